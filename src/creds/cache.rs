@@ -1,0 +1,322 @@
+//! The credential cache: one file per chain step, shared by every `runas` process.
+//!
+//! A step's key is derived from the plan alone (the root's identity and every step's
+//! parameters), so the warm path finds the last step's entry without touching anything
+//! before it. Files are written to a temporary file and renamed, so a reader sees a whole
+//! entry or none; an entry that cannot be read or parsed is a miss, with a warning. A lock
+//! file per step lets concurrent runs that miss wait for the one that is fetching.
+
+use super::Credentials;
+use super::credentials::{parse_rfc3339, rfc3339};
+use crate::log::{debug, warning};
+use crate::profile::chain::{Chain, NamedSource, Root, Step};
+use aws_types::os_shim_internal::Env;
+use serde::{Deserialize, Serialize};
+use std::fs::{self, File, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Entries are refreshed this long before they expire, so a command started with them has
+/// time to finish its work.
+pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// One entry on disk. The key is stored in full and compared on read, so two keys that
+/// share a file name can never hand out each other's credentials.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Entry {
+    key: String,
+    /// What the step was, for a person looking in the directory.
+    description: String,
+    access_key_id: String,
+    secret_access_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    session_token: Option<String>,
+    expiration: String,
+}
+
+impl Cache {
+    /// `RUNAS_CACHE_DIR`, else `$XDG_CACHE_HOME/runas`, else `~/.cache/runas`.
+    pub fn locate(env: &Env) -> Self {
+        let var = |k: &str| env.get(k).ok().filter(|v| !v.is_empty());
+        let dir = var("RUNAS_CACHE_DIR")
+            .map(PathBuf::from)
+            .or_else(|| var("XDG_CACHE_HOME").map(|d| Path::new(&d).join("runas")))
+            .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache").join("runas")))
+            .unwrap_or_else(|| std::env::temp_dir().join("runas-cache"));
+        Cache { dir }
+    }
+
+    #[cfg(test)]
+    fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, key: &str, extension: &str) -> PathBuf {
+        self.dir.join(format!("{:016x}.{extension}", fnv1a(key)))
+    }
+
+    /// The entry for `key` if it is there, whole, and good for `REFRESH_MARGIN` more.
+    pub fn fresh(&self, key: &str) -> Option<Credentials> {
+        let path = self.path(key, "json");
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => {
+                warning!("cannot read cache entry {}: {e}; fetching anew", path.display());
+                return None;
+            }
+        };
+        let entry: Entry = match serde_json::from_slice(&bytes) {
+            Ok(entry) => entry,
+            Err(e) => {
+                warning!("cache entry {} is corrupt ({e}); fetching anew", path.display());
+                return None;
+            }
+        };
+        if entry.key != key {
+            debug!("cache entry {} belongs to another step", path.display());
+            return None;
+        }
+        let Some(expiration) = parse_rfc3339(&entry.expiration) else {
+            warning!("cache entry {} has no valid expiry; fetching anew", path.display());
+            return None;
+        };
+        let credentials = Credentials {
+            access_key_id: entry.access_key_id,
+            secret_access_key: entry.secret_access_key,
+            session_token: entry.session_token,
+            expiration: Some(expiration),
+        };
+        if credentials.fresh_for(REFRESH_MARGIN) {
+            Some(credentials)
+        } else {
+            debug!("cache entry for {} is about to expire", entry.description);
+            None
+        }
+    }
+
+    /// Saves an entry. A cache that cannot be written costs a later STS call, not this run.
+    pub fn store(&self, key: &str, description: &str, credentials: &Credentials) {
+        let Some(expiration) = credentials.expiration else {
+            return;
+        };
+        let entry = Entry {
+            key: key.to_owned(),
+            description: description.to_owned(),
+            access_key_id: credentials.access_key_id.clone(),
+            secret_access_key: credentials.secret_access_key.clone(),
+            session_token: credentials.session_token.clone(),
+            expiration: rfc3339(expiration),
+        };
+        let path = self.path(key, "json");
+        let written = self.ensure_dir().and_then(|()| {
+            // tempfile creates the file with mode 0600 before anything is written to it.
+            let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
+            serde_json::to_writer(&mut file, &entry)?;
+            file.as_file_mut().sync_all()?;
+            file.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        });
+        match written {
+            Ok(()) => debug!("cached {description} in {}", path.display()),
+            Err(e) => warning!("cannot write cache entry {}: {e}", path.display()),
+        }
+    }
+
+    /// Waits until no other `runas` is fetching `key`; the lock is released on drop.
+    pub fn lock(&self, key: &str) -> Option<File> {
+        let path = self.path(key, "lock");
+        let file = self.ensure_dir().and_then(|()| {
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .mode(0o600)
+                .open(&path)
+        });
+        let file = match file {
+            Ok(file) => file,
+            Err(e) => {
+                warning!("cannot create lock file {}: {e}; going on without it", path.display());
+                return None;
+            }
+        };
+        match file.lock() {
+            Ok(()) => Some(file),
+            Err(e) => {
+                warning!("cannot lock {}: {e}; going on without it", path.display());
+                None
+            }
+        }
+    }
+
+    fn ensure_dir(&self) -> std::io::Result<()> {
+        if !self.dir.is_dir() {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&self.dir)?;
+        }
+        let mode = fs::metadata(&self.dir)?.permissions().mode() & 0o777;
+        if mode != 0o700 {
+            fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))?;
+        }
+        Ok(())
+    }
+
+    /// Raw bytes in place of an entry, to test how damaged entries are read.
+    #[cfg(test)]
+    fn write_test_entry(&self, key: &str, contents: &[u8]) -> std::io::Result<()> {
+        self.ensure_dir()?;
+        fs::write(self.path(key, "json"), contents)
+    }
+}
+
+/// The cache key of each level of the chain: index 0 is the root, index i the i-th step.
+/// Each key contains the one before it, so a step is tied to the identity that made it.
+pub fn keys(chain: &Chain, env: &Env) -> Vec<String> {
+    let endpoint = chain
+        .sts_endpoint
+        .clone()
+        .unwrap_or_else(|| format!("partition {}", partition(&chain.region)));
+    let root = match &chain.root {
+        Root::AccessKey { credentials, .. } => format!("keys {}", credentials.access_key_id),
+        Root::CredentialProcess { command, .. } => format!("credential_process {command}"),
+        Root::Sso {
+            start_url,
+            account_id,
+            role_name,
+            ..
+        } => format!("sso {start_url} {account_id} {role_name}"),
+        Root::WebIdentity {
+            role_arn,
+            token_file,
+            session_name,
+            duration,
+            ..
+        } => format!(
+            "web-identity {role_arn} {token_file} {session_name} {}s",
+            duration.as_secs()
+        ),
+        Root::Named { source, .. } => match source {
+            NamedSource::Environment => format!(
+                "environment {}",
+                env.get("AWS_ACCESS_KEY_ID").unwrap_or_default()
+            ),
+            other => format!("source {}", other.name()),
+        },
+    };
+    let mut keys = vec![format!("{endpoint}\n{root}")];
+    for step in &chain.steps {
+        let this = match step {
+            Step::SessionToken { duration, mfa } => format!(
+                "session-token {}s mfa={}",
+                duration.as_secs(),
+                mfa.as_ref().map(|m| m.serial.as_str()).unwrap_or("")
+            ),
+            Step::AssumeRole(r) => format!(
+                "assume-role {} session={} external-id={} {}s mfa={}",
+                r.role_arn,
+                r.session_name,
+                r.external_id.as_deref().unwrap_or(""),
+                r.duration.as_secs(),
+                r.mfa.as_ref().map(|m| m.serial.as_str()).unwrap_or("")
+            ),
+        };
+        let previous = keys.last().cloned().unwrap_or_default();
+        keys.push(format!("{previous}\n{this}"));
+    }
+    keys
+}
+
+/// Credentials are good across the regions of one partition, not across partitions.
+fn partition(region: &str) -> &'static str {
+    const PREFIXES: [(&str, &str); 6] = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("us-isof-", "aws-iso-f"),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map(|(_, p)| *p)
+        .unwrap_or("aws")
+}
+
+/// A stable 64-bit name for a key; collisions are caught by the stored key.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::SystemTime;
+
+    fn creds(expires_in: u64) -> Credentials {
+        Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "secret".into(),
+            session_token: Some("token".into()),
+            expiration: Some(SystemTime::now() + Duration::from_secs(expires_in)),
+        }
+    }
+
+    #[test]
+    fn entries_round_trip_with_private_modes() {
+        let home = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            dir: home.path().join("cache"),
+        };
+        assert!(cache.fresh("k").is_none());
+        cache.store("k", "test step", &creds(3600));
+        let got = cache.fresh("k").unwrap();
+        assert_eq!(got.access_key_id, "ASIAEXAMPLE");
+        let dir_mode = fs::metadata(cache.dir()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(dir_mode, 0o700);
+        let file_mode = fs::metadata(cache.path("k", "json")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(file_mode, 0o600);
+    }
+
+    #[test]
+    fn stale_corrupt_and_foreign_entries_are_misses() {
+        let home = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            dir: home.path().to_owned(),
+        };
+        cache.store("soon", "s", &creds(60));
+        assert!(cache.fresh("soon").is_none(), "inside the refresh margin");
+        cache.write_test_entry("bad", b"{ not json").unwrap();
+        assert!(cache.fresh("bad").is_none());
+        // An entry whose stored key differs (a name collision) is not handed out.
+        cache.store("mine", "m", &creds(3600));
+        let text = fs::read_to_string(cache.path("mine", "json")).unwrap();
+        fs::write(cache.path("mine", "json"), text.replace("\"mine\"", "\"theirs\"")).unwrap();
+        assert!(cache.fresh("mine").is_none());
+    }
+
+    #[test]
+    fn partitions_follow_region_prefixes() {
+        assert_eq!(partition("eu-west-1"), "aws");
+        assert_eq!(partition("cn-north-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(partition("us-isob-east-1"), "aws-iso-b");
+    }
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}

@@ -1,0 +1,105 @@
+//! Where an MFA code comes from: `--otp` / `MFA_CODE`, the profile's `mfa_process`, or the
+//! terminal. The prompt goes to `/dev/tty`, never stdout, which may be a pipe into `eval`.
+
+use crate::error::{Error, Result};
+use crate::profile::chain::Mfa;
+use std::fs::OpenOptions;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+pub fn code(mfa: &Mfa, otp: Option<&str>, profile: &str) -> Result<String> {
+    if let Some(otp) = otp {
+        return validate(otp.trim(), &mfa.serial, "--otp / MFA_CODE");
+    }
+    if let Some(process) = &mfa.process {
+        return from_process(process, &mfa.serial);
+    }
+    prompt(&mfa.serial, profile)
+}
+
+fn from_process(command: &str, serial: &str) -> Result<String> {
+    // The command's stderr and stdin stay the user's: it may ask for a touch or a PIN.
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| Error::Mfa(format!("mfa_process `{command}` could not start: {e}")))?;
+    if !output.status.success() {
+        return Err(Error::Mfa(format!(
+            "mfa_process `{command}` failed ({}); run it by hand to see why",
+            output.status
+        )));
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    validate(text.trim(), serial, &format!("mfa_process `{command}`"))
+}
+
+fn prompt(serial: &str, profile: &str) -> Result<String> {
+    let tty = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| {
+            Error::Mfa(format!(
+                "profile `{profile}` needs an MFA code for {serial} and there is no terminal to ask on; \
+                 pass --otp CODE, set MFA_CODE, or set `mfa_process` in the profile"
+            ))
+        })?;
+    let mut writer = &tty;
+    write!(writer, "MFA code for {serial}: ")
+        .and_then(|()| writer.flush())
+        .map_err(|e| Error::Mfa(format!("cannot write the MFA prompt to the terminal: {e}")))?;
+    let mut line = String::new();
+    BufReader::new(&tty)
+        .read_line(&mut line)
+        .map_err(|e| Error::Mfa(format!("cannot read the MFA code from the terminal: {e}")))?;
+    validate(line.trim(), serial, "the terminal")
+}
+
+/// STS takes six digits; anything else would only come back as a refusal, so say so here.
+/// The message never repeats what was entered.
+fn validate(code: &str, serial: &str, origin: &str) -> Result<String> {
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code.to_owned())
+    } else if code.is_empty() {
+        Err(Error::Mfa(format!(
+            "no MFA code for {serial} came from {origin}"
+        )))
+    } else {
+        Err(Error::Mfa(format!(
+            "the MFA code for {serial} from {origin} is not six digits ({} characters)",
+            code.chars().count()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(process: Option<&str>) -> Mfa {
+        Mfa {
+            serial: "arn:aws:iam::123456789012:mfa/me".into(),
+            process: process.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn otp_wins_and_is_checked() {
+        assert_eq!(code(&device(Some("echo 111111")), Some(" 123456\n"), "p").unwrap(), "123456");
+        let err = code(&device(None), Some("12345x9"), "p").unwrap_err().to_string();
+        assert!(err.contains("not six digits (7 characters)"), "{err}");
+        assert!(!err.contains("12345x9"), "the code is not echoed: {err}");
+    }
+
+    #[test]
+    fn mfa_process_output_is_the_code() {
+        assert_eq!(code(&device(Some("printf '654321\\n'")), None, "p").unwrap(), "654321");
+        let err = code(&device(Some("exit 3")), None, "p").unwrap_err().to_string();
+        assert!(err.contains("mfa_process `exit 3` failed"), "{err}");
+        let err = code(&device(Some("true")), None, "p").unwrap_err().to_string();
+        assert!(err.contains("no MFA code"), "{err}");
+    }
+}

@@ -1,0 +1,122 @@
+//! The one error type of `runas`, and the exit status each kind of failure maps to.
+//!
+//! Messages are written for the person at the terminal: they name the profile, key, file or
+//! role involved and say what to do. They never carry a secret: no variant holds a secret
+//! key, session token or MFA code, only identifiers.
+
+use std::process::ExitCode;
+
+/// Exit statuses of `runas`'s own failures. A command that `runas` runs keeps its own
+/// status, because `runas` becomes that command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Something outside the categories below (an I/O error on a file `runas` writes).
+    Failure = 1,
+    /// The command line could not be understood (clap uses the same code).
+    Usage = 2,
+    /// The profile files are unreadable, malformed, or the profile cannot be resolved.
+    Config = 3,
+    /// Credentials could not be obtained: STS refused, MFA failed, a source failed.
+    Credentials = 4,
+    /// The command was found but could not be executed.
+    NotExecutable = 126,
+    /// The command was not found.
+    NotFound = 127,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Usage(String),
+
+    /// A profile file that the SDK parser rejects; `detail` carries its file and line.
+    #[error("{detail}\n  fix the line above, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere")]
+    ProfileFile { detail: String },
+
+    #[error("profile `{name}` not found in {files}{}", suggestion(.similar))]
+    UnknownProfile {
+        name: String,
+        files: String,
+        similar: Vec<String>,
+    },
+
+    #[error("profile `{profile}`: {message}")]
+    Profile { profile: String, message: String },
+
+    #[error("profile `{}` forms a cycle of source profiles: {}", .path[0], .path.join(" -> "))]
+    Cycle { path: Vec<String> },
+
+    #[error(
+        "no region for profile `{profile}`: add `region = us-east-1` (for example) to [profile {profile}] or [default], pass --region, or set AWS_REGION"
+    )]
+    NoRegion { profile: String },
+
+    #[error("{0}")]
+    Mfa(String),
+
+    /// STS or another credential source refused or failed. `what` says which step.
+    #[error("{what}: {message}")]
+    Credentials { what: String, message: String },
+
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+
+    #[error("{program}: command not found")]
+    CommandNotFound { program: String },
+
+    #[error("{program}: {message}")]
+    CommandNotExecutable { program: String, message: String },
+}
+
+fn suggestion(similar: &[String]) -> String {
+    match similar {
+        [] => "; `runas` needs a [profile NAME] section in the config file or a [NAME] section in the credentials file".to_owned(),
+        [one] => format!("; did you mean `{one}`?"),
+        many => format!(
+            "; did you mean one of: {}?",
+            many.iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+impl Error {
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Usage(_) => Exit::Usage,
+            Error::ProfileFile { .. }
+            | Error::UnknownProfile { .. }
+            | Error::Profile { .. }
+            | Error::Cycle { .. }
+            | Error::NoRegion { .. } => Exit::Config,
+            Error::Mfa(_) | Error::Credentials { .. } => Exit::Credentials,
+            Error::File { .. } => Exit::Failure,
+            Error::CommandNotFound { .. } => Exit::NotFound,
+            Error::CommandNotExecutable { .. } => Exit::NotExecutable,
+        }
+    }
+
+    pub fn profile(profile: &str, message: impl Into<String>) -> Self {
+        Error::Profile {
+            profile: profile.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    pub fn file(path: &std::path::Path, message: impl std::fmt::Display) -> Self {
+        Error::File {
+            path: path.display().to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,56 @@
+//! Diagnostics on stderr. `-v` turns on debug lines; warnings always show.
+//!
+//! Callers pass identifiers only (profile names, role ARNs, the last four characters of a
+//! key id); nothing here knows how to print a secret, and nothing should be asked to.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+static VERBOSITY: AtomicU8 = AtomicU8::new(0);
+
+pub fn set_verbosity(level: u8) {
+    VERBOSITY.store(level, Ordering::Relaxed);
+}
+
+pub fn verbosity() -> u8 {
+    VERBOSITY.load(Ordering::Relaxed)
+}
+
+/// A debug line, shown from `-v` on.
+macro_rules! debug {
+    ($($arg:tt)*) => {
+        if $crate::log::verbosity() > 0 {
+            eprintln!("runas: {}", format_args!($($arg)*));
+        }
+    };
+}
+
+/// A warning: something the user should fix, but not a reason to stop.
+macro_rules! warning {
+    ($($arg:tt)*) => {
+        eprintln!("runas: warning: {}", format_args!($($arg)*))
+    };
+}
+
+pub(crate) use {debug, warning};
+
+/// The last four characters of a key id, the most of it a log line may show.
+pub fn key_hint(access_key_id: &str) -> String {
+    let tail: String = access_key_id
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn key_hint_keeps_only_the_last_four_characters() {
+        assert_eq!(super::key_hint("AKIAIOSFODNN7EXAMPLE"), "…MPLE");
+        assert_eq!(super::key_hint("AB"), "…AB");
+    }
+}

@@ -1,0 +1,222 @@
+//! The AWS profile files: where they are, what they say, and what a profile resolves to.
+//!
+//! Parsing is the SDK's own (`aws_config::profile::load`), so `runas` reads the files exactly
+//! as the AWS SDKs do: comments, continuation lines, sub-properties, `[profile x]` against
+//! `[x]`, duplicate sections, case. Nothing in this module touches the network.
+
+pub mod chain;
+pub mod credentials_file;
+pub mod duration;
+
+use crate::error::{Error, Result};
+use aws_config::profile::{Profile, ProfileSet};
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+use aws_types::os_shim_internal::{Env, Fs};
+use std::path::{Path, PathBuf};
+
+/// The two files, after `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE` and `~` expansion.
+#[derive(Debug, Clone)]
+pub struct Files {
+    pub config: PathBuf,
+    pub credentials: PathBuf,
+}
+
+impl Files {
+    pub fn from_env(env: &Env) -> Self {
+        let home = env.get("HOME").ok();
+        let locate = |var: &str, default: &str| {
+            let path = env.get(var).unwrap_or_else(|_| default.to_owned());
+            match (path.strip_prefix("~/"), &home) {
+                (Some(rest), Some(home)) => Path::new(home).join(rest),
+                _ => PathBuf::from(path),
+            }
+        };
+        Files {
+            config: locate("AWS_CONFIG_FILE", "~/.aws/config"),
+            credentials: locate("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+        }
+    }
+
+    /// For messages: "~/.aws/config or ~/.aws/credentials".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} or {}",
+            self.config.display(),
+            self.credentials.display()
+        )
+    }
+}
+
+/// Every profile the SDK sees in both files, merged as the SDK merges them.
+#[derive(Debug)]
+pub struct Profiles {
+    set: ProfileSet,
+    pub files: Files,
+}
+
+impl Profiles {
+    /// Reads both files. A file that does not exist is empty, as for the SDKs; one that
+    /// exists but cannot be read or parsed is an error naming it (and the line).
+    pub fn load(files: Files) -> Result<Self> {
+        let mut sources = EnvConfigFiles::builder();
+        for (kind, path) in [
+            (EnvConfigFileKind::Config, &files.config),
+            (EnvConfigFileKind::Credentials, &files.credentials),
+        ] {
+            if path.exists() {
+                sources = sources.with_file(kind, path);
+            }
+        }
+        let set = parse(&sources.build())?;
+        Ok(Profiles { set, files })
+    }
+
+    /// Profiles from text, as if read from the two files; for tests of resolution.
+    #[cfg(test)]
+    pub fn from_text(config: &str, credentials: &str) -> Result<Self> {
+        let sources = EnvConfigFiles::builder()
+            .with_contents(EnvConfigFileKind::Config, config)
+            .with_contents(EnvConfigFileKind::Credentials, credentials)
+            .build();
+        Ok(Profiles {
+            set: parse(&sources)?,
+            files: Files {
+                config: PathBuf::from("config"),
+                credentials: PathBuf::from("credentials"),
+            },
+        })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Profile> {
+        self.set.get_profile(name)
+    }
+
+    pub fn set(&self) -> &ProfileSet {
+        &self.set
+    }
+
+    /// Profile names, sorted.
+    #[cfg(test)]
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.set.profiles().collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// Existing names close to `name`, best first, for "did you mean" hints.
+    pub fn similar(&self, name: &str) -> Vec<String> {
+        let wanted = name.to_lowercase();
+        let mut scored: Vec<(f64, &str)> = self
+            .set
+            .profiles()
+            .map(|candidate| {
+                let lower = candidate.to_lowercase();
+                let mut score = strsim::jaro_winkler(&wanted, &lower);
+                if lower.contains(&wanted) || wanted.contains(&lower) {
+                    score = score.max(0.9);
+                }
+                (score, candidate)
+            })
+            .filter(|(score, _)| *score >= 0.8)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, n)| n.to_owned())
+            .collect()
+    }
+
+    pub fn unknown(&self, name: &str) -> Error {
+        Error::UnknownProfile {
+            name: name.to_owned(),
+            files: self.files.describe(),
+            similar: self.similar(name),
+        }
+    }
+}
+
+fn parse(sources: &EnvConfigFiles) -> Result<ProfileSet> {
+    // The SDK's loader is async only for form's sake: its real file system reads
+    // synchronously. A runtime without I/O or timer drivers costs next to nothing.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    runtime
+        .block_on(aws_config::profile::load(
+            &Fs::real(),
+            &Env::from_slice(&[]),
+            sources,
+            None,
+        ))
+        .map_err(|e| Error::ProfileFile {
+            detail: error_chain(&e),
+        })
+}
+
+/// The SDK's load error says only "could not parse profile file"; the file, line and
+/// reason are in its source.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_are_read_as_the_sdk_reads_them() {
+        let p = Profiles::from_text(
+            "[default]\nregion = us-east-1\n\
+             [profile dev]\nregion = eu-west-1 ; comment\nrole_arn=arn:aws:iam::123456789012:role/Dev\n\
+             [dev]\nregion = ignored-without-profile-prefix\n\
+             [profile  spaced  ]\nREGION = kept-as-is\n\
+             [sso-session corp]\nsso_region = us-east-1\n\
+             [services local]\nsts =\n  endpoint_url = http://127.0.0.1:1\n",
+            "[dev]\naws_access_key_id = AKIAEXAMPLE\n[profile prod]\naws_access_key_id = x\n",
+        )
+        .unwrap();
+        // `[profile prod]` in the credentials file is not a profile to the SDK.
+        assert_eq!(p.names(), vec!["default", "dev", "spaced"]);
+        let dev = p.get("dev").unwrap();
+        assert_eq!(dev.get("region"), Some("eu-west-1"));
+        assert_eq!(dev.get("aws_access_key_id"), Some("AKIAEXAMPLE"));
+        // Keys are case-insensitive.
+        assert_eq!(p.get("spaced").unwrap().get("region"), Some("kept-as-is"));
+    }
+
+    #[test]
+    fn parse_errors_name_the_file_and_line() {
+        let err = Profiles::from_text("[profile ok]\nregion = x\nthis is not a property\n", "")
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("line 3"), "{text}");
+        assert_eq!(err.exit(), crate::error::Exit::Config);
+    }
+
+    #[test]
+    fn files_follow_the_environment_and_expand_home() {
+        let env = Env::from_slice(&[("HOME", "/home/u"), ("AWS_CONFIG_FILE", "~/alt/config")]);
+        let files = Files::from_env(&env);
+        assert_eq!(files.config, PathBuf::from("/home/u/alt/config"));
+        assert_eq!(files.credentials, PathBuf::from("/home/u/.aws/credentials"));
+    }
+
+    #[test]
+    fn unknown_profiles_suggest_close_names() {
+        let p = Profiles::from_text("[profile prod]\n[profile production-eu]\n[profile dev]\n", "")
+            .unwrap();
+        assert_eq!(p.similar("prd"), vec!["prod"]);
+        assert!(p.similar("production").contains(&"production-eu".to_owned()));
+        assert!(p.similar("zzzz").is_empty());
+        let text = p.unknown("prd").to_string();
+        assert!(text.contains("profile `prd` not found"), "{text}");
+        assert!(text.contains("did you mean `prod`"), "{text}");
+    }
+}
