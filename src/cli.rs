@@ -46,7 +46,13 @@ pub struct Cli {
     pub role_duration: Option<Duration>,
 
     /// MFA code, instead of mfa_process or a prompt on the terminal
-    #[arg(short = 'o', long, env = "MFA_CODE", value_name = "CODE", hide_env_values = true)]
+    #[arg(
+        short = 'o',
+        long,
+        env = "MFA_CODE",
+        value_name = "CODE",
+        hide_env_values = true
+    )]
     pub otp: Option<String>,
 
     /// ARN of the MFA device, instead of the profile's mfa_serial
@@ -54,7 +60,13 @@ pub struct Cli {
     pub mfa_serial: Option<String>,
 
     /// External ID for the role, instead of the profile's external_id
-    #[arg(short = 'X', long, env = "EXTERNAL_ID", value_name = "ID", hide_env_values = true)]
+    #[arg(
+        short = 'X',
+        long,
+        env = "EXTERNAL_ID",
+        value_name = "ID",
+        hide_env_values = true
+    )]
     pub external_id: Option<String>,
 
     /// How to print credentials when no COMMAND is given
@@ -106,7 +118,18 @@ mod tests {
 
     #[test]
     fn flags_after_the_command_belong_to_it() {
-        let cli = Cli::try_parse_from(["runas", "-v", "prod", "aws", "s3", "ls", "--profile", "x", "-v"]).unwrap();
+        let cli = Cli::try_parse_from([
+            "runas",
+            "-v",
+            "prod",
+            "aws",
+            "s3",
+            "ls",
+            "--profile",
+            "x",
+            "-v",
+        ])
+        .unwrap();
         assert_eq!(cli.profile, "prod");
         assert_eq!(cli.verbose, 1);
         assert_eq!(cli.command, ["aws", "s3", "ls", "--profile", "x", "-v"]);
@@ -119,7 +142,9 @@ mod tests {
         let cli = Cli::try_parse_from(["runas", "-d", "1h30m", "-a", "45m", "prod"]).unwrap();
         assert_eq!(cli.session_duration, Some(Duration::from_secs(5400)));
         assert_eq!(cli.role_duration, Some(Duration::from_secs(2700)));
-        let err = Cli::try_parse_from(["runas", "-d", "12x", "prod"]).unwrap_err().to_string();
+        let err = Cli::try_parse_from(["runas", "-d", "12x", "prod"])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown unit"), "{err}");
     }
 }

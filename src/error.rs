@@ -36,7 +36,9 @@ pub enum Error {
     Usage(String),
 
     /// A profile file that the SDK parser rejects; `detail` carries its file and line.
-    #[error("{detail}\n  fix the line above, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere")]
+    #[error(
+        "{detail}\n  fix the line above, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere"
+    )]
     ProfileFile { detail: String },
 
     #[error("profile `{name}` not found in {files}{}", suggestion(.similar))]

@@ -20,7 +20,10 @@ impl Environment {
     pub fn new(credentials: &Credentials, region: &str, profile: &str) -> Self {
         let mut set = vec![
             ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
-            ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key.clone()),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                credentials.secret_access_key.clone(),
+            ),
         ];
         let mut unset: Vec<&'static str> = REMOVED.to_vec();
         match &credentials.session_token {
@@ -118,7 +121,10 @@ mod tests {
         let env = Environment::new(&creds(Some("tok")), "eu-west-1", "prod");
         let script = format!("{}printf '%s' \"$AWS_SECRET_ACCESS_KEY\"", env.shell());
         let out = Command::new("sh").arg("-c").arg(script).output().unwrap();
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), "se'cr\"et $HOME `x`");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            "se'cr\"et $HOME `x`"
+        );
     }
 
     #[test]
@@ -126,7 +132,11 @@ mod tests {
         let env = Environment::new(&creds(None), "eu-west-1", "prod");
         assert!(env.unset.contains(&"AWS_SESSION_TOKEN"));
         assert!(env.unset.contains(&"AWS_PROFILE"));
-        assert!(!env.set.iter().any(|(n, _)| *n == "AWS_CREDENTIAL_EXPIRATION"));
+        assert!(
+            !env.set
+                .iter()
+                .any(|(n, _)| *n == "AWS_CREDENTIAL_EXPIRATION")
+        );
     }
 
     #[test]

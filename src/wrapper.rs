@@ -54,9 +54,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     if cli.write_credentials {
         let section = format!("{}-runas", cli.profile);
-        let _lock = Cache::locate(&env).lock(&format!("credentials file {}", profiles.files.credentials.display()));
-        credentials_file::write(&profiles.files.credentials, &section, &credentials, &cli.profile)?;
-        debug!("wrote [{section}] to {}", profiles.files.credentials.display());
+        let _lock = Cache::locate(&env).lock(&format!(
+            "credentials file {}",
+            profiles.files.credentials.display()
+        ));
+        credentials_file::write(
+            &profiles.files.credentials,
+            &section,
+            &credentials,
+            &cli.profile,
+        )?;
+        debug!(
+            "wrote [{section}] to {}",
+            profiles.files.credentials.display()
+        );
     }
 
     let environment = Environment::new(&credentials, &chain.region, &cli.profile);
@@ -70,4 +81,3 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     debug!("running {}", cli.command[0].to_string_lossy());
     Err(exec::exec(&cli.command, &environment))
 }
-

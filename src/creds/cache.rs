@@ -68,14 +68,20 @@ impl Cache {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
             Err(e) => {
-                warning!("cannot read cache entry {}: {e}; fetching anew", path.display());
+                warning!(
+                    "cannot read cache entry {}: {e}; fetching anew",
+                    path.display()
+                );
                 return None;
             }
         };
         let entry: Entry = match serde_json::from_slice(&bytes) {
             Ok(entry) => entry,
             Err(e) => {
-                warning!("cache entry {} is corrupt ({e}); fetching anew", path.display());
+                warning!(
+                    "cache entry {} is corrupt ({e}); fetching anew",
+                    path.display()
+                );
                 return None;
             }
         };
@@ -84,7 +90,10 @@ impl Cache {
             return None;
         }
         let Some(expiration) = parse_rfc3339(&entry.expiration) else {
-            warning!("cache entry {} has no valid expiry; fetching anew", path.display());
+            warning!(
+                "cache entry {} has no valid expiry; fetching anew",
+                path.display()
+            );
             return None;
         };
         let credentials = Credentials {
@@ -143,7 +152,10 @@ impl Cache {
         let file = match file {
             Ok(file) => file,
             Err(e) => {
-                warning!("cannot create lock file {}: {e}; going on without it", path.display());
+                warning!(
+                    "cannot create lock file {}: {e}; going on without it",
+                    path.display()
+                );
                 return None;
             }
         };
@@ -285,7 +297,11 @@ mod tests {
         assert_eq!(got.access_key_id, "ASIAEXAMPLE");
         let dir_mode = fs::metadata(cache.dir()).unwrap().permissions().mode() & 0o777;
         assert_eq!(dir_mode, 0o700);
-        let file_mode = fs::metadata(cache.path("k", "json")).unwrap().permissions().mode() & 0o777;
+        let file_mode = fs::metadata(cache.path("k", "json"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(file_mode, 0o600);
     }
 
@@ -302,7 +318,11 @@ mod tests {
         // An entry whose stored key differs (a name collision) is not handed out.
         cache.store("mine", "m", &creds(3600));
         let text = fs::read_to_string(cache.path("mine", "json")).unwrap();
-        fs::write(cache.path("mine", "json"), text.replace("\"mine\"", "\"theirs\"")).unwrap();
+        fs::write(
+            cache.path("mine", "json"),
+            text.replace("\"mine\"", "\"theirs\""),
+        )
+        .unwrap();
         assert!(cache.fresh("mine").is_none());
     }
 

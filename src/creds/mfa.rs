@@ -88,18 +88,30 @@ mod tests {
 
     #[test]
     fn otp_wins_and_is_checked() {
-        assert_eq!(code(&device(Some("echo 111111")), Some(" 123456\n"), "p").unwrap(), "123456");
-        let err = code(&device(None), Some("12345x9"), "p").unwrap_err().to_string();
+        assert_eq!(
+            code(&device(Some("echo 111111")), Some(" 123456\n"), "p").unwrap(),
+            "123456"
+        );
+        let err = code(&device(None), Some("12345x9"), "p")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not six digits (7 characters)"), "{err}");
         assert!(!err.contains("12345x9"), "the code is not echoed: {err}");
     }
 
     #[test]
     fn mfa_process_output_is_the_code() {
-        assert_eq!(code(&device(Some("printf '654321\\n'")), None, "p").unwrap(), "654321");
-        let err = code(&device(Some("exit 3")), None, "p").unwrap_err().to_string();
+        assert_eq!(
+            code(&device(Some("printf '654321\\n'")), None, "p").unwrap(),
+            "654321"
+        );
+        let err = code(&device(Some("exit 3")), None, "p")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("mfa_process `exit 3` failed"), "{err}");
-        let err = code(&device(Some("true")), None, "p").unwrap_err().to_string();
+        let err = code(&device(Some("true")), None, "p")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no MFA code"), "{err}");
     }
 }

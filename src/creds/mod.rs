@@ -67,7 +67,8 @@ impl<'a> Execution<'a> {
     }
 
     fn obtain(&mut self, level: usize) -> Result<Credentials> {
-        let cacheable = level > 0 || matches!(self.chain.root, Root::WebIdentity { .. } | Root::Sso { .. });
+        let cacheable =
+            level > 0 || matches!(self.chain.root, Root::WebIdentity { .. } | Root::Sso { .. });
         if !cacheable {
             return self.fetch_root();
         }
@@ -134,10 +135,11 @@ impl<'a> Execution<'a> {
                 session_name,
                 duration,
             } => {
-                let token = std::fs::read_to_string(token_file).map_err(|e| Error::Credentials {
-                    what: format!("profile `{profile}`"),
-                    message: format!("cannot read web_identity_token_file {token_file}: {e}"),
-                })?;
+                let token =
+                    std::fs::read_to_string(token_file).map_err(|e| Error::Credentials {
+                        what: format!("profile `{profile}`"),
+                        message: format!("cannot read web_identity_token_file {token_file}: {e}"),
+                    })?;
                 let client = network.sts(None);
                 network.runtime.block_on(sts::web_identity(
                     &client,
@@ -147,7 +149,9 @@ impl<'a> Execution<'a> {
                     token.trim(),
                 ))
             }
-            Root::Named { profile, source } => network.runtime.block_on(source::named(profile, *source)),
+            Root::Named { profile, source } => {
+                network.runtime.block_on(source::named(profile, *source))
+            }
         }
     }
 
@@ -155,7 +159,9 @@ impl<'a> Execution<'a> {
         let chain = self.chain;
         let step = &chain.steps[level - 1];
         let code = match step {
-            Step::SessionToken { mfa: Some(m), .. } => Some(mfa::code(m, self.options.otp.as_deref(), &chain.profile)?),
+            Step::SessionToken { mfa: Some(m), .. } => {
+                Some(mfa::code(m, self.options.otp.as_deref(), &chain.profile)?)
+            }
             Step::AssumeRole(r) => match &r.mfa {
                 Some(m) => Some(mfa::code(m, self.options.otp.as_deref(), &r.profile)?),
                 None => None,
@@ -167,12 +173,23 @@ impl<'a> Execution<'a> {
         let client = network.sts(Some(parent));
         match step {
             Step::SessionToken { duration, mfa } => {
-                let mfa = mfa.as_ref().zip(code.as_deref()).map(|(m, c)| (m.serial.as_str(), c));
-                network.runtime.block_on(sts::session_token(&client, *duration, mfa))
+                let mfa = mfa
+                    .as_ref()
+                    .zip(code.as_deref())
+                    .map(|(m, c)| (m.serial.as_str(), c));
+                network
+                    .runtime
+                    .block_on(sts::session_token(&client, *duration, mfa))
             }
             Step::AssumeRole(role) => {
-                let mfa = role.mfa.as_ref().zip(code.as_deref()).map(|(m, c)| (m.serial.as_str(), c));
-                network.runtime.block_on(sts::assume_role(&client, role, mfa))
+                let mfa = role
+                    .mfa
+                    .as_ref()
+                    .zip(code.as_deref())
+                    .map(|(m, c)| (m.serial.as_str(), c));
+                network
+                    .runtime
+                    .block_on(sts::assume_role(&client, role, mfa))
             }
         }
     }
@@ -182,7 +199,9 @@ impl<'a> Execution<'a> {
             self.network = Some(Network::new(self.chain)?);
         }
         // Set just above when it was empty.
-        self.network.as_ref().ok_or_else(|| Error::Usage("no network".into()))
+        self.network
+            .as_ref()
+            .ok_or_else(|| Error::Usage("no network".into()))
     }
 }
 

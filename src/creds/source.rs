@@ -9,8 +9,13 @@ use aws_credential_types::provider::ProvideCredentials;
 use aws_types::region::Region;
 
 pub async fn credential_process(profile: &str, command: &str) -> Result<Credentials> {
-    let provider = aws_config::credential_process::CredentialProcessProvider::new(command.to_owned());
-    fetch(provider, &format!("credential_process of profile `{profile}`")).await
+    let provider =
+        aws_config::credential_process::CredentialProcessProvider::new(command.to_owned());
+    fetch(
+        provider,
+        &format!("credential_process of profile `{profile}`"),
+    )
+    .await
 }
 
 pub async fn sso(
@@ -39,7 +44,11 @@ pub async fn named(profile: &str, source: NamedSource) -> Result<Credentials> {
     let what = format!("credential_source {} of profile `{profile}`", source.name());
     match source {
         NamedSource::Environment => {
-            fetch(aws_config::environment::EnvironmentVariableCredentialsProvider::new(), &what).await
+            fetch(
+                aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+                &what,
+            )
+            .await
         }
         NamedSource::Ec2InstanceMetadata => {
             let provider = aws_config::imds::credentials::ImdsCredentialsProvider::builder()

@@ -14,7 +14,11 @@ pub struct Identity {
     pub user_id: String,
 }
 
-pub async fn assume_role(client: &Client, role: &RoleStep, mfa: Option<(&str, &str)>) -> Result<Credentials> {
+pub async fn assume_role(
+    client: &Client,
+    role: &RoleStep,
+    mfa: Option<(&str, &str)>,
+) -> Result<Credentials> {
     let what = format!("assuming {} for profile `{}`", role.role_arn, role.profile);
     let output = client
         .assume_role()
@@ -111,16 +115,23 @@ where
             let code = e.code().unwrap_or("error");
             let text = e.message().unwrap_or("no message");
             let hint = match (code, mfa_serial) {
-                (_, Some(serial)) if text.to_lowercase().contains("multifactor") || text.to_lowercase().contains("mfa") => {
+                (_, Some(serial))
+                    if text.to_lowercase().contains("multifactor")
+                        || text.to_lowercase().contains("mfa") =>
+                {
                     return Error::Mfa(format!(
                         "{what}: STS rejected the MFA code for {serial} ({code}: {text}); wait for the next code and try again"
                     ));
                 }
-                ("ExpiredToken", _) => "; the source credentials have expired: run again with -r, or renew them",
+                ("ExpiredToken", _) => {
+                    "; the source credentials have expired: run again with -r, or renew them"
+                }
                 ("InvalidClientTokenId" | "SignatureDoesNotMatch", _) => {
                     "; the source access keys are not valid: check aws_access_key_id and aws_secret_access_key"
                 }
-                ("AccessDenied", _) => "; check the role's trust policy and the caller's sts:AssumeRole permission",
+                ("AccessDenied", _) => {
+                    "; check the role's trust policy and the caller's sts:AssumeRole permission"
+                }
                 _ => "",
             };
             format!("{code}: {text}{hint}")

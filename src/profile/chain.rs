@@ -382,8 +382,7 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
                 root.describe()
             ),
         ));
-    } else if let (Some(first), Some(serial)) = (roles.first_mut(), request.mfa_serial.as_deref())
-    {
+    } else if let (Some(first), Some(serial)) = (roles.first_mut(), request.mfa_serial.as_deref()) {
         first.mfa = Some(mfa(serial));
     }
     for role in &mut roles {
@@ -397,10 +396,7 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
 
     // Region: the flag, then the profile and its sources, then [default], then the
     // environment.
-    let mut region = request
-        .region
-        .clone()
-        .map(|r| (r, "--region".to_owned()));
+    let mut region = request.region.clone().map(|r| (r, "--region".to_owned()));
     for p in visited.iter().copied().chain(default) {
         if region.is_some() {
             break;
@@ -423,7 +419,9 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
     if !valid_region(&region) {
         return Err(Error::profile(
             &request.profile,
-            format!("region `{region}` (from {region_source}) is not a region name such as us-east-1"),
+            format!(
+                "region `{region}` (from {region_source}) is not a region name such as us-east-1"
+            ),
         ));
     }
 
@@ -470,7 +468,10 @@ fn walk<'a>(
                     };
                     return Err(Error::profile(
                         from.name(),
-                        format!("source_profile `{name}` does not exist in {}{hint}", profiles.files.describe()),
+                        format!(
+                            "source_profile `{name}` does not exist in {}{hint}",
+                            profiles.files.describe()
+                        ),
                     ));
                 }
             },
@@ -546,7 +547,9 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
             other => {
                 return Err(Error::profile(
                     &profile,
-                    format!("credential_source `{other}` is not one of Environment, Ec2InstanceMetadata, EcsContainer"),
+                    format!(
+                        "credential_source `{other}` is not one of Environment, Ec2InstanceMetadata, EcsContainer"
+                    ),
                 ));
             }
         };
@@ -619,7 +622,11 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
     let session = p.get(key::SSO_SESSION);
     let (account_id, role_name) = (p.get(key::SSO_ACCOUNT_ID), p.get(key::SSO_ROLE_NAME));
     let (mut region, mut start_url) = (p.get(key::SSO_REGION), p.get(key::SSO_START_URL));
-    if session.is_none() && [account_id, role_name, region, start_url].iter().all(Option::is_none) {
+    if session.is_none()
+        && [account_id, role_name, region, start_url]
+            .iter()
+            .all(Option::is_none)
+    {
         return Ok(None);
     }
     if let Some(session) = session {
@@ -627,14 +634,19 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
             if v.is_some() {
                 return Err(Error::profile(
                     name,
-                    format!("{k} belongs in the [sso-session {session}] section when sso_session is set; move it there"),
+                    format!(
+                        "{k} belongs in the [sso-session {session}] section when sso_session is set; move it there"
+                    ),
                 ));
             }
         }
         let section = profiles.set().sso_session(session).ok_or_else(|| {
             Error::profile(
                 name,
-                format!("sso_session `{session}` has no [sso-session {session}] section in {}", profiles.files.config.display()),
+                format!(
+                    "sso_session `{session}` has no [sso-session {session}] section in {}",
+                    profiles.files.config.display()
+                ),
             )
         })?;
         region = section.get(key::SSO_REGION);
@@ -649,23 +661,36 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
             ));
         }
         (Some(_), None) => {
-            return Err(Error::profile(name, "sso_account_id is set, so sso_role_name must be set too"));
+            return Err(Error::profile(
+                name,
+                "sso_account_id is set, so sso_role_name must be set too",
+            ));
         }
         (None, Some(_)) => {
-            return Err(Error::profile(name, "sso_role_name is set, so sso_account_id must be set too"));
+            return Err(Error::profile(
+                name,
+                "sso_role_name is set, so sso_account_id must be set too",
+            ));
         }
     };
     let missing = |k: &str| {
         Error::profile(
             name,
-            format!("{k} is missing{}", session.map(|s| format!(" from [sso-session {s}]")).unwrap_or_default()),
+            format!(
+                "{k} is missing{}",
+                session
+                    .map(|s| format!(" from [sso-session {s}]"))
+                    .unwrap_or_default()
+            ),
         )
     };
     Ok(Some(Root::Sso {
         profile: name.to_owned(),
         session_name: session.map(str::to_owned),
         region: region.ok_or_else(|| missing(key::SSO_REGION))?.to_owned(),
-        start_url: start_url.ok_or_else(|| missing(key::SSO_START_URL))?.to_owned(),
+        start_url: start_url
+            .ok_or_else(|| missing(key::SSO_START_URL))?
+            .to_owned(),
         account_id: account_id.to_owned(),
         role_name: role_name.to_owned(),
     }))
@@ -768,4 +793,492 @@ fn valid_region(r: &str) -> bool {
         && r.len() <= 32
         && r.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN_A: &str = "arn:aws:iam::123456789012:role/A";
+    const ARN_B: &str = "arn:aws:iam::123456789012:role/B";
+
+    fn resolve_with(
+        config: &str,
+        credentials: &str,
+        request: Request,
+        env: &[(&str, &str)],
+    ) -> Result<Chain> {
+        let profiles = Profiles::from_text(config, credentials).unwrap();
+        resolve(&profiles, &request, &Env::from_slice(env))
+    }
+
+    fn chain(config: &str, profile: &str) -> Result<Chain> {
+        resolve_with(
+            config,
+            "",
+            Request {
+                profile: profile.into(),
+                ..Default::default()
+            },
+            &[("AWS_REGION", "us-east-1"), ("USER", "alice")],
+        )
+    }
+
+    fn roles(c: &Chain) -> Vec<&str> {
+        c.steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::AssumeRole(r) => Some(r.role_arn.as_str()),
+                Step::SessionToken { .. } => None,
+            })
+            .collect()
+    }
+
+    fn root_key(c: &Chain) -> &str {
+        match &c.root {
+            Root::AccessKey { credentials, .. } => &credentials.access_key_id,
+            other => panic!("expected access keys, got {other:?}"),
+        }
+    }
+
+    fn error(config: &str, profile: &str) -> String {
+        chain(config, profile).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn static_keys_then_a_role() {
+        let c = chain(
+            &format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"),
+            "a",
+        )
+        .unwrap();
+        assert_eq!(root_key(&c), "KB");
+        assert_eq!(roles(&c), [ARN_A]);
+        let Step::AssumeRole(r) = &c.steps[0] else {
+            panic!()
+        };
+        assert_eq!(r.session_name, "runas-alice");
+        assert_eq!(r.duration, limits::ROLE_DEFAULT);
+    }
+
+    #[test]
+    fn three_hops_in_order_from_the_root() {
+        let c = chain(
+            &format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
+                 [profile b]\nrole_arn = {ARN_B}\nsource_profile = c\n\
+                 [profile c]\nrole_arn = arn:aws:iam::123456789012:role/C\nsource_profile = d\n\
+                 [profile d]\naws_access_key_id = KD\naws_secret_access_key = SD\n"
+            ),
+            "a",
+        )
+        .unwrap();
+        assert_eq!(
+            roles(&c),
+            ["arn:aws:iam::123456789012:role/C", ARN_B, ARN_A]
+        );
+    }
+
+    #[test]
+    fn a_source_profile_with_keys_ends_the_chain() {
+        // As in the SDKs: B's own role is ignored because B has static keys; A's keys are
+        // ignored because A names a source profile.
+        let c = chain(
+            &format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\naws_access_key_id = KA\naws_secret_access_key = SA\n\
+                 [profile b]\nrole_arn = {ARN_B}\nsource_profile = c\naws_access_key_id = KB\naws_secret_access_key = SB\n\
+                 [profile c]\naws_access_key_id = KC\naws_secret_access_key = SC\n"
+            ),
+            "a",
+        )
+        .unwrap();
+        assert_eq!(root_key(&c), "KB");
+        assert_eq!(roles(&c), [ARN_A]);
+    }
+
+    #[test]
+    fn a_self_referencing_profile_uses_its_own_keys_first() {
+        let c = chain(
+            &format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = a\naws_access_key_id = KA\naws_secret_access_key = SA\n"),
+            "a",
+        )
+        .unwrap();
+        assert_eq!(root_key(&c), "KA");
+        assert_eq!(roles(&c), [ARN_A]);
+    }
+
+    #[test]
+    fn keys_in_the_credentials_file_merge_with_the_config() {
+        let c = resolve_with(
+            &format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\nregion = eu-west-2\n"),
+            "[b]\naws_access_key_id = KB\naws_secret_access_key = SB\n",
+            Request { profile: "a".into(), ..Default::default() },
+            &[],
+        )
+        .unwrap();
+        assert_eq!(root_key(&c), "KB");
+        assert_eq!(
+            (c.region.as_str(), c.region_source.as_str()),
+            ("eu-west-2", "profile `b`")
+        );
+    }
+
+    #[test]
+    fn other_roots() {
+        let c = chain("[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\nweb_identity_token_file = /t\nrole_session_name = s\n", "w").unwrap();
+        assert!(matches!(&c.root, Root::WebIdentity { session_name, .. } if session_name == "s"));
+        assert!(c.steps.is_empty());
+        let c = chain("[profile p]\ncredential_process = get-creds --x\n", "p").unwrap();
+        assert!(
+            matches!(&c.root, Root::CredentialProcess { command, .. } if command == "get-creds --x")
+        );
+        let c = chain(
+            &format!("[profile e]\nrole_arn = {ARN_A}\ncredential_source = EcsContainer\n"),
+            "e",
+        )
+        .unwrap();
+        assert!(matches!(
+            c.root,
+            Root::Named {
+                source: NamedSource::EcsContainer,
+                ..
+            }
+        ));
+        assert_eq!(roles(&c), [ARN_A]);
+        let c = chain(
+            "[profile s]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\n\
+             [sso-session corp]\nsso_region = eu-west-1\nsso_start_url = https://corp.awsapps.com/start\n",
+            "s",
+        )
+        .unwrap();
+        assert!(
+            matches!(&c.root, Root::Sso { region, role_name, .. } if region == "eu-west-1" && role_name == "Dev")
+        );
+    }
+
+    #[test]
+    fn roles_from_a_role_session_are_limited_to_an_hour() {
+        let c = chain(
+            &format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = w\nduration_seconds = 7200\n\
+                 [profile w]\nrole_arn = {ARN_B}\nweb_identity_token_file = /t\n"
+            ),
+            "a",
+        )
+        .unwrap();
+        let Step::AssumeRole(r) = &c.steps[0] else {
+            panic!()
+        };
+        assert_eq!(r.duration, limits::CHAINED_ROLE_MAX);
+        assert!(c.warnings[0].contains("one hour"), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn mfa_on_the_role_becomes_a_session_token_step() {
+        let c = chain(
+            &format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n\
+                 [profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"
+            ),
+            "a",
+        )
+        .unwrap();
+        let Step::SessionToken {
+            duration,
+            mfa: Some(m),
+        } = &c.steps[0]
+        else {
+            panic!("{:?}", c.steps)
+        };
+        assert_eq!(m.serial, "arn:aws:iam::123456789012:mfa/alice");
+        assert_eq!(*duration, limits::SESSION_TOKEN_DEFAULT);
+        let Step::AssumeRole(r) = &c.steps[1] else {
+            panic!()
+        };
+        assert_eq!(r.mfa, None, "the session token carries the MFA");
+    }
+
+    #[test]
+    fn mfa_is_inherited_from_the_source_profile_or_default() {
+        let from_source = chain(
+            &format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
+                 [profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\nmfa_serial = arn:aws:iam::123456789012:mfa/b\n\
+                 [default]\nmfa_process = echo 123456\nsession_token_duration = 8h\n"
+            ),
+            "a",
+        )
+        .unwrap();
+        let Step::SessionToken {
+            duration,
+            mfa: Some(m),
+        } = &from_source.steps[0]
+        else {
+            panic!()
+        };
+        assert_eq!(m.serial, "arn:aws:iam::123456789012:mfa/b");
+        assert_eq!(m.process.as_deref(), Some("echo 123456"));
+        assert_eq!(*duration, Duration::from_secs(8 * 3600));
+
+        let from_default = chain(
+            &format!(
+                "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/d\n\
+                 [profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
+                 [profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"
+            ),
+            "a",
+        )
+        .unwrap();
+        assert!(
+            matches!(&from_default.steps[0], Step::SessionToken { mfa: Some(m), .. } if m.serial.ends_with("mfa/d"))
+        );
+
+        // A plain key profile does not pick up [default]'s device.
+        let plain = chain(
+            "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/d\n[profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n",
+            "b",
+        )
+        .unwrap();
+        assert!(plain.steps.is_empty());
+    }
+
+    #[test]
+    fn mfa_without_long_term_keys_goes_with_assume_role() {
+        let c = resolve_with(
+            &format!("[profile a]\nrole_arn = {ARN_A}\ncredential_source = Environment\n"),
+            "",
+            Request {
+                profile: "a".into(),
+                mfa_serial: Some("arn:aws:iam::123456789012:mfa/x".into()),
+                ..Default::default()
+            },
+            &[("AWS_REGION", "us-east-1")],
+        )
+        .unwrap();
+        assert_eq!(c.steps.len(), 1);
+        let Step::AssumeRole(r) = &c.steps[0] else {
+            panic!()
+        };
+        assert_eq!(
+            r.mfa.as_ref().unwrap().serial,
+            "arn:aws:iam::123456789012:mfa/x"
+        );
+    }
+
+    #[test]
+    fn flags_override_the_files() {
+        let c = resolve_with(
+            &format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nexternal_id = file\ncredentials_duration = 2h\nregion = eu-west-1\n\
+                 [profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"
+            ),
+            "",
+            Request {
+                profile: "a".into(),
+                region: Some("ap-south-1".into()),
+                external_id: Some("flag".into()),
+                role_duration: Some(Duration::from_secs(24 * 3600)),
+                ..Default::default()
+            },
+            &[],
+        )
+        .unwrap();
+        assert_eq!(c.region, "ap-south-1");
+        let Step::AssumeRole(r) = &c.steps[0] else {
+            panic!()
+        };
+        assert_eq!(r.external_id.as_deref(), Some("flag"));
+        assert_eq!(r.duration, limits::ROLE_MAX);
+        assert!(c.warnings[0].contains("above the STS maximum"));
+    }
+
+    #[test]
+    fn session_only_drops_the_roles() {
+        let config = format!(
+            "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"
+        );
+        let c = resolve_with(
+            &config,
+            "",
+            Request {
+                profile: "a".into(),
+                session_only: true,
+                ..Default::default()
+            },
+            &[("AWS_REGION", "us-east-1")],
+        )
+        .unwrap();
+        assert!(matches!(
+            c.steps.as_slice(),
+            [Step::SessionToken { mfa: None, .. }]
+        ));
+        let err = resolve_with(
+            "[profile p]\ncredential_process = x\n",
+            "",
+            Request {
+                profile: "p".into(),
+                session_only: true,
+                ..Default::default()
+            },
+            &[("AWS_REGION", "us-east-1")],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("-s/--session needs long-term access keys"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_role_arn_is_assumed_with_the_default_profile() {
+        let c = chain(
+            "[default]\naws_access_key_id = KD\naws_secret_access_key = SD\n",
+            ARN_A,
+        )
+        .unwrap();
+        assert_eq!(root_key(&c), "KD");
+        assert_eq!(roles(&c), [ARN_A]);
+        let c = chain("", ARN_A).unwrap();
+        assert!(matches!(
+            c.root,
+            Root::Named {
+                source: NamedSource::Environment,
+                ..
+            }
+        ));
+        let err = error("", "arn:aws:iam::123:role/short");
+        assert!(err.contains("12-digit account"), "{err}");
+    }
+
+    #[test]
+    fn region_fallbacks_and_their_absence() {
+        let config = "[profile k]\naws_access_key_id = K\naws_secret_access_key = S\n";
+        let none = resolve_with(
+            config,
+            "",
+            Request {
+                profile: "k".into(),
+                ..Default::default()
+            },
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            none.to_string().contains("no region for profile `k`"),
+            "{none}"
+        );
+        assert!(none.to_string().contains("AWS_REGION"));
+        let from_env = resolve_with(
+            config,
+            "",
+            Request {
+                profile: "k".into(),
+                ..Default::default()
+            },
+            &[("AWS_DEFAULT_REGION", "sa-east-1")],
+        )
+        .unwrap();
+        assert_eq!(
+            (from_env.region.as_str(), from_env.region_source.as_str()),
+            ("sa-east-1", "AWS_DEFAULT_REGION")
+        );
+        let bad = error(
+            "[profile k]\naws_access_key_id = K\naws_secret_access_key = S\nregion = us east 1\n",
+            "k",
+        );
+        assert!(bad.contains("region `us east 1`"), "{bad}");
+    }
+
+    #[test]
+    fn resolution_errors_name_the_profile_and_the_fix() {
+        let cases = [
+            (format!("[profile a]\nrole_arn = {ARN_A}\n"), "profile `a`: has role_arn but neither source_profile nor credential_source"),
+            (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\ncredential_source = Environment\n[profile b]\n"), "profile `a`: sets both source_profile and credential_source"),
+            (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = bb\n[profile b]\n"), "profile `a`: source_profile `bb` does not exist"),
+            (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = K\n"), "profile `b`: aws_access_key_id is set but aws_secret_access_key is missing"),
+            (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_secret_access_key = S\n"), "aws_secret_access_key is set but aws_access_key_id is missing"),
+            (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\nregion = x\n"), "profile `b`: has no credentials"),
+            ("[profile a]\nrole_arn = arn:aws:iam::1234:role/A\nsource_profile = a\naws_access_key_id = K\naws_secret_access_key = S\n".into(), "profile `a`: role_arn `arn:aws:iam::1234:role/A` is not a role ARN"),
+            ("[profile a]\nrole_arn = arn:aws:s3:::bucket\nsource_profile = a\n".into(), "has no credentials"),
+            ("[profile a]\nweb_identity_token_file = /t\n".into(), "role_arn is missing"),
+            (format!("[profile a]\nrole_arn = {ARN_A}\ncredential_source = Laptop\n"), "credential_source `Laptop` is not one of"),
+            (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nduration_seconds = forever\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\n"), "profile `a`: duration_seconds: `forever` is not a duration"),
+            ("[profile k]\naws_access_key_id = K\naws_secret_access_key = S\nsession_token_duration = 12x\nmfa_serial = arn:aws:iam::123456789012:mfa/k\n".into(), "profile `k`: session_token_duration: `12x`: unknown unit"),
+            ("[profile s]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = r\n".into(), "sso_session `nope` has no [sso-session nope] section"),
+            ("[profile s]\nsso_account_id = 1\nsso_region = us-east-1\nsso_start_url = u\n".into(), "sso_account_id is set, so sso_role_name must be set too"),
+            ("[profile s]\nsso_session = c\nsso_region = us-east-1\n[sso-session c]\nsso_start_url = u\n".into(), "sso_region belongs in the [sso-session c] section"),
+        ];
+        for (config, expected) in cases {
+            // Each case selects the profile of its first section.
+            let first = config.lines().next().unwrap();
+            let name = &first["[profile ".len()..first.len() - 1];
+            let err = chain(&config, name).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.contains(expected),
+                "config:\n{config}\nexpected: {expected}\ngot: {text}"
+            );
+            assert_eq!(err.exit(), crate::error::Exit::Config);
+        }
+    }
+
+    #[test]
+    fn cycles_are_printed() {
+        let err = chain(
+            &format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
+                 [profile b]\nrole_arn = {ARN_B}\nsource_profile = c\n\
+                 [profile c]\nrole_arn = {ARN_B}\nsource_profile = a\n"
+            ),
+            "a",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "profile `a` forms a cycle of source profiles: a -> b -> c -> a"
+        );
+    }
+
+    #[test]
+    fn unknown_profiles_get_suggestions() {
+        let err = error(
+            "[profile prod]\naws_access_key_id = K\naws_secret_access_key = S\n",
+            "prdo",
+        );
+        assert!(
+            err.contains("profile `prdo` not found") && err.contains("did you mean `prod`?"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_endpoint_override_is_part_of_the_plan() {
+        let config = "[profile k]\naws_access_key_id = K\naws_secret_access_key = S\nendpoint_url = http://127.0.0.1:1\n";
+        let c = resolve_with(
+            config,
+            "",
+            Request {
+                profile: "k".into(),
+                ..Default::default()
+            },
+            &[("AWS_REGION", "us-east-1")],
+        )
+        .unwrap();
+        assert_eq!(c.sts_endpoint.as_deref(), Some("http://127.0.0.1:1"));
+        let c = resolve_with(
+            config,
+            "",
+            Request {
+                profile: "k".into(),
+                ..Default::default()
+            },
+            &[
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:2"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.sts_endpoint.as_deref(), Some("http://127.0.0.1:2"));
+    }
 }

@@ -21,11 +21,15 @@ pub fn write(path: &Path, name: &str, credentials: &Credentials, profile: &str) 
     };
     let new = with_section(&old, name, &section_body(credentials, profile));
 
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot create it: {e}")))?;
     let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut file| {
         file.write_all(new.as_bytes())?;
-        file.as_file().set_permissions(fs::Permissions::from_mode(0o600))?;
+        file.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o600))?;
         file.as_file().sync_all()?;
         file.persist(&path).map_err(|e| e.error)?;
         Ok(())
@@ -41,7 +45,10 @@ fn section_body(c: &Credentials, profile: &str) -> String {
             .unwrap_or_default()
     );
     body.push_str(&format!("aws_access_key_id = {}\n", c.access_key_id));
-    body.push_str(&format!("aws_secret_access_key = {}\n", c.secret_access_key));
+    body.push_str(&format!(
+        "aws_secret_access_key = {}\n",
+        c.secret_access_key
+    ));
     if let Some(token) = &c.session_token {
         body.push_str(&format!("aws_session_token = {token}\n"));
     }
@@ -153,8 +160,14 @@ mod tests {
         };
         write(&path, "p-runas", &creds, "p").unwrap();
         let text = fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with("[default]\na = 1\n\n[p-runas]\n# written by runas"), "{text}");
+        assert!(
+            text.starts_with("[default]\na = 1\n\n[p-runas]\n# written by runas"),
+            "{text}"
+        );
         assert!(text.contains("aws_session_token = t\n"));
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }

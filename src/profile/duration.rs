@@ -149,7 +149,11 @@ mod tests {
         let (d, note) = clamp(Duration::from_secs(60), limits::MIN, limits::ROLE_MAX);
         assert_eq!(d, limits::MIN);
         assert!(note.unwrap().contains("below"));
-        let (d, note) = clamp(Duration::from_secs(48 * 3600), limits::MIN, limits::ROLE_MAX);
+        let (d, note) = clamp(
+            Duration::from_secs(48 * 3600),
+            limits::MIN,
+            limits::ROLE_MAX,
+        );
         assert_eq!(d, limits::ROLE_MAX);
         assert!(note.unwrap().contains("using 12h"));
         assert_eq!(

@@ -210,10 +210,16 @@ mod tests {
 
     #[test]
     fn unknown_profiles_suggest_close_names() {
-        let p = Profiles::from_text("[profile prod]\n[profile production-eu]\n[profile dev]\n", "")
-            .unwrap();
+        let p = Profiles::from_text(
+            "[profile prod]\n[profile production-eu]\n[profile dev]\n",
+            "",
+        )
+        .unwrap();
         assert_eq!(p.similar("prd"), vec!["prod"]);
-        assert!(p.similar("production").contains(&"production-eu".to_owned()));
+        assert!(
+            p.similar("production")
+                .contains(&"production-eu".to_owned())
+        );
         assert!(p.similar("zzzz").is_empty());
         let text = p.unknown("prd").to_string();
         assert!(text.contains("profile `prd` not found"), "{text}");
