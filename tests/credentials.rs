@@ -1,0 +1,719 @@
+//! End-to-end: the built `runas` against moto's STS on loopback.
+
+mod testenv;
+
+use std::process::Stdio;
+use testenv::*;
+
+const ACCOUNT: &str = "123456789012";
+const MFA: &str = "arn:aws:iam::123456789012:mfa/tester";
+
+fn whoami_arn(run: &Run) -> String {
+    run.stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("Arn: "))
+        .unwrap_or_else(|| panic!("no Arn line in:\n{}", run.stderr))
+        .to_owned()
+}
+
+#[test]
+fn static_keys_to_a_role() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = eu-west-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    let run = env.run(&["-w", "prod", "env"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/Prod/runas-tester"
+    );
+    let key = run.var("AWS_ACCESS_KEY_ID").unwrap();
+    assert!(key.starts_with("ASIA"), "{key}");
+    assert_ne!(key, ROOT_KEY);
+    assert!(run.var("AWS_SESSION_TOKEN").is_some());
+    assert_eq!(run.var("AWS_SECURITY_TOKEN"), run.var("AWS_SESSION_TOKEN"));
+    assert_eq!(run.var("AWS_REGION").as_deref(), Some("eu-west-1"));
+    assert_eq!(run.var("AWS_DEFAULT_REGION").as_deref(), Some("eu-west-1"));
+    assert_eq!(run.var("RUNAS_PROFILE").as_deref(), Some("prod"));
+    assert_eq!(run.var("AWSRUNAS_PROFILE").as_deref(), Some("prod"));
+    let expiry = run.var("AWS_CREDENTIAL_EXPIRATION").unwrap();
+    assert!(
+        expiry.len() == 20 && expiry.ends_with('Z'),
+        "RFC 3339 in whole seconds: {expiry}"
+    );
+}
+
+#[test]
+fn three_roles_in_a_chain() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "{}[profile one]\nrole_arn = {}\nsource_profile = base\nregion = us-east-2\n\
+         [profile two]\nrole_arn = {}\nsource_profile = one\n\
+         [profile three]\nrole_arn = {}\nsource_profile = two\nrole_session_name = deep\n",
+        base_profile(),
+        role(ACCOUNT, "One"),
+        role("210987654321", "Two"),
+        role(ACCOUNT, "Three"),
+    ));
+    let run = env.run(&["-w", "-v", "three", "true"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/Three/deep"
+    );
+    assert_eq!(
+        run.stderr.matches("calling STS: AssumeRole").count(),
+        3,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.cache_entries(), 3);
+    // The region is inherited from the source profile.
+    let run = env.run(&["three", "env"]).ok();
+    assert_eq!(run.var("AWS_REGION").as_deref(), Some("us-east-2"));
+}
+
+#[test]
+fn web_identity_root() {
+    let env = TestEnv::shared();
+    std::fs::write(
+        env.path("token.jwt"),
+        "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl\n",
+    )
+    .unwrap();
+    env.config(&format!(
+        "[profile ci]\nregion = us-east-1\nrole_arn = {}\nweb_identity_token_file = {}\nrole_session_name = ci-job\n\
+         [profile deploy]\nrole_arn = {}\nsource_profile = ci\n",
+        role(ACCOUNT, "CI"),
+        env.path("token.jwt").display(),
+        role(ACCOUNT, "Deploy"),
+    ));
+    let run = env.run(&["-w", "ci", "true"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/CI/ci-job"
+    );
+    let run = env.run(&["-w", "deploy", "true"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/Deploy/runas-tester"
+    );
+}
+
+#[test]
+fn credential_process_root() {
+    let env = TestEnv::shared();
+    let process = script(
+        &env,
+        "creds.sh",
+        &format!(
+            "echo called >> \"$HOME/process.log\"\nprintf '{{\"Version\": 1, \"AccessKeyId\": \"{ROOT_KEY}\", \"SecretAccessKey\": \"{SECRET}\"}}'"
+        ),
+    );
+    env.config(&format!(
+        "[profile proc]\nregion = us-east-1\ncredential_process = {}\n[profile viaproc]\nrole_arn = {}\nsource_profile = proc\n",
+        process.display(),
+        role(ACCOUNT, "ViaProcess")
+    ));
+    let run = env.run(&["proc", "env"]).ok();
+    assert_eq!(run.var("AWS_ACCESS_KEY_ID").as_deref(), Some(ROOT_KEY));
+    let run = env.run(&["-w", "viaproc", "true"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/ViaProcess/runas-tester"
+    );
+    // Warm: the role comes from the cache and the process is not run again.
+    let before = read(&env.path("process.log")).lines().count();
+    env.run(&["viaproc", "true"]).ok();
+    assert_eq!(read(&env.path("process.log")).lines().count(), before);
+}
+
+#[test]
+fn credential_source_environment() {
+    let mut env = TestEnv::shared();
+    env.env("AWS_ACCESS_KEY_ID", ROOT_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET);
+    env.config(&format!(
+        "[profile fromenv]\nregion = us-east-1\nrole_arn = {}\ncredential_source = Environment\n",
+        role(ACCOUNT, "FromEnv")
+    ));
+    let run = env.run(&["-w", "fromenv", "true"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/FromEnv/runas-tester"
+    );
+}
+
+#[test]
+fn a_role_arn_in_place_of_a_profile() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n"
+    ));
+    let arn = role(ACCOUNT, "Direct");
+    let run = env.run(&["-w", &arn, "env"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/Direct/runas-tester"
+    );
+    assert_eq!(run.var("RUNAS_PROFILE").as_deref(), Some(arn.as_str()));
+}
+
+fn mfa_config(env: &TestEnv, mfa_on_role: bool) {
+    mfa_config_with(env, mfa_on_role, "");
+}
+
+/// Two roles of one identity behind one MFA device; `in_default` goes into [default].
+fn mfa_config_with(env: &TestEnv, mfa_on_role: bool, in_default: &str) {
+    let (on_role, on_base) = if mfa_on_role {
+        (format!("mfa_serial = {MFA}\n"), String::new())
+    } else {
+        (String::new(), format!("mfa_serial = {MFA}\n"))
+    };
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{in_default}{}{on_base}\
+         [profile admin]\nrole_arn = {}\nsource_profile = base\n{on_role}\
+         [profile audit]\nrole_arn = {}\nsource_profile = base\n{on_role}",
+        base_profile(),
+        role(ACCOUNT, "Admin"),
+        role(ACCOUNT, "Audit"),
+    ));
+}
+
+#[test]
+fn mfa_on_the_role_uses_a_session_token() {
+    let env = TestEnv::shared();
+    mfa_config(&env, true);
+    let run = env
+        .run(&["-v", "--otp", "123456", "-w", "admin", "true"])
+        .ok();
+    assert!(
+        run.stderr.contains(
+            "calling STS: GetSessionToken (12h, MFA arn:aws:iam::123456789012:mfa/tester)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/Admin/runas-tester"
+    );
+    assert_eq!(
+        env.cache_entries(),
+        2,
+        "session token and role are both cached"
+    );
+    // Another role of the same identity and device: no code needed.
+    let run = env.run(&["-v", "audit", "true"]).ok();
+    assert!(
+        run.stderr.contains("cache hit: GetSessionToken"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn mfa_inherited_from_the_source_profile() {
+    let mut env = TestEnv::shared();
+    env.env("MFA_CODE", "654321");
+    mfa_config(&env, false);
+    let run = env.run(&["-v", "admin", "true"]).ok();
+    assert!(
+        run.stderr
+            .contains("GetSessionToken (12h, MFA arn:aws:iam::123456789012:mfa/tester)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn mfa_process_is_asked_once_for_all_roles() {
+    let env = TestEnv::shared();
+    let process = script(
+        &env,
+        "otp.sh",
+        "echo asked >> \"$HOME/otp.log\"\necho 112233",
+    );
+    mfa_config_with(
+        &env,
+        true,
+        &format!("mfa_process = {}\n", process.display()),
+    );
+    env.run(&["admin", "true"]).ok();
+    env.run(&["audit", "true"]).ok();
+    env.run(&["admin", "true"]).ok();
+    assert_eq!(read(&env.path("otp.log")).lines().count(), 1);
+}
+
+#[test]
+fn mfa_prompt_reads_the_terminal_not_stdin() {
+    let env = TestEnv::shared();
+    mfa_config(&env, true);
+    // `script` gives runas a terminal; what is typed there answers the prompt.
+    let mut cmd = env.command();
+    let inner = format!("{} -w admin true", env!("CARGO_BIN_EXE_runas"));
+    let out = cmd
+        .env_remove("PATH")
+        .env("PATH", std::env::var("PATH").unwrap())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &inner, "/dev/null"])
+        .envs(
+            out.get_envs()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+        )
+        .env_clear()
+        .envs(
+            cmd.get_envs()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) is needed for this test: apt-get install bsdutils");
+    use std::io::Write;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    child.stdin.take().unwrap().write_all(b"246810\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("MFA code for arn:aws:iam::123456789012:mfa/tester:"),
+        "{text}"
+    );
+    assert!(text.contains("assumed-role/Admin"), "{text}");
+}
+
+#[test]
+fn mfa_without_a_terminal_or_code_is_a_clear_error() {
+    let env = TestEnv::shared();
+    mfa_config(&env, true);
+    let mut cmd = std::process::Command::new("setsid");
+    cmd.arg(env!("CARGO_BIN_EXE_runas")).args(["admin", "true"]);
+    cmd.env_clear().envs(
+        env.command()
+            .get_envs()
+            .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+    );
+    let run = Run::from(cmd.stdin(Stdio::null()).output().unwrap()).fails(
+        4,
+        "needs an MFA code for arn:aws:iam::123456789012:mfa/tester and there is no terminal",
+    );
+    assert!(run.stderr.contains("--otp"));
+    assert_eq!(env.cache_entries(), 0);
+}
+
+#[test]
+fn a_rejected_mfa_code_is_reported_and_nothing_cached() {
+    let (url, log) = refusing_sts(
+        "AccessDenied",
+        "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+    );
+    let env = TestEnv::new(&url);
+    mfa_config(&env, true);
+    let run = env.run(&["--otp", "999999", "admin", "true"]).fails(
+        4,
+        "STS rejected the MFA code for arn:aws:iam::123456789012:mfa/tester",
+    );
+    assert!(
+        !run.stderr.contains("999999"),
+        "the code is not repeated: {}",
+        run.stderr
+    );
+    assert_eq!(env.cache_entries(), 0);
+    assert!(log.lock().unwrap()[0].contains("Action=GetSessionToken"));
+}
+
+#[test]
+fn sts_refusals_name_the_role() {
+    let (url, _) = refusing_sts(
+        "AccessDenied",
+        "User is not authorized to perform: sts:AssumeRole",
+    );
+    let env = TestEnv::new(&url);
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    env.run(&["prod", "true"]).fails(4, "assuming arn:aws:iam::123456789012:role/Prod for profile `prod`: AccessDenied: User is not authorized");
+}
+
+#[test]
+fn unreachable_sts_is_a_clear_error() {
+    let env = TestEnv::new(&format!("http://127.0.0.1:{}", free_port()));
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    env.run(&["prod", "true"]).fails(4, "could not reach STS");
+}
+
+#[test]
+fn the_cache_serves_a_second_run_without_the_server() {
+    let moto = Moto::start();
+    let env = TestEnv::new(&moto.url());
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\nmfa_serial = {MFA}\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    let first = env.run(&["-o", "123456", "prod", "env"]).ok();
+    drop(moto);
+    let second = env.run(&["prod", "env"]).ok();
+    assert_eq!(
+        first.var("AWS_ACCESS_KEY_ID"),
+        second.var("AWS_ACCESS_KEY_ID")
+    );
+    assert_eq!(
+        first.var("AWS_SECRET_ACCESS_KEY"),
+        second.var("AWS_SECRET_ACCESS_KEY")
+    );
+    // -r ignores the cache, so with the server gone it fails.
+    env.run(&["-r", "-o", "123456", "prod", "true"])
+        .fails(4, "could not reach STS");
+}
+
+#[test]
+fn refresh_fetches_new_credentials() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    let first = env.run(&["prod", "env"]).ok();
+    let cached = env.run(&["prod", "env"]).ok();
+    let refreshed = env.run(&["-r", "prod", "env"]).ok();
+    let after = env.run(&["prod", "env"]).ok();
+    assert_eq!(
+        first.var("AWS_ACCESS_KEY_ID"),
+        cached.var("AWS_ACCESS_KEY_ID")
+    );
+    assert_ne!(
+        first.var("AWS_ACCESS_KEY_ID"),
+        refreshed.var("AWS_ACCESS_KEY_ID")
+    );
+    assert_eq!(
+        refreshed.var("AWS_ACCESS_KEY_ID"),
+        after.var("AWS_ACCESS_KEY_ID")
+    );
+}
+
+#[test]
+fn corrupt_cache_entries_are_a_miss_with_a_warning() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    env.run(&["prod", "true"]).ok();
+    for entry in std::fs::read_dir(env.cache_dir()).unwrap().flatten() {
+        if entry.path().extension().is_some_and(|x| x == "json") {
+            std::fs::write(entry.path(), "{\"half").unwrap();
+        }
+    }
+    let run = env.run(&["prod", "true"]).ok();
+    assert!(
+        run.stderr.contains("is corrupt") && run.stderr.contains("fetching anew"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["prod", "true"]).ok();
+    assert!(run.stderr.is_empty(), "repaired: {}", run.stderr);
+}
+
+#[test]
+fn cache_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    env.run(&["prod", "true"]).ok();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&env.cache_dir()), 0o700);
+    for entry in std::fs::read_dir(env.cache_dir()).unwrap().flatten() {
+        assert_eq!(mode(&entry.path()), 0o600, "{}", entry.path().display());
+    }
+}
+
+#[test]
+fn parallel_runs_share_one_fetch_and_one_mfa_code() {
+    let env = TestEnv::shared();
+    let process = script(
+        &env,
+        "otp.sh",
+        "echo asked >> \"$HOME/otp.log\"\nsleep 0.3\necho 135791",
+    );
+    mfa_config_with(
+        &env,
+        true,
+        &format!("mfa_process = {}\n", process.display()),
+    );
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            env.command()
+                .args(["admin", "env"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let keys: std::collections::HashSet<String> = children
+        .into_iter()
+        .map(|c| {
+            Run::from(c.wait_with_output().unwrap())
+                .ok()
+                .var("AWS_ACCESS_KEY_ID")
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        keys.len(),
+        1,
+        "one AssumeRole call served all runs: {keys:?}"
+    );
+    assert_eq!(
+        read(&env.path("otp.log")).lines().count(),
+        1,
+        "one MFA code"
+    );
+}
+
+#[test]
+fn exit_status_is_the_commands() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}",
+        base_profile()
+    ));
+    assert_eq!(
+        env.run(&["base", "--", "sh", "-c", "exit 7"]).status,
+        Some(7)
+    );
+    assert_eq!(env.run(&["base", "sh", "-c", "exit 0"]).status, Some(0));
+    env.run(&["base", "no-such-command-runas"])
+        .fails(127, "no-such-command-runas: command not found");
+    std::fs::write(env.path("notexec"), "#!/bin/sh\n").unwrap();
+    let path = env.path("notexec");
+    env.run(&["base", path.to_str().unwrap()])
+        .fails(126, "notexec");
+}
+
+#[test]
+fn arguments_after_the_command_are_the_commands() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}",
+        base_profile()
+    ));
+    let run = env
+        .run(&[
+            "base",
+            "sh",
+            "-c",
+            "printf '%s|' \"$@\"",
+            "sh",
+            "--profile",
+            "x",
+            "-v",
+            "-o",
+            "--",
+        ])
+        .ok();
+    assert_eq!(run.stdout, "--profile|x|-v|-o|--|");
+}
+
+#[test]
+fn the_child_loses_profile_variables() {
+    let mut env = TestEnv::shared();
+    env.env("AWS_PROFILE", "other")
+        .env("AWS_DEFAULT_PROFILE", "other")
+        .env("AWS_SESSION_TOKEN", "stale");
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}",
+        base_profile()
+    ));
+    let run = env.run(&["base", "env"]).ok();
+    assert_eq!(run.var("AWS_PROFILE"), None);
+    assert_eq!(run.var("AWS_DEFAULT_PROFILE"), None);
+    assert_eq!(
+        run.var("AWS_SESSION_TOKEN"),
+        None,
+        "long-term keys carry no token"
+    );
+    assert_eq!(run.var("AWS_ACCESS_KEY_ID").as_deref(), Some(ROOT_KEY));
+}
+
+#[test]
+fn printed_exports_work_in_a_shell() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    let printed = env.run(&["prod"]).ok().stdout;
+    let expected = env.run(&["prod", "env"]).ok();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("export AWS_PROFILE=x; eval \"$1\"; env")
+        .arg("sh")
+        .arg(&printed)
+        .output()
+        .unwrap();
+    let shell = Run::from(out);
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "RUNAS_PROFILE",
+    ] {
+        assert_eq!(shell.var(var), expected.var(var), "{var}");
+    }
+    assert_eq!(shell.var("AWS_PROFILE"), None);
+}
+
+#[test]
+fn json_output_works_as_a_credential_process() {
+    let env = TestEnv::shared();
+    let runas = env!("CARGO_BIN_EXE_runas");
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n\
+         [profile wrapped]\ncredential_process = {runas} -O json prod\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    let printed = env.run(&["-O", "json", "prod"]).ok().stdout;
+    let v: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(v["Version"], 1);
+    for field in [
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    ] {
+        assert!(v[field].is_string(), "{field} in {printed}");
+    }
+    let run = env.run(&["wrapped", "env"]).ok();
+    assert_eq!(
+        run.var("AWS_ACCESS_KEY_ID").as_deref(),
+        v["AccessKeyId"].as_str()
+    );
+    let run = env.run(&["-w", "wrapped", "true"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/Prod/runas-tester"
+    );
+}
+
+#[test]
+fn expiration_goes_to_stderr() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    let run = env.run(&["-e", "-a", "2h", "prod"]).ok();
+    assert!(
+        run.stderr.contains("Credentials: expires in 1h59m"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.starts_with("export "));
+}
+
+#[test]
+fn durations_are_clamped_with_a_warning() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    let run = env.run(&["-e", "-a", "5m", "prod", "true"]).ok();
+    assert!(
+        run.stderr
+            .contains("warning: role duration for `prod`: 5m is below the STS minimum; using 15m"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["-a", "5x", "prod"]).fails(2, "unknown unit `x`");
+}
+
+#[test]
+fn write_credentials_keeps_the_rest_of_the_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        role(ACCOUNT, "Prod")
+    ));
+    let original = format!(
+        "# my keys\n[base]\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n\n; other\n[other]\nx = 1\n"
+    );
+    env.credentials(&original);
+    let run = env.run(&["-c", "prod", "env"]).ok();
+    let written = read(&env.path(".aws/credentials"));
+    assert!(written.starts_with(&original), "{written}");
+    let key = run.var("AWS_ACCESS_KEY_ID").unwrap();
+    assert!(
+        written.contains(&format!(
+            "[prod-runas]\n# written by runas for profile prod; expires "
+        )),
+        "{written}"
+    );
+    assert!(written.contains(&format!("aws_access_key_id = {key}\n")));
+    let mode = std::fs::metadata(env.path(".aws/credentials"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    // Written twice, the section is replaced, not repeated; and the SDK reads it back.
+    env.run(&["-c", "-r", "prod", "true"]).ok();
+    let written = read(&env.path(".aws/credentials"));
+    assert_eq!(written.matches("[prod-runas]").count(), 1);
+    let run = env.run(&["prod-runas", "env"]).ok();
+    assert!(run.var("AWS_SESSION_TOKEN").is_some());
+}
+
+#[test]
+fn secrets_never_reach_the_log() {
+    let env = TestEnv::shared();
+    mfa_config(&env, true);
+    let run = env
+        .run(&["-vvv", "-o", "192837", "-w", "-e", "-c", "admin", "true"])
+        .ok();
+    let printed = env.run(&["-O", "json", "admin"]).ok().stdout;
+    let v: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    let secrets = [
+        SECRET,
+        v["SecretAccessKey"].as_str().unwrap(),
+        v["SessionToken"].as_str().unwrap(),
+        "192837",
+        ROOT_KEY,
+        v["AccessKeyId"].as_str().unwrap(),
+    ];
+    for secret in secrets {
+        assert!(!run.stderr.contains(secret), "{secret} in:\n{}", run.stderr);
+    }
+    assert!(
+        run.stderr.contains("…MPLE"),
+        "key ids are shown by their last four characters: {}",
+        run.stderr
+    );
+}

@@ -1,0 +1,295 @@
+//! Test harness: real servers on loopback and a throwaway HOME for each test.
+//!
+//! moto's server plays STS. A test that cannot start it fails and says how to install it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub const MOTO_INSTALL: &str = "pip install 'moto[server]'";
+pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+pub const ROOT_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+
+/// A moto server on a free loopback port, killed when dropped.
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = free_port();
+        let child = Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start moto_server ({e}); install it with: {MOTO_INSTALL}")
+            });
+        let mut moto = Moto { child, port };
+        moto.wait_ready();
+        moto
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn wait_ready(&mut self) {
+        wait_for_port(self.port, &mut self.child, "moto_server", MOTO_INSTALL);
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One moto for every test of this binary that does not need to stop it. It lives as long
+/// as the test process: a shell holds it and kills it when the pipe from this process closes.
+pub fn shared_moto() -> String {
+    static SHARED: OnceLock<(u16, Mutex<ChildStdin>)> = OnceLock::new();
+    let (port, _) = SHARED.get_or_init(|| {
+        let port = free_port();
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg("moto_server -H 127.0.0.1 -p \"$1\" >/dev/null 2>&1 & pid=$!; read _; kill $pid")
+            .arg("sh")
+            .arg(port.to_string())
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("sh is needed to run the tests");
+        let stdin = child.stdin.take().expect("stdin was piped");
+        wait_for_port(port, &mut child, "moto_server", MOTO_INSTALL);
+        (port, Mutex::new(stdin))
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+fn wait_for_port(port: u16, child: &mut Child, what: &str, install: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "{what} exited ({status}) before listening on 127.0.0.1:{port}; install it with: {install}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} did not listen on 127.0.0.1:{port} within 30s; install it with: {install}");
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A throwaway HOME with its own profile files and cache, pointed at one STS endpoint.
+pub struct TestEnv {
+    pub home: tempfile::TempDir,
+    pub endpoint: String,
+    extra_env: Vec<(String, String)>,
+}
+
+impl TestEnv {
+    pub fn new(endpoint: &str) -> TestEnv {
+        let home = tempfile::tempdir().expect("a temporary directory");
+        std::fs::create_dir_all(home.path().join(".aws")).expect("~/.aws");
+        TestEnv {
+            home,
+            endpoint: endpoint.to_owned(),
+            extra_env: vec![],
+        }
+    }
+
+    /// With the shared moto.
+    pub fn shared() -> TestEnv {
+        TestEnv::new(&shared_moto())
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.home.path().join(rel)
+    }
+
+    pub fn config(&self, text: &str) -> &Self {
+        std::fs::write(self.path(".aws/config"), text).expect("write config");
+        self
+    }
+
+    pub fn credentials(&self, text: &str) -> &Self {
+        std::fs::write(self.path(".aws/credentials"), text).expect("write credentials");
+        self
+    }
+
+    pub fn env(&mut self, name: &str, value: &str) -> &mut Self {
+        self.extra_env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.path("cache")
+    }
+
+    /// Cache entries on disk (not lock files).
+    pub fn cache_entries(&self) -> usize {
+        std::fs::read_dir(self.cache_dir())
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
+    /// `runas` with a clean environment: only what the test sets reaches it.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_runas"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("USER", "tester")
+            .env("RUNAS_CACHE_DIR", self.cache_dir())
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .stdin(Stdio::null());
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command().args(args).output().expect("run runas"))
+    }
+}
+
+/// What a run printed and how it ended.
+pub struct Run {
+    pub status: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            status: o.status.code(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.status,
+            Some(0),
+            "runas failed.\nstdout: {}\nstderr: {}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn fails(self, code: i32, message: &str) -> Run {
+        assert_eq!(
+            self.status,
+            Some(code),
+            "wrong exit status.\nstdout: {}\nstderr: {}",
+            self.stdout,
+            self.stderr
+        );
+        assert!(
+            self.stderr.contains(message),
+            "stderr lacks {message:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// The value of `NAME=value` lines printed by `env` in the child.
+    pub fn var(&self, name: &str) -> Option<String> {
+        self.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")).map(str::to_owned))
+    }
+}
+
+/// A static-keys profile named `base` that other profiles source from.
+pub fn base_profile() -> String {
+    format!("[profile base]\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n")
+}
+
+pub fn role(account: &str, name: &str) -> String {
+    format!("arn:aws:iam::{account}:role/{name}")
+}
+
+/// A stand-in for STS that answers every request with one error, for the refusals moto
+/// never gives (a wrong MFA code). Returns its URL and a log of the request bodies.
+pub fn refusing_sts(code: &str, message: &str) -> (String, std::sync::Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let body = format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+    );
+    let log = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let seen = log.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut request = vec![0; length];
+            let _ = reader.read_exact(&mut request);
+            seen.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&request).into_owned());
+            let mut stream = reader.into_inner();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, log)
+}
+
+/// An executable script in the test's HOME.
+pub fn script(env: &TestEnv, name: &str, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = env.path(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write script");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
