@@ -671,9 +671,10 @@ fn write_credentials_keeps_the_rest_of_the_file() {
     assert!(written.starts_with(&original), "{written}");
     let key = run.var("AWS_ACCESS_KEY_ID").unwrap();
     assert!(
-        written.contains(&format!(
-            "[prod-runas]\n# written by runas for profile prod; expires "
-        )),
+        written.contains(
+            "[prod-runas]
+# written by runas for profile prod; expires "
+        ),
         "{written}"
     );
     assert!(written.contains(&format!("aws_access_key_id = {key}\n")));
