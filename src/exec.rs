@@ -83,18 +83,29 @@ pub fn exec(command: &[OsString], environment: &Environment) -> Error {
 
 /// The credential_process format, so that `credential_process = runas -O json prod` works.
 pub fn json(credentials: &Credentials) -> String {
-    let mut value = serde_json::json!({
-        "Version": 1,
-        "AccessKeyId": credentials.access_key_id,
-        "SecretAccessKey": credentials.secret_access_key,
-    });
-    if let Some(token) = &credentials.session_token {
-        value["SessionToken"] = token.clone().into();
+    /// Field order as in the AWS documentation of credential_process.
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Process<'a> {
+        version: u8,
+        access_key_id: &'a str,
+        secret_access_key: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        session_token: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expiration: Option<String>,
     }
-    if let Some(expiry) = credentials.expiration_rfc3339() {
-        value["Expiration"] = expiry.into();
-    }
-    format!("{value:#}\n")
+    let process = Process {
+        version: 1,
+        access_key_id: &credentials.access_key_id,
+        secret_access_key: &credentials.secret_access_key,
+        session_token: credentials.session_token.as_deref(),
+        expiration: credentials.expiration_rfc3339(),
+    };
+    // Serializing a struct of strings cannot fail.
+    let mut text = serde_json::to_string_pretty(&process).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// A POSIX shell word that stands for exactly `value`.
@@ -145,6 +156,7 @@ mod tests {
         assert_eq!(v["Version"], 1);
         assert_eq!(v["SessionToken"], "tok");
         assert_eq!(v["Expiration"], "2027-01-15T08:00:00Z");
+        assert!(json(&creds(None)).starts_with("{\n  \"Version\": 1,\n  \"AccessKeyId\""));
         let v: serde_json::Value = serde_json::from_str(&json(&creds(None))).unwrap();
         assert!(v.get("SessionToken").is_none() && v.get("Expiration").is_none());
     }
