@@ -2,7 +2,7 @@
 //! The one definition from which `--help` (and, later, the man page and completions) come.
 
 use crate::profile::duration;
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::{ArgAction, Args, Parser, ValueEnum};
 use std::ffi::OsString;
 use std::time::Duration;
 
@@ -17,12 +17,28 @@ use std::time::Duration;
     name = "runas",
     version,
     max_term_width = 100,
-    after_help = "Examples:\n  runas prod aws s3 ls\n  runas prod -- terraform plan\n  eval \"$(runas prod)\"\n  runas -O json prod        # for credential_process = runas -O json prod\n  runas arn:aws:iam::123456789012:role/Admin aws sts get-caller-identity"
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "Examples:\n  runas prod aws s3 ls\n  runas prod -- terraform plan\n  eval \"$(runas prod)\"\n  runas -O json prod        # for credential_process = runas -O json prod\n  runas arn:aws:iam::123456789012:role/Admin aws sts get-caller-identity\n  runas ecr login prod      # docker login to the profile's own registry"
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub subcommand: Option<Subcommand>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Show what runas does, on stderr (repeat for more); secrets are never shown
+    #[arg(short = 'v', long, action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// `runas PROFILE [COMMAND...]`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
     /// Profile name, or a role ARN to assume with the default profile's credentials
-    #[arg(value_name = "PROFILE")]
-    pub profile: String,
+    #[arg(value_name = "PROFILE", required = true)]
+    pub profile: Option<String>,
 
     /// Command to run with the credentials, and its arguments (all of them are the
     /// command's, flags included). Without it, the credentials are printed.
@@ -33,6 +49,29 @@ pub struct Cli {
     )]
     pub command: Vec<OsString>,
 
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+
+    /// How to print credentials when no COMMAND is given
+    #[arg(short = 'O', long, env = "RUNAS_OUTPUT_FORMAT", value_enum, default_value_t = Output::Env, value_name = "FORMAT")]
+    pub output: Output,
+
+    /// Print when the credentials expire, on stderr
+    #[arg(short = 'e', long)]
+    pub expiration: bool,
+
+    /// Print the identity (ARN, account) of the resulting credentials, on stderr
+    #[arg(short = 'w', long)]
+    pub whoami: bool,
+
+    /// Also write the credentials to the shared credentials file as [PROFILE-runas]
+    #[arg(short = 'c', long, env = "RUNAS_WRITE_CREDENTIALS")]
+    pub write_credentials: bool,
+}
+
+/// How to get a profile's credentials; shared by every command that needs them.
+#[derive(Debug, Clone, Args)]
+pub struct CredentialArgs {
     /// Region for STS and for the command [default: the profile's `region`, then AWS_REGION]
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
@@ -46,13 +85,7 @@ pub struct Cli {
     pub role_duration: Option<Duration>,
 
     /// MFA code, instead of mfa_process or a prompt on the terminal
-    #[arg(
-        short = 'o',
-        long,
-        env = "MFA_CODE",
-        value_name = "CODE",
-        hide_env_values = true
-    )]
+    #[arg(short = 'o', long, env = "MFA_CODE", value_name = "CODE", hide_env_values = true)]
     pub otp: Option<String>,
 
     /// ARN of the MFA device, instead of the profile's mfa_serial
@@ -60,18 +93,8 @@ pub struct Cli {
     pub mfa_serial: Option<String>,
 
     /// External ID for the role, instead of the profile's external_id
-    #[arg(
-        short = 'X',
-        long,
-        env = "EXTERNAL_ID",
-        value_name = "ID",
-        hide_env_values = true
-    )]
+    #[arg(short = 'X', long, env = "EXTERNAL_ID", value_name = "ID", hide_env_values = true)]
     pub external_id: Option<String>,
-
-    /// How to print credentials when no COMMAND is given
-    #[arg(short = 'O', long, env = "RUNAS_OUTPUT_FORMAT", value_enum, default_value_t = Output::Env, value_name = "FORMAT")]
-    pub output: Output,
 
     /// Use the session-token credentials, not the role's
     #[arg(short = 's', long)]
@@ -80,22 +103,118 @@ pub struct Cli {
     /// Ignore cached credentials and fetch them anew
     #[arg(short = 'r', long)]
     pub refresh: bool,
+}
 
-    /// Print when the credentials expire, on stderr
-    #[arg(short = 'e', long)]
-    pub expiration: bool,
+#[derive(Debug, clap::Subcommand)]
+pub enum Subcommand {
+    /// Log container clients into Amazon ECR with a profile's credentials
+    #[command(subcommand)]
+    Ecr(Ecr),
+}
 
-    /// Print the identity (ARN, account) of the resulting credentials, on stderr
-    #[arg(short = 'w', long)]
-    pub whoami: bool,
+/// ENDPOINT forms: a registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com, .amazonaws.com.cn,
+/// ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com, ACCOUNT.dkr-ecr.REGION.on.aws and the other
+/// partitions' hosts, with or without https://), a 12-digit account id (its registry in the
+/// profile's region), or public.ecr.aws. Without ENDPOINT: the profile's `ecr_registries`,
+/// else the profile's own account in its region.
+#[derive(Debug, clap::Subcommand)]
+pub enum Ecr {
+    /// Log a container client into registries (docker login --password-stdin, by default)
+    Login(EcrLogin),
+    /// Print a registry password (or, with --basic, the token for an Authorization header)
+    Token(EcrToken),
+    /// Log a container client out of registries
+    Logout(EcrLogout),
+}
 
-    /// Also write the credentials to the shared credentials file as [PROFILE-runas]
-    #[arg(short = 'c', long, env = "RUNAS_WRITE_CREDENTIALS")]
-    pub write_credentials: bool,
+#[derive(Debug, Args)]
+pub struct EcrLogin {
+    /// Profile whose credentials get the registry tokens
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
 
-    /// Show what runas does, on stderr (repeat for more); secrets are never shown
-    #[arg(short = 'v', long, action = ArgAction::Count)]
-    pub verbose: u8,
+    /// Registries to log into (see `runas ecr --help` for the forms)
+    #[arg(value_name = "ENDPOINT")]
+    pub endpoints: Vec<String>,
+
+    #[command(flatten)]
+    pub target: EcrTarget,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EcrLogout {
+    /// Profile whose registries to log out of
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// Registries to log out of (see `runas ecr --help` for the forms)
+    #[arg(value_name = "ENDPOINT")]
+    pub endpoints: Vec<String>,
+
+    #[command(flatten)]
+    pub target: EcrTarget,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+/// Where logins go: a client program, or the Docker config file directly.
+#[derive(Debug, Clone, Args)]
+pub struct EcrTarget {
+    /// Client to log in: docker, podman, finch, nerdctl, helm, oras, or any program that
+    /// takes `login --username U --password-stdin HOST`
+    #[arg(long, env = "RUNAS_ECR_CLIENT", value_name = "NAME", default_value = "docker", conflicts_with = "write_config")]
+    pub client: String,
+
+    /// Write the login into $DOCKER_CONFIG/config.json (default ~/.docker/config.json)
+    /// instead of running a client
+    #[arg(long)]
+    pub write_config: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EcrToken {
+    /// Profile whose credentials get the registry token
+    #[arg(value_name = "PROFILE")]
+    pub profile: String,
+
+    /// The registry (see `runas ecr --help` for the forms)
+    #[arg(value_name = "ENDPOINT")]
+    pub endpoint: Option<String>,
+
+    /// Print the base64 `AWS:password` token for `Authorization: Basic`, not the password
+    #[arg(long)]
+    pub basic: bool,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+impl Cli {
+    /// Parses argv. A word after PROFILE is the command's, never a subcommand of runas
+    /// (`runas prod help` runs `help`), so subcommands come first; `-v` alone may precede
+    /// them too (`runas -v ecr login prod`), and is moved behind the subcommand name here.
+    pub fn parse_args() -> Cli {
+        Cli::parse_from(reorder_verbosity(std::env::args_os().collect()))
+    }
+}
+
+fn reorder_verbosity(mut args: Vec<OsString>) -> Vec<OsString> {
+    let is_verbosity = |a: &OsString| {
+        a == "--verbose"
+            || a.to_str()
+                .and_then(|s| s.strip_prefix('-'))
+                .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b == b'v'))
+    };
+    let leading = args.iter().skip(1).take_while(|a| is_verbosity(a)).count();
+    if leading > 0 && args.get(1 + leading).is_some_and(|a| a == "ecr") {
+        let flags: Vec<OsString> = args.drain(1..1 + leading).collect();
+        args.splice(2..2, flags);
+    }
+    args
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,18 +249,52 @@ mod tests {
             "-v",
         ])
         .unwrap();
-        assert_eq!(cli.profile, "prod");
+        assert_eq!(cli.run.profile.as_deref(), Some("prod"));
         assert_eq!(cli.verbose, 1);
-        assert_eq!(cli.command, ["aws", "s3", "ls", "--profile", "x", "-v"]);
+        assert_eq!(cli.run.command, ["aws", "s3", "ls", "--profile", "x", "-v"]);
         let cli = Cli::try_parse_from(["runas", "prod", "--", "sh", "-c", "exit 7"]).unwrap();
-        assert_eq!(cli.command, ["sh", "-c", "exit 7"]);
+        assert_eq!(cli.run.command, ["sh", "-c", "exit 7"]);
+    }
+
+    #[test]
+    fn ecr_subcommands_take_their_own_flags() {
+        let cli = Cli::try_parse_from([
+            "runas", "ecr", "login", "-v", "--client", "podman", "-o", "123456", "prod", "111111111111",
+        ])
+        .unwrap();
+        let Some(Subcommand::Ecr(Ecr::Login(login))) = cli.subcommand else {
+            panic!("not ecr login")
+        };
+        assert_eq!((login.profile.as_str(), login.target.client.as_str()), ("prod", "podman"));
+        assert_eq!(login.endpoints, ["111111111111"]);
+        assert_eq!(login.credentials.otp.as_deref(), Some("123456"));
+        assert_eq!(cli.verbose, 1);
+        assert!(Cli::try_parse_from(["runas", "ecr", "login", "--client", "x", "--write-config", "p"]).is_err());
+    }
+
+    #[test]
+    fn words_after_the_profile_are_the_commands() {
+        let cli = Cli::try_parse_from(["runas", "prod", "ecr", "login"]).unwrap();
+        assert!(cli.subcommand.is_none());
+        assert_eq!(cli.run.command, ["ecr", "login"]);
+        let cli = Cli::try_parse_from(["runas", "prod", "help"]).unwrap();
+        assert_eq!(cli.run.command, ["help"]);
+    }
+
+    #[test]
+    fn verbosity_may_come_before_a_subcommand() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        let cli = Cli::try_parse_from(reorder_verbosity(args(&["runas", "-vv", "-v", "ecr", "token", "prod"]))).unwrap();
+        assert!(matches!(cli.subcommand, Some(Subcommand::Ecr(Ecr::Token(_)))));
+        assert_eq!(cli.verbose, 3);
+        assert_eq!(reorder_verbosity(args(&["runas", "-v", "prod", "ecr"])), args(&["runas", "-v", "prod", "ecr"]));
     }
 
     #[test]
     fn durations_are_checked_by_the_parser() {
         let cli = Cli::try_parse_from(["runas", "-d", "1h30m", "-a", "45m", "prod"]).unwrap();
-        assert_eq!(cli.session_duration, Some(Duration::from_secs(5400)));
-        assert_eq!(cli.role_duration, Some(Duration::from_secs(2700)));
+        assert_eq!(cli.run.credentials.session_duration, Some(Duration::from_secs(5400)));
+        assert_eq!(cli.run.credentials.role_duration, Some(Duration::from_secs(2700)));
         let err = Cli::try_parse_from(["runas", "-d", "12x", "prod"])
             .unwrap_err()
             .to_string();

@@ -18,6 +18,8 @@ pub enum Exit {
     Config = 3,
     /// Credentials could not be obtained: STS refused, MFA failed, a source failed.
     Credentials = 4,
+    /// One or more ECR logins (or logouts) failed; the others went through.
+    Ecr = 5,
     /// The command was found but could not be executed.
     NotExecutable = 126,
     /// The command was not found.
@@ -66,6 +68,9 @@ pub enum Error {
     #[error("{what}: {message}")]
     Credentials { what: String, message: String },
 
+    #[error("{0}")]
+    Ecr(String),
+
     #[error("{path}: {message}")]
     File { path: String, message: String },
 
@@ -100,6 +105,7 @@ impl Error {
             | Error::Cycle { .. }
             | Error::NoRegion { .. } => Exit::Config,
             Error::Mfa(_) | Error::Credentials { .. } => Exit::Credentials,
+            Error::Ecr(_) => Exit::Ecr,
             Error::File { .. } => Exit::Failure,
             Error::CommandNotFound { .. } => Exit::NotFound,
             Error::CommandNotExecutable { .. } => Exit::NotExecutable,

@@ -5,16 +5,23 @@ mod creds;
 mod error;
 mod exec;
 mod log;
+mod ecr;
 mod profile;
+mod session;
 mod wrapper;
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_args();
     log::set_verbosity(cli.verbose);
-    match wrapper::run(cli) {
+    let result = match cli.subcommand {
+        None => wrapper::run(cli.run),
+        Some(cli::Subcommand::Ecr(cli::Ecr::Login(args))) => ecr::login(args),
+        Some(cli::Subcommand::Ecr(cli::Ecr::Token(args))) => ecr::token(args),
+        Some(cli::Subcommand::Ecr(cli::Ecr::Logout(args))) => ecr::logout(args),
+    };
+    match result {
         Ok(code) => code,
         Err(error) => {
             eprintln!("runas: {error}");

@@ -1,83 +1,53 @@
 //! `runas PROFILE [COMMAND...]`: resolve the profile, obtain its credentials, then run the
 //! command with them or print them.
 
-use crate::cli::{Cli, Output};
-use crate::creds::{self, Execution, cache::Cache, remaining};
+use crate::cli::{Output, RunArgs};
+use crate::creds::{self, cache::Cache, remaining};
 use crate::error::Result;
 use crate::exec::{self, Environment};
-use crate::log::{debug, warning};
-use crate::profile::chain::{self, Request};
-use crate::profile::{Files, Profiles, credentials_file};
+use crate::log::debug;
+use crate::profile::credentials_file;
+use crate::session;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
 
-pub fn run(cli: Cli) -> Result<ExitCode> {
+pub fn run(args: RunArgs) -> Result<ExitCode> {
     let env = Env::real();
-    let profiles = Profiles::load(Files::from_env(&env))?;
-    let request = Request {
-        profile: cli.profile.clone(),
-        region: cli.region.clone(),
-        mfa_serial: cli.mfa_serial.clone(),
-        external_id: cli.external_id.clone(),
-        role_duration: cli.role_duration,
-        session_duration: cli.session_duration,
-        session_only: cli.session,
-    };
-    let chain = chain::resolve(&profiles, &request, &env)?;
-    for warning in &chain.warnings {
-        warning!("{warning}");
-    }
-    debug!("region {} (from {})", chain.region, chain.region_source);
-    for (i, line) in chain.describe().iter().enumerate() {
-        debug!("chain {i}: {line}");
-    }
+    // clap requires PROFILE when there is no subcommand.
+    let profile = args.profile.clone().unwrap_or_default();
+    let (profiles, chain) = session::plan(&profile, &args.credentials, &env)?;
+    let region = chain.region.clone();
+    let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
 
-    let options = creds::Options {
-        refresh: cli.refresh,
-        otp: cli.otp.clone(),
-    };
-    let mut execution = Execution::new(&chain, &options, &env);
-    let credentials = execution.credentials()?;
-
-    if cli.expiration {
+    if args.expiration {
         match credentials.expiration {
             Some(t) => eprintln!("Credentials: {} ({})", remaining(t), creds::rfc3339(t)),
             None => eprintln!("Credentials do not expire (long-term access keys)"),
         }
     }
-    if cli.whoami {
+    if args.whoami {
         let identity = execution.whoami(&credentials)?;
         eprintln!(
             "Arn: {}\nAccount: {}\nUserId: {}",
             identity.arn, identity.account, identity.user_id
         );
     }
-    if cli.write_credentials {
-        let section = format!("{}-runas", cli.profile);
-        let _lock = Cache::locate(&env).lock(&format!(
-            "credentials file {}",
-            profiles.files.credentials.display()
-        ));
-        credentials_file::write(
-            &profiles.files.credentials,
-            &section,
-            &credentials,
-            &cli.profile,
-        )?;
-        debug!(
-            "wrote [{section}] to {}",
-            profiles.files.credentials.display()
-        );
+    if args.write_credentials {
+        let section = format!("{profile}-runas");
+        let path = &profiles.files.credentials;
+        let _lock = Cache::locate(&env).lock(&format!("credentials file {}", path.display()));
+        credentials_file::write(path, &section, &credentials, &profile)?;
+        debug!("wrote [{section}] to {}", path.display());
     }
 
-    let environment = Environment::new(&credentials, &chain.region, &cli.profile);
-    if cli.command.is_empty() {
-        match cli.output {
+    let environment = Environment::new(&credentials, &region, &profile);
+    if args.command.is_empty() {
+        match args.output {
             Output::Env => print!("{}", environment.shell()),
             Output::Json => print!("{}", exec::json(&credentials)),
         }
         return Ok(ExitCode::SUCCESS);
     }
-    debug!("running {}", cli.command[0].to_string_lossy());
-    Err(exec::exec(&cli.command, &environment))
+    debug!("running {}", args.command[0].to_string_lossy());
+    Err(exec::exec(&args.command, &environment))
 }

@@ -82,19 +82,22 @@ pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
         .and_then(|t| SystemTime::try_from(t).ok())
 }
 
-/// "11h59m" until `t`, or "expired 3m ago".
+/// "expires in 11h59m", or "expired 3m ago"; whole days beyond two.
 pub fn remaining(t: SystemTime) -> String {
-    match t.duration_since(SystemTime::now()) {
-        Ok(left) => format!(
-            "expires in {}",
-            crate::profile::duration::display(Duration::from_secs(left.as_secs() / 60 * 60))
-        ),
-        Err(past) => format!(
-            "expired {} ago",
-            crate::profile::duration::display(Duration::from_secs(
-                past.duration().as_secs() / 60 * 60
-            ))
-        ),
+    let (word, span) = match t.duration_since(SystemTime::now()) {
+        Ok(left) => ("expires in", left),
+        Err(past) => ("expired", past.duration()),
+    };
+    let minutes = span.as_secs() / 60;
+    let text = if minutes >= 48 * 60 {
+        format!("{} days", minutes / (24 * 60))
+    } else {
+        crate::profile::duration::display(Duration::from_secs(minutes * 60))
+    };
+    if word == "expired" {
+        format!("expired {text} ago")
+    } else {
+        format!("{word} {text}")
     }
 }
 
@@ -125,6 +128,14 @@ mod tests {
         assert_eq!(text, "2027-01-15T08:00:00Z");
         assert_eq!(parse_rfc3339(&text), sample().expiration);
         assert_eq!(parse_rfc3339("not a date"), None);
+    }
+
+    #[test]
+    fn remaining_reads_naturally() {
+        let now = SystemTime::now();
+        assert_eq!(remaining(now + Duration::from_secs(11 * 3600 + 59 * 60 + 30)), "expires in 11h59m");
+        assert_eq!(remaining(now - Duration::from_secs(181)), "expired 3m ago");
+        assert_eq!(remaining(now - Duration::from_secs(10 * 86400 + 5)), "expired 10 days ago");
     }
 
     #[test]

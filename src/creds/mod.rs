@@ -30,9 +30,9 @@ pub struct Options {
 }
 
 /// One execution of a chain. Holds what a miss needs, made on first use.
-pub struct Execution<'a> {
-    chain: &'a Chain,
-    options: &'a Options,
+pub struct Execution {
+    chain: Chain,
+    options: Options,
     cache: Cache,
     keys: Vec<String>,
     network: Option<Network>,
@@ -43,13 +43,13 @@ struct Network {
     sdk: SdkConfig,
 }
 
-impl<'a> Execution<'a> {
-    pub fn new(chain: &'a Chain, options: &'a Options, env: &Env) -> Self {
+impl Execution {
+    pub fn new(chain: Chain, options: Options, env: &Env) -> Self {
         Execution {
+            cache: Cache::locate(env),
+            keys: cache::keys(&chain, env),
             chain,
             options,
-            cache: Cache::locate(env),
-            keys: cache::keys(chain, env),
             network: None,
         }
     }
@@ -106,9 +106,8 @@ impl<'a> Execution<'a> {
             return Ok(credentials.clone());
         }
         debug!("fetching {}", self.chain.root.describe());
-        let chain = self.chain;
-        let network = self.network()?;
-        match &chain.root {
+        let network = Self::network_for(&mut self.network, &self.chain)?;
+        match &self.chain.root {
             Root::AccessKey { credentials, .. } => Ok(credentials.clone()),
             Root::CredentialProcess { profile, command } => network
                 .runtime
@@ -156,7 +155,7 @@ impl<'a> Execution<'a> {
     }
 
     fn fetch_step(&mut self, level: usize, parent: &Credentials) -> Result<Credentials> {
-        let chain = self.chain;
+        let chain = &self.chain;
         let step = &chain.steps[level - 1];
         let code = match step {
             Step::SessionToken { mfa: Some(m), .. } => {
@@ -169,7 +168,7 @@ impl<'a> Execution<'a> {
             Step::SessionToken { mfa: None, .. } => None,
         };
         debug!("calling STS: {}", self.describe(level));
-        let network = self.network()?;
+        let network = Self::network_for(&mut self.network, chain)?;
         let client = network.sts(Some(parent));
         match step {
             Step::SessionToken { duration, mfa } => {
@@ -195,11 +194,16 @@ impl<'a> Execution<'a> {
     }
 
     fn network(&mut self) -> Result<&Network> {
-        if self.network.is_none() {
-            self.network = Some(Network::new(self.chain)?);
+        Self::network_for(&mut self.network, &self.chain)
+    }
+
+    /// Made on the first miss; a warm run never gets here.
+    fn network_for<'n>(network: &'n mut Option<Network>, chain: &Chain) -> Result<&'n Network> {
+        if network.is_none() {
+            *network = Some(Network::new(chain)?);
         }
         // Set just above when it was empty.
-        self.network
+        network
             .as_ref()
             .ok_or_else(|| Error::Usage("no network".into()))
     }

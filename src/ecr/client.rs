@@ -1,0 +1,117 @@
+//! Login back-ends: a client program that reads the password on stdin, or the Docker
+//! config file written directly.
+
+use super::docker_config;
+use super::token::AuthToken;
+use crate::cli::EcrTarget;
+use crate::error::{Error, Result};
+use crate::log::debug;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// Clients whose names runas knows; any other program is run the way docker is.
+pub const KNOWN: [&str; 6] = ["docker", "podman", "finch", "nerdctl", "helm", "oras"];
+
+pub enum Backend {
+    Program { name: String, path: PathBuf },
+    DockerConfig(PathBuf),
+}
+
+impl Backend {
+    /// Finds the client before anything else runs, so a missing one costs no STS call.
+    pub fn new(target: &EcrTarget, docker_config_dir: Option<PathBuf>) -> Result<Self> {
+        if target.write_config {
+            return Ok(Backend::DockerConfig(docker_config::path(docker_config_dir)));
+        }
+        let name = target.client.clone();
+        let path = which::which(&name).map_err(|_| Error::CommandNotFound {
+            program: format!(
+                "{name} (the ECR client); install it, choose another with --client ({}), or use --write-config",
+                KNOWN.join(", ")
+            ),
+        })?;
+        Ok(Backend::Program { name, path })
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Backend::Program { name, .. } => name.clone(),
+            Backend::DockerConfig(path) => path.display().to_string(),
+        }
+    }
+
+    pub fn login(&self, host: &str, token: &AuthToken) -> std::result::Result<(), String> {
+        match self {
+            Backend::DockerConfig(path) => docker_config::store(path, host, &token.encoded),
+            Backend::Program { name, path } => {
+                let mut args = self.verb(name, "login");
+                args.extend(["--username", &token.username, "--password-stdin", host].map(String::from));
+                run(path, &args, Some(&token.password))
+            }
+        }
+    }
+
+    pub fn logout(&self, host: &str) -> std::result::Result<(), String> {
+        match self {
+            Backend::DockerConfig(path) => docker_config::remove(path, host),
+            Backend::Program { name, path } => {
+                let mut args = self.verb(name, "logout");
+                args.push(host.to_owned());
+                run(path, &args, None)
+            }
+        }
+    }
+
+    /// `helm registry login`; everyone else `NAME login`.
+    fn verb(&self, name: &str, verb: &str) -> Vec<String> {
+        let program = std::path::Path::new(name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if program == "helm" {
+            vec!["registry".into(), verb.into()]
+        } else {
+            vec![verb.into()]
+        }
+    }
+}
+
+/// Runs the client with the password on stdin only. Its output is kept for `-v` and for
+/// the failure message, so that a normal run shows one line per registry.
+fn run(path: &std::path::Path, args: &[String], stdin: Option<&str>) -> std::result::Result<(), String> {
+    debug!("running {} {}", path.display(), args.join(" "));
+    let mut child = Command::new(path)
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
+    if let (Some(secret), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // A client that exits early closes the pipe; its own message says why.
+        let _ = pipe.write_all(secret.as_bytes());
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("cannot wait for {}: {e}", path.display()))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for line in stdout.lines().chain(stderr.lines()) {
+        debug!("  {line}");
+    }
+    if output.status.success() {
+        Ok(())
+    } else {
+        let said: Vec<&str> = stderr
+            .lines()
+            .chain(stdout.lines())
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        Err(match said.as_slice() {
+            [] => format!("{} exited with {}", path.display(), output.status),
+            lines => lines[lines.len().saturating_sub(3)..].join(" / "),
+        })
+    }
+}

@@ -1,0 +1,328 @@
+//! Registry endpoints as users write them, checked before anything runs.
+//!
+//! Every form resolves to a [`Registry`]: the host to log into and the token scope that
+//! serves it (the ECR API of one region and partition, in its FIPS or dual-stack variant,
+//! or ECR Public). Anything that is not one of the forms — a port, a path, whitespace, a
+//! leading `-` that a client would read as an option — is refused with the forms listed.
+
+use std::fmt;
+
+/// Where a registry's password comes from: one GetAuthorizationToken per scope.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    Private {
+        region: String,
+        fips: bool,
+        dual_stack: bool,
+    },
+    /// ECR Public's API lives in us-east-1.
+    Public,
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Private {
+                region,
+                fips,
+                dual_stack,
+            } => write!(
+                f,
+                "ECR in {region}{}{}",
+                if *fips { " (FIPS)" } else { "" },
+                if *dual_stack { " (dual-stack)" } else { "" }
+            ),
+            Scope::Public => write!(f, "ECR Public"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registry {
+    pub host: String,
+    pub scope: Scope,
+}
+
+/// An endpoint as given: a registry already, or an account whose registry is in the
+/// profile's region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Registry(Registry),
+    Account(String),
+}
+
+pub const PUBLIC_HOST: &str = "public.ecr.aws";
+
+/// The DNS suffixes of ECR registries, with the region prefix each partition's regions
+/// share (checked, so that a China host with a US region is caught here).
+const SUFFIXES: [(&str, &str); 7] = [
+    ("amazonaws.com.cn", "cn-"),
+    ("amazonaws.com", ""),
+    ("amazonaws.eu", "eusc-"),
+    ("c2s.ic.gov", "us-iso-"),
+    ("sc2s.sgov.gov", "us-isob-"),
+    ("cloud.adc-e.uk", "eu-isoe-"),
+    ("csp.hci.ic.gov", "us-isof-"),
+];
+
+/// Dual-stack hosts: `ACCOUNT.dkr-ecr[-fips].REGION.<suffix>`.
+const DUAL_STACK_SUFFIXES: [(&str, &str); 2] =
+    [("on.amazonwebservices.com.cn", "cn-"), ("on.aws", "")];
+
+pub const FORMS: &str = "accepted forms: ACCOUNT.dkr.ecr.REGION.amazonaws.com (or .amazonaws.com.cn, .amazonaws.eu, \
+.c2s.ic.gov, .sc2s.sgov.gov, .cloud.adc-e.uk, .csp.hci.ic.gov), ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com, \
+ACCOUNT.dkr-ecr.REGION.on.aws (dual-stack), a 12-digit ACCOUNT (its registry in the profile's region), \
+or public.ecr.aws; with or without https://";
+
+pub fn parse(text: &str) -> Result<Endpoint, String> {
+    let refuse = |why: &str| Err(format!("invalid ECR endpoint `{text}`: {why}; {FORMS}"));
+    if text.is_empty() {
+        return refuse("it is empty");
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse("it contains whitespace");
+    }
+    if text.starts_with('-') {
+        return refuse("it starts with `-`, which a client would read as an option");
+    }
+    let host = text.strip_prefix("https://").unwrap_or(text);
+    let host = host.strip_suffix('/').unwrap_or(host);
+    if host.contains("://") {
+        return refuse("only https:// may come before the host");
+    }
+    if host.contains(':') {
+        return refuse("ECR registries take no port");
+    }
+    if host.contains('/') {
+        return refuse("give the registry host alone, without a repository path");
+    }
+    let host = host.to_ascii_lowercase();
+    if host.bytes().all(|b| b.is_ascii_digit()) {
+        return match account(&host) {
+            Ok(()) => Ok(Endpoint::Account(host)),
+            Err(why) => refuse(&why),
+        };
+    }
+    if host == PUBLIC_HOST {
+        return Ok(Endpoint::Registry(Registry {
+            host,
+            scope: Scope::Public,
+        }));
+    }
+    match private(&host) {
+        Ok(scope) => Ok(Endpoint::Registry(Registry { host, scope })),
+        Err(why) => refuse(&why),
+    }
+}
+
+/// The registry of `account` in `region`, in the form AWS uses for that region's partition.
+pub fn registry_for(account: &str, region: &str) -> Registry {
+    let suffix = SUFFIXES
+        .iter()
+        .find(|(_, prefix)| !prefix.is_empty() && region.starts_with(prefix))
+        .map(|(suffix, _)| *suffix)
+        .unwrap_or("amazonaws.com");
+    Registry {
+        host: format!("{account}.dkr.ecr.{region}.{suffix}"),
+        scope: Scope::Private {
+            region: region.to_owned(),
+            fips: false,
+            dual_stack: false,
+        },
+    }
+}
+
+fn account(text: &str) -> Result<(), String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "an account id has 12 digits, `{text}` has {}",
+            text.len()
+        ))
+    }
+}
+
+fn private(host: &str) -> Result<Scope, String> {
+    let mut labels = host.splitn(4, '.');
+    let (Some(acct), Some(service), Some(region), Some(suffix)) =
+        (labels.next(), labels.next(), labels.next(), labels.next())
+    else {
+        return Err("it is not a registry host".into());
+    };
+    account(acct).map_err(|e| format!("the host does not start with an account id ({e})"))?;
+    let (fips, dual_stack, suffixes): (bool, bool, &[(&str, &str)]) = match service {
+        "dkr" => {
+            // dkr.ecr[-fips].REGION.SUFFIX: the region is one label further on.
+            return classic(region, suffix);
+        }
+        "dkr-ecr" => (false, true, &DUAL_STACK_SUFFIXES),
+        "dkr-ecr-fips" => (true, true, &DUAL_STACK_SUFFIXES),
+        other => {
+            return Err(format!(
+                "`{other}` after the account is not `dkr.ecr`, `dkr.ecr-fips` or `dkr-ecr`"
+            ));
+        }
+    };
+    scope(region, suffix, suffixes, fips, dual_stack)
+}
+
+/// `dkr` has been taken off: `ecr[-fips]` and `REGION.SUFFIX` remain.
+fn classic(variant: &str, rest: &str) -> Result<Scope, String> {
+    let fips = match variant {
+        "ecr" => false,
+        "ecr-fips" => true,
+        other => {
+            return Err(format!(
+                "`dkr.{other}` is not `dkr.ecr` or `dkr.ecr-fips`"
+            ));
+        }
+    };
+    let Some((region, suffix)) = rest.split_once('.') else {
+        return Err("the host has no region".into());
+    };
+    scope(region, suffix, &SUFFIXES, fips, false)
+}
+
+fn scope(
+    region: &str,
+    suffix: &str,
+    suffixes: &[(&str, &str)],
+    fips: bool,
+    dual_stack: bool,
+) -> Result<Scope, String> {
+    if !valid_region(region) {
+        return Err(format!("`{region}` is not a region name such as us-east-1"));
+    }
+    let Some((_, prefix)) = suffixes.iter().find(|(s, _)| *s == suffix) else {
+        return Err(format!("`{suffix}` is not an ECR domain"));
+    };
+    let in_partition = if prefix.is_empty() {
+        // The commercial partition: every region that no other partition claims.
+        !SUFFIXES
+            .iter()
+            .any(|(_, p)| !p.is_empty() && region.starts_with(p))
+    } else {
+        region.starts_with(prefix)
+    };
+    if !in_partition {
+        return Err(format!("region `{region}` is not served under `{suffix}`"));
+    }
+    Ok(Scope::Private {
+        region: region.to_owned(),
+        fips,
+        dual_stack,
+    })
+}
+
+/// `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`: letters and digits in
+/// hyphenated parts, ending in a number.
+fn valid_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `ecr_registries` holds endpoints separated by commas or whitespace.
+pub fn split_list(value: &str) -> Vec<&str> {
+    value
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn private_scope(region: &str, fips: bool, dual_stack: bool) -> Scope {
+        Scope::Private {
+            region: region.into(),
+            fips,
+            dual_stack,
+        }
+    }
+
+    fn registry(text: &str) -> Registry {
+        match parse(text) {
+            Ok(Endpoint::Registry(r)) => r,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_partition_and_variant() {
+        let cases = [
+            ("123456789012.dkr.ecr.us-east-1.amazonaws.com", "us-east-1", false, false),
+            ("https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/", "eu-west-1", false, false),
+            ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", "cn-north-1", false, false),
+            ("123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", "us-gov-west-1", true, false),
+            ("123456789012.dkr.ecr-fips.us-east-2.amazonaws.com", "us-east-2", true, false),
+            ("123456789012.dkr-ecr.ap-south-1.on.aws", "ap-south-1", false, true),
+            ("123456789012.dkr-ecr-fips.us-east-1.on.aws", "us-east-1", true, true),
+            ("123456789012.dkr-ecr.cn-northwest-1.on.amazonwebservices.com.cn", "cn-northwest-1", false, true),
+            ("123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu", "eusc-de-east-1", false, false),
+            ("123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov", "us-iso-east-1", false, false),
+            ("123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1", false, false),
+            ("123456789012.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk", "eu-isoe-west-1", false, false),
+            ("123456789012.dkr.ecr.us-isof-south-1.csp.hci.ic.gov", "us-isof-south-1", false, false),
+            ("123456789012.DKR.ECR.US-EAST-1.AMAZONAWS.COM", "us-east-1", false, false),
+        ];
+        for (text, region, fips, dual_stack) in cases {
+            assert_eq!(registry(text).scope, private_scope(region, fips, dual_stack), "{text}");
+        }
+        assert_eq!(
+            registry("https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/").host,
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(registry("public.ecr.aws").scope, Scope::Public);
+        assert_eq!(parse("210987654321"), Ok(Endpoint::Account("210987654321".into())));
+    }
+
+    #[test]
+    fn anything_else_is_refused_with_the_forms() {
+        let cases = [
+            ("", "empty"),
+            ("12345678901", "12 digits, `12345678901` has 11"),
+            ("1234567890123.dkr.ecr.us-east-1.amazonaws.com", "has 13"),
+            ("123456789012.dkr.ecr.us-east-1.amazonaws.com:443", "no port"),
+            ("123456789012.dkr.ecr.us-east-1.amazonaws.com/repo", "without a repository path"),
+            ("123456789012.dkr.ecr.us-east-1.example.com", "`example.com` is not an ECR domain"),
+            ("123456789012.dkr.ecr.us-east-1.amazonaws.com.cn", "not served under `amazonaws.com.cn`"),
+            ("123456789012.dkr.ecr.cn-north-1.amazonaws.com", "not served under `amazonaws.com`"),
+            ("123456789012.dkr.ecr.useast1.amazonaws.com", "not a region name"),
+            ("123456789012.s3.us-east-1.amazonaws.com", "is not `dkr.ecr`"),
+            ("123456789012.dkr.ecs.us-east-1.amazonaws.com", "`dkr.ecs` is not"),
+            ("-p", "starts with `-`"),
+            ("--password=x", "starts with `-`"),
+            ("12345678 9012", "whitespace"),
+            ("http://123456789012.dkr.ecr.us-east-1.amazonaws.com", "only https://"),
+            ("docker.io", "not a registry host"),
+        ];
+        for (text, why) in cases {
+            let err = parse(text).unwrap_err();
+            assert!(err.contains(why), "{text}: {err}");
+            assert!(err.contains(&format!("`{text}`")), "quotes the input: {err}");
+            assert!(err.contains("accepted forms"), "{err}");
+        }
+    }
+
+    #[test]
+    fn an_account_gets_its_partitions_host() {
+        assert_eq!(registry_for("123456789012", "us-east-1").host, "123456789012.dkr.ecr.us-east-1.amazonaws.com");
+        assert_eq!(registry_for("123456789012", "cn-north-1").host, "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn");
+        assert_eq!(registry_for("123456789012", "us-isob-east-1").host, "123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov");
+        for region in ["us-east-1", "cn-north-1", "eusc-de-east-1", "us-iso-east-1"] {
+            let r = registry_for("123456789012", region);
+            assert_eq!(registry(&r.host), r, "{region}");
+        }
+    }
+
+    #[test]
+    fn lists_split_on_commas_and_spaces() {
+        assert_eq!(split_list(" a, b\tc ,,d\n"), ["a", "b", "c", "d"]);
+    }
+}

@@ -1,0 +1,176 @@
+//! Registry passwords: one GetAuthorizationToken per scope, all scopes at once.
+
+use super::endpoint::Scope;
+use crate::creds::Credentials;
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_types::region::Region;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::SystemTime;
+
+/// A decoded authorization token. ECR hands out base64 `AWS:password`; clients want the
+/// two halves, the registry HTTP API wants the whole.
+#[derive(Clone)]
+pub struct AuthToken {
+    pub username: String,
+    pub password: String,
+    /// The token as ECR gave it, for `Authorization: Basic`.
+    pub encoded: String,
+    pub expires_at: Option<SystemTime>,
+}
+
+impl fmt::Debug for AuthToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthToken")
+            .field("username", &self.username)
+            .field("password", &"** redacted **")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+impl AuthToken {
+    fn decode(encoded: &str, expires_at: Option<SystemTime>) -> Result<Self, String> {
+        let bytes = aws_smithy_types::base64::decode(encoded)
+            .map_err(|_| "the authorization token is not base64".to_owned())?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| "the authorization token is not text".to_owned())?;
+        let (username, password) = text
+            .split_once(':')
+            .ok_or_else(|| "the authorization token is not `user:password`".to_owned())?;
+        Ok(AuthToken {
+            username: username.to_owned(),
+            password: password.to_owned(),
+            encoded: encoded.to_owned(),
+            expires_at,
+        })
+    }
+}
+
+/// Fetches a token for each scope, concurrently. Each scope's result stands alone, so one
+/// region's refusal does not stop the others.
+pub fn fetch_all(
+    scopes: &[Scope],
+    credentials: &Credentials,
+    profile: Option<&str>,
+) -> Result<BTreeMap<Scope, Result<AuthToken, String>>, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .credentials_provider(credentials.to_sdk())
+            // Every call names its own region; this one only satisfies the loader.
+            .region(Region::new("us-east-1"));
+        if let Some(profile) = profile {
+            loader = loader.profile_name(profile);
+        }
+        let sdk = loader.load().await;
+        let mut calls = tokio::task::JoinSet::new();
+        for scope in scopes {
+            let (sdk, scope) = (sdk.clone(), scope.clone());
+            calls.spawn(async move {
+                let token = fetch(&sdk, &scope).await;
+                (scope, token)
+            });
+        }
+        let mut tokens = BTreeMap::new();
+        while let Some(joined) = calls.join_next().await {
+            let (scope, token) = joined.map_err(|e| format!("a token request failed: {e}"))?;
+            tokens.insert(scope, token);
+        }
+        Ok(tokens)
+    })
+}
+
+async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
+    crate::log::debug!("GetAuthorizationToken from {scope}");
+    match scope {
+        Scope::Private {
+            region,
+            fips,
+            dual_stack,
+        } => {
+            let config = aws_sdk_ecr::config::Builder::from(sdk)
+                .region(Region::new(region.clone()))
+                .use_fips(*fips)
+                .use_dual_stack(*dual_stack)
+                .build();
+            let output = aws_sdk_ecr::Client::from_conf(config)
+                .get_authorization_token()
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let data = output
+                .authorization_data()
+                .first()
+                .ok_or("ECR answered without authorization data")?;
+            let token = data
+                .authorization_token()
+                .ok_or("ECR answered without a token")?;
+            let expires = data.expires_at().and_then(|t| SystemTime::try_from(*t).ok());
+            AuthToken::decode(token, expires)
+        }
+        Scope::Public => {
+            let config = aws_sdk_ecrpublic::config::Builder::from(sdk)
+                .region(Region::new("us-east-1"))
+                .build();
+            let output = aws_sdk_ecrpublic::Client::from_conf(config)
+                .get_authorization_token()
+                .send()
+                .await
+                .map_err(|e| describe(&e))?;
+            let data = output
+                .authorization_data()
+                .ok_or("ECR Public answered without authorization data")?;
+            let token = data
+                .authorization_token()
+                .ok_or("ECR Public answered without a token")?;
+            let expires = data.expires_at().and_then(|t| SystemTime::try_from(*t).ok());
+            AuthToken::decode(token, expires)
+        }
+    }
+}
+
+fn describe<E>(error: &aws_sdk_ecr::error::SdkError<E, aws_sdk_ecr::config::http::HttpResponse>) -> String
+where
+    E: aws_sdk_ecr::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_ecr::error::SdkError;
+    match error {
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            let code = e.code().unwrap_or("error");
+            let hint = if code == "AccessDeniedException" {
+                "; the profile's identity needs ecr:GetAuthorizationToken (ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken for ECR Public)"
+            } else {
+                ""
+            };
+            match (e.code(), e.message()) {
+                (None, None) => format!("HTTP {} with no error code", service.raw().status()),
+                _ => format!("{code}: {}{hint}", e.message().unwrap_or("no message")),
+            }
+        }
+        other => format!(
+            "could not reach the ECR API ({})",
+            aws_smithy_types::error::display::DisplayErrorContext(other)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_decode_into_user_and_password() {
+        let encoded = aws_smithy_types::base64::encode("AWS:pass:with:colons");
+        let token = AuthToken::decode(&encoded, None).unwrap();
+        assert_eq!((token.username.as_str(), token.password.as_str()), ("AWS", "pass:with:colons"));
+        assert_eq!(token.encoded, encoded);
+        assert!(!format!("{token:?}").contains("with:colons"));
+        assert!(AuthToken::decode("!!!", None).is_err());
+        assert!(AuthToken::decode(&aws_smithy_types::base64::encode("nocolon"), None).is_err());
+    }
+}

@@ -1,0 +1,44 @@
+//! From a profile name and the credential flags to a plan, then to credentials: the part
+//! every command that needs credentials shares.
+
+use crate::cli::CredentialArgs;
+use crate::creds::{self, Credentials, Execution};
+use crate::error::Result;
+use crate::log::{debug, warning};
+use crate::profile::chain::{self, Chain, Request};
+use crate::profile::{Files, Profiles};
+use aws_types::os_shim_internal::Env;
+
+/// Reads the files and resolves `profile` into a plan. No network.
+pub fn plan(profile: &str, args: &CredentialArgs, env: &Env) -> Result<(Profiles, Chain)> {
+    let profiles = Profiles::load(Files::from_env(env))?;
+    let request = Request {
+        profile: profile.to_owned(),
+        region: args.region.clone(),
+        mfa_serial: args.mfa_serial.clone(),
+        external_id: args.external_id.clone(),
+        role_duration: args.role_duration,
+        session_duration: args.session_duration,
+        session_only: args.session,
+    };
+    let chain = chain::resolve(&profiles, &request, env)?;
+    for warning in &chain.warnings {
+        warning!("{warning}");
+    }
+    debug!("region {} (from {})", chain.region, chain.region_source);
+    for (i, line) in chain.describe().iter().enumerate() {
+        debug!("chain {i}: {line}");
+    }
+    Ok((profiles, chain))
+}
+
+/// Executes the plan: from the cache when it can, from STS when it must.
+pub fn credentials(chain: Chain, args: &CredentialArgs, env: &Env) -> Result<(Execution, Credentials)> {
+    let options = creds::Options {
+        refresh: args.refresh,
+        otp: args.otp.clone(),
+    };
+    let mut execution = Execution::new(chain, options, env);
+    let credentials = execution.credentials()?;
+    Ok((execution, credentials))
+}
