@@ -3,7 +3,7 @@
 
 use crate::cli::{Output, RunArgs};
 use crate::creds::{self, cache::Cache, remaining};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::exec::{self, Environment};
 use crate::log::debug;
 use crate::profile::credentials_file;
@@ -15,7 +15,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let env = Env::real();
     // clap requires PROFILE when there is no subcommand.
     let profile = args.profile.clone().unwrap_or_default();
-    let (profiles, chain) = session::plan(&profile, &args.credentials, &env)?;
+    let (profiles, chain) =
+        session::plan(&profile, &args.credentials, &env).map_err(|e| match e {
+            Error::UnknownProfile { name, .. } if name == "ecr" => Error::Usage(
+                "`ecr` is a subcommand here, and options go after it: runas ecr login [OPTIONS] PROFILE [ENDPOINT...]".into(),
+            ),
+            other => other,
+        })?;
     let region = chain.region.clone();
     let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
 

@@ -103,15 +103,12 @@ fn run(path: &std::path::Path, args: &[String], stdin: Option<&str>) -> std::res
     if output.status.success() {
         Ok(())
     } else {
-        let said: Vec<&str> = stderr
-            .lines()
-            .chain(stdout.lines())
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        Err(match said.as_slice() {
-            [] => format!("{} exited with {}", path.display(), output.status),
-            lines => lines[lines.len().saturating_sub(3)..].join(" / "),
+        // Clients end with the reason; what comes before is their retry chatter.
+        let last_line = |text: &str| text.lines().map(str::trim).rfind(|l| !l.is_empty()).map(str::to_owned);
+        let last = last_line(&stderr).or_else(|| last_line(&stdout));
+        Err(match last {
+            Some(line) => line,
+            None => format!("{} exited with {}", path.display(), output.status),
         })
     }
 }

@@ -3,6 +3,8 @@
 //! moto's server plays STS. A test that cannot start it fails and says how to install it.
 #![allow(dead_code)]
 
+pub mod lab;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -14,34 +16,71 @@ pub const MOTO_INSTALL: &str = "pip install 'moto[server]'";
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 pub const ROOT_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 
+/// moto's server with a request log (tests/support/moto_logged.py).
+pub fn moto_script() -> String {
+    format!("{}/tests/support/moto_logged.py", env!("CARGO_MANIFEST_DIR"))
+}
+
 /// A moto server on a free loopback port, killed when dropped.
 pub struct Moto {
     child: Child,
     pub port: u16,
+    log: tempfile::TempDir,
 }
 
 impl Moto {
     pub fn start() -> Moto {
-        let port = free_port();
-        let child = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        Moto::start_with(Command::new("python3"), free_port(), 0)
+    }
+
+    /// Starts moto through `launcher` (python3 itself, or nsenter into a namespace), and
+    /// waits until werkzeug says it listens.
+    pub fn start_with(mut launcher: Command, port: u16, latency_ms: u32) -> Moto {
+        let log = tempfile::tempdir().expect("a temporary directory");
+        if launcher.get_program() != "python3" {
+            launcher.arg("python3");
+        }
+        let mut child = launcher
+            .arg(moto_script())
+            .args(["--port", &port.to_string(), "--latency-ms", &latency_ms.to_string()])
+            .arg("--log")
+            .arg(log.path().join("requests.log"))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start moto_server ({e}); install it with: {MOTO_INSTALL}")
-            });
-        let mut moto = Moto { child, port };
-        moto.wait_ready();
-        moto
+            .unwrap_or_else(|e| panic!("cannot start moto ({e}); install it with: {MOTO_INSTALL}"));
+        let stderr = child.stderr.take().expect("stderr was piped");
+        let mut lines = BufReader::new(stderr).lines();
+        let mut said = String::new();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) if line.contains("Running on") => break,
+                Some(Ok(line)) => {
+                    said.push_str(&line);
+                    said.push('\n');
+                }
+                _ => panic!("moto did not start; install it with: {MOTO_INSTALL}\n{said}"),
+            }
+        }
+        // Keep draining its log output so it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Moto { child, port, log }
     }
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn wait_ready(&mut self) {
-        wait_for_port(self.port, &mut self.child, "moto_server", MOTO_INSTALL);
+    /// Requests moto has served, in order.
+    pub fn requests(&self) -> Vec<Request> {
+        read(&self.log.path().join("requests.log"))
+            .lines()
+            .filter_map(Request::parse)
+            .collect()
+    }
+
+    pub fn count(&self, action: &str) -> usize {
+        self.requests().iter().filter(|r| r.action == action).count()
     }
 }
 
@@ -52,22 +91,47 @@ impl Drop for Moto {
     }
 }
 
-/// One moto for every test of this binary that does not need to stop it. It lives as long
-/// as the test process: a shell holds it and kills it when the pipe from this process closes.
+/// One line of moto's request log.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub service: String,
+    pub action: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub at: f64,
+}
+
+impl Request {
+    fn parse(line: &str) -> Option<Request> {
+        let mut f = line.split(' ');
+        Some(Request {
+            service: f.next()?.to_owned(),
+            action: f.next()?.to_owned(),
+            region: f.next()?.to_owned(),
+            access_key_id: f.next()?.to_owned(),
+            at: f.next()?.parse().ok()?,
+        })
+    }
+}
+
+/// One moto for every test of this binary that does not need to stop it or read its
+/// log. It lives as long as the test process: a shell holds it and kills it when the pipe
+/// from this process closes.
 pub fn shared_moto() -> String {
     static SHARED: OnceLock<(u16, Mutex<ChildStdin>)> = OnceLock::new();
     let (port, _) = SHARED.get_or_init(|| {
         let port = free_port();
         let mut child = Command::new("sh")
             .arg("-c")
-            .arg("moto_server -H 127.0.0.1 -p \"$1\" >/dev/null 2>&1 & pid=$!; read _; kill $pid")
+            .arg("python3 \"$1\" --port \"$2\" --log /dev/null >/dev/null 2>&1 & pid=$!; read _; kill $pid")
             .arg("sh")
+            .arg(moto_script())
             .arg(port.to_string())
             .stdin(Stdio::piped())
             .spawn()
             .expect("sh is needed to run the tests");
         let stdin = child.stdin.take().expect("stdin was piped");
-        wait_for_port(port, &mut child, "moto_server", MOTO_INSTALL);
+        wait_for_port(port, &mut child, "moto", MOTO_INSTALL);
         (port, Mutex::new(stdin))
     });
     format!("http://127.0.0.1:{port}")
@@ -80,9 +144,7 @@ fn wait_for_port(port: u16, child: &mut Child, what: &str, install: &str) {
             return;
         }
         if let Ok(Some(status)) = child.try_wait() {
-            panic!(
-                "{what} exited ({status}) before listening on 127.0.0.1:{port}; install it with: {install}"
-            );
+            panic!("{what} exited ({status}) before listening on 127.0.0.1:{port}; install it with: {install}");
         }
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -1,0 +1,179 @@
+//! A private network for the ECR tests: real ECR host names mapped to loopback addresses,
+//! two `docker-registry` servers on port 80 with htpasswd logins, and moto, all inside one
+//! network and mount namespace (`unshare --net --mount`, `lo` up, a bind-mounted
+//! /etc/hosts). Commands enter it with `nsenter`. Nothing inside can reach outside.
+
+use super::*;
+use std::sync::atomic::{AtomicU16, Ordering};
+
+pub const INSTALL: &str = "apt-get install docker-registry apache2-utils skopeo curl util-linux iproute2 (and the docker CLI)";
+
+/// What moto's token carries for account 123456789012: `AWS:123456789012-auth-token`.
+pub const PASSWORD: &str = "123456789012-auth-token";
+/// The second registry's password, which no token carries.
+pub const OTHER_PASSWORD: &str = "someone-elses-password";
+
+pub const HOST_USE1: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+pub const HOST_EUW1: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+pub const HOST_USW2: &str = "123456789012.dkr.ecr.us-west-2.amazonaws.com";
+pub const HOST_OTHER_ACCOUNT: &str = "210987654321.dkr.ecr.us-east-1.amazonaws.com";
+/// Served by the second registry, which rejects the token's password.
+pub const HOST_REJECTING: &str = "999999999999.dkr.ecr.us-east-1.amazonaws.com";
+
+pub struct Lab {
+    pid: String,
+    _holder: Mutex<ChildStdin>,
+    _dir: tempfile::TempDir,
+    next_port: AtomicU16,
+}
+
+impl Lab {
+    /// The lab of this test process, set up on first use and torn down when it exits.
+    pub fn get() -> &'static Lab {
+        static LAB: OnceLock<Lab> = OnceLock::new();
+        LAB.get_or_init(Lab::start)
+    }
+
+    fn start() -> Lab {
+        for tool in ["unshare", "nsenter", "ip", "docker-registry", "htpasswd", "docker", "curl"] {
+            if which(tool).is_none() {
+                panic!("`{tool}` is needed for the ECR tests; install with: {INSTALL}");
+            }
+        }
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let d = dir.path();
+        std::fs::write(
+            d.join("hosts"),
+            format!(
+                "127.0.0.1 localhost\n127.0.0.1 {HOST_USE1}\n127.0.0.1 {HOST_EUW1}\n127.0.0.1 {HOST_USW2}\n\
+                 127.0.0.1 {HOST_OTHER_ACCOUNT}\n127.0.0.2 {HOST_REJECTING}\n"
+            ),
+        )
+        .expect("hosts");
+        for (name, address, password) in [("one", "127.0.0.1", PASSWORD), ("two", "127.0.0.2", OTHER_PASSWORD)] {
+            let htpasswd = Command::new("htpasswd")
+                .args(["-Bbn", "AWS", password])
+                .output()
+                .expect("htpasswd");
+            std::fs::write(d.join(format!("{name}.htpasswd")), htpasswd.stdout).expect("htpasswd file");
+            std::fs::write(
+                d.join(format!("{name}.yml")),
+                format!(
+                    "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {root}\n\
+                     http:\n  addr: {address}:80\nauth:\n  htpasswd:\n    realm: ecr-test\n    path: {htpasswd}\n",
+                    root = d.join(name).display(),
+                    htpasswd = d.join(format!("{name}.htpasswd")).display(),
+                ),
+            )
+            .expect("registry config");
+        }
+        // The holder keeps the namespaces alive and ends them when this process exits
+        // (its stdin closes).
+        let script = r#"
+            set -e
+            ip link set lo up
+            mount --bind "$1/hosts" /etc/hosts
+            docker-registry serve "$1/one.yml" >"$1/one.log" 2>&1 &
+            docker-registry serve "$1/two.yml" >"$1/two.log" 2>&1 &
+            for address in 127.0.0.1 127.0.0.2; do
+                tries=0
+                until curl -s -o /dev/null "http://$address:80/v2/"; do
+                    tries=$((tries + 1)); [ $tries -lt 200 ] || { echo "registry on $address did not start"; cat "$1"/*.log; exit 1; }
+                    sleep 0.05
+                done
+            done
+            echo "ready $$"
+            read _ || true
+            kill $(jobs -p) 2>/dev/null || true
+        "#;
+        let mut holder = Command::new("unshare")
+            .args(["--net", "--mount", "sh", "-c", script, "sh"])
+            .arg(d)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run unshare ({e}); install with: {INSTALL}"));
+        let mut line = String::new();
+        BufReader::new(holder.stdout.take().expect("stdout was piped"))
+            .read_line(&mut line)
+            .expect("the lab's first line");
+        let pid = line
+            .strip_prefix("ready ")
+            .map(|p| p.trim().to_owned())
+            .unwrap_or_else(|| panic!("the ECR lab did not start ({line:?}); it needs root for unshare, and: {INSTALL}"));
+        Lab {
+            pid,
+            _holder: Mutex::new(holder.stdin.take().expect("stdin was piped")),
+            _dir: dir,
+            next_port: AtomicU16::new(20000),
+        }
+    }
+
+    /// `program` run inside the lab.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new("nsenter");
+        cmd.args(["--target", &self.pid, "--mount", "--net", "--"]).arg(program);
+        cmd
+    }
+
+    /// A moto of its own for one test, inside the lab.
+    pub fn moto(&self, latency_ms: u32) -> Moto {
+        let port = self.next_port.fetch_add(1, Ordering::Relaxed);
+        // `Moto::start_with` adds python3 and the script after the launcher's arguments.
+        let mut launcher = Command::new("nsenter");
+        launcher.args(["--target", &self.pid, "--mount", "--net", "--"]);
+        Moto::start_with(launcher, port, latency_ms)
+    }
+
+    /// `runas` inside the lab, with `env`'s environment, a docker that records its argv and
+    /// environment first on PATH, and a Docker config of the test's own.
+    pub fn runas(&self, env: &TestEnv, args: &[&str]) -> Run {
+        Run::from(self.runas_command(env).args(args).output().expect("run runas in the lab"))
+    }
+
+    pub fn runas_command(&self, env: &TestEnv) -> Command {
+        let template = env.command();
+        let mut cmd = self.command(env!("CARGO_BIN_EXE_runas"));
+        cmd.env_clear();
+        for (k, v) in template.get_envs() {
+            if let Some(v) = v {
+                cmd.env(k, v);
+            }
+        }
+        let docker = which("docker").expect("docker CLI");
+        let bin = env.path("bin");
+        std::fs::create_dir_all(&bin).expect("bin");
+        script(
+            env,
+            "bin/docker",
+            &format!(
+                "printf '%s\\n' \"$*\" >> \"$HOME/docker-argv.log\"\nenv >> \"$HOME/docker-env.log\"\nexec {} \"$@\"",
+                docker.display()
+            ),
+        );
+        cmd.env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()))
+            .env("DOCKER_CONFIG", env.path("docker"));
+        cmd
+    }
+
+    /// HTTP status of GET http://HOST/v2/ with an Authorization header, from inside.
+    pub fn registry_status(&self, host: &str, authorization: &str) -> String {
+        let out = self
+            .command("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H"])
+            .arg(format!("Authorization: {authorization}"))
+            .arg(format!("http://{host}/v2/"))
+            .output()
+            .expect("curl");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+pub fn which(tool: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(tool))
+            .find(|p| p.is_file())
+    })
+}
