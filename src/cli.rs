@@ -85,7 +85,13 @@ pub struct CredentialArgs {
     pub role_duration: Option<Duration>,
 
     /// MFA code, instead of mfa_process or a prompt on the terminal
-    #[arg(short = 'o', long, env = "MFA_CODE", value_name = "CODE", hide_env_values = true)]
+    #[arg(
+        short = 'o',
+        long,
+        env = "MFA_CODE",
+        value_name = "CODE",
+        hide_env_values = true
+    )]
     pub otp: Option<String>,
 
     /// ARN of the MFA device, instead of the profile's mfa_serial
@@ -93,7 +99,13 @@ pub struct CredentialArgs {
     pub mfa_serial: Option<String>,
 
     /// External ID for the role, instead of the profile's external_id
-    #[arg(short = 'X', long, env = "EXTERNAL_ID", value_name = "ID", hide_env_values = true)]
+    #[arg(
+        short = 'X',
+        long,
+        env = "EXTERNAL_ID",
+        value_name = "ID",
+        hide_env_values = true
+    )]
     pub external_id: Option<String>,
 
     /// Use the session-token credentials, not the role's
@@ -166,7 +178,13 @@ pub struct EcrLogout {
 pub struct EcrTarget {
     /// Client to log in: docker, podman, finch, nerdctl, helm, oras, or any program that
     /// takes `login --username U --password-stdin HOST`
-    #[arg(long, env = "RUNAS_ECR_CLIENT", value_name = "NAME", default_value = "docker", conflicts_with = "write_config")]
+    #[arg(
+        long,
+        env = "RUNAS_ECR_CLIENT",
+        value_name = "NAME",
+        default_value = "docker",
+        conflicts_with = "write_config"
+    )]
     pub client: String,
 
     /// Write the login into $DOCKER_CONFIG/config.json (default ~/.docker/config.json)
@@ -259,17 +277,40 @@ mod tests {
     #[test]
     fn ecr_subcommands_take_their_own_flags() {
         let cli = Cli::try_parse_from([
-            "runas", "ecr", "login", "-v", "--client", "podman", "-o", "123456", "prod", "111111111111",
+            "runas",
+            "ecr",
+            "login",
+            "-v",
+            "--client",
+            "podman",
+            "-o",
+            "123456",
+            "prod",
+            "111111111111",
         ])
         .unwrap();
         let Some(Subcommand::Ecr(Ecr::Login(login))) = cli.subcommand else {
             panic!("not ecr login")
         };
-        assert_eq!((login.profile.as_str(), login.target.client.as_str()), ("prod", "podman"));
+        assert_eq!(
+            (login.profile.as_str(), login.target.client.as_str()),
+            ("prod", "podman")
+        );
         assert_eq!(login.endpoints, ["111111111111"]);
         assert_eq!(login.credentials.otp.as_deref(), Some("123456"));
         assert_eq!(cli.verbose, 1);
-        assert!(Cli::try_parse_from(["runas", "ecr", "login", "--client", "x", "--write-config", "p"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "runas",
+                "ecr",
+                "login",
+                "--client",
+                "x",
+                "--write-config",
+                "p"
+            ])
+            .is_err()
+        );
     }
 
     #[test]
@@ -284,17 +325,32 @@ mod tests {
     #[test]
     fn verbosity_may_come_before_a_subcommand() {
         let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
-        let cli = Cli::try_parse_from(reorder_verbosity(args(&["runas", "-vv", "-v", "ecr", "token", "prod"]))).unwrap();
-        assert!(matches!(cli.subcommand, Some(Subcommand::Ecr(Ecr::Token(_)))));
+        let cli = Cli::try_parse_from(reorder_verbosity(args(&[
+            "runas", "-vv", "-v", "ecr", "token", "prod",
+        ])))
+        .unwrap();
+        assert!(matches!(
+            cli.subcommand,
+            Some(Subcommand::Ecr(Ecr::Token(_)))
+        ));
         assert_eq!(cli.verbose, 3);
-        assert_eq!(reorder_verbosity(args(&["runas", "-v", "prod", "ecr"])), args(&["runas", "-v", "prod", "ecr"]));
+        assert_eq!(
+            reorder_verbosity(args(&["runas", "-v", "prod", "ecr"])),
+            args(&["runas", "-v", "prod", "ecr"])
+        );
     }
 
     #[test]
     fn durations_are_checked_by_the_parser() {
         let cli = Cli::try_parse_from(["runas", "-d", "1h30m", "-a", "45m", "prod"]).unwrap();
-        assert_eq!(cli.run.credentials.session_duration, Some(Duration::from_secs(5400)));
-        assert_eq!(cli.run.credentials.role_duration, Some(Duration::from_secs(2700)));
+        assert_eq!(
+            cli.run.credentials.session_duration,
+            Some(Duration::from_secs(5400))
+        );
+        assert_eq!(
+            cli.run.credentials.role_duration,
+            Some(Duration::from_secs(2700))
+        );
         let err = Cli::try_parse_from(["runas", "-d", "12x", "prod"])
             .unwrap_err()
             .to_string();

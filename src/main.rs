@@ -2,10 +2,10 @@
 
 mod cli;
 mod creds;
+mod ecr;
 mod error;
 mod exec;
 mod log;
-mod ecr;
 mod profile;
 mod session;
 mod wrapper;

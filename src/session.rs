@@ -33,7 +33,11 @@ pub fn plan(profile: &str, args: &CredentialArgs, env: &Env) -> Result<(Profiles
 }
 
 /// Executes the plan: from the cache when it can, from STS when it must.
-pub fn credentials(chain: Chain, args: &CredentialArgs, env: &Env) -> Result<(Execution, Credentials)> {
+pub fn credentials(
+    chain: Chain,
+    args: &CredentialArgs,
+    env: &Env,
+) -> Result<(Execution, Credentials)> {
     let options = creds::Options {
         refresh: args.refresh,
         otp: args.otp.clone(),

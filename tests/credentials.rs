@@ -47,7 +47,8 @@ fn static_keys_to_a_role() {
 
 #[test]
 fn three_roles_in_a_chain() {
-    let env = TestEnv::shared();
+    let moto = Moto::start();
+    let env = TestEnv::new(&moto.url());
     env.config(&format!(
         "{}[profile one]\nrole_arn = {}\nsource_profile = base\nregion = us-east-2\n\
          [profile two]\nrole_arn = {}\nsource_profile = one\n\
@@ -448,7 +449,8 @@ fn cache_files_are_private() {
 
 #[test]
 fn parallel_runs_share_one_fetch_and_one_mfa_code() {
-    let env = TestEnv::shared();
+    let moto = Moto::start();
+    let env = TestEnv::new(&moto.url());
     let process = script(
         &env,
         "otp.sh",

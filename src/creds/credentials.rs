@@ -133,9 +133,15 @@ mod tests {
     #[test]
     fn remaining_reads_naturally() {
         let now = SystemTime::now();
-        assert_eq!(remaining(now + Duration::from_secs(11 * 3600 + 59 * 60 + 30)), "expires in 11h59m");
+        assert_eq!(
+            remaining(now + Duration::from_secs(11 * 3600 + 59 * 60 + 30)),
+            "expires in 11h59m"
+        );
         assert_eq!(remaining(now - Duration::from_secs(181)), "expired 3m ago");
-        assert_eq!(remaining(now - Duration::from_secs(10 * 86400 + 5)), "expired 10 days ago");
+        assert_eq!(
+            remaining(now - Duration::from_secs(10 * 86400 + 5)),
+            "expired 10 days ago"
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ impl Backend {
     /// Finds the client before anything else runs, so a missing one costs no STS call.
     pub fn new(target: &EcrTarget, docker_config_dir: Option<PathBuf>) -> Result<Self> {
         if target.write_config {
-            return Ok(Backend::DockerConfig(docker_config::path(docker_config_dir)));
+            return Ok(Backend::DockerConfig(docker_config::path(
+                docker_config_dir,
+            )));
         }
         let name = target.client.clone();
         let path = which::which(&name).map_err(|_| Error::CommandNotFound {
@@ -46,7 +48,9 @@ impl Backend {
             Backend::DockerConfig(path) => docker_config::store(path, host, &token.encoded),
             Backend::Program { name, path } => {
                 let mut args = self.verb(name, "login");
-                args.extend(["--username", &token.username, "--password-stdin", host].map(String::from));
+                args.extend(
+                    ["--username", &token.username, "--password-stdin", host].map(String::from),
+                );
                 run(path, &args, Some(&token.password))
             }
         }
@@ -79,11 +83,19 @@ impl Backend {
 
 /// Runs the client with the password on stdin only. Its output is kept for `-v` and for
 /// the failure message, so that a normal run shows one line per registry.
-fn run(path: &std::path::Path, args: &[String], stdin: Option<&str>) -> std::result::Result<(), String> {
+fn run(
+    path: &std::path::Path,
+    args: &[String],
+    stdin: Option<&str>,
+) -> std::result::Result<(), String> {
     debug!("running {} {}", path.display(), args.join(" "));
     let mut child = Command::new(path)
         .args(args)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -104,7 +116,12 @@ fn run(path: &std::path::Path, args: &[String], stdin: Option<&str>) -> std::res
         Ok(())
     } else {
         // Clients end with the reason; what comes before is their retry chatter.
-        let last_line = |text: &str| text.lines().map(str::trim).rfind(|l| !l.is_empty()).map(str::to_owned);
+        let last_line = |text: &str| {
+            text.lines()
+                .map(str::trim)
+                .rfind(|l| !l.is_empty())
+                .map(str::to_owned)
+        };
         let last = last_line(&stderr).or_else(|| last_line(&stdout));
         Err(match last {
             Some(line) => line,

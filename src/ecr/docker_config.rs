@@ -81,8 +81,14 @@ fn load(path: &Path) -> Result<Map<String, Value>, String> {
     }
     match serde_json::from_str(&text) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(format!("{} is not a JSON object; fix or move it", path.display())),
-        Err(e) => Err(format!("{} is not valid JSON ({e}); fix or move it", path.display())),
+        Ok(_) => Err(format!(
+            "{} is not a JSON object; fix or move it",
+            path.display()
+        )),
+        Err(e) => Err(format!(
+            "{} is not valid JSON ({e}); fix or move it",
+            path.display()
+        )),
     }
 }
 
@@ -120,19 +126,41 @@ mod tests {
             r#"{"zeta": 1, "auths": {"other.example": {"auth": "b3RoZXI="}}, "alpha": {"x": [1, 2]}}"#,
         )
         .unwrap();
-        store(&path, "123456789012.dkr.ecr.us-east-1.amazonaws.com", "QVdTOnB3").unwrap();
+        store(
+            &path,
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "QVdTOnB3",
+        )
+        .unwrap();
         let text = fs::read_to_string(&path).unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(v["auths"]["123456789012.dkr.ecr.us-east-1.amazonaws.com"]["auth"], "QVdTOnB3");
+        assert_eq!(
+            v["auths"]["123456789012.dkr.ecr.us-east-1.amazonaws.com"]["auth"],
+            "QVdTOnB3"
+        );
         assert_eq!(v["auths"]["other.example"]["auth"], "b3RoZXI=");
         assert_eq!(v["alpha"]["x"][1], 2);
-        assert!(text.find("zeta").unwrap() < text.find("alpha").unwrap(), "order kept: {text}");
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(
+            text.find("zeta").unwrap() < text.find("alpha").unwrap(),
+            "order kept: {text}"
+        );
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
 
         remove(&path, "123456789012.dkr.ecr.us-east-1.amazonaws.com").unwrap();
         let v: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-        assert!(v["auths"].get("123456789012.dkr.ecr.us-east-1.amazonaws.com").is_none());
-        assert!(remove(&path, "123456789012.dkr.ecr.us-east-1.amazonaws.com").unwrap_err().contains("has no login"));
+        assert!(
+            v["auths"]
+                .get("123456789012.dkr.ecr.us-east-1.amazonaws.com")
+                .is_none()
+        );
+        assert!(
+            remove(&path, "123456789012.dkr.ecr.us-east-1.amazonaws.com")
+                .unwrap_err()
+                .contains("has no login")
+        );
     }
 
     #[test]
@@ -142,12 +170,24 @@ mod tests {
         let host = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
         let original = format!(r#"{{"credHelpers": {{"{host}": "ecr-login"}}}}"#);
         fs::write(&path, &original).unwrap();
-        assert!(store(&path, host, "x").unwrap_err().contains("docker-credential-ecr-login"));
-        assert_eq!(fs::read_to_string(&path).unwrap(), original, "nothing written");
+        assert!(
+            store(&path, host, "x")
+                .unwrap_err()
+                .contains("docker-credential-ecr-login")
+        );
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            original,
+            "nothing written"
+        );
         fs::write(&path, r#"{"credsStore": "desktop"}"#).unwrap();
         assert!(store(&path, host, "x").unwrap_err().contains("credsStore"));
         fs::write(&path, "{ broken").unwrap();
-        assert!(store(&path, host, "x").unwrap_err().contains("not valid JSON"));
+        assert!(
+            store(&path, host, "x")
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
     }
 
     #[test]
@@ -155,7 +195,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new").join("config.json");
         store(&path, "public.ecr.aws", "QVdTOnB3").unwrap();
-        assert_eq!(fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }

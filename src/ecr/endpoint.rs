@@ -173,9 +173,7 @@ fn classic(variant: &str, rest: &str) -> Result<Scope, String> {
         "ecr" => false,
         "ecr-fips" => true,
         other => {
-            return Err(format!(
-                "`dkr.{other}` is not `dkr.ecr` or `dkr.ecr-fips`"
-            ));
+            return Err(format!("`dkr.{other}` is not `dkr.ecr` or `dkr.ecr-fips`"));
         }
     };
     let Some((region, suffix)) = rest.split_once('.') else {
@@ -220,10 +218,14 @@ fn scope(
 fn valid_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
         && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `ecr_registries` holds endpoints separated by commas or whitespace.
@@ -256,30 +258,107 @@ mod tests {
     #[test]
     fn every_partition_and_variant() {
         let cases = [
-            ("123456789012.dkr.ecr.us-east-1.amazonaws.com", "us-east-1", false, false),
-            ("https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/", "eu-west-1", false, false),
-            ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn", "cn-north-1", false, false),
-            ("123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com", "us-gov-west-1", true, false),
-            ("123456789012.dkr.ecr-fips.us-east-2.amazonaws.com", "us-east-2", true, false),
-            ("123456789012.dkr-ecr.ap-south-1.on.aws", "ap-south-1", false, true),
-            ("123456789012.dkr-ecr-fips.us-east-1.on.aws", "us-east-1", true, true),
-            ("123456789012.dkr-ecr.cn-northwest-1.on.amazonwebservices.com.cn", "cn-northwest-1", false, true),
-            ("123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu", "eusc-de-east-1", false, false),
-            ("123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov", "us-iso-east-1", false, false),
-            ("123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov", "us-isob-east-1", false, false),
-            ("123456789012.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk", "eu-isoe-west-1", false, false),
-            ("123456789012.dkr.ecr.us-isof-south-1.csp.hci.ic.gov", "us-isof-south-1", false, false),
-            ("123456789012.DKR.ECR.US-EAST-1.AMAZONAWS.COM", "us-east-1", false, false),
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                "us-east-1",
+                false,
+                false,
+            ),
+            (
+                "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/",
+                "eu-west-1",
+                false,
+                false,
+            ),
+            (
+                "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn",
+                "cn-north-1",
+                false,
+                false,
+            ),
+            (
+                "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com",
+                "us-gov-west-1",
+                true,
+                false,
+            ),
+            (
+                "123456789012.dkr.ecr-fips.us-east-2.amazonaws.com",
+                "us-east-2",
+                true,
+                false,
+            ),
+            (
+                "123456789012.dkr-ecr.ap-south-1.on.aws",
+                "ap-south-1",
+                false,
+                true,
+            ),
+            (
+                "123456789012.dkr-ecr-fips.us-east-1.on.aws",
+                "us-east-1",
+                true,
+                true,
+            ),
+            (
+                "123456789012.dkr-ecr.cn-northwest-1.on.amazonwebservices.com.cn",
+                "cn-northwest-1",
+                false,
+                true,
+            ),
+            (
+                "123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu",
+                "eusc-de-east-1",
+                false,
+                false,
+            ),
+            (
+                "123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov",
+                "us-iso-east-1",
+                false,
+                false,
+            ),
+            (
+                "123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov",
+                "us-isob-east-1",
+                false,
+                false,
+            ),
+            (
+                "123456789012.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk",
+                "eu-isoe-west-1",
+                false,
+                false,
+            ),
+            (
+                "123456789012.dkr.ecr.us-isof-south-1.csp.hci.ic.gov",
+                "us-isof-south-1",
+                false,
+                false,
+            ),
+            (
+                "123456789012.DKR.ECR.US-EAST-1.AMAZONAWS.COM",
+                "us-east-1",
+                false,
+                false,
+            ),
         ];
         for (text, region, fips, dual_stack) in cases {
-            assert_eq!(registry(text).scope, private_scope(region, fips, dual_stack), "{text}");
+            assert_eq!(
+                registry(text).scope,
+                private_scope(region, fips, dual_stack),
+                "{text}"
+            );
         }
         assert_eq!(
             registry("https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/").host,
             "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
         );
         assert_eq!(registry("public.ecr.aws").scope, Scope::Public);
-        assert_eq!(parse("210987654321"), Ok(Endpoint::Account("210987654321".into())));
+        assert_eq!(
+            parse("210987654321"),
+            Ok(Endpoint::Account("210987654321".into()))
+        );
     }
 
     #[test]
@@ -288,33 +367,72 @@ mod tests {
             ("", "empty"),
             ("12345678901", "12 digits, `12345678901` has 11"),
             ("1234567890123.dkr.ecr.us-east-1.amazonaws.com", "has 13"),
-            ("123456789012.dkr.ecr.us-east-1.amazonaws.com:443", "no port"),
-            ("123456789012.dkr.ecr.us-east-1.amazonaws.com/repo", "without a repository path"),
-            ("123456789012.dkr.ecr.us-east-1.example.com", "`example.com` is not an ECR domain"),
-            ("123456789012.dkr.ecr.us-east-1.amazonaws.com.cn", "not served under `amazonaws.com.cn`"),
-            ("123456789012.dkr.ecr.cn-north-1.amazonaws.com", "not served under `amazonaws.com`"),
-            ("123456789012.dkr.ecr.useast1.amazonaws.com", "not a region name"),
-            ("123456789012.s3.us-east-1.amazonaws.com", "is not `dkr.ecr`"),
-            ("123456789012.dkr.ecs.us-east-1.amazonaws.com", "`dkr.ecs` is not"),
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com:443",
+                "no port",
+            ),
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo",
+                "without a repository path",
+            ),
+            (
+                "123456789012.dkr.ecr.us-east-1.example.com",
+                "`example.com` is not an ECR domain",
+            ),
+            (
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com.cn",
+                "not served under `amazonaws.com.cn`",
+            ),
+            (
+                "123456789012.dkr.ecr.cn-north-1.amazonaws.com",
+                "not served under `amazonaws.com`",
+            ),
+            (
+                "123456789012.dkr.ecr.useast1.amazonaws.com",
+                "not a region name",
+            ),
+            (
+                "123456789012.s3.us-east-1.amazonaws.com",
+                "is not `dkr.ecr`",
+            ),
+            (
+                "123456789012.dkr.ecs.us-east-1.amazonaws.com",
+                "`dkr.ecs` is not",
+            ),
             ("-p", "starts with `-`"),
             ("--password=x", "starts with `-`"),
             ("12345678 9012", "whitespace"),
-            ("http://123456789012.dkr.ecr.us-east-1.amazonaws.com", "only https://"),
+            (
+                "http://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                "only https://",
+            ),
             ("docker.io", "not a registry host"),
         ];
         for (text, why) in cases {
             let err = parse(text).unwrap_err();
             assert!(err.contains(why), "{text}: {err}");
-            assert!(err.contains(&format!("`{text}`")), "quotes the input: {err}");
+            assert!(
+                err.contains(&format!("`{text}`")),
+                "quotes the input: {err}"
+            );
             assert!(err.contains("accepted forms"), "{err}");
         }
     }
 
     #[test]
     fn an_account_gets_its_partitions_host() {
-        assert_eq!(registry_for("123456789012", "us-east-1").host, "123456789012.dkr.ecr.us-east-1.amazonaws.com");
-        assert_eq!(registry_for("123456789012", "cn-north-1").host, "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn");
-        assert_eq!(registry_for("123456789012", "us-isob-east-1").host, "123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov");
+        assert_eq!(
+            registry_for("123456789012", "us-east-1").host,
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            registry_for("123456789012", "cn-north-1").host,
+            "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(
+            registry_for("123456789012", "us-isob-east-1").host,
+            "123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov"
+        );
         for region in ["us-east-1", "cn-north-1", "eusc-de-east-1", "us-iso-east-1"] {
             let r = registry_for("123456789012", region);
             assert_eq!(registry(&r.host), r, "{region}");

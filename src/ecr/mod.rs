@@ -29,7 +29,8 @@ pub fn login(args: EcrLogin) -> Result<ExitCode> {
     let env = Env::real();
     let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
     let backend = Backend::new(&args.target, docker_config_dir(&env))?;
-    let (mut execution, credentials) = session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
+    let (mut execution, credentials) =
+        session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
     let registries = wanted.registries(&mut execution, &credentials)?;
     let tokens = fetch(&registries, &credentials, &wanted.chain)?;
 
@@ -37,13 +38,17 @@ pub fn login(args: EcrLogin) -> Result<ExitCode> {
     for registry in &registries {
         let outcome = match &tokens[&registry.scope] {
             Err(e) => Err(format!("no token from {}: {e}", registry.scope)),
-            Ok(token) => backend.login(&registry.host, token).map(|()| token.expires_at),
+            Ok(token) => backend
+                .login(&registry.host, token)
+                .map(|()| token.expires_at),
         };
         match outcome {
             Ok(expiry) => eprintln!(
                 "ECR login: {} ({})",
                 registry.host,
-                expiry.map(remaining).unwrap_or_else(|| "no expiry given".into())
+                expiry
+                    .map(remaining)
+                    .unwrap_or_else(|| "no expiry given".into())
             ),
             Err(message) => {
                 failed += 1;
@@ -83,7 +88,8 @@ pub fn token(args: EcrToken) -> Result<ExitCode> {
     let env = Env::real();
     let endpoints: Vec<String> = args.endpoint.iter().cloned().collect();
     let wanted = Wanted::resolve(&args.profile, &endpoints, &args.credentials, &env)?;
-    let (mut execution, credentials) = session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
+    let (mut execution, credentials) =
+        session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
     let registries = wanted.registries(&mut execution, &credentials)?;
     let mut scopes: Vec<&Scope> = registries.iter().map(|r| &r.scope).collect();
     scopes.dedup();
@@ -91,7 +97,11 @@ pub fn token(args: EcrToken) -> Result<ExitCode> {
         return Err(Error::Usage(format!(
             "the registries of profile `{}` need different tokens ({}); name one ENDPOINT",
             args.profile,
-            registries.iter().map(|r| r.host.as_str()).collect::<Vec<_>>().join(", ")
+            registries
+                .iter()
+                .map(|r| r.host.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     let tokens = fetch(&registries, &credentials, &wanted.chain)?;
@@ -148,7 +158,11 @@ impl Wanted {
         Some(self.expand(None))
     }
 
-    fn registries(&self, execution: &mut Execution, credentials: &Credentials) -> Result<Vec<Registry>> {
+    fn registries(
+        &self,
+        execution: &mut Execution,
+        credentials: &Credentials,
+    ) -> Result<Vec<Registry>> {
         if !self.endpoints.is_empty() {
             return Ok(self.expand(None));
         }
@@ -190,7 +204,9 @@ impl Wanted {
     }
 }
 
-fn parse_all<'a>(texts: impl Iterator<Item = &'a str>) -> std::result::Result<Vec<Endpoint>, String> {
+fn parse_all<'a>(
+    texts: impl Iterator<Item = &'a str>,
+) -> std::result::Result<Vec<Endpoint>, String> {
     let (ok, bad): (Vec<_>, Vec<_>) = texts.map(endpoint::parse).partition(|r| r.is_ok());
     if let Some(Err(first)) = bad.into_iter().next() {
         return Err(first);

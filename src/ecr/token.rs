@@ -109,7 +109,9 @@ async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
             let token = data
                 .authorization_token()
                 .ok_or("ECR answered without a token")?;
-            let expires = data.expires_at().and_then(|t| SystemTime::try_from(*t).ok());
+            let expires = data
+                .expires_at()
+                .and_then(|t| SystemTime::try_from(*t).ok());
             AuthToken::decode(token, expires)
         }
         Scope::Public => {
@@ -127,13 +129,17 @@ async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
             let token = data
                 .authorization_token()
                 .ok_or("ECR Public answered without a token")?;
-            let expires = data.expires_at().and_then(|t| SystemTime::try_from(*t).ok());
+            let expires = data
+                .expires_at()
+                .and_then(|t| SystemTime::try_from(*t).ok());
             AuthToken::decode(token, expires)
         }
     }
 }
 
-fn describe<E>(error: &aws_sdk_ecr::error::SdkError<E, aws_sdk_ecr::config::http::HttpResponse>) -> String
+fn describe<E>(
+    error: &aws_sdk_ecr::error::SdkError<E, aws_sdk_ecr::config::http::HttpResponse>,
+) -> String
 where
     E: aws_sdk_ecr::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -167,7 +173,10 @@ mod tests {
     fn tokens_decode_into_user_and_password() {
         let encoded = aws_smithy_types::base64::encode("AWS:pass:with:colons");
         let token = AuthToken::decode(&encoded, None).unwrap();
-        assert_eq!((token.username.as_str(), token.password.as_str()), ("AWS", "pass:with:colons"));
+        assert_eq!(
+            (token.username.as_str(), token.password.as_str()),
+            ("AWS", "pass:with:colons")
+        );
         assert_eq!(token.encoded, encoded);
         assert!(!format!("{token:?}").contains("with:colons"));
         assert!(AuthToken::decode("!!!", None).is_err());

@@ -22,7 +22,9 @@ pub const HOST_REJECTING: &str = "999999999999.dkr.ecr.us-east-1.amazonaws.com";
 
 pub struct Lab {
     pid: String,
-    _holder: Mutex<ChildStdin>,
+    /// Never waited for: it ends with this process, when `_holder_stdin` closes.
+    _holder: Mutex<Child>,
+    _holder_stdin: Mutex<ChildStdin>,
     _dir: tempfile::TempDir,
     next_port: AtomicU16,
 }
@@ -35,7 +37,15 @@ impl Lab {
     }
 
     fn start() -> Lab {
-        for tool in ["unshare", "nsenter", "ip", "docker-registry", "htpasswd", "docker", "curl"] {
+        for tool in [
+            "unshare",
+            "nsenter",
+            "ip",
+            "docker-registry",
+            "htpasswd",
+            "docker",
+            "curl",
+        ] {
             if which(tool).is_none() {
                 panic!("`{tool}` is needed for the ECR tests; install with: {INSTALL}");
             }
@@ -50,12 +60,16 @@ impl Lab {
             ),
         )
         .expect("hosts");
-        for (name, address, password) in [("one", "127.0.0.1", PASSWORD), ("two", "127.0.0.2", OTHER_PASSWORD)] {
+        for (name, address, password) in [
+            ("one", "127.0.0.1", PASSWORD),
+            ("two", "127.0.0.2", OTHER_PASSWORD),
+        ] {
             let htpasswd = Command::new("htpasswd")
                 .args(["-Bbn", "AWS", password])
                 .output()
                 .expect("htpasswd");
-            std::fs::write(d.join(format!("{name}.htpasswd")), htpasswd.stdout).expect("htpasswd file");
+            std::fs::write(d.join(format!("{name}.htpasswd")), htpasswd.stdout)
+                .expect("htpasswd file");
             std::fs::write(
                 d.join(format!("{name}.yml")),
                 format!(
@@ -102,9 +116,11 @@ impl Lab {
             .strip_prefix("ready ")
             .map(|p| p.trim().to_owned())
             .unwrap_or_else(|| panic!("the ECR lab did not start ({line:?}); it needs root for unshare, and: {INSTALL}"));
+        let stdin = holder.stdin.take().expect("stdin was piped");
         Lab {
             pid,
-            _holder: Mutex::new(holder.stdin.take().expect("stdin was piped")),
+            _holder: Mutex::new(holder),
+            _holder_stdin: Mutex::new(stdin),
             _dir: dir,
             next_port: AtomicU16::new(20000),
         }
@@ -113,7 +129,8 @@ impl Lab {
     /// `program` run inside the lab.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = Command::new("nsenter");
-        cmd.args(["--target", &self.pid, "--mount", "--net", "--"]).arg(program);
+        cmd.args(["--target", &self.pid, "--mount", "--net", "--"])
+            .arg(program);
         cmd
     }
 
@@ -129,7 +146,12 @@ impl Lab {
     /// `runas` inside the lab, with `env`'s environment, a docker that records its argv and
     /// environment first on PATH, and a Docker config of the test's own.
     pub fn runas(&self, env: &TestEnv, args: &[&str]) -> Run {
-        Run::from(self.runas_command(env).args(args).output().expect("run runas in the lab"))
+        Run::from(
+            self.runas_command(env)
+                .args(args)
+                .output()
+                .expect("run runas in the lab"),
+        )
     }
 
     pub fn runas_command(&self, env: &TestEnv) -> Command {
@@ -152,8 +174,15 @@ impl Lab {
                 docker.display()
             ),
         );
-        cmd.env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()))
-            .env("DOCKER_CONFIG", env.path("docker"));
+        cmd.env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("DOCKER_CONFIG", env.path("docker"));
         cmd
     }
 

@@ -18,7 +18,10 @@ pub const ROOT_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 
 /// moto's server with a request log (tests/support/moto_logged.py).
 pub fn moto_script() -> String {
-    format!("{}/tests/support/moto_logged.py", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/tests/support/moto_logged.py",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 /// A moto server on a free loopback port, killed when dropped.
@@ -42,7 +45,12 @@ impl Moto {
         }
         let mut child = launcher
             .arg(moto_script())
-            .args(["--port", &port.to_string(), "--latency-ms", &latency_ms.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--latency-ms",
+                &latency_ms.to_string(),
+            ])
             .arg("--log")
             .arg(log.path().join("requests.log"))
             .stdout(Stdio::null())
@@ -80,7 +88,10 @@ impl Moto {
     }
 
     pub fn count(&self, action: &str) -> usize {
-        self.requests().iter().filter(|r| r.action == action).count()
+        self.requests()
+            .iter()
+            .filter(|r| r.action == action)
+            .count()
     }
 }
 
@@ -118,8 +129,8 @@ impl Request {
 /// log. It lives as long as the test process: a shell holds it and kills it when the pipe
 /// from this process closes.
 pub fn shared_moto() -> String {
-    static SHARED: OnceLock<(u16, Mutex<ChildStdin>)> = OnceLock::new();
-    let (port, _) = SHARED.get_or_init(|| {
+    static SHARED: OnceLock<(u16, Mutex<Child>, Mutex<ChildStdin>)> = OnceLock::new();
+    let (port, _, _) = SHARED.get_or_init(|| {
         let port = free_port();
         let mut child = Command::new("sh")
             .arg("-c")
@@ -132,7 +143,7 @@ pub fn shared_moto() -> String {
             .expect("sh is needed to run the tests");
         let stdin = child.stdin.take().expect("stdin was piped");
         wait_for_port(port, &mut child, "moto", MOTO_INSTALL);
-        (port, Mutex::new(stdin))
+        (port, Mutex::new(child), Mutex::new(stdin))
     });
     format!("http://127.0.0.1:{port}")
 }
@@ -144,7 +155,9 @@ fn wait_for_port(port: u16, child: &mut Child, what: &str, install: &str) {
             return;
         }
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("{what} exited ({status}) before listening on 127.0.0.1:{port}; install it with: {install}");
+            panic!(
+                "{what} exited ({status}) before listening on 127.0.0.1:{port}; install it with: {install}"
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     }
