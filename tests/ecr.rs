@@ -325,6 +325,35 @@ fn token_and_basic_token_open_the_registry() {
 }
 
 #[test]
+fn ecr_public_has_its_own_token() {
+    let mut case = Case::new();
+    let (mut standin, url, log) = case.lab.ecr_public(case.env.home.path());
+    case.env.env("AWS_ENDPOINT_URL_ECR_PUBLIC", &url);
+    let run = case
+        .runas(&["ecr", "login", "prod", HOST_PUBLIC, HOST_USE1])
+        .ok();
+    let _ = standin.kill();
+    let _ = standin.wait();
+    assert!(
+        run.stderr
+            .contains(&format!("ECR login: {HOST_PUBLIC} (expires in 11h59m)")),
+        "{}",
+        run.stderr
+    );
+    case.assert_logged_in(HOST_PUBLIC);
+    case.assert_logged_in(HOST_USE1);
+    assert_eq!(
+        read(&log).trim(),
+        "SpencerFrontendService.GetAuthorizationToken us-east-1 ecr-public"
+    );
+    assert_eq!(
+        case.token_calls().len(),
+        1,
+        "the private registry's token still comes from ECR"
+    );
+}
+
+#[test]
 fn logout_removes_the_login() {
     let case = Case::new();
     case.runas(&["ecr", "login", "prod", HOST_USE1, HOST_EUW1])

@@ -92,16 +92,12 @@ async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
             fips,
             dual_stack,
         } => {
-            let config = aws_sdk_ecr::config::Builder::from(sdk)
-                .region(Region::new(region.clone()))
-                .use_fips(*fips)
-                .use_dual_stack(*dual_stack)
-                .build();
-            let output = aws_sdk_ecr::Client::from_conf(config)
-                .get_authorization_token()
-                .send()
-                .await
-                .map_err(|e| describe(&e))?;
+            let output =
+                aws_sdk_ecr::Client::from_conf(private_config(sdk, region, *fips, *dual_stack))
+                    .get_authorization_token()
+                    .send()
+                    .await
+                    .map_err(|e| describe(&e))?;
             let data = output
                 .authorization_data()
                 .first()
@@ -137,6 +133,21 @@ async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
     }
 }
 
+/// The ECR API that serves a registry: its region (and so its partition), FIPS for
+/// `dkr.ecr-fips` hosts, dual-stack for `dkr-ecr` hosts.
+fn private_config(
+    sdk: &SdkConfig,
+    region: &str,
+    fips: bool,
+    dual_stack: bool,
+) -> aws_sdk_ecr::Config {
+    aws_sdk_ecr::config::Builder::from(sdk)
+        .region(Region::new(region.to_owned()))
+        .use_fips(fips)
+        .use_dual_stack(dual_stack)
+        .build()
+}
+
 fn describe<E>(
     error: &aws_sdk_ecr::error::SdkError<E, aws_sdk_ecr::config::http::HttpResponse>,
 ) -> String
@@ -168,6 +179,56 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The request each scope sends, captured before it leaves: the partition's API, FIPS
+    /// and dual-stack variants, and ECR Public in us-east-1.
+    #[test]
+    fn each_scope_reaches_its_partitions_api() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let private = |region: &str, fips, dual_stack| Scope::Private {
+            region: region.into(),
+            fips,
+            dual_stack,
+        };
+        let cases = [
+            (
+                private("us-east-1", false, false),
+                "api.ecr.us-east-1.amazonaws.com",
+            ),
+            (
+                private("us-gov-west-1", true, false),
+                "api.ecr-fips.us-gov-west-1.amazonaws.com",
+            ),
+            (
+                private("cn-north-1", false, false),
+                "api.ecr.cn-north-1.amazonaws.com.cn",
+            ),
+            (private("eu-west-1", false, true), "ecr.eu-west-1.api.aws"),
+            (Scope::Public, "api.ecr-public.us-east-1.amazonaws.com"),
+        ];
+        for (scope, host) in cases {
+            let (http, request) = aws_smithy_http_client::test_util::capture_request(None);
+            let sdk = SdkConfig::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .http_client(http)
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(
+                        aws_credential_types::Credentials::new(
+                            "AKID", "SECRET", None, None, "test",
+                        ),
+                    ),
+                )
+                .region(Region::new("ap-south-1"))
+                .build();
+            // The captured answer is empty, so the call itself fails; the request is what counts.
+            let _ = runtime.block_on(fetch(&sdk, &scope));
+            let sent = request.expect_request();
+            assert_eq!(sent.uri(), format!("https://{host}/"), "{scope}");
+        }
+    }
 
     #[test]
     fn tokens_decode_into_user_and_password() {

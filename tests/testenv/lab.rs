@@ -19,6 +19,8 @@ pub const HOST_USW2: &str = "123456789012.dkr.ecr.us-west-2.amazonaws.com";
 pub const HOST_OTHER_ACCOUNT: &str = "210987654321.dkr.ecr.us-east-1.amazonaws.com";
 /// Served by the second registry, which rejects the token's password.
 pub const HOST_REJECTING: &str = "999999999999.dkr.ecr.us-east-1.amazonaws.com";
+/// ECR Public, served here by the first registry.
+pub const HOST_PUBLIC: &str = "public.ecr.aws";
 
 pub struct Lab {
     pid: String,
@@ -56,7 +58,7 @@ impl Lab {
             d.join("hosts"),
             format!(
                 "127.0.0.1 localhost\n127.0.0.1 {HOST_USE1}\n127.0.0.1 {HOST_EUW1}\n127.0.0.1 {HOST_USW2}\n\
-                 127.0.0.1 {HOST_OTHER_ACCOUNT}\n127.0.0.2 {HOST_REJECTING}\n"
+                 127.0.0.1 {HOST_OTHER_ACCOUNT}\n127.0.0.2 {HOST_REJECTING}\n127.0.0.1 {HOST_PUBLIC}\n"
             ),
         )
         .expect("hosts");
@@ -141,6 +143,30 @@ impl Lab {
         let mut launcher = Command::new("nsenter");
         launcher.args(["--target", &self.pid, "--mount", "--net", "--"]);
         Moto::start_with(launcher, port, latency_ms)
+    }
+
+    /// The ECR Public stand-in (moto has no ECR Public), inside the lab: the running
+    /// process (kill it when done), its URL and its request log.
+    pub fn ecr_public(&self, dir: &std::path::Path) -> (Child, String, PathBuf) {
+        let port = self.next_port.fetch_add(1, Ordering::Relaxed);
+        let log = dir.join("ecr-public.log");
+        let mut child = self
+            .command("python3")
+            .arg(format!(
+                "{}/tests/support/ecr_public_standin.py",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .args(["--port", &port.to_string(), "--password", PASSWORD, "--log"])
+            .arg(&log)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout was piped"))
+            .read_line(&mut line)
+            .expect("the stand-in's first line");
+        assert_eq!(line.trim(), "listening");
+        (child, format!("http://127.0.0.1:{port}"), log)
     }
 
     /// `runas` inside the lab, with `env`'s environment, a docker that records its argv and
