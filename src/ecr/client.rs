@@ -47,7 +47,7 @@ impl Backend {
         match self {
             Backend::DockerConfig(path) => docker_config::store(path, host, &token.encoded),
             Backend::Program { name, path } => {
-                let mut args = self.verb(name, "login");
+                let mut args = Self::verb(name, "login");
                 args.extend(
                     ["--username", &token.username, "--password-stdin", host].map(String::from),
                 );
@@ -60,7 +60,7 @@ impl Backend {
         match self {
             Backend::DockerConfig(path) => docker_config::remove(path, host),
             Backend::Program { name, path } => {
-                let mut args = self.verb(name, "logout");
+                let mut args = Self::verb(name, "logout");
                 args.push(host.to_owned());
                 run(path, &args, None)
             }
@@ -68,7 +68,7 @@ impl Backend {
     }
 
     /// `helm registry login`; everyone else `NAME login`.
-    fn verb(&self, name: &str, verb: &str) -> Vec<String> {
+    fn verb(name: &str, verb: &str) -> Vec<String> {
         let program = std::path::Path::new(name)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -127,5 +127,46 @@ fn run(
             Some(line) => line,
             None => format!("{} exited with {}", path.display(), output.status),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helm_logs_in_through_its_registry_command() {
+        assert_eq!(Backend::verb("helm", "login"), ["registry", "login"]);
+        assert_eq!(
+            Backend::verb("/opt/bin/helm", "logout"),
+            ["registry", "logout"]
+        );
+        for name in ["docker", "podman", "finch", "nerdctl", "oras", "my-client"] {
+            assert_eq!(Backend::verb(name, "login"), ["login"], "{name}");
+        }
+    }
+
+    #[test]
+    fn a_failing_client_is_summed_up_by_its_last_line() {
+        let path = PathBuf::from("sh");
+        let err = run(
+            &path,
+            &[
+                "-c".into(),
+                "echo chatter >&2; echo 'denied: no' >&2; exit 1".into(),
+            ],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err, "denied: no");
+        let err = run(&path, &["-c".into(), "exit 3".into()], None).unwrap_err();
+        assert!(err.contains("exit status: 3"), "{err}");
+        // The password reaches the client on stdin.
+        run(
+            &path,
+            &["-c".into(), "read p; [ \"$p\" = secret ]".into()],
+            Some("secret\n"),
+        )
+        .unwrap();
     }
 }
