@@ -3,6 +3,7 @@
 
 use crate::profile::duration;
 use clap::{ArgAction, Args, Parser, ValueEnum};
+use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use std::ffi::OsString;
 use std::time::Duration;
 
@@ -37,7 +38,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Profile name, or a role ARN to assume with the default profile's credentials
-    #[arg(value_name = "PROFILE", required = true)]
+    #[arg(value_name = "PROFILE", required = true, add = profile_names())]
     pub profile: Option<String>,
 
     /// Command to run with the credentials, and its arguments (all of them are the
@@ -67,6 +68,10 @@ pub struct RunArgs {
     /// Also write the credentials to the shared credentials file as [PROFILE-runas]
     #[arg(short = 'c', long, env = "RUNAS_WRITE_CREDENTIALS")]
     pub write_credentials: bool,
+
+    /// Explain how PROFILE resolves, instead of running anything (as `runas diagnose`)
+    #[arg(short = 'D', long)]
+    pub diagnose: bool,
 }
 
 /// How to get a profile's credentials; shared by every command that needs them.
@@ -122,6 +127,62 @@ pub enum Subcommand {
     /// Log container clients into Amazon ECR with a profile's credentials
     #[command(subcommand)]
     Ecr(Ecr),
+    /// List profiles, or the roles and MFA devices of a profile's identity
+    #[command(subcommand)]
+    List(List),
+    /// Explain how a profile resolves, step by step, and what looks wrong
+    Diagnose(Diagnose),
+    /// Write the man pages and shell completions into DIR/man and DIR/completions
+    #[command(hide = true)]
+    GenerateDocs {
+        #[arg(value_name = "DIR")]
+        dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum List {
+    /// Every profile the AWS SDKs see in the config and credentials files, one per line
+    Profiles,
+    /// Role ARNs the profile's IAM identity may assume, from its IAM policies (inline and
+    /// attached, its own and its groups'); wildcard resources are left out
+    Roles(ListIdentity),
+    /// ARNs of the MFA devices of the profile's IAM user
+    Mfa(ListIdentity),
+}
+
+#[derive(Debug, Args)]
+pub struct ListIdentity {
+    /// Profile whose identity (the IAM user or role at the root of its chain) to ask about
+    #[arg(value_name = "PROFILE", add = profile_names())]
+    pub profile: String,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct Diagnose {
+    /// Profile to explain
+    #[arg(value_name = "PROFILE", add = profile_names())]
+    pub profile: String,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+/// Clients `runas ecr login --client` knows by name.
+pub const KNOWN_CLIENTS: [&str; 6] = ["docker", "podman", "finch", "nerdctl", "helm", "oras"];
+
+/// Completion candidates for PROFILE: the names in the user's own files, read when the
+/// shell asks.
+fn profile_names() -> ArgValueCandidates {
+    ArgValueCandidates::new(|| {
+        crate::profile::completion_names()
+            .into_iter()
+            .map(CompletionCandidate::new)
+            .collect()
+    })
 }
 
 /// ENDPOINT forms: a registry host (ACCOUNT.dkr.ecr.REGION.amazonaws.com, .amazonaws.com.cn,
@@ -142,7 +203,7 @@ pub enum Ecr {
 #[derive(Debug, Args)]
 pub struct EcrLogin {
     /// Profile whose credentials get the registry tokens
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: String,
 
     /// Registries to log into (see `runas ecr --help` for the forms)
@@ -159,7 +220,7 @@ pub struct EcrLogin {
 #[derive(Debug, Args)]
 pub struct EcrLogout {
     /// Profile whose registries to log out of
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: String,
 
     /// Registries to log out of (see `runas ecr --help` for the forms)
@@ -183,7 +244,8 @@ pub struct EcrTarget {
         env = "RUNAS_ECR_CLIENT",
         value_name = "NAME",
         default_value = "docker",
-        conflicts_with = "write_config"
+        conflicts_with = "write_config",
+        add = ArgValueCandidates::new(|| KNOWN_CLIENTS.map(CompletionCandidate::new).into())
     )]
     pub client: String,
 
@@ -196,7 +258,7 @@ pub struct EcrTarget {
 #[derive(Debug, Args)]
 pub struct EcrToken {
     /// Profile whose credentials get the registry token
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: String,
 
     /// The registry (see `runas ecr --help` for the forms)

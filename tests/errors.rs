@@ -45,6 +45,15 @@ fn unknown_profile_with_suggestions() {
 }
 
 #[test]
+fn no_profile_files_at_all() {
+    let env = TestEnv::shared();
+    std::fs::remove_dir(env.path(".aws")).unwrap();
+    env.run(&["prod", "true"])
+        .fails(3, "profile `prod` not found in");
+    assert_nothing_written(&env);
+}
+
+#[test]
 fn missing_source_profile() {
     failing(
         &format!("[profile a]\nregion = us-east-1\nrole_arn = {OK_ROLE}\nsource_profile = gone\n"),

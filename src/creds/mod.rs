@@ -66,6 +66,21 @@ impl Execution {
         network.runtime.block_on(sts::caller_identity(&client))
     }
 
+    /// For each level of the chain, when its cached entry expires, if it has a fresh one.
+    pub fn cached(&self) -> Vec<Option<std::time::SystemTime>> {
+        self.keys
+            .iter()
+            .map(|key| self.cache.fresh(key).and_then(|c| c.expiration))
+            .collect()
+    }
+
+    /// STS's clock, for `runas diagnose`.
+    pub fn server_time(&mut self) -> Result<std::time::SystemTime> {
+        let network = self.network()?;
+        let client = network.sts(None);
+        network.runtime.block_on(sts::server_time(&client))
+    }
+
     fn obtain(&mut self, level: usize) -> Result<Credentials> {
         let cacheable =
             level > 0 || matches!(self.chain.root, Root::WebIdentity { .. } | Root::Sso { .. });

@@ -147,3 +147,72 @@ where
         message,
     }
 }
+
+/// The time on STS's clock, from the `Date` header of any answer. The request is signed
+/// with made-up keys: STS's refusal carries the header too, and the user's credentials
+/// (and MFA) are not needed to compare clocks.
+pub async fn server_time(client: &Client) -> Result<std::time::SystemTime> {
+    use aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextRef;
+    use aws_sdk_sts::config::{ConfigBag, Intercept, RuntimeComponents};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Debug, Default, Clone)]
+    struct DateHeader(Arc<Mutex<Option<String>>>);
+
+    impl Intercept for DateHeader {
+        fn name(&self) -> &'static str {
+            "DateHeader"
+        }
+
+        fn read_before_deserialization(
+            &self,
+            context: &BeforeDeserializationInterceptorContextRef<'_>,
+            _: &RuntimeComponents,
+            _: &mut ConfigBag,
+        ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            if let (Some(date), Ok(mut slot)) =
+                (context.response().headers().get("date"), self.0.lock())
+            {
+                *slot = Some(date.to_owned());
+            }
+            Ok(())
+        }
+    }
+
+    let header = DateHeader::default();
+    let outcome = client
+        .get_caller_identity()
+        .customize()
+        .config_override(
+            aws_sdk_sts::config::Builder::default()
+                .credentials_provider(aws_credential_types::Credentials::new(
+                    "AKIDRUNASCLOCKCHECK",
+                    "not-a-secret",
+                    None,
+                    None,
+                    "clock-check",
+                ))
+                .retry_config(aws_sdk_sts::config::retry::RetryConfig::disabled()),
+        )
+        .interceptor(header.clone())
+        .send()
+        .await;
+    let date = header.0.lock().ok().and_then(|d| d.clone());
+    match (date, outcome) {
+        (Some(date), _) => aws_smithy_types::DateTime::from_str(
+            &date,
+            aws_smithy_types::date_time::Format::HttpDate,
+        )
+        .ok()
+        .and_then(|t| std::time::SystemTime::try_from(t).ok())
+        .ok_or_else(|| Error::Credentials {
+            what: "reading STS's clock".into(),
+            message: format!("the Date header `{date}` is not an HTTP date"),
+        }),
+        (None, Err(e)) => Err(failure("reading STS's clock", e, None)),
+        (None, Ok(_)) => Err(Error::Credentials {
+            what: "reading STS's clock".into(),
+            message: "STS answered without a Date header".into(),
+        }),
+    }
+}

@@ -3,15 +3,12 @@
 
 use super::docker_config;
 use super::token::AuthToken;
-use crate::cli::EcrTarget;
+use crate::cli::{EcrTarget, KNOWN_CLIENTS};
 use crate::error::{Error, Result};
 use crate::log::debug;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-
-/// Clients whose names runas knows; any other program is run the way docker is.
-pub const KNOWN: [&str; 6] = ["docker", "podman", "finch", "nerdctl", "helm", "oras"];
 
 pub enum Backend {
     Program { name: String, path: PathBuf },
@@ -30,7 +27,7 @@ impl Backend {
         let path = which::which(&name).map_err(|_| Error::CommandNotFound {
             program: format!(
                 "{name} (the ECR client); install it, choose another with --client ({}), or use --write-config",
-                KNOWN.join(", ")
+                KNOWN_CLIENTS.join(", ")
             ),
         })?;
         Ok(Backend::Program { name, path })

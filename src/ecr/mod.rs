@@ -22,8 +22,7 @@ use endpoint::{Endpoint, Registry, Scope};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-/// The profile key listing a profile's registries (runas only).
-const ECR_REGISTRIES: &str = "ecr_registries";
+use crate::profile::chain::key::ECR_REGISTRIES;
 
 pub fn login(args: EcrLogin) -> Result<ExitCode> {
     let env = Env::real();

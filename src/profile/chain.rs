@@ -32,6 +32,7 @@ pub struct Chain {
     pub steps: Vec<Step>,
     /// Things worth telling the user that do not stop the run (clamped durations).
     pub warnings: Vec<String>,
+    visited: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +129,22 @@ pub struct Request {
 }
 
 impl Chain {
+    /// The chain up to the identity that assumes the first role: the root and its session
+    /// token, without the roles. `runas list` asks IAM about this identity.
+    pub fn identity(&self) -> Chain {
+        let mut chain = self.clone();
+        chain
+            .steps
+            .retain(|s| matches!(s, Step::SessionToken { .. }));
+        chain
+    }
+
+    /// The profiles the chain was resolved through, selected first (none for a role ARN
+    /// with environment credentials).
+    pub fn profiles(&self) -> &[String] {
+        &self.visited
+    }
+
     /// One line per step, no secrets: the plan as `-v` shows it.
     pub fn describe(&self) -> Vec<String> {
         let mut lines = vec![self.root.describe()];
@@ -214,7 +231,7 @@ impl Root {
     }
 }
 
-mod key {
+pub mod key {
     pub const REGION: &str = "region";
     pub const ROLE_ARN: &str = "role_arn";
     pub const SOURCE_PROFILE: &str = "source_profile";
@@ -238,6 +255,38 @@ mod key {
     pub const SESSION_TOKEN_DURATION: &str = "session_token_duration";
     pub const CREDENTIALS_DURATION: &str = "credentials_duration";
     pub const MFA_PROCESS: &str = "mfa_process";
+    pub const ECR_REGISTRIES: &str = "ecr_registries";
+
+    /// Every key runas reads, in the order `runas diagnose` shows them.
+    pub const ALL: [&str; 24] = [
+        REGION,
+        ROLE_ARN,
+        SOURCE_PROFILE,
+        CREDENTIAL_SOURCE,
+        SESSION_NAME,
+        EXTERNAL_ID,
+        DURATION_SECONDS,
+        CREDENTIALS_DURATION,
+        MFA_SERIAL,
+        MFA_PROCESS,
+        SESSION_TOKEN_DURATION,
+        WEB_IDENTITY_TOKEN_FILE,
+        CREDENTIAL_PROCESS,
+        ACCESS_KEY_ID,
+        SECRET_ACCESS_KEY,
+        SESSION_TOKEN,
+        SSO_SESSION,
+        SSO_REGION,
+        SSO_START_URL,
+        SSO_ACCOUNT_ID,
+        SSO_ROLE_NAME,
+        ENDPOINT_URL,
+        ECR_REGISTRIES,
+        "aws_account_id",
+    ];
+
+    /// Keys whose values are secrets and are never shown.
+    pub const SECRET: [&str; 2] = [SECRET_ACCESS_KEY, SESSION_TOKEN];
 }
 
 /// Resolves `request.profile` against `profiles`, reading `env` for the region fallbacks,
@@ -442,6 +491,7 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
         root,
         steps,
         warnings,
+        visited: visited.iter().map(|p| p.name().to_owned()).collect(),
     })
 }
 

@@ -58,16 +58,10 @@ impl Profiles {
     /// Reads both files. A file that does not exist is empty, as for the SDKs; one that
     /// exists but cannot be read or parsed is an error naming it (and the line).
     pub fn load(files: Files) -> Result<Self> {
-        let mut sources = EnvConfigFiles::builder();
-        for (kind, path) in [
+        let set = parse(&existing(&[
             (EnvConfigFileKind::Config, &files.config),
             (EnvConfigFileKind::Credentials, &files.credentials),
-        ] {
-            if path.exists() {
-                sources = sources.with_file(kind, path);
-            }
-        }
-        let set = parse(&sources.build())?;
+        ]))?;
         Ok(Profiles { set, files })
     }
 
@@ -96,7 +90,6 @@ impl Profiles {
     }
 
     /// Profile names, sorted.
-    #[cfg(test)]
     pub fn names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.set.profiles().collect();
         names.sort_unstable();
@@ -134,6 +127,66 @@ impl Profiles {
             similar: self.similar(name),
         }
     }
+}
+
+/// Which file and section each value comes from, for `runas diagnose`: the two files
+/// parsed apart, with the SDK's rule that the credentials file wins.
+pub struct Origins {
+    config: ProfileSet,
+    credentials: ProfileSet,
+}
+
+impl Origins {
+    pub fn load(files: &Files) -> Result<Self> {
+        Ok(Origins {
+            config: parse(&existing(&[(EnvConfigFileKind::Config, &files.config)]))?,
+            credentials: parse(&existing(&[(
+                EnvConfigFileKind::Credentials,
+                &files.credentials,
+            )]))?,
+        })
+    }
+
+    /// "credentials [prod]" or "config [profile prod]".
+    pub fn of(&self, profile: &str, key: &str) -> Option<String> {
+        let has = |set: &ProfileSet| set.get_profile(profile).and_then(|p| p.get(key)).is_some();
+        if has(&self.credentials) {
+            Some(format!("credentials [{profile}]"))
+        } else if has(&self.config) {
+            Some(if profile == "default" {
+                "config [default]".to_owned()
+            } else {
+                format!("config [profile {profile}]")
+            })
+        } else {
+            None
+        }
+    }
+}
+
+/// The profile names of the files in the environment, for shell completion; nothing when
+/// they cannot be read.
+pub fn completion_names() -> Vec<String> {
+    Profiles::load(Files::from_env(&Env::real()))
+        .map(|p| p.names().into_iter().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// The files that exist, for the SDK's loader. A missing file is an empty one, as for
+/// the SDKs; the loader insists on at least one source, so none at all is one empty text.
+fn existing(files: &[(EnvConfigFileKind, &PathBuf)]) -> EnvConfigFiles {
+    let mut sources = EnvConfigFiles::builder();
+    let mut any = false;
+    for (kind, path) in files {
+        if path.exists() {
+            sources = sources.with_file(*kind, path);
+            any = true;
+        }
+    }
+    if !any {
+        sources = sources.with_contents(EnvConfigFileKind::Config, "");
+    }
+    sources.build()
 }
 
 fn parse(sources: &EnvConfigFiles) -> Result<ProfileSet> {

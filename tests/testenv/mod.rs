@@ -317,6 +317,15 @@ pub fn role(account: &str, name: &str) -> String {
 /// A stand-in for STS that answers every request with one error, for the refusals moto
 /// never gives (a wrong MFA code). Returns its URL and a log of the request bodies.
 pub fn refusing_sts(code: &str, message: &str) -> (String, std::sync::Arc<Mutex<Vec<String>>>) {
+    refusing_sts_dated(code, message, None)
+}
+
+/// As [`refusing_sts`], with a `Date` header of the server's "clock".
+pub fn refusing_sts_dated(
+    code: &str,
+    message: &str,
+    date: Option<String>,
+) -> (String, std::sync::Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let body = format!(
@@ -348,8 +357,11 @@ pub fn refusing_sts(code: &str, message: &str) -> (String, std::sync::Arc<Mutex<
             let mut stream = reader.into_inner();
             let _ = write!(
                 stream,
-                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
+                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n{body}",
+                body.len(),
+                date.as_ref()
+                    .map(|d| format!("Date: {d}\r\n"))
+                    .unwrap_or_default()
             );
         }
     });

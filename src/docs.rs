@@ -1,0 +1,196 @@
+//! The man pages and shell completions, generated from the clap definition in `cli.rs` so
+//! that `--help`, `man runas` and TAB never disagree. `runas generate-docs .` rewrites
+//! `man/` and `completions/`; a test fails when the checked-in files differ.
+
+use crate::cli::Cli;
+use crate::error::{Error, Result};
+use clap::CommandFactory;
+use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+use std::fs;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn generate(dir: &Path) -> Result<ExitCode> {
+    let mut cmd = without_help(Cli::command());
+    cmd.build();
+    let man = dir.join("man");
+    let completions = dir.join("completions");
+    for d in [&man, &completions] {
+        fs::create_dir_all(d).map_err(|e| Error::file(d, e))?;
+    }
+    write(&man.join("runas.1"), &top_page(&cmd)?)?;
+    for (title, sub) in subcommands(&cmd, "runas") {
+        write(&man.join(format!("{title}.1")), &page(sub, &title)?)?;
+    }
+    let shells: [(&dyn EnvCompleter, &str); 5] = [
+        (&Bash, "runas.bash"),
+        (&Zsh, "_runas"),
+        (&Fish, "runas.fish"),
+        (&Powershell, "_runas.ps1"),
+        (&Elvish, "runas.elv"),
+    ];
+    for (shell, file) in shells {
+        let mut script = Vec::new();
+        shell
+            .write_registration("COMPLETE", "runas", "runas", "runas", &mut script)
+            .map_err(|e| Error::file(&completions.join(file), e))?;
+        write(&completions.join(file), &script)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// clap's `help` subcommands repeat `--help`; they get no pages.
+fn without_help(cmd: clap::Command) -> clap::Command {
+    cmd.disable_help_subcommand(true)
+        .mut_subcommands(without_help)
+}
+
+fn write(path: &Path, contents: &[u8]) -> Result<()> {
+    fs::write(path, contents).map_err(|e| Error::file(path, e))
+}
+
+/// Every visible subcommand with the page title it gets (`runas-ecr-login`).
+fn subcommands<'a>(cmd: &'a clap::Command, prefix: &str) -> Vec<(String, &'a clap::Command)> {
+    let mut out = Vec::new();
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let title = format!("{prefix}-{}", sub.get_name());
+        out.push((title.clone(), sub));
+        out.extend(subcommands(sub, &title));
+    }
+    out
+}
+
+fn page(cmd: &clap::Command, title: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd.clone())
+        .title(title)
+        .manual("runas manual")
+        .render(&mut out)
+        .map_err(|e| Error::file(Path::new(title), e))?;
+    Ok(out)
+}
+
+/// The main page: clap's sections, then what clap cannot know.
+fn top_page(cmd: &clap::Command) -> Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(cmd.clone()).manual("runas manual");
+    let mut out = Vec::new();
+    let fail = |e: std::io::Error| Error::file(Path::new("runas.1"), e);
+    man.render_title(&mut out).map_err(fail)?;
+    man.render_name_section(&mut out).map_err(fail)?;
+    man.render_synopsis_section(&mut out).map_err(fail)?;
+    man.render_description_section(&mut out).map_err(fail)?;
+    man.render_options_section(&mut out).map_err(fail)?;
+    man.render_subcommands_section(&mut out).map_err(fail)?;
+    out.extend_from_slice(EXTRA_SECTIONS.as_bytes());
+    man.render_version_section(&mut out).map_err(fail)?;
+    Ok(out)
+}
+
+/// Written in roff: what the files and environment mean, the exit statuses, examples.
+const EXTRA_SECTIONS: &str = r#".SH "PROFILE FILES"
+runas reads the profile files as the AWS SDKs do. Besides the standard keys
+(\fBregion\fR, \fBrole_arn\fR, \fBsource_profile\fR, \fBcredential_source\fR,
+\fBrole_session_name\fR, \fBexternal_id\fR, \fBduration_seconds\fR, \fBmfa_serial\fR,
+\fBweb_identity_token_file\fR, \fBcredential_process\fR, \fBsso_session\fR and \fBsso_*\fR,
+\fBaws_access_key_id\fR, \fBaws_secret_access_key\fR, \fBaws_session_token\fR,
+\fBendpoint_url\fR) it reads its own:
+.TP
+\fBsession_token_duration\fR
+Lifetime of the MFA session token, Go\-style (\fB12h\fR, \fB90m\fR).
+.TP
+\fBcredentials_duration\fR
+Lifetime of role credentials, Go\-style.
+.TP
+\fBmfa_process\fR
+A command whose output is the MFA code.
+.TP
+\fBecr_registries\fR
+Registries for \fBrunas ecr login\fR when none are named, comma\- or space\-separated.
+.PP
+\fBmfa_serial\fR, \fBmfa_process\fR and the durations may be set on a source profile or in
+\fB[default]\fR and then apply to the roles sourced from it.
+.SH ENVIRONMENT
+.TP
+\fBAWS_CONFIG_FILE\fR, \fBAWS_SHARED_CREDENTIALS_FILE\fR
+Where the profile files are (default \fI~/.aws/config\fR, \fI~/.aws/credentials\fR).
+.TP
+\fBAWS_PROFILE\fR
+The profile whose credentials assume a role ARN given in place of PROFILE.
+.TP
+\fBAWS_REGION\fR, \fBAWS_DEFAULT_REGION\fR
+The region when neither \fB\-\-region\fR nor the profile names one.
+.TP
+\fBAWS_ENDPOINT_URL\fR, \fBAWS_ENDPOINT_URL_STS\fR, \fBAWS_ENDPOINT_URL_ECR\fR
+Other endpoints for the AWS APIs, as for the AWS SDKs.
+.TP
+\fBRUNAS_CACHE_DIR\fR
+The credential cache (default \fI$XDG_CACHE_HOME/runas\fR, else \fI~/.cache/runas\fR).
+.TP
+\fBDOCKER_CONFIG\fR
+The directory of the Docker config file that \fB\-\-write\-config\fR writes.
+.TP
+\fBCOMPLETE\fR
+Set to a shell name, makes runas print that shell's completion script.
+.PP
+The command gets \fBAWS_ACCESS_KEY_ID\fR, \fBAWS_SECRET_ACCESS_KEY\fR,
+\fBAWS_SESSION_TOKEN\fR, \fBAWS_SECURITY_TOKEN\fR, \fBAWS_REGION\fR, \fBAWS_DEFAULT_REGION\fR,
+\fBAWS_CREDENTIAL_EXPIRATION\fR, \fBRUNAS_PROFILE\fR and \fBAWSRUNAS_PROFILE\fR; it loses
+\fBAWS_PROFILE\fR and \fBAWS_DEFAULT_PROFILE\fR.
+.SH FILES
+.TP
+\fI~/.aws/config\fR, \fI~/.aws/credentials\fR
+Read. The credentials file is also written by \fB\-c\fR (section \fB[PROFILE\-runas]\fR,
+everything else kept, mode 0600).
+.TP
+\fI~/.cache/runas/\fR
+The credential cache: mode 0700, one 0600 file per chain step, plus lock files.
+.TP
+\fI~/.docker/config.json\fR
+Written by \fBrunas ecr login \-\-write\-config\fR (and by the container client otherwise).
+.SH "EXIT STATUS"
+The command's own, when runas runs one. Otherwise:
+.TP
+\fB0\fR
+Success.
+.TP
+\fB1\fR
+An I/O failure, such as writing the credentials file; or \fBrunas diagnose\fR found a
+problem.
+.TP
+\fB2\fR
+The command line is wrong, an ECR endpoint among it.
+.TP
+\fB3\fR
+The profile files are malformed or the profile cannot be resolved.
+.TP
+\fB4\fR
+Credentials could not be obtained: STS refused, MFA failed, a source failed.
+.TP
+\fB5\fR
+One or more ECR logins or logouts failed; the others went through.
+.TP
+\fB126\fR
+The command was found but could not be run.
+.TP
+\fB127\fR
+The command, or the ECR client, was not found.
+.SH EXAMPLES
+.TP
+\fBrunas prod aws s3 ls\fR
+Run a command with the credentials of profile prod.
+.TP
+\fBeval "$(runas prod)"\fR
+Export them into the current shell.
+.TP
+\fBcredential_process = runas \-O json prod\fR
+Use runas from another profile of any AWS tool.
+.TP
+\fBalias awsprod='runas prod aws'\fR
+An alias; \fBawsprod s3 ls \-\-recursive\fR passes every argument on to aws.
+.TP
+\fBrunas ecr login prod 210987654321 public.ecr.aws\fR
+Log docker into another account's registry and ECR Public with prod's credentials.
+.TP
+\fBrunas diagnose prod\fR
+See where every setting of prod comes from, and what is wrong.
+"#;

@@ -1,0 +1,391 @@
+//! The IAM questions `runas list` asks: which roles an identity's policies let it assume,
+//! and which MFA devices a user has.
+
+use crate::creds::Credentials;
+use crate::error::{Error, Result};
+use aws_config::BehaviorVersion;
+use aws_sdk_iam::Client;
+use aws_types::region::Region;
+use serde_json::Value;
+
+/// Who the credentials belong to, as IAM names it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Principal {
+    User(String),
+    Role(String),
+    /// The account's root user: no policies to read.
+    Root,
+}
+
+impl Principal {
+    /// From the ARN GetCallerIdentity returns.
+    pub fn from_arn(arn: &str) -> Option<Principal> {
+        let resource = arn.splitn(6, ':').nth(5)?;
+        if resource == "root" {
+            return Some(Principal::Root);
+        }
+        if let Some(path_and_name) = resource.strip_prefix("user/") {
+            return path_and_name
+                .rsplit('/')
+                .next()
+                .map(|n| Principal::User(n.to_owned()));
+        }
+        if let Some(rest) = resource.strip_prefix("assumed-role/") {
+            return rest
+                .split('/')
+                .next()
+                .map(|n| Principal::Role(n.to_owned()));
+        }
+        resource
+            .strip_prefix("role/")
+            .and_then(|p| p.rsplit('/').next())
+            .map(|n| Principal::Role(n.to_owned()))
+    }
+}
+
+pub struct Iam {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+}
+
+impl Iam {
+    pub fn new(credentials: &Credentials, profile: Option<&str>) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .credentials_provider(credentials.to_sdk())
+            // IAM is a global service, served from us-east-1 in the commercial partition.
+            .region(Region::new("us-east-1"));
+        if let Some(profile) = profile {
+            loader = loader.profile_name(profile);
+        }
+        let client = Client::new(&runtime.block_on(loader.load()));
+        Ok(Iam { runtime, client })
+    }
+
+    /// Role ARNs in the Allow statements for sts:AssumeRole of every policy that applies to
+    /// `principal`: inline and managed, its own and (for a user) its groups'.
+    pub fn assumable_roles(&self, principal: &Principal) -> Result<Vec<String>> {
+        let documents = self.runtime.block_on(self.policies(principal))?;
+        let mut roles: Vec<String> = documents.iter().flat_map(|d| roles_in_policy(d)).collect();
+        roles.sort();
+        roles.dedup();
+        Ok(roles)
+    }
+
+    pub fn mfa_devices(&self, user: &str) -> Result<Vec<String>> {
+        self.runtime.block_on(async {
+            let devices = self
+                .client
+                .list_mfa_devices()
+                .user_name(user)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .await
+                .map_err(|e| failure("ListMFADevices", e))?;
+            Ok(devices
+                .into_iter()
+                .map(|d| d.serial_number().to_owned())
+                .collect())
+        })
+    }
+
+    async fn policies(&self, principal: &Principal) -> Result<Vec<String>> {
+        let c = &self.client;
+        let mut documents = Vec::new();
+        match principal {
+            Principal::Root => {}
+            Principal::User(user) => {
+                for name in c
+                    .list_user_policies()
+                    .user_name(user)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .await
+                    .map_err(|e| failure("ListUserPolicies", e))?
+                {
+                    let p = c
+                        .get_user_policy()
+                        .user_name(user)
+                        .policy_name(name)
+                        .send()
+                        .await
+                        .map_err(|e| failure("GetUserPolicy", e))?;
+                    documents.push(p.policy_document().to_owned());
+                }
+                for arn in self.attached(
+                    c.list_attached_user_policies()
+                        .user_name(user)
+                        .into_paginator()
+                        .items()
+                        .send()
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                        .await
+                        .map_err(|e| failure("ListAttachedUserPolicies", e))?,
+                ) {
+                    documents.push(self.managed(&arn).await?);
+                }
+                let groups = c
+                    .list_groups_for_user()
+                    .user_name(user)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .await
+                    .map_err(|e| failure("ListGroupsForUser", e))?;
+                for group in groups {
+                    let group = group.group_name();
+                    for name in c
+                        .list_group_policies()
+                        .group_name(group)
+                        .into_paginator()
+                        .items()
+                        .send()
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                        .await
+                        .map_err(|e| failure("ListGroupPolicies", e))?
+                    {
+                        let p = c
+                            .get_group_policy()
+                            .group_name(group)
+                            .policy_name(name)
+                            .send()
+                            .await
+                            .map_err(|e| failure("GetGroupPolicy", e))?;
+                        documents.push(p.policy_document().to_owned());
+                    }
+                    for arn in self.attached(
+                        c.list_attached_group_policies()
+                            .group_name(group)
+                            .into_paginator()
+                            .items()
+                            .send()
+                            .collect::<std::result::Result<Vec<_>, _>>()
+                            .await
+                            .map_err(|e| failure("ListAttachedGroupPolicies", e))?,
+                    ) {
+                        documents.push(self.managed(&arn).await?);
+                    }
+                }
+            }
+            Principal::Role(role) => {
+                for name in c
+                    .list_role_policies()
+                    .role_name(role)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect::<std::result::Result<Vec<_>, _>>()
+                    .await
+                    .map_err(|e| failure("ListRolePolicies", e))?
+                {
+                    let p = c
+                        .get_role_policy()
+                        .role_name(role)
+                        .policy_name(name)
+                        .send()
+                        .await
+                        .map_err(|e| failure("GetRolePolicy", e))?;
+                    documents.push(p.policy_document().to_owned());
+                }
+                for arn in self.attached(
+                    c.list_attached_role_policies()
+                        .role_name(role)
+                        .into_paginator()
+                        .items()
+                        .send()
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                        .await
+                        .map_err(|e| failure("ListAttachedRolePolicies", e))?,
+                ) {
+                    documents.push(self.managed(&arn).await?);
+                }
+            }
+        }
+        Ok(documents)
+    }
+
+    fn attached(&self, policies: Vec<aws_sdk_iam::types::AttachedPolicy>) -> Vec<String> {
+        policies
+            .iter()
+            .filter_map(|p| p.policy_arn().map(str::to_owned))
+            .collect()
+    }
+
+    /// The default version's document of a managed policy.
+    async fn managed(&self, arn: &str) -> Result<String> {
+        let policy = self
+            .client
+            .get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| failure("GetPolicy", e))?;
+        let version = policy
+            .policy()
+            .and_then(|p| p.default_version_id())
+            .unwrap_or("v1");
+        let document = self
+            .client
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(|e| failure("GetPolicyVersion", e))?;
+        Ok(document
+            .policy_version()
+            .and_then(|v| v.document())
+            .unwrap_or_default()
+            .to_owned())
+    }
+}
+
+fn failure<E, R>(action: &str, error: aws_sdk_iam::error::SdkError<E, R>) -> Error
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let message = match &error {
+        aws_sdk_iam::error::SdkError::ServiceError(s) => format!(
+            "{}: {}{}",
+            s.err().code().unwrap_or("error"),
+            s.err().message().unwrap_or("no message"),
+            if s.err().code() == Some("AccessDenied") {
+                format!("; the identity needs iam:{action} on itself")
+            } else {
+                String::new()
+            }
+        ),
+        other => aws_smithy_types::error::display::DisplayErrorContext(other).to_string(),
+    };
+    Error::Credentials {
+        what: format!("IAM {action}"),
+        message,
+    }
+}
+
+/// Role ARNs that an IAM policy document allows sts:AssumeRole on. IAM returns documents
+/// URL-encoded; both forms are read. Wildcard resources name no role and are left out.
+pub fn roles_in_policy(document: &str) -> Vec<String> {
+    let decoded = percent_encoding::percent_decode_str(document).decode_utf8_lossy();
+    let Ok(policy) =
+        serde_json::from_str::<Value>(&decoded).or_else(|_| serde_json::from_str(document))
+    else {
+        return vec![];
+    };
+    let statements = match &policy["Statement"] {
+        Value::Array(items) => items.iter().collect(),
+        single @ Value::Object(_) => vec![single],
+        _ => vec![],
+    };
+    let strings = |v: &Value| -> Vec<String> {
+        match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect(),
+            _ => vec![],
+        }
+    };
+    let mut roles = Vec::new();
+    for statement in statements {
+        if statement["Effect"].as_str() != Some("Allow") {
+            continue;
+        }
+        if !strings(&statement["Action"])
+            .iter()
+            .any(|a| glob(&a.to_ascii_lowercase(), "sts:assumerole"))
+        {
+            continue;
+        }
+        roles.extend(
+            strings(&statement["Resource"])
+                .into_iter()
+                .filter(|r| !r.contains('*') && !r.contains('?') && r.contains(":role/")),
+        );
+    }
+    roles
+}
+
+/// IAM's action wildcards: `*` any run of characters, `?` one.
+fn glob(pattern: &str, text: &str) -> bool {
+    match (pattern.chars().next(), text.chars().next()) {
+        (None, None) => true,
+        (Some('*'), _) => {
+            glob(&pattern[1..], text)
+                || (!text.is_empty()
+                    && glob(
+                        pattern,
+                        &text[text.chars().next().map_or(0, char::len_utf8)..],
+                    ))
+        }
+        (Some('?'), Some(t)) => glob(&pattern[1..], &text[t.len_utf8()..]),
+        (Some(p), Some(t)) if p == t => glob(&pattern[p.len_utf8()..], &text[t.len_utf8()..]),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principals_from_caller_arns() {
+        assert_eq!(
+            Principal::from_arn("arn:aws:iam::123456789012:user/ops/alice"),
+            Some(Principal::User("alice".into()))
+        );
+        assert_eq!(
+            Principal::from_arn("arn:aws:sts::123456789012:assumed-role/Admin/runas-alice"),
+            Some(Principal::Role("Admin".into()))
+        );
+        assert_eq!(
+            Principal::from_arn("arn:aws:iam::123456789012:root"),
+            Some(Principal::Root)
+        );
+        assert_eq!(Principal::from_arn("nonsense"), None);
+    }
+
+    #[test]
+    fn roles_come_from_allow_statements_for_assume_role() {
+        let policy = r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111111111111:role/A"},
+            {"Effect": "Allow", "Action": ["s3:*", "sts:Assume*"], "Resource": ["arn:aws:iam::222222222222:role/B", "arn:aws:iam::*:role/Wild"]},
+            {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::333333333333:role/Denied"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:iam::444444444444:role/NotAssume"},
+            {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:iam::555555555555:role/Everything"}
+        ]}"#;
+        assert_eq!(
+            roles_in_policy(policy),
+            [
+                "arn:aws:iam::111111111111:role/A",
+                "arn:aws:iam::222222222222:role/B",
+                "arn:aws:iam::555555555555:role/Everything"
+            ]
+        );
+        let encoded =
+            percent_encoding::utf8_percent_encode(policy, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        assert_eq!(roles_in_policy(&encoded).len(), 3);
+        let single = r#"{"Statement": {"Effect": "Allow", "Action": "STS:ASSUMEROLE", "Resource": "arn:aws:iam::1:role/S"}}"#;
+        assert_eq!(roles_in_policy(single), ["arn:aws:iam::1:role/S"]);
+        assert!(roles_in_policy("not json").is_empty());
+    }
+
+    #[test]
+    fn action_wildcards() {
+        assert!(glob("sts:*", "sts:assumerole"));
+        assert!(glob("sts:assume?ole", "sts:assumerole"));
+        assert!(glob("*", "sts:assumerole"));
+        assert!(!glob("sts:get*", "sts:assumerole"));
+    }
+}

@@ -1,0 +1,55 @@
+//! `runas list profiles | roles PROFILE | mfa PROFILE`.
+
+use crate::cli::{List, ListIdentity};
+use crate::error::{Error, Result};
+use crate::iam::{Iam, Principal};
+use crate::profile::{Files, Profiles};
+use crate::session;
+use aws_types::os_shim_internal::Env;
+use std::process::ExitCode;
+
+pub fn run(list: List) -> Result<ExitCode> {
+    let env = Env::real();
+    match list {
+        List::Profiles => {
+            let profiles = Profiles::load(Files::from_env(&env))?;
+            for name in profiles.names() {
+                println!("{name}");
+            }
+        }
+        List::Roles(args) => {
+            let (iam, principal) = identity(&args, &env)?;
+            for role in iam.assumable_roles(&principal)? {
+                println!("{role}");
+            }
+        }
+        List::Mfa(args) => {
+            let (iam, principal) = identity(&args, &env)?;
+            let Principal::User(user) = principal else {
+                return Err(Error::profile(
+                    &args.profile,
+                    "its identity is not an IAM user, and only users have MFA devices",
+                ));
+            };
+            for device in iam.mfa_devices(&user)? {
+                println!("{device}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The identity at the root of the profile's chain (before any role), and an IAM client
+/// with its credentials.
+fn identity(args: &ListIdentity, env: &Env) -> Result<(Iam, Principal)> {
+    let (_, chain) = session::plan(&args.profile, &args.credentials, env)?;
+    let profile = (!chain.profile.starts_with("arn:")).then(|| chain.profile.clone());
+    let (mut execution, credentials) =
+        session::credentials(chain.identity(), &args.credentials, env)?;
+    let arn = execution.whoami(&credentials)?.arn;
+    let principal = Principal::from_arn(&arn).ok_or_else(|| Error::Credentials {
+        what: format!("profile `{}`", args.profile),
+        message: format!("STS named the identity `{arn}`, which is not an IAM user or role"),
+    })?;
+    Ok((Iam::new(&credentials, profile.as_deref())?, principal))
+}

@@ -1,0 +1,302 @@
+//! The tool's surface for people: generated docs and completions, `list`, `diagnose`.
+
+mod testenv;
+
+use std::process::Command;
+use testenv::*;
+
+const ACCOUNT: &str = "123456789012";
+
+#[test]
+fn checked_in_docs_match_the_code() {
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_runas"))
+        .arg("generate-docs")
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in ["man", "completions"] {
+        let names = |root: &std::path::Path| {
+            let mut v: Vec<String> = std::fs::read_dir(root.join(dir))
+                .unwrap_or_else(|e| panic!("{}/{dir}: {e}", root.display()))
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            names(repo),
+            names(out.path()),
+            "{dir}/ is out of date: run `cargo run -- generate-docs .`"
+        );
+        for name in names(repo) {
+            assert_eq!(
+                read(&repo.join(dir).join(&name)),
+                read(&out.path().join(dir).join(&name)),
+                "{dir}/{name} is out of date: run `cargo run -- generate-docs .`"
+            );
+        }
+    }
+}
+
+#[test]
+fn man_pages_render_without_warnings() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pages = 0;
+    for entry in std::fs::read_dir(repo.join("man")).unwrap() {
+        let path = entry.unwrap().path();
+        let out = Command::new("groff")
+            .args(["-ww", "-man", "-Tutf8", "-z"])
+            .arg(&path)
+            .output()
+            .expect("groff is needed to check the man pages: apt-get install groff-base");
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        pages += 1;
+    }
+    assert!(pages >= 8, "a page for runas and each subcommand");
+    let text = read(&repo.join("man/runas.1"));
+    for section in [
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "FILES",
+        "EXAMPLES",
+        "SESSION_TOKEN_DURATION",
+        "runas\\-ecr(1)",
+    ] {
+        assert!(text.contains(section), "runas.1 lacks {section}");
+    }
+}
+
+/// Completions as bash computes them for `line` (the cursor at its end), with the
+/// checked-in script sourced and `runas` on PATH.
+fn bash_complete(env: &TestEnv, line: &str) -> Vec<String> {
+    let script = format!("{}/completions/runas.bash", env!("CARGO_MANIFEST_DIR"));
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_runas"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let program = r#"
+        source "$1"
+        read -ra COMP_WORDS <<< "$2"
+        [[ "$2" == *" " ]] && COMP_WORDS+=("")
+        COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+        COMP_LINE="$2"; COMP_POINT=${#COMP_LINE}; COMP_TYPE=9
+        _clap_complete_runas runas "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+        printf '%s\n' "${COMPREPLY[@]}"
+    "#;
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(program)
+        .arg("bash")
+        .arg(&script)
+        .arg(line)
+        .env_clear()
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("HOME", env.home.path())
+        .output()
+        .expect("bash");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or_default().trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn bash_completes_profile_names_from_the_users_files() {
+    let env = TestEnv::shared();
+    env.config("[profile production]\nregion = us-east-1\n[profile prod-eu]\n[profile staging]\n[sso-session corp]\nsso_region = us-east-1\n");
+    env.credentials("[private]\naws_access_key_id = K\naws_secret_access_key = S\n");
+    assert_eq!(bash_complete(&env, "runas pro"), ["prod-eu", "production"]);
+    assert_eq!(bash_complete(&env, "runas pri"), ["private"]);
+    assert_eq!(bash_complete(&env, "runas ecr login st"), ["staging"]);
+    assert_eq!(bash_complete(&env, "runas -v diagnose prod-"), ["prod-eu"]);
+    assert_eq!(
+        bash_complete(&env, "runas ecr login --client po"),
+        ["podman"]
+    );
+    assert_eq!(bash_complete(&env, "runas -O "), ["env", "json"]);
+    assert!(bash_complete(&env, "runas --dur").contains(&"--duration".to_owned()));
+}
+
+#[test]
+fn list_profiles_is_what_the_sdk_sees() {
+    let env = TestEnv::shared();
+    env.config(
+        "[default]\nregion = us-east-1\n[profile b]\n[profile a]\n[a-not-a-profile-in-config]\n\
+         [sso-session corp]\nsso_region = us-east-1\n[services local]\nsts =\n  endpoint_url = http://127.0.0.1:1\n",
+    );
+    env.credentials("[c]\naws_access_key_id = K\naws_secret_access_key = S\n[a]\nx = 1\n");
+    let run = env.run(&["list", "profiles"]).ok();
+    assert_eq!(run.stdout, "a\nb\nc\ndefault\n");
+}
+
+/// An IAM user in moto with policies of every kind, a group and an MFA device; returns
+/// its access key pair.
+fn iam_user(moto: &Moto) -> (String, String) {
+    let script = r#"
+import json, sys, boto3
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
+                   aws_access_key_id="AKIDSETUP", aws_secret_access_key="setup")
+def allow(*resources):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": list(resources)}]})
+acct = "123456789012"
+iam.create_user(UserName="alice")
+key = iam.create_access_key(UserName="alice")["AccessKey"]
+iam.put_user_policy(UserName="alice", PolicyName="own", PolicyDocument=allow(f"arn:aws:iam::{acct}:role/UserInline"))
+managed = iam.create_policy(PolicyName="managed", PolicyDocument=allow(f"arn:aws:iam::{acct}:role/UserManaged", "arn:aws:iam::*:role/Wildcard"))
+iam.attach_user_policy(UserName="alice", PolicyArn=managed["Policy"]["Arn"])
+iam.create_group(GroupName="devs")
+iam.add_user_to_group(GroupName="devs", UserName="alice")
+iam.put_group_policy(GroupName="devs", PolicyName="group", PolicyDocument=allow(f"arn:aws:iam::210987654321:role/GroupInline"))
+group = iam.create_policy(PolicyName="group-managed", PolicyDocument=allow(f"arn:aws:iam::{acct}:role/GroupManaged"))
+iam.attach_group_policy(GroupName="devs", PolicyArn=group["Policy"]["Arn"])
+device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice-phone")["VirtualMFADevice"]
+iam.enable_mfa_device(UserName="alice", SerialNumber=device["SerialNumber"], AuthenticationCode1="123456", AuthenticationCode2="654321")
+print(key["AccessKeyId"], key["SecretAccessKey"])
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(moto.url())
+        .output()
+        .expect("python3 with boto3 (installed with moto)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (id, secret) = text.trim().split_once(' ').unwrap();
+    (id.to_owned(), secret.to_owned())
+}
+
+#[test]
+fn list_roles_and_mfa_devices_from_iam() {
+    let moto = Moto::start();
+    let (id, secret) = iam_user(&moto);
+    let env = TestEnv::new(&moto.url());
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n[profile alice]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n\
+         [profile admin]\nrole_arn = {}\nsource_profile = alice\n",
+        role(ACCOUNT, "UserInline")
+    ));
+    let expected = "arn:aws:iam::123456789012:role/GroupManaged\narn:aws:iam::123456789012:role/UserInline\n\
+                    arn:aws:iam::123456789012:role/UserManaged\narn:aws:iam::210987654321:role/GroupInline\n";
+    assert_eq!(env.run(&["list", "roles", "alice"]).ok().stdout, expected);
+    // A role profile is asked about the user at its root.
+    assert_eq!(env.run(&["list", "roles", "admin"]).ok().stdout, expected);
+    assert_eq!(
+        env.run(&["list", "mfa", "admin"]).ok().stdout,
+        "arn:aws:iam::123456789012:mfa/alice-phone\n"
+    );
+    assert_eq!(
+        moto.count("AssumeRole"),
+        0,
+        "no role is assumed to list them"
+    );
+}
+
+fn diagnose(env: &TestEnv, profile: &str) -> Run {
+    env.run(&["diagnose", profile])
+}
+
+#[test]
+fn diagnose_shows_the_chain_and_where_each_value_comes_from() {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = eu-west-1\n[profile prod]\nrole_arn = {}\nsource_profile = me\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n",
+        role(ACCOUNT, "Prod")
+    ));
+    env.credentials(&format!(
+        "[me]\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n"
+    ));
+    let run = diagnose(&env, "prod").ok();
+    let out = &run.stdout;
+    for expected in [
+        "0  long-term keys …MPLE from profile `me`",
+        "1  GetSessionToken (12h, MFA arn:aws:iam::123456789012:mfa/me)",
+        "2  AssumeRole arn:aws:iam::123456789012:role/Prod as runas-tester (1h) from profile `prod`",
+        "region: eu-west-1 (from profile `default`, config [default])",
+        "credentials [me]",
+        "config [profile prod]",
+        "(secret, not shown)",
+        "ok       clock within",
+        "no problems found",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    assert!(
+        !out.contains(SECRET) && !out.contains(ROOT_KEY),
+        "no secrets:\n{out}"
+    );
+    // The same through -D.
+    assert_eq!(env.run(&["-D", "prod"]).ok().stdout, run.stdout);
+}
+
+#[test]
+fn diagnose_reports_problems_and_exits_non_zero() {
+    let mut env = TestEnv::shared();
+    env.env("AWS_ACCESS_KEY_ID", "AKIASHADOW")
+        .env("RUNAS_ECR_CLIENT", "no-such-client");
+    env.config(&format!(
+        "[profile both]\nrole_arn = {}\nsource_profile = k\ncredential_source = Environment\n\
+         [profile k]\naws_access_key_id = K\naws_secret_access_key = S\n",
+        role(ACCOUNT, "R")
+    ));
+    let run = diagnose(&env, "both").fails(1, "");
+    for expected in [
+        "PROBLEM  profile `both`: sets both source_profile and credential_source",
+        "PROBLEM  AWS_ACCESS_KEY_ID set in this shell",
+        "PROBLEM  ECR client `no-such-client` is not on PATH",
+        "3 problems found",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            run.stdout
+        );
+    }
+    // A missing region is reported, and the rest of the chain still shown.
+    let run = diagnose(&env, "k").fails(1, "");
+    assert!(run.stdout.contains("PROBLEM  no region"), "{}", run.stdout);
+    assert!(run.stdout.contains("0  long-term keys"), "{}", run.stdout);
+}
+
+#[test]
+fn diagnose_catches_a_wrong_clock() {
+    let date = Command::new("date")
+        .env("TZ", "GMT")
+        .args(["-d", "+10 minutes", "+%a, %d %b %Y %H:%M:%S GMT"])
+        .output()
+        .unwrap();
+    let date = String::from_utf8(date.stdout).unwrap().trim().to_owned();
+    let (url, _) = refusing_sts_dated(
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+        Some(date),
+    );
+    let env = TestEnv::new(&url);
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}",
+        base_profile()
+    ));
+    let run = diagnose(&env, "base").fails(1, "");
+    assert!(
+        run.stdout
+            .contains("this machine's clock is 10 minutes off"),
+        "{}",
+        run.stdout
+    );
+}
