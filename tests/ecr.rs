@@ -143,9 +143,18 @@ fn several_registries_one_token_per_region_fetched_together() {
             &format!("https://{HOST_EUW1}/"),
             HOST_OTHER_ACCOUNT,
             HOST_USW2,
+            HOST_FIPS_USE1,
+            HOST_DUAL_STACK_USE1,
         ])
         .ok();
-    for host in [HOST_USE1, HOST_EUW1, HOST_OTHER_ACCOUNT, HOST_USW2] {
+    for host in [
+        HOST_USE1,
+        HOST_EUW1,
+        HOST_OTHER_ACCOUNT,
+        HOST_USW2,
+        HOST_FIPS_USE1,
+        HOST_DUAL_STACK_USE1,
+    ] {
         case.assert_logged_in(host);
         assert!(
             run.stderr.contains(&format!("ECR login: {host} (")),

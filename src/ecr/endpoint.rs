@@ -19,6 +19,44 @@ pub enum Scope {
     Public,
 }
 
+impl Scope {
+    /// An ECR token is good for every registry of its region, whichever endpoint variant
+    /// (standard, FIPS, dual-stack) the registry's host uses.
+    pub fn same_token(&self, other: &Scope) -> bool {
+        match (self, other) {
+            (Scope::Public, Scope::Public) => true,
+            (Scope::Private { region: a, .. }, Scope::Private { region: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+
+    /// One token request per region: the FIPS or dual-stack API when any registry of the
+    /// region uses that variant.
+    pub fn requests<'a>(scopes: impl IntoIterator<Item = &'a Scope>) -> Vec<Scope> {
+        let mut requests: Vec<Scope> = Vec::new();
+        for scope in scopes {
+            match requests.iter_mut().find(|r| r.same_token(scope)) {
+                Some(Scope::Private {
+                    fips, dual_stack, ..
+                }) => {
+                    if let Scope::Private {
+                        fips: f,
+                        dual_stack: d,
+                        ..
+                    } = scope
+                    {
+                        *fips |= f;
+                        *dual_stack |= d;
+                    }
+                }
+                Some(Scope::Public) => {}
+                None => requests.push(scope.clone()),
+            }
+        }
+        requests
+    }
+}
+
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -437,6 +475,27 @@ mod tests {
             let r = registry_for("123456789012", region);
             assert_eq!(registry(&r.host), r, "{region}");
         }
+    }
+
+    #[test]
+    fn one_token_request_per_region_whatever_the_variant() {
+        let scopes = [
+            private_scope("us-east-1", false, false),
+            private_scope("us-east-1", true, false),
+            private_scope("eu-west-1", false, true),
+            Scope::Public,
+            private_scope("us-east-1", false, true),
+            private_scope("eu-west-1", false, false),
+            Scope::Public,
+        ];
+        assert_eq!(
+            Scope::requests(&scopes),
+            [
+                private_scope("us-east-1", true, true),
+                private_scope("eu-west-1", false, true),
+                Scope::Public
+            ]
+        );
     }
 
     #[test]

@@ -35,9 +35,9 @@ pub fn login(args: EcrLogin) -> Result<ExitCode> {
 
     let mut failed = 0;
     for registry in &registries {
-        let outcome = match &tokens[&registry.scope] {
-            Err(e) => Err(format!("no token from {}: {e}", registry.scope)),
-            Ok(token) => backend
+        let outcome = match token_for(&tokens, registry) {
+            (scope, Err(e)) => Err(format!("no token from {scope}: {e}")),
+            (_, Ok(token)) => backend
                 .login(&registry.host, token)
                 .map(|()| token.expires_at),
         };
@@ -90,9 +90,7 @@ pub fn token(args: EcrToken) -> Result<ExitCode> {
     let (mut execution, credentials) =
         session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
     let registries = wanted.registries(&mut execution, &credentials)?;
-    let mut scopes: Vec<&Scope> = registries.iter().map(|r| &r.scope).collect();
-    scopes.dedup();
-    if scopes.len() > 1 {
+    if Scope::requests(registries.iter().map(|r| &r.scope)).len() > 1 {
         return Err(Error::Usage(format!(
             "the registries of profile `{}` need different tokens ({}); name one ENDPOINT",
             args.profile,
@@ -213,14 +211,25 @@ fn parse_all<'a>(
     Ok(ok.into_iter().flatten().collect())
 }
 
-fn fetch(
-    registries: &[Registry],
-    credentials: &Credentials,
-    chain: &Chain,
-) -> Result<std::collections::BTreeMap<Scope, std::result::Result<token::AuthToken, String>>> {
-    let mut scopes: Vec<Scope> = registries.iter().map(|r| r.scope.clone()).collect();
-    scopes.sort();
-    scopes.dedup();
+type Tokens = std::collections::BTreeMap<Scope, std::result::Result<token::AuthToken, String>>;
+
+/// The token (or the reason there is none) for a registry's region.
+fn token_for<'t>(
+    tokens: &'t Tokens,
+    registry: &Registry,
+) -> (&'t Scope, &'t std::result::Result<token::AuthToken, String>) {
+    match tokens
+        .iter()
+        .find(|(scope, _)| scope.same_token(&registry.scope))
+    {
+        Some(found) => found,
+        // Every registry's region was asked for, so the map has it; this arm is not taken.
+        None => unreachable!("no token request for {}", registry.host),
+    }
+}
+
+fn fetch(registries: &[Registry], credentials: &Credentials, chain: &Chain) -> Result<Tokens> {
+    let scopes = Scope::requests(registries.iter().map(|r| &r.scope));
     let profile = (!chain.profile.starts_with("arn:")).then_some(chain.profile.as_str());
     let tokens = token::fetch_all(&scopes, credentials, profile).map_err(Error::Usage)?;
     for (scope, token) in &tokens {

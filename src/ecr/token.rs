@@ -135,16 +135,30 @@ async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
 
 /// The ECR API that serves a registry: its region (and so its partition), FIPS for
 /// `dkr.ecr-fips` hosts, dual-stack for `dkr-ecr` hosts.
+///
+/// An endpoint the user configured (`AWS_ENDPOINT_URL_ECR`, `endpoint_url`, a VPC endpoint)
+/// replaces the choice among AWS's endpoints, FIPS and dual-stack included.
 fn private_config(
     sdk: &SdkConfig,
     region: &str,
     fips: bool,
     dual_stack: bool,
 ) -> aws_sdk_ecr::Config {
+    let custom_endpoint = sdk.endpoint_url().is_some()
+        || sdk.service_config().is_some_and(|config| {
+            aws_types::service_config::ServiceConfigKey::builder()
+                .service_id("ECR")
+                .env("AWS_ENDPOINT_URL")
+                .profile("endpoint_url")
+                .build()
+                .ok()
+                .and_then(|key| config.load_config(key))
+                .is_some()
+        });
     aws_sdk_ecr::config::Builder::from(sdk)
         .region(Region::new(region.to_owned()))
-        .use_fips(fips)
-        .use_dual_stack(dual_stack)
+        .use_fips(fips && !custom_endpoint)
+        .use_dual_stack(dual_stack && !custom_endpoint)
         .build()
 }
 

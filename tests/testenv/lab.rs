@@ -17,6 +17,8 @@ pub const HOST_USE1: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 pub const HOST_EUW1: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 pub const HOST_USW2: &str = "123456789012.dkr.ecr.us-west-2.amazonaws.com";
 pub const HOST_OTHER_ACCOUNT: &str = "210987654321.dkr.ecr.us-east-1.amazonaws.com";
+pub const HOST_FIPS_USE1: &str = "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com";
+pub const HOST_DUAL_STACK_USE1: &str = "123456789012.dkr-ecr.us-east-1.on.aws";
 /// Served by the second registry, which rejects the token's password.
 pub const HOST_REJECTING: &str = "999999999999.dkr.ecr.us-east-1.amazonaws.com";
 /// ECR Public, served here by the first registry.
@@ -58,7 +60,7 @@ impl Lab {
             d.join("hosts"),
             format!(
                 "127.0.0.1 localhost\n127.0.0.1 {HOST_USE1}\n127.0.0.1 {HOST_EUW1}\n127.0.0.1 {HOST_USW2}\n\
-                 127.0.0.1 {HOST_OTHER_ACCOUNT}\n127.0.0.2 {HOST_REJECTING}\n127.0.0.1 {HOST_PUBLIC}\n"
+                 127.0.0.1 {HOST_OTHER_ACCOUNT}\n127.0.0.1 {HOST_FIPS_USE1}\n127.0.0.1 {HOST_DUAL_STACK_USE1}\n127.0.0.2 {HOST_REJECTING}\n127.0.0.1 {HOST_PUBLIC}\n"
             ),
         )
         .expect("hosts");
