@@ -8,6 +8,7 @@ use crate::error::{Error, Exit, Result};
 use crate::log::key_hint;
 use crate::profile::chain::{self, Request, key};
 use crate::profile::{Files, Origins, Profiles};
+use crate::session;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
@@ -59,15 +60,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
 
     let profiles = Profiles::load(files.clone())?;
     let origins = Origins::load(&files)?;
-    let request = Request {
-        profile: profile.to_owned(),
-        region: args.region.clone(),
-        mfa_serial: args.mfa_serial.clone(),
-        external_id: args.external_id.clone(),
-        role_duration: args.role_duration,
-        session_duration: args.session_duration,
-        session_only: args.session,
-    };
+    let request = session::request(profile, args);
     let mut problems = Vec::new();
     let resolved = match chain::resolve(&profiles, &request, &env) {
         Err(Error::NoRegion { .. }) => {

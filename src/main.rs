@@ -12,6 +12,7 @@ mod list;
 mod log;
 mod profile;
 mod session;
+mod warm;
 mod wrapper;
 
 use std::process::ExitCode;

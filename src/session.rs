@@ -9,10 +9,9 @@ use crate::profile::chain::{self, Chain, Request};
 use crate::profile::{Files, Profiles};
 use aws_types::os_shim_internal::Env;
 
-/// Reads the files and resolves `profile` into a plan. No network.
-pub fn plan(profile: &str, args: &CredentialArgs, env: &Env) -> Result<(Profiles, Chain)> {
-    let profiles = Profiles::load(Files::from_env(env))?;
-    let request = Request {
+/// What the flags ask of the profile files.
+pub fn request(profile: &str, args: &CredentialArgs) -> Request {
+    Request {
         profile: profile.to_owned(),
         region: args.region.clone(),
         mfa_serial: args.mfa_serial.clone(),
@@ -20,8 +19,13 @@ pub fn plan(profile: &str, args: &CredentialArgs, env: &Env) -> Result<(Profiles
         role_duration: args.role_duration,
         session_duration: args.session_duration,
         session_only: args.session,
-    };
-    let chain = chain::resolve(&profiles, &request, env)?;
+    }
+}
+
+/// Reads the files and resolves `profile` into a plan. No network.
+pub fn plan(profile: &str, args: &CredentialArgs, env: &Env) -> Result<(Profiles, Chain)> {
+    let profiles = Profiles::load(Files::from_env(env))?;
+    let chain = chain::resolve(&profiles, &request(profile, args), env)?;
     for warning in &chain.warnings {
         warning!("{warning}");
     }

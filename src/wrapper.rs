@@ -2,12 +2,13 @@
 //! command with them or print them.
 
 use crate::cli::{Output, RunArgs};
-use crate::creds::{self, cache::Cache, remaining};
+use crate::creds::{self, Credentials, cache::Cache, remaining};
 use crate::error::{Error, Result};
 use crate::exec::{self, Environment};
-use crate::log::debug;
-use crate::profile::credentials_file;
+use crate::log::{debug, warning};
+use crate::profile::{Files, credentials_file};
 use crate::session;
+use crate::warm::Inputs;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
 
@@ -15,21 +16,34 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let env = Env::real();
     // clap requires PROFILE when there is no subcommand.
     let profile = args.profile.clone().unwrap_or_default();
-    let (profiles, chain) =
+    let files = Files::from_env(&env);
+    let cache = Cache::locate(&env);
+    let inputs = Inputs::gather(&files, &session::request(&profile, &args.credentials));
+
+    // Warm: the same inputs as a run that left a note, and its credentials still fresh.
+    if !args.credentials.refresh
+        && !args.whoami
+        && let Some(memo) = inputs.recall(cache.dir())
+        && let Some(credentials) = cache.fresh(&memo.last_key)
+    {
+        debug!("warm: the plan and credentials of an earlier run");
+        for w in &memo.warnings {
+            warning!("{w}");
+        }
+        return finish(&args, &profile, &files, &memo.region, &credentials, &env);
+    }
+
+    let (_, chain) =
         session::plan(&profile, &args.credentials, &env).map_err(|e| match e {
             Error::UnknownProfile { name, .. } if name == "ecr" => Error::Usage(
                 "`ecr` is a subcommand here, and options go after it: runas ecr login [OPTIONS] PROFILE [ENDPOINT...]".into(),
             ),
             other => other,
         })?;
-    let region = chain.region.clone();
+    let (region, warnings) = (chain.region.clone(), chain.warnings.clone());
     let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
-
-    if args.expiration {
-        match credentials.expiration {
-            Some(t) => eprintln!("Credentials: {} ({})", remaining(t), creds::rfc3339(t)),
-            None => eprintln!("Credentials do not expire (long-term access keys)"),
-        }
+    if let Some(key) = execution.last_key() {
+        inputs.remember(cache.dir(), key, &region, &warnings);
     }
     if args.whoami {
         let identity = execution.whoami(&credentials)?;
@@ -38,19 +52,37 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             identity.arn, identity.account, identity.user_id
         );
     }
+    finish(&args, &profile, &files, &region, &credentials, &env)
+}
+
+/// What happens with the credentials, however they were found.
+fn finish(
+    args: &RunArgs,
+    profile: &str,
+    files: &Files,
+    region: &str,
+    credentials: &Credentials,
+    env: &Env,
+) -> Result<ExitCode> {
+    if args.expiration {
+        match credentials.expiration {
+            Some(t) => eprintln!("Credentials: {} ({})", remaining(t), creds::rfc3339(t)),
+            None => eprintln!("Credentials do not expire (long-term access keys)"),
+        }
+    }
     if args.write_credentials {
         let section = format!("{profile}-runas");
-        let path = &profiles.files.credentials;
-        let _lock = Cache::locate(&env).lock(&format!("credentials file {}", path.display()));
-        credentials_file::write(path, &section, &credentials, &profile)?;
+        let path = &files.credentials;
+        let _lock = Cache::locate(env).lock(&format!("credentials file {}", path.display()));
+        credentials_file::write(path, &section, credentials, profile)?;
         debug!("wrote [{section}] to {}", path.display());
     }
 
-    let environment = Environment::new(&credentials, &region, &profile);
+    let environment = Environment::new(credentials, region, profile);
     if args.command.is_empty() {
         match args.output {
             Output::Env => print!("{}", environment.shell()),
-            Output::Json => print!("{}", exec::json(&credentials)),
+            Output::Json => print!("{}", exec::json(credentials)),
         }
         return Ok(ExitCode::SUCCESS);
     }

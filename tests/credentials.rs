@@ -720,3 +720,51 @@ fn secrets_never_reach_the_log() {
         run.stderr
     );
 }
+
+#[test]
+fn the_warm_path_reuses_the_plan_only_for_the_same_inputs() {
+    let mut env = TestEnv::shared();
+    let config = |region: &str| {
+        format!(
+            "[default]\nregion = {region}\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\nduration_seconds = 60\n",
+            base_profile(),
+            role(ACCOUNT, "Prod")
+        )
+    };
+    env.config(&config("eu-west-1"));
+    let first = env.run(&["-v", "prod", "env"]).ok();
+    assert!(first.stderr.contains("calling STS"), "{}", first.stderr);
+    let warm = env.run(&["-v", "prod", "env"]).ok();
+    assert!(
+        warm.stderr
+            .contains("warm: the plan and credentials of an earlier run"),
+        "{}",
+        warm.stderr
+    );
+    assert!(
+        warm.stderr.contains("below the STS minimum"),
+        "warnings are replayed: {}",
+        warm.stderr
+    );
+    assert_eq!(
+        warm.var("AWS_ACCESS_KEY_ID"),
+        first.var("AWS_ACCESS_KEY_ID")
+    );
+    assert_eq!(warm.var("AWS_REGION").as_deref(), Some("eu-west-1"));
+
+    // Another byte in the files: resolved again, the credentials still from the cache.
+    env.config(&config("eu-central-1"));
+    let changed = env.run(&["-v", "prod", "env"]).ok();
+    assert!(!changed.stderr.contains("warm:"), "{}", changed.stderr);
+    assert!(changed.stderr.contains("cache hit"), "{}", changed.stderr);
+    assert_eq!(changed.var("AWS_REGION").as_deref(), Some("eu-central-1"));
+    // Other flags, another environment: resolved again too.
+    let flagged = env
+        .run(&["-v", "--region", "ap-south-1", "prod", "env"])
+        .ok();
+    assert!(!flagged.stderr.contains("warm:"));
+    assert_eq!(flagged.var("AWS_REGION").as_deref(), Some("ap-south-1"));
+    env.env("AWS_ENDPOINT_URL_STS", &env.endpoint.clone());
+    let other_env = env.run(&["-v", "prod", "env"]).ok();
+    assert!(!other_env.stderr.contains("warm:"), "{}", other_env.stderr);
+}

@@ -52,8 +52,7 @@ impl Cache {
         Cache { dir }
     }
 
-    #[cfg(test)]
-    fn dir(&self) -> &Path {
+    pub fn dir(&self) -> &Path {
         &self.dir
     }
 

@@ -66,6 +66,16 @@ impl Execution {
         network.runtime.block_on(sts::caller_identity(&client))
     }
 
+    /// The cache key of the credentials at the end of the chain, if they are cached.
+    pub fn last_key(&self) -> Option<&str> {
+        let level = self.chain.steps.len();
+        self.cacheable(level).then(|| self.keys[level].as_str())
+    }
+
+    fn cacheable(&self, level: usize) -> bool {
+        level > 0 || matches!(self.chain.root, Root::WebIdentity { .. } | Root::Sso { .. })
+    }
+
     /// For each level of the chain, when its cached entry expires, if it has a fresh one.
     pub fn cached(&self) -> Vec<Option<std::time::SystemTime>> {
         self.keys
@@ -82,9 +92,7 @@ impl Execution {
     }
 
     fn obtain(&mut self, level: usize) -> Result<Credentials> {
-        let cacheable =
-            level > 0 || matches!(self.chain.root, Root::WebIdentity { .. } | Root::Sso { .. });
-        if !cacheable {
+        if !self.cacheable(level) {
             return self.fetch_root();
         }
         let key = self.keys[level].clone();

@@ -115,7 +115,7 @@ pub struct Mfa {
 }
 
 /// What the command line asks for, on top of the files.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Hash)]
 pub struct Request {
     /// A profile name, or a role ARN to assume with the default profile's credentials.
     pub profile: String,
