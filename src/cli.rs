@@ -193,37 +193,21 @@ fn profile_names() -> ArgValueCandidates {
 #[derive(Debug, clap::Subcommand)]
 pub enum Ecr {
     /// Log a container client into registries (docker login --password-stdin, by default)
-    Login(EcrLogin),
+    Login(EcrRegistries),
     /// Print a registry password (or, with --basic, the token for an Authorization header)
     Token(EcrToken),
     /// Log a container client out of registries
-    Logout(EcrLogout),
+    Logout(EcrRegistries),
 }
 
+/// What `ecr login` and `ecr logout` act on, and how.
 #[derive(Debug, Args)]
-pub struct EcrLogin {
-    /// Profile whose credentials get the registry tokens
+pub struct EcrRegistries {
+    /// Profile whose credentials (and `ecr_registries`) to use
     #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: String,
 
-    /// Registries to log into (see `runas ecr --help` for the forms)
-    #[arg(value_name = "ENDPOINT")]
-    pub endpoints: Vec<String>,
-
-    #[command(flatten)]
-    pub target: EcrTarget,
-
-    #[command(flatten)]
-    pub credentials: CredentialArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct EcrLogout {
-    /// Profile whose registries to log out of
-    #[arg(value_name = "PROFILE", add = profile_names())]
-    pub profile: String,
-
-    /// Registries to log out of (see `runas ecr --help` for the forms)
+    /// Registries (see `runas ecr --help` for the forms); none: the profile's own
     #[arg(value_name = "ENDPOINT")]
     pub endpoints: Vec<String>,
 

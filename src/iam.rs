@@ -43,6 +43,26 @@ impl Principal {
     }
 }
 
+/// Whose own policies to read.
+enum Holder<'a> {
+    User(&'a str),
+    Group(&'a str),
+    Role(&'a str),
+}
+
+/// Every item of a paginated IAM listing, or the error naming the action.
+macro_rules! every {
+    ($request:expr, $action:literal) => {
+        $request
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| failure($action, e))?
+    };
+}
+
 pub struct Iam {
     runtime: tokio::runtime::Runtime,
     client: Client,
@@ -77,16 +97,10 @@ impl Iam {
 
     pub fn mfa_devices(&self, user: &str) -> Result<Vec<String>> {
         self.runtime.block_on(async {
-            let devices = self
-                .client
-                .list_mfa_devices()
-                .user_name(user)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .await
-                .map_err(|e| failure("ListMFADevices", e))?;
+            let devices = every!(
+                self.client.list_mfa_devices().user_name(user),
+                "ListMFADevices"
+            );
             Ok(devices
                 .into_iter()
                 .map(|d| d.serial_number().to_owned())
@@ -95,128 +109,88 @@ impl Iam {
     }
 
     async fn policies(&self, principal: &Principal) -> Result<Vec<String>> {
-        let c = &self.client;
-        let mut documents = Vec::new();
         match principal {
-            Principal::Root => {}
+            Principal::Root => Ok(vec![]),
+            Principal::Role(role) => self.documents(&Holder::Role(role)).await,
             Principal::User(user) => {
-                for name in c
-                    .list_user_policies()
-                    .user_name(user)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .await
-                    .map_err(|e| failure("ListUserPolicies", e))?
-                {
-                    let p = c
-                        .get_user_policy()
-                        .user_name(user)
-                        .policy_name(name)
-                        .send()
-                        .await
-                        .map_err(|e| failure("GetUserPolicy", e))?;
-                    documents.push(p.policy_document().to_owned());
-                }
-                for arn in self.attached(
-                    c.list_attached_user_policies()
-                        .user_name(user)
-                        .into_paginator()
-                        .items()
-                        .send()
-                        .collect::<std::result::Result<Vec<_>, _>>()
-                        .await
-                        .map_err(|e| failure("ListAttachedUserPolicies", e))?,
-                ) {
-                    documents.push(self.managed(&arn).await?);
-                }
-                let groups = c
-                    .list_groups_for_user()
-                    .user_name(user)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .collect::<std::result::Result<Vec<_>, _>>()
-                    .await
-                    .map_err(|e| failure("ListGroupsForUser", e))?;
+                let mut documents = self.documents(&Holder::User(user)).await?;
+                let groups = every!(
+                    self.client.list_groups_for_user().user_name(user),
+                    "ListGroupsForUser"
+                );
                 for group in groups {
-                    let group = group.group_name();
-                    for name in c
-                        .list_group_policies()
-                        .group_name(group)
-                        .into_paginator()
-                        .items()
-                        .send()
-                        .collect::<std::result::Result<Vec<_>, _>>()
-                        .await
-                        .map_err(|e| failure("ListGroupPolicies", e))?
-                    {
-                        let p = c
-                            .get_group_policy()
-                            .group_name(group)
-                            .policy_name(name)
-                            .send()
-                            .await
-                            .map_err(|e| failure("GetGroupPolicy", e))?;
-                        documents.push(p.policy_document().to_owned());
-                    }
-                    for arn in self.attached(
-                        c.list_attached_group_policies()
-                            .group_name(group)
-                            .into_paginator()
-                            .items()
-                            .send()
-                            .collect::<std::result::Result<Vec<_>, _>>()
-                            .await
-                            .map_err(|e| failure("ListAttachedGroupPolicies", e))?,
-                    ) {
-                        documents.push(self.managed(&arn).await?);
-                    }
+                    documents.extend(self.documents(&Holder::Group(group.group_name())).await?);
                 }
+                Ok(documents)
             }
-            Principal::Role(role) => {
-                for name in c
-                    .list_role_policies()
-                    .role_name(role)
-                    .into_paginator()
-                    .items()
+        }
+    }
+
+    /// The documents of a user's, group's or role's own policies, inline and attached.
+    async fn documents(&self, holder: &Holder<'_>) -> Result<Vec<String>> {
+        let c = &self.client;
+        let (inline, attached) = match holder {
+            Holder::User(n) => (
+                every!(c.list_user_policies().user_name(*n), "ListUserPolicies"),
+                every!(
+                    c.list_attached_user_policies().user_name(*n),
+                    "ListAttachedUserPolicies"
+                ),
+            ),
+            Holder::Group(n) => (
+                every!(c.list_group_policies().group_name(*n), "ListGroupPolicies"),
+                every!(
+                    c.list_attached_group_policies().group_name(*n),
+                    "ListAttachedGroupPolicies"
+                ),
+            ),
+            Holder::Role(n) => (
+                every!(c.list_role_policies().role_name(*n), "ListRolePolicies"),
+                every!(
+                    c.list_attached_role_policies().role_name(*n),
+                    "ListAttachedRolePolicies"
+                ),
+            ),
+        };
+        let mut documents = Vec::new();
+        for name in inline {
+            let document = match holder {
+                Holder::User(n) => c
+                    .get_user_policy()
+                    .user_name(*n)
+                    .policy_name(name)
                     .send()
-                    .collect::<std::result::Result<Vec<_>, _>>()
                     .await
-                    .map_err(|e| failure("ListRolePolicies", e))?
-                {
-                    let p = c
-                        .get_role_policy()
-                        .role_name(role)
-                        .policy_name(name)
-                        .send()
-                        .await
-                        .map_err(|e| failure("GetRolePolicy", e))?;
-                    documents.push(p.policy_document().to_owned());
-                }
-                for arn in self.attached(
-                    c.list_attached_role_policies()
-                        .role_name(role)
-                        .into_paginator()
-                        .items()
-                        .send()
-                        .collect::<std::result::Result<Vec<_>, _>>()
-                        .await
-                        .map_err(|e| failure("ListAttachedRolePolicies", e))?,
-                ) {
-                    documents.push(self.managed(&arn).await?);
-                }
+                    .map_err(|e| failure("GetUserPolicy", e))?
+                    .policy_document()
+                    .to_owned(),
+                Holder::Group(n) => c
+                    .get_group_policy()
+                    .group_name(*n)
+                    .policy_name(name)
+                    .send()
+                    .await
+                    .map_err(|e| failure("GetGroupPolicy", e))?
+                    .policy_document()
+                    .to_owned(),
+                Holder::Role(n) => c
+                    .get_role_policy()
+                    .role_name(*n)
+                    .policy_name(name)
+                    .send()
+                    .await
+                    .map_err(|e| failure("GetRolePolicy", e))?
+                    .policy_document()
+                    .to_owned(),
+            };
+            documents.push(document);
+        }
+        for policy in attached {
+            if let Some(arn) = policy.policy_arn() {
+                documents.push(self.managed(arn).await?);
             }
         }
         Ok(documents)
-    }
-
-    fn attached(&self, policies: Vec<aws_sdk_iam::types::AttachedPolicy>) -> Vec<String> {
-        policies
-            .iter()
-            .filter_map(|p| p.policy_arn().map(str::to_owned))
-            .collect()
     }
 
     /// The default version's document of a managed policy.

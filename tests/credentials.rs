@@ -8,6 +8,15 @@ use testenv::*;
 const ACCOUNT: &str = "123456789012";
 const MFA: &str = "arn:aws:iam::123456789012:mfa/tester";
 
+/// `prod`, a role assumed with `base`'s static keys, in us-east-1.
+fn prod_config() -> String {
+    format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    )
+}
+
 fn whoami_arn(run: &Run) -> String {
     run.stderr
         .lines()
@@ -336,22 +345,14 @@ fn sts_refusals_name_the_role() {
         "User is not authorized to perform: sts:AssumeRole",
     );
     let env = TestEnv::new(&url);
-    env.config(&format!(
-        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
-        base_profile(),
-        role(ACCOUNT, "Prod")
-    ));
+    env.config(&prod_config());
     env.run(&["prod", "true"]).fails(4, "assuming arn:aws:iam::123456789012:role/Prod for profile `prod`: AccessDenied: User is not authorized");
 }
 
 #[test]
 fn unreachable_sts_is_a_clear_error() {
     let env = TestEnv::new(&format!("http://127.0.0.1:{}", free_port()));
-    env.config(&format!(
-        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
-        base_profile(),
-        role(ACCOUNT, "Prod")
-    ));
+    env.config(&prod_config());
     env.run(&["prod", "true"]).fails(4, "could not reach STS");
 }
 
@@ -383,11 +384,7 @@ fn the_cache_serves_a_second_run_without_the_server() {
 #[test]
 fn refresh_fetches_new_credentials() {
     let env = TestEnv::shared();
-    env.config(&format!(
-        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
-        base_profile(),
-        role(ACCOUNT, "Prod")
-    ));
+    env.config(&prod_config());
     let first = env.run(&["prod", "env"]).ok();
     let cached = env.run(&["prod", "env"]).ok();
     let refreshed = env.run(&["-r", "prod", "env"]).ok();
@@ -409,11 +406,7 @@ fn refresh_fetches_new_credentials() {
 #[test]
 fn corrupt_cache_entries_are_a_miss_with_a_warning() {
     let env = TestEnv::shared();
-    env.config(&format!(
-        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
-        base_profile(),
-        role(ACCOUNT, "Prod")
-    ));
+    env.config(&prod_config());
     env.run(&["prod", "true"]).ok();
     for entry in std::fs::read_dir(env.cache_dir()).unwrap().flatten() {
         if entry.path().extension().is_some_and(|x| x == "json") {
@@ -434,11 +427,7 @@ fn corrupt_cache_entries_are_a_miss_with_a_warning() {
 fn cache_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let env = TestEnv::shared();
-    env.config(&format!(
-        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
-        base_profile(),
-        role(ACCOUNT, "Prod")
-    ));
+    env.config(&prod_config());
     env.run(&["prod", "true"]).ok();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&env.cache_dir()), 0o700);
@@ -560,11 +549,7 @@ fn the_child_loses_profile_variables() {
 #[test]
 fn printed_exports_work_in_a_shell() {
     let env = TestEnv::shared();
-    env.config(&format!(
-        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
-        base_profile(),
-        role(ACCOUNT, "Prod")
-    ));
+    env.config(&prod_config());
     let printed = env.run(&["prod"]).ok().stdout;
     let expected = env.run(&["prod", "env"]).ok();
     let out = std::process::Command::new("sh")
@@ -624,11 +609,7 @@ fn json_output_works_as_a_credential_process() {
 #[test]
 fn expiration_goes_to_stderr() {
     let env = TestEnv::shared();
-    env.config(&format!(
-        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
-        base_profile(),
-        role(ACCOUNT, "Prod")
-    ));
+    env.config(&prod_config());
     let run = env.run(&["-e", "-a", "2h", "prod"]).ok();
     assert!(
         run.stderr.contains("Credentials: expires in 1h59m"),
@@ -641,11 +622,7 @@ fn expiration_goes_to_stderr() {
 #[test]
 fn durations_are_clamped_with_a_warning() {
     let env = TestEnv::shared();
-    env.config(&format!(
-        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\n",
-        base_profile(),
-        role(ACCOUNT, "Prod")
-    ));
+    env.config(&prod_config());
     let run = env.run(&["-e", "-a", "5m", "prod", "true"]).ok();
     assert!(
         run.stderr

@@ -10,7 +10,7 @@ pub mod docker_config;
 pub mod endpoint;
 pub mod token;
 
-use crate::cli::{CredentialArgs, EcrLogin, EcrLogout, EcrToken};
+use crate::cli::{CredentialArgs, EcrRegistries, EcrToken};
 use crate::creds::{Credentials, Execution, remaining, rfc3339};
 use crate::error::{Error, Result};
 use crate::log::warning;
@@ -24,7 +24,7 @@ use std::time::SystemTime;
 
 use crate::profile::chain::key::ECR_REGISTRIES;
 
-pub fn login(args: EcrLogin) -> Result<ExitCode> {
+pub fn login(args: EcrRegistries) -> Result<ExitCode> {
     let env = Env::real();
     let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
     let backend = Backend::new(&args.target, docker_config_dir(&env))?;
@@ -58,7 +58,7 @@ pub fn login(args: EcrLogin) -> Result<ExitCode> {
     summary("login", failed, registries.len(), &backend)
 }
 
-pub fn logout(args: EcrLogout) -> Result<ExitCode> {
+pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
     let env = Env::real();
     let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
     let backend = Backend::new(&args.target, docker_config_dir(&env))?;

@@ -86,7 +86,8 @@ pub fn fetch_all(
 
 async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
     crate::log::debug!("GetAuthorizationToken from {scope}");
-    match scope {
+    // Both APIs answer with a token and its expiry, in types of their own.
+    let (token, expires) = match scope {
         Scope::Private {
             region,
             fips,
@@ -98,17 +99,12 @@ async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
                     .send()
                     .await
                     .map_err(|e| describe(&e))?;
-            let data = output
-                .authorization_data()
-                .first()
-                .ok_or("ECR answered without authorization data")?;
-            let token = data
-                .authorization_token()
-                .ok_or("ECR answered without a token")?;
-            let expires = data
-                .expires_at()
-                .and_then(|t| SystemTime::try_from(*t).ok());
-            AuthToken::decode(token, expires)
+            let data = output.authorization_data().first();
+            (
+                data.and_then(|d| d.authorization_token())
+                    .map(str::to_owned),
+                data.and_then(|d| d.expires_at()).copied(),
+            )
         }
         Scope::Public => {
             let config = aws_sdk_ecrpublic::config::Builder::from(sdk)
@@ -119,18 +115,16 @@ async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
                 .send()
                 .await
                 .map_err(|e| describe(&e))?;
-            let data = output
-                .authorization_data()
-                .ok_or("ECR Public answered without authorization data")?;
-            let token = data
-                .authorization_token()
-                .ok_or("ECR Public answered without a token")?;
-            let expires = data
-                .expires_at()
-                .and_then(|t| SystemTime::try_from(*t).ok());
-            AuthToken::decode(token, expires)
+            let data = output.authorization_data();
+            (
+                data.and_then(|d| d.authorization_token())
+                    .map(str::to_owned),
+                data.and_then(|d| d.expires_at()).copied(),
+            )
         }
-    }
+    };
+    let token = token.ok_or_else(|| format!("{scope} answered without a token"))?;
+    AuthToken::decode(&token, expires.and_then(|t| SystemTime::try_from(t).ok()))
 }
 
 /// The ECR API that serves a registry: its region (and so its partition), FIPS for
