@@ -128,3 +128,67 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error and its causes, as one line of their `Display`s. Never their `Debug`: the SDK's
+/// errors carry the raw HTTP response there, and a response body can hold credentials or
+/// a registry token.
+pub fn causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.ends_with(&next) {
+            text = format!("{text}: {next}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Outer {
+        #[allow(dead_code)]
+        raw_body: &'static str,
+        inner: std::io::Error,
+    }
+
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "response error")
+        }
+    }
+
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.inner)
+        }
+    }
+
+    #[test]
+    fn causes_use_display_only() {
+        let e = Outer {
+            raw_body: "SecretAccessKey=hunter2",
+            inner: std::io::Error::other("unexpected end of JSON"),
+        };
+        assert_eq!(causes(&e), "response error: unexpected end of JSON");
+    }
+
+    #[test]
+    fn every_kind_of_failure_has_its_status() {
+        assert_eq!(Error::Usage(String::new()).exit(), Exit::Usage);
+        assert_eq!(Error::profile("p", "x").exit(), Exit::Config);
+        assert_eq!(Error::Mfa(String::new()).exit(), Exit::Credentials);
+        assert_eq!(Error::Ecr(String::new()).exit(), Exit::Ecr);
+        assert_eq!(
+            Error::CommandNotFound {
+                program: "x".into()
+            }
+            .exit() as u8,
+            127
+        );
+    }
+}

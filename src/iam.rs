@@ -238,7 +238,7 @@ where
                 String::new()
             }
         ),
-        other => aws_smithy_types::error::display::DisplayErrorContext(other).to_string(),
+        other => crate::error::causes(other),
     };
     Error::Credentials {
         what: format!("IAM {action}"),

@@ -745,3 +745,118 @@ fn the_warm_path_reuses_the_plan_only_for_the_same_inputs() {
     let other_env = env.run(&["-v", "prod", "env"]).ok();
     assert!(!other_env.stderr.contains("warm:"), "{}", other_env.stderr);
 }
+
+/// The metadata stand-in on a free port: the running process (killed on drop), its URL
+/// and its request log.
+struct Metadata {
+    child: std::process::Child,
+    url: String,
+    log: std::path::PathBuf,
+}
+
+impl Metadata {
+    fn start(env: &TestEnv) -> Metadata {
+        use std::io::BufRead;
+        let port = free_port();
+        let log = env.path("metadata.log");
+        let mut child = std::process::Command::new("python3")
+            .arg(format!(
+                "{}/tests/support/metadata_standin.py",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .args([
+                "--port",
+                &port.to_string(),
+                "--key",
+                ROOT_KEY,
+                "--secret",
+                SECRET,
+                "--log",
+            ])
+            .arg(&log)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "listening");
+        Metadata {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+        }
+    }
+}
+
+impl Drop for Metadata {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn credential_source_ecs_container() {
+    let mut env = TestEnv::shared();
+    let metadata = Metadata::start(&env);
+    env.env(
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        &format!("{}/ecs-credentials", metadata.url),
+    );
+    env.config(&format!(
+        "[profile task]\nregion = us-east-1\nrole_arn = {}\ncredential_source = EcsContainer\n",
+        role(ACCOUNT, "FromTask")
+    ));
+    let run = env.run(&["-w", "task", "true"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/FromTask/runas-tester"
+    );
+    assert_eq!(read(&metadata.log).trim(), "GET /ecs-credentials");
+}
+
+#[test]
+fn a_broken_credentials_answer_is_reported_without_its_secret() {
+    let mut env = TestEnv::shared();
+    let metadata = Metadata::start(&env);
+    env.env(
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        &format!("{}/ecs-broken", metadata.url),
+    );
+    env.config(&format!(
+        "[profile task]\nregion = us-east-1\nrole_arn = {}\ncredential_source = EcsContainer\n",
+        role(ACCOUNT, "FromTask")
+    ));
+    let run = env
+        .run(&["-vvv", "task", "true"])
+        .fails(4, "credential_source EcsContainer of profile `task`");
+    assert!(!run.stderr.contains(SECRET), "{}", run.stderr);
+}
+
+#[test]
+fn credential_source_ec2_instance_metadata() {
+    let mut env = TestEnv::shared();
+    let metadata = Metadata::start(&env);
+    env.env("AWS_EC2_METADATA_DISABLED", "false")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &metadata.url);
+    env.config(&format!(
+        "[profile instance]\nregion = us-east-1\nrole_arn = {}\ncredential_source = Ec2InstanceMetadata\n",
+        role(ACCOUNT, "FromInstance")
+    ));
+    let run = env.run(&["-w", "instance", "true"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/FromInstance/runas-tester"
+    );
+    let log = read(&metadata.log);
+    assert!(
+        log.starts_with("PUT /latest/api/token\n"),
+        "IMDSv2, with a session token: {log}"
+    );
+    assert!(
+        log.contains("GET /latest/meta-data/iam/security-credentials/instance-role"),
+        "{log}"
+    );
+}

@@ -72,6 +72,6 @@ async fn fetch(provider: impl ProvideCredentials, what: &str) -> Result<Credenti
         .map(|c| Credentials::from_sdk(&c))
         .map_err(|e| Error::Credentials {
             what: what.to_owned(),
-            message: aws_smithy_types::error::display::DisplayErrorContext(&e).to_string(),
+            message: crate::error::causes(&e),
         })
 }

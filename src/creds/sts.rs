@@ -138,9 +138,9 @@ where
         }
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => format!(
             "could not reach STS ({}); check the network, the region and any endpoint_url / AWS_ENDPOINT_URL",
-            aws_smithy_types::error::display::DisplayErrorContext(&error)
+            crate::error::causes(&error)
         ),
-        _ => aws_smithy_types::error::display::DisplayErrorContext(&error).to_string(),
+        _ => crate::error::causes(&error),
     };
     Error::Credentials {
         what: what.to_owned(),

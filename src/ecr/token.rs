@@ -179,7 +179,7 @@ where
         }
         other => format!(
             "could not reach the ECR API ({})",
-            aws_smithy_types::error::display::DisplayErrorContext(other)
+            crate::error::causes(other)
         ),
     }
 }

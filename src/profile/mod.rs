@@ -203,20 +203,10 @@ fn parse(sources: &EnvConfigFiles) -> Result<ProfileSet> {
             None,
         ))
         .map_err(|e| Error::ProfileFile {
-            detail: error_chain(&e),
+            // The SDK's load error says only "could not parse profile file"; the file, line
+            // and reason are in its source.
+            detail: crate::error::causes(&e),
         })
-}
-
-/// The SDK's load error says only "could not parse profile file"; the file, line and
-/// reason are in its source.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text = format!("{text}: {cause}");
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]
