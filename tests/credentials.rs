@@ -835,6 +835,67 @@ fn a_broken_credentials_answer_is_reported_without_its_secret() {
     assert!(!run.stderr.contains(SECRET), "{}", run.stderr);
 }
 
+/// The token `aws sso login` leaves in ~/.aws/sso/cache, named by the SHA-1 of `identifier`
+/// (the sso-session name, or the start URL of a profile without one).
+fn sso_login(env: &TestEnv, identifier: &str) {
+    let script = r#"
+import hashlib, json, os, sys
+home, identifier = sys.argv[1], sys.argv[2]
+cache = os.path.join(home, ".aws", "sso", "cache")
+os.makedirs(cache, exist_ok=True)
+name = hashlib.sha1(identifier.encode()).hexdigest() + ".json"
+json.dump({"accessToken": "sso-access-token", "expiresAt": "2099-01-01T00:00:00Z",
+           "region": "eu-west-1", "startUrl": "https://corp.awsapps.com/start"},
+          open(os.path.join(cache, name), "w"))
+"#;
+    let status = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(env.home.path())
+        .arg(identifier)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn sso_roots_from_the_token_cache() {
+    let mut env = TestEnv::shared();
+    let metadata = Metadata::start(&env);
+    env.env("AWS_ENDPOINT_URL_SSO", &metadata.url);
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n\
+         [profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Developer\n\
+         [profile legacy]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\n\
+         [profile deploy]\nrole_arn = {}\nsource_profile = dev\n\
+         [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+        role(ACCOUNT, "Deploy")
+    ));
+    // Not logged in yet: the error says what to run.
+    env.run(&["dev", "true"])
+        .fails(4, "aws sso login --profile dev");
+    sso_login(&env, "corp");
+    sso_login(&env, "https://corp.awsapps.com/start");
+    let run = env.run(&["dev", "env"]).ok();
+    assert_eq!(
+        run.var("AWS_SESSION_TOKEN").as_deref(),
+        Some("sso-123456789012-Developer")
+    );
+    let run = env.run(&["legacy", "env"]).ok();
+    assert_eq!(
+        run.var("AWS_SESSION_TOKEN").as_deref(),
+        Some("sso-123456789012-ReadOnly")
+    );
+    let run = env.run(&["-w", "deploy", "true"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/Deploy/runas-tester"
+    );
+    // SSO role credentials are cached like any step.
+    let before = read(&metadata.log).lines().count();
+    env.run(&["dev", "true"]).ok();
+    assert_eq!(read(&metadata.log).lines().count(), before);
+}
+
 #[test]
 fn credential_source_ec2_instance_metadata() {
     let mut env = TestEnv::shared();

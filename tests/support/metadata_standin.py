@@ -1,5 +1,5 @@
-"""A stand-in for the EC2 instance metadata service (IMDSv2) and the ECS container
-credentials endpoint, which no local server plays. Both hand out the same key pair, valid
+"""A stand-in for the EC2 instance metadata service (IMDSv2), the ECS container
+credentials endpoint and the SSO portal's GetRoleCredentials, which no local server plays. Both hand out the same key pair, valid
 for an hour (/ecs-broken: a document cut short after the secret); every request is logged
 to --log.
 
@@ -9,6 +9,8 @@ to --log.
 import argparse
 import datetime
 import json
+import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOKEN = "imds-session-token"
@@ -61,6 +63,16 @@ def main():
             self.log()
             if self.path == "/ecs-credentials":
                 self.answer(200, json.dumps(credentials()), "application/json")
+                return
+            if self.path.startswith("/federation/credentials"):
+                query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+                if self.headers.get("x-amz-sso_bearer_token") != "sso-access-token":
+                    self.answer(401, json.dumps({"message": "Session token not found or invalid"}), "application/json")
+                    return
+                body = {"roleCredentials": {"accessKeyId": args.key, "secretAccessKey": args.secret,
+                                            "sessionToken": f"sso-{query['account_id'][0]}-{query['role_name'][0]}",
+                                            "expiration": int((time.time() + 3600) * 1000)}}
+                self.answer(200, json.dumps(body), "application/json")
                 return
             if self.path == "/ecs-broken":
                 # Cut off mid-document, the secret already sent.
