@@ -137,6 +137,27 @@ impl Cache {
         }
     }
 
+    /// Removes entries and plan notes nobody has written for two days: STS grants at most
+    /// 36 hours, so they can only be expired, and the keys that named them may never come
+    /// again. Lock files stay (a lock may be held whatever its age).
+    pub fn prune(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        let old = std::time::SystemTime::now() - Duration::from_secs(48 * 3600);
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let ours = path.extension().is_some_and(|x| x == "json" || x == "plan");
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < old);
+            if ours && stale && fs::remove_file(&path).is_ok() {
+                debug!("removed stale cache file {}", path.display());
+            }
+        }
+    }
+
     /// Waits until no other `runas` is fetching `key`; the lock is released on drop.
     pub fn lock(&self, key: &str) -> Option<File> {
         let path = self.path(key, "lock");
@@ -323,6 +344,35 @@ mod tests {
         )
         .unwrap();
         assert!(cache.fresh("mine").is_none());
+    }
+
+    #[test]
+    fn pruning_removes_only_old_entries_and_notes() {
+        let home = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            dir: home.path().to_owned(),
+        };
+        cache.store("fresh", "f", &creds(3600));
+        for name in ["old.json", "old.plan", "old.lock", "other.txt"] {
+            let path = home.path().join(name);
+            fs::write(&path, "").unwrap();
+            let three_days_ago = std::time::SystemTime::now() - Duration::from_secs(72 * 3600);
+            fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(three_days_ago)
+                .unwrap();
+        }
+        cache.prune();
+        let mut left: Vec<String> = fs::read_dir(home.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert!(cache.fresh("fresh").is_some());
+        assert!(left.contains(&"old.lock".to_owned()) && left.contains(&"other.txt".to_owned()));
+        assert!(!left.contains(&"old.plan".to_owned()) && !left.contains(&"old.json".to_owned()));
     }
 
     #[test]

@@ -117,6 +117,10 @@ impl Execution {
             self.fetch_step(level, &parent)?
         };
         self.cache.store(&key, &self.describe(level), &fetched);
+        if level == self.chain.steps.len() {
+            // A miss already costs a network call; a sweep of the directory is small next to it.
+            self.cache.prune();
+        }
         Ok(fetched)
     }
 
