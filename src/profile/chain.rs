@@ -295,21 +295,27 @@ pub mod key {
 pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chain> {
     let default = profiles.get("default");
     let (visited, root, role_profiles) = if request.profile.starts_with("arn:") {
+        validate_role_arn(&request.profile).map_err(Error::Usage)?;
+        // A bare role ARN is assumed with the default credentials, found as the SDKs find
+        // them: the environment's keys, else AWS_PROFILE's (or [default]'s).
         let source_name = env
             .get("AWS_PROFILE")
             .unwrap_or_else(|_| "default".to_owned());
-        let (visited, root, roles) = match profiles.get(&source_name) {
-            Some(_) => walk(profiles, &source_name)?,
-            None => (
-                vec![],
-                Root::Named {
-                    profile: source_name,
-                    source: NamedSource::Environment,
-                },
-                vec![],
-            ),
-        };
-        (visited, root, roles)
+        if env.get("AWS_ACCESS_KEY_ID").is_ok() {
+            let root = Root::Named {
+                profile: "environment".to_owned(),
+                source: NamedSource::Environment,
+            };
+            (vec![], root, vec![])
+        } else if profiles.get(&source_name).is_some() {
+            walk(profiles, &source_name)?
+        } else {
+            return Err(Error::Usage(format!(
+                "no credentials to assume {} with: there is no [{source_name}] profile and no AWS_ACCESS_KEY_ID; \
+                 add one, or set AWS_PROFILE to a profile that has credentials",
+                request.profile
+            )));
+        }
     } else {
         walk(profiles, &request.profile)?
     };
@@ -331,19 +337,25 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
     role_sources.reverse();
     // Checked after the walk so that a broken chain is reported before a broken ARN, as
     // the SDKs do.
+    // A role without a lifetime of its own takes `credentials_duration` from the selected
+    // profile, the root's or [default] (aws-runas's rule), else STS's default hour.
+    let inherited_duration = match runas_key(key::CREDENTIALS_DURATION) {
+        Some((text, owner)) => duration::parse(text)
+            .map_err(|m| Error::profile(owner, format!("{}: {m}", key::CREDENTIALS_DURATION)))?,
+        None => limits::ROLE_DEFAULT,
+    };
     for p in &role_sources {
         validate_role_arn(p.get(key::ROLE_ARN).unwrap_or_default())
             .map_err(|m| Error::profile(p.name(), m))?;
-        roles.push(role_step(p, env)?);
+        roles.push(role_step(p, env, inherited_duration)?);
     }
     if request.profile.starts_with("arn:") {
-        validate_role_arn(&request.profile).map_err(|m| Error::Usage(m.to_owned()))?;
         roles.push(RoleStep {
             profile: request.profile.clone(),
             role_arn: request.profile.clone(),
             session_name: default_session_name(env),
             external_id: None,
-            duration: limits::ROLE_DEFAULT,
+            duration: inherited_duration,
             mfa: None,
         });
     }
@@ -746,7 +758,7 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
     }))
 }
 
-fn role_step(p: &Profile, env: &Env) -> Result<RoleStep> {
+fn role_step(p: &Profile, env: &Env, default_duration: Duration) -> Result<RoleStep> {
     Ok(RoleStep {
         profile: p.name().to_owned(),
         role_arn: p.get(key::ROLE_ARN).unwrap_or_default().to_owned(),
@@ -755,7 +767,7 @@ fn role_step(p: &Profile, env: &Env) -> Result<RoleStep> {
             .map(str::to_owned)
             .unwrap_or_else(|| default_session_name(env)),
         external_id: p.get(key::EXTERNAL_ID).map(str::to_owned),
-        duration: role_duration(p)?.unwrap_or(limits::ROLE_DEFAULT),
+        duration: role_duration(p)?.unwrap_or(default_duration),
         mfa: p.get(key::MFA_SERIAL).map(|serial| Mfa {
             serial: serial.to_owned(),
             process: None,
@@ -1049,6 +1061,26 @@ mod tests {
     }
 
     #[test]
+    fn credentials_duration_is_inherited_by_roles_without_their_own() {
+        let config = format!(
+            "[default]\ncredentials_duration = 2h\n\
+             [profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
+             [profile own]\nrole_arn = {ARN_A}\nsource_profile = b\nduration_seconds = 1800\n\
+             [profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"
+        );
+        let inherited = chain(&config, "a").unwrap();
+        let Step::AssumeRole(r) = &inherited.steps[0] else {
+            panic!()
+        };
+        assert_eq!(r.duration, Duration::from_secs(7200));
+        let own = chain(&config, "own").unwrap();
+        let Step::AssumeRole(r) = &own.steps[0] else {
+            panic!()
+        };
+        assert_eq!(r.duration, Duration::from_secs(1800));
+    }
+
+    #[test]
     fn mfa_is_inherited_from_the_source_profile_or_default() {
         let from_source = chain(
             &format!(
@@ -1189,15 +1221,32 @@ mod tests {
         .unwrap();
         assert_eq!(root_key(&c), "KD");
         assert_eq!(roles(&c), [ARN_A]);
-        let c = chain("", ARN_A).unwrap();
-        assert!(matches!(
-            c.root,
-            Root::Named {
-                source: NamedSource::Environment,
-                ..
-            }
-        ));
-        let err = error("", "arn:aws:iam::123:role/short");
+        let from_env = resolve_with(
+            "[default]\naws_access_key_id = KD\naws_secret_access_key = SD\n",
+            "",
+            Request {
+                profile: ARN_A.into(),
+                ..Default::default()
+            },
+            &[("AWS_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "KE")],
+        )
+        .unwrap();
+        assert!(
+            matches!(
+                from_env.root,
+                Root::Named {
+                    source: NamedSource::Environment,
+                    ..
+                }
+            ),
+            "the environment's keys come first, as in the SDKs"
+        );
+        let err = error("", ARN_A);
+        assert!(err.contains("no credentials to assume"), "{err}");
+        let err = error(
+            "[default]\naws_access_key_id = KD\naws_secret_access_key = SD\n",
+            "arn:aws:iam::123:role/short",
+        );
         assert!(err.contains("12-digit account"), "{err}");
     }
 
