@@ -37,7 +37,7 @@ pub struct Cli {
 /// `runas PROFILE [COMMAND...]`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Profile name, or a role ARN to assume with the default profile's credentials
+    /// Profile name, or a role ARN to assume with the default credentials
     #[arg(value_name = "PROFILE", required = true, add = profile_names())]
     pub profile: Option<String>,
 
