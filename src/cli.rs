@@ -20,6 +20,8 @@ use std::time::Duration;
     max_term_width = 100,
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
+    subcommand_value_name = "SUBCOMMAND",
+    subcommand_help_heading = "Subcommands",
     after_help = "Examples:\n  runas prod aws s3 ls\n  runas prod -- terraform plan\n  eval \"$(runas prod)\"\n  runas -O json prod        # for credential_process = runas -O json prod\n  runas arn:aws:iam::123456789012:role/Admin aws sts get-caller-identity\n  runas ecr login prod      # docker login to the profile's own registry"
 )]
 pub struct Cli {
