@@ -39,9 +39,11 @@ pub fn generate(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// clap's `help` subcommands repeat `--help`; they get no pages.
+/// clap's `help` subcommands repeat `--help`; they get no pages. Man page headings are
+/// upper case.
 fn without_help(cmd: clap::Command) -> clap::Command {
     cmd.disable_help_subcommand(true)
+        .subcommand_help_heading("SUBCOMMANDS")
         .mut_subcommands(without_help)
 }
 
