@@ -145,7 +145,8 @@ Read. The credentials file is also written by \fB\-c\fR (section \fB[PROFILE\-ru
 everything else kept, mode 0600).
 .TP
 \fI~/.cache/runas/\fR
-The credential cache: mode 0700, one 0600 file per chain step, plus lock files.
+The credential cache: mode 0700, one 0600 file per chain step, plan notes and lock files;
+files untouched for two days are removed.
 .TP
 \fI~/.docker/config.json\fR
 Written by \fBrunas ecr login \-\-write\-config\fR (and by the container client otherwise).

@@ -137,9 +137,11 @@ impl Cache {
         }
     }
 
-    /// Removes entries and plan notes nobody has written for two days: STS grants at most
-    /// 36 hours, so they can only be expired, and the keys that named them may never come
-    /// again. Lock files stay (a lock may be held whatever its age).
+    /// Removes entries, plan notes and lock files nobody has touched for two days: STS
+    /// grants at most 36 hours, so the entries can only be expired, and the keys that named
+    /// them may never come again. Taking a lock touches its file. (Should a run open an
+    /// old lock file just as it is removed, two runs may fetch the same step once: a
+    /// duplicate call, not a wrong answer.)
     pub fn prune(&self) {
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return;
@@ -147,7 +149,9 @@ impl Cache {
         let old = std::time::SystemTime::now() - Duration::from_secs(48 * 3600);
         for entry in entries.flatten() {
             let path = entry.path();
-            let ours = path.extension().is_some_and(|x| x == "json" || x == "plan");
+            let ours = path
+                .extension()
+                .is_some_and(|x| x == "json" || x == "plan" || x == "lock");
             let stale = entry
                 .metadata()
                 .and_then(|m| m.modified())
@@ -180,7 +184,11 @@ impl Cache {
             }
         };
         match file.lock() {
-            Ok(()) => Some(file),
+            Ok(()) => {
+                // Marks the lock as in use, so that `prune` leaves it alone.
+                let _ = file.set_modified(std::time::SystemTime::now());
+                Some(file)
+            }
             Err(e) => {
                 warning!("cannot lock {}: {e}; going on without it", path.display());
                 None
@@ -371,8 +379,22 @@ mod tests {
             .collect();
         left.sort();
         assert!(cache.fresh("fresh").is_some());
-        assert!(left.contains(&"old.lock".to_owned()) && left.contains(&"other.txt".to_owned()));
-        assert!(!left.contains(&"old.plan".to_owned()) && !left.contains(&"old.json".to_owned()));
+        assert!(
+            left.contains(&"other.txt".to_owned()),
+            "only runas's own files go"
+        );
+        for gone in ["old.plan", "old.json", "old.lock"] {
+            assert!(!left.contains(&gone.to_owned()), "{gone}");
+        }
+        // A lock just taken is fresh, whatever the age of its file.
+        drop(cache.lock("k").unwrap());
+        let age = fs::metadata(cache.path("k", "lock"))
+            .unwrap()
+            .modified()
+            .unwrap()
+            .elapsed()
+            .unwrap();
+        assert!(age < Duration::from_secs(60));
     }
 
     #[test]
