@@ -35,12 +35,11 @@ pub fn login(args: EcrRegistries) -> Result<ExitCode> {
 
     let mut failed = 0;
     for registry in &registries {
-        let outcome = match token_for(&tokens, registry) {
-            (scope, Err(e)) => Err(format!("no token from {scope}: {e}")),
-            (_, Ok(token)) => backend
+        let outcome = token_for(&tokens, registry).and_then(|token| {
+            backend
                 .login(&registry.host, token)
-                .map(|()| token.expires_at),
-        };
+                .map(|()| token.expires_at)
+        });
         match outcome {
             Ok(expiry) => eprintln!(
                 "ECR login: {} ({})",
@@ -213,18 +212,15 @@ fn parse_all<'a>(
 
 type Tokens = std::collections::BTreeMap<Scope, std::result::Result<token::AuthToken, String>>;
 
-/// The token (or the reason there is none) for a registry's region.
-fn token_for<'t>(
-    tokens: &'t Tokens,
-    registry: &Registry,
-) -> (&'t Scope, &'t std::result::Result<token::AuthToken, String>) {
+/// The token for a registry's region, or why there is none.
+fn token_for<'t>(tokens: &'t Tokens, registry: &Registry) -> Result<&'t token::AuthToken, String> {
     match tokens
         .iter()
         .find(|(scope, _)| scope.same_token(&registry.scope))
     {
-        Some(found) => found,
-        // Every registry's region was asked for, so the map has it; this arm is not taken.
-        None => unreachable!("no token request for {}", registry.host),
+        Some((_, Ok(token))) => Ok(token),
+        Some((scope, Err(e))) => Err(format!("no token from {scope}: {e}")),
+        None => Err(format!("no token was asked for {}", registry.scope)),
     }
 }
 
