@@ -1,20 +1,6 @@
 //! runas: run a command with the AWS credentials of a profile.
 
-mod cli;
-mod creds;
-mod diagnose;
-mod docs;
-mod ecr;
-mod error;
-mod exec;
-mod iam;
-mod list;
-mod log;
-mod profile;
-mod session;
-mod warm;
-mod wrapper;
-
+use runas::{cli, diagnose, docs, ecr, list, log, wrapper};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
