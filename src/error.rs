@@ -74,6 +74,10 @@ pub enum Error {
     #[error("{path}: {message}")]
     File { path: String, message: String },
 
+    /// A credential endpoint could not be set up (no port, no runtime, no random bytes).
+    #[error("{0}")]
+    Serve(String),
+
     #[error("{program}: command not found")]
     CommandNotFound { program: String },
 
@@ -106,7 +110,7 @@ impl Error {
             | Error::NoRegion { .. } => Exit::Config,
             Error::Mfa(_) | Error::Credentials { .. } => Exit::Credentials,
             Error::Ecr(_) => Exit::Ecr,
-            Error::File { .. } => Exit::Failure,
+            Error::File { .. } | Error::Serve(_) => Exit::Failure,
             Error::CommandNotFound { .. } => Exit::NotFound,
             Error::CommandNotExecutable { .. } => Exit::NotExecutable,
         }

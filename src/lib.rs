@@ -2,6 +2,7 @@
 //! credential helper or a fuzz target) is a thin shell around these modules.
 
 pub mod cli;
+pub mod commands;
 pub mod creds;
 pub mod diagnose;
 pub mod docs;
@@ -12,6 +13,7 @@ pub mod iam;
 pub mod list;
 pub mod log;
 pub mod profile;
+pub mod serve;
 pub mod session;
 pub mod warm;
 pub mod wrapper;

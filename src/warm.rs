@@ -11,7 +11,7 @@
 
 use crate::log::debug;
 use crate::profile::Files;
-use crate::profile::chain::Request;
+use crate::profile::chain::{Chain, Request};
 use serde::{Deserialize, Serialize};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
@@ -29,6 +29,9 @@ pub struct Memo {
     pub last_key: String,
     pub region: String,
     pub warnings: Vec<String>,
+    /// The profile's `runas_serve`: commands are served, so the shortcut does not apply.
+    #[serde(default)]
+    pub serve: bool,
 }
 
 impl Inputs {
@@ -70,13 +73,14 @@ impl Inputs {
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
     /// (the credentials were just stored there).
-    pub fn remember(&self, cache_dir: &Path, last_key: &str, region: &str, warnings: &[String]) {
+    pub fn remember(&self, cache_dir: &Path, last_key: &str, chain: &Chain) {
         let memo = Memo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             inputs: self.name(),
             last_key: last_key.to_owned(),
-            region: region.to_owned(),
-            warnings: warnings.to_vec(),
+            region: chain.region.clone(),
+            warnings: chain.warnings.clone(),
+            serve: chain.serve,
         };
         let written = tempfile::NamedTempFile::new_in(cache_dir).and_then(|mut file| {
             file.write_all(&serde_json::to_vec(&memo)?)?;

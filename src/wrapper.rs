@@ -2,6 +2,7 @@
 //! command with them or print them.
 
 use crate::cli::{Output, RunArgs};
+use crate::commands;
 use crate::creds::{self, Credentials, cache::Cache, remaining};
 use crate::error::{Error, Result};
 use crate::exec::{self, Environment};
@@ -19,11 +20,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let files = Files::from_env(&env);
     let cache = Cache::locate(&env);
     let inputs = Inputs::gather(&files, &session::request(&profile, &args.credentials));
+    let running = !args.command.is_empty();
 
     // Warm: the same inputs as a run that left a note, and its credentials still fresh.
     if !args.credentials.refresh
         && !args.whoami
+        && !(args.serve && running)
         && let Some(memo) = inputs.recall(cache.dir())
+        && !(memo.serve && running)
         && let Some(credentials) = cache.fresh(&memo.last_key)
     {
         debug!("warm: the plan and credentials of an earlier run");
@@ -40,10 +44,19 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             ),
             other => other,
         })?;
-    let (region, warnings) = (chain.region.clone(), chain.warnings.clone());
+    if running && (args.serve || chain.serve) {
+        if args.whoami || args.write_credentials {
+            return Err(Error::Usage(
+                "-w and -c want one set of credentials, and -S (or RUNAS_SERVE, or runas_serve in the profile) serves fresh ones to the command: drop one or the other (RUNAS_SERVE=0 turns it off)".into(),
+            ));
+        }
+        return commands::serve::child_process(chain, &args.credentials, &args.command, &env);
+    }
+    let region = chain.region.clone();
+    let memo_chain = chain.clone();
     let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
     if let Some(key) = execution.last_key() {
-        inputs.remember(cache.dir(), key, &region, &warnings);
+        inputs.remember(cache.dir(), key, &memo_chain);
     }
     if args.whoami {
         let identity = execution.whoami(&credentials)?;

@@ -18,11 +18,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Entries are refreshed this long before they expire, so a command started with them has
-/// time to finish its work.
+/// time to finish its work. `RUNAS_REFRESH_MARGIN` changes it (a long-running server's
+/// tests set it close to the credentials' lifetime, to see refreshes within seconds).
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 
 pub struct Cache {
     dir: PathBuf,
+    margin: Duration,
 }
 
 /// One entry on disk. The key is stored in full and compared on read, so two keys that
@@ -49,7 +51,15 @@ impl Cache {
             .or_else(|| var("XDG_CACHE_HOME").map(|d| Path::new(&d).join("runas")))
             .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache").join("runas")))
             .unwrap_or_else(|| std::env::temp_dir().join("runas-cache"));
-        Cache { dir }
+        Cache {
+            dir,
+            margin: refresh_margin(var("RUNAS_REFRESH_MARGIN").as_deref()),
+        }
+    }
+
+    /// How long before their expiry entries count as stale.
+    pub fn margin(&self) -> Duration {
+        self.margin
     }
 
     pub fn dir(&self) -> &Path {
@@ -60,7 +70,7 @@ impl Cache {
         self.dir.join(format!("{:016x}.{extension}", fnv1a(key)))
     }
 
-    /// The entry for `key` if it is there, whole, and good for `REFRESH_MARGIN` more.
+    /// The entry for `key` if it is there, whole, and good for the refresh margin more.
     pub fn fresh(&self, key: &str) -> Option<Credentials> {
         let path = self.path(key, "json");
         let bytes = match fs::read(&path) {
@@ -101,7 +111,7 @@ impl Cache {
             session_token: entry.session_token,
             expiration: Some(expiration),
         };
-        if credentials.fresh_for(REFRESH_MARGIN) {
+        if credentials.fresh_for(self.margin) {
             Some(credentials)
         } else {
             debug!("cache entry for {} is about to expire", entry.description);
@@ -218,6 +228,21 @@ impl Cache {
     }
 }
 
+/// `RUNAS_REFRESH_MARGIN`, else [`REFRESH_MARGIN`]. A value that does not parse is
+/// reported and the default used: a margin is a tuning knob, not a reason to stop.
+fn refresh_margin(value: Option<&str>) -> Duration {
+    let Some(text) = value else {
+        return REFRESH_MARGIN;
+    };
+    match crate::profile::duration::parse(text) {
+        Ok(margin) => margin,
+        Err(message) => {
+            warning!("RUNAS_REFRESH_MARGIN: {message}; using 5m");
+            REFRESH_MARGIN
+        }
+    }
+}
+
 /// The cache key of each level of the chain: index 0 is the root, index i the i-th step.
 /// Each key contains the one before it, so a step is tied to the identity that made it.
 pub fn keys(chain: &Chain, env: &Env) -> Vec<String> {
@@ -318,6 +343,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let cache = Cache {
             dir: home.path().join("cache"),
+            margin: REFRESH_MARGIN,
         };
         assert!(cache.fresh("k").is_none());
         cache.store("k", "test step", &creds(3600));
@@ -338,6 +364,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let cache = Cache {
             dir: home.path().to_owned(),
+            margin: REFRESH_MARGIN,
         };
         cache.store("soon", "s", &creds(60));
         assert!(cache.fresh("soon").is_none(), "inside the refresh margin");
@@ -359,6 +386,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let cache = Cache {
             dir: home.path().to_owned(),
+            margin: REFRESH_MARGIN,
         };
         cache.store("fresh", "f", &creds(3600));
         for name in ["old.json", "old.plan", "old.lock", "other.txt"] {
@@ -395,6 +423,20 @@ mod tests {
             .elapsed()
             .unwrap();
         assert!(age < Duration::from_secs(60));
+    }
+
+    #[test]
+    fn the_margin_comes_from_the_environment() {
+        assert_eq!(refresh_margin(None), REFRESH_MARGIN);
+        assert_eq!(refresh_margin(Some("14m55s")), Duration::from_secs(895));
+        assert_eq!(refresh_margin(Some("soon")), REFRESH_MARGIN);
+        let home = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            dir: home.path().to_owned(),
+            margin: Duration::from_secs(30),
+        };
+        cache.store("k", "s", &creds(60));
+        assert!(cache.fresh("k").is_some(), "outside a 30 s margin");
     }
 
     #[test]

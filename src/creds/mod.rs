@@ -7,11 +7,13 @@
 
 pub mod cache;
 mod credentials;
+mod fresh;
 mod mfa;
 mod source;
 pub mod sts;
 
 pub use credentials::{Credentials, remaining, rfc3339};
+pub use fresh::Fresh;
 
 use crate::error::{Error, Result};
 use crate::log::debug;

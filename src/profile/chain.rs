@@ -32,6 +32,8 @@ pub struct Chain {
     pub steps: Vec<Step>,
     /// Things worth telling the user that do not stop the run (clamped durations).
     pub warnings: Vec<String>,
+    /// `runas_serve = true`: commands get their credentials from an endpoint (`-S`).
+    pub serve: bool,
     visited: Vec<String>,
 }
 
@@ -256,9 +258,10 @@ pub mod key {
     pub const CREDENTIALS_DURATION: &str = "credentials_duration";
     pub const MFA_PROCESS: &str = "mfa_process";
     pub const ECR_REGISTRIES: &str = "ecr_registries";
+    pub const SERVE: &str = "runas_serve";
 
     /// Every key runas reads, in the order `runas diagnose` shows them.
-    pub const ALL: [&str; 24] = [
+    pub const ALL: [&str; 25] = [
         REGION,
         ROLE_ARN,
         SOURCE_PROFILE,
@@ -282,6 +285,7 @@ pub mod key {
         SSO_ROLE_NAME,
         ENDPOINT_URL,
         ECR_REGISTRIES,
+        SERVE,
         "aws_account_id",
     ];
 
@@ -495,6 +499,16 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
                 .map(str::to_owned)
         });
 
+    let serve = match runas_key(key::SERVE) {
+        Some((text, owner)) => boolean(text).ok_or_else(|| {
+            Error::profile(
+                owner,
+                format!("{}: `{text}` is not true or false", key::SERVE),
+            )
+        })?,
+        None => false,
+    };
+
     Ok(Chain {
         profile: request.profile.clone(),
         region,
@@ -503,8 +517,18 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
         root,
         steps,
         warnings,
+        serve,
         visited: visited.iter().map(|p| p.name().to_owned()).collect(),
     })
+}
+
+/// A yes-or-no key, as the SDKs read theirs (`true`/`false`, any case).
+fn boolean(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
 }
 
 /// Follows `source_profile` from `start` to the root, as the SDKs do. Returns the profiles
