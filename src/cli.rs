@@ -68,7 +68,7 @@ pub struct RunArgs {
     pub whoami: bool,
 
     /// Also write the credentials to the shared credentials file as [PROFILE-runas]
-    #[arg(short = 'c', long, env = "RUNAS_WRITE_CREDENTIALS")]
+    #[arg(short = 'c', long, env = "RUNAS_WRITE_CREDENTIALS", value_parser = clap::builder::FalseyValueParser::new())]
     pub write_credentials: bool,
 
     /// Explain how PROFILE resolves, instead of running anything (as `runas diagnose`)
@@ -79,7 +79,7 @@ pub struct RunArgs {
     /// putting keys in its environment, refreshed before they expire for as long as it
     /// runs (for long-running commands). runas stays its parent, passes signals on and
     /// exits with its status. The profile key `runas_serve = true` does the same.
-    #[arg(short = 'S', long, env = "RUNAS_SERVE")]
+    #[arg(short = 'S', long, env = "RUNAS_SERVE", value_parser = clap::builder::FalseyValueParser::new())]
     pub serve: bool,
 }
 

@@ -21,11 +21,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let cache = Cache::locate(&env);
     let inputs = Inputs::gather(&files, &session::request(&profile, &args.credentials));
     let running = !args.command.is_empty();
+    let served = args.serve && running;
 
     // Warm: the same inputs as a run that left a note, and its credentials still fresh.
     if !args.credentials.refresh
         && !args.whoami
-        && !(args.serve && running)
+        && !served
         && let Some(memo) = inputs.recall(cache.dir())
         && !(memo.serve && running)
         && let Some(credentials) = cache.fresh(&memo.last_key)

@@ -24,8 +24,10 @@ impl Fresh {
         let mut execution = Execution::new(chain, options, env);
         let current = execution.credentials()?;
         // `-r` asked for credentials newer than the cache's at start; later refreshes may
-        // use what another runas has just cached.
+        // use what another runas has just cached. A one-time code from `--otp`/`MFA_CODE`
+        // is spent: a later refresh that needs MFA asks `mfa_process` or the terminal.
         execution.options.refresh = false;
+        execution.options.otp = None;
         Ok(Fresh { execution, current })
     }
 
