@@ -48,7 +48,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     if running && (args.serve || chain.serve) {
         if args.whoami || args.write_credentials {
             return Err(Error::Usage(
-                "-w and -c want one set of credentials, and -S (or RUNAS_SERVE, or runas_serve in the profile) serves fresh ones to the command: drop one or the other (RUNAS_SERVE=0 turns it off)".into(),
+                "-w and -c want one set of credentials, while -S (also set by RUNAS_SERVE=1 or the profile's runas_serve) serves the command fresh ones: use one or the other".into(),
             ));
         }
         return commands::serve::child_process(chain, &args.credentials, &args.command, &env);
