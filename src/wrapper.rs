@@ -38,7 +38,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         return finish(&args, &profile, &files, &memo.region, &credentials, &env);
     }
 
-    let (_, chain) =
+    let (profiles, chain) =
         session::plan(&profile, &args.credentials, &env).map_err(|e| match e {
             Error::UnknownProfile { name, .. } if name == "ecr" => Error::Usage(
                 "`ecr` is a subcommand here, and options go after it: runas ecr login [OPTIONS] PROFILE [ENDPOINT...]".into(),
@@ -51,6 +51,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
                 "-w and -c want one set of credentials, while -S (also set by RUNAS_SERVE=1 or the profile's runas_serve) serves the command fresh ones: use one or the other".into(),
             ));
         }
+        commands::serve::warn_if_default_shadows(&profiles);
         return commands::serve::child_process(chain, &args.credentials, &args.command, &env);
     }
     let region = chain.region.clone();

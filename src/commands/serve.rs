@@ -5,7 +5,8 @@ use crate::cli::{CredentialArgs, Serve, ServeArgs};
 use crate::creds::{self, Fresh};
 use crate::error::{Error, Result};
 use crate::exec::{self, Environment};
-use crate::log::debug;
+use crate::log::{debug, warning};
+use crate::profile::Profiles;
 use crate::profile::chain::Chain;
 use crate::serve::{self, AuthToken, Endpoint, Identity, Running, Supply, child, ecs, http, imds};
 use crate::session;
@@ -52,7 +53,8 @@ pub fn endpoint(serve: Serve) -> Result<ExitCode> {
         Serve::Ecs(args) => (args, true),
         Serve::Imds(args) => (args, false),
     };
-    let (_, chain) = session::plan(&args.profile, &args.credentials, &env)?;
+    let (profiles, chain) = session::plan(&args.profile, &args.credentials, &env)?;
+    warn_if_default_shadows(&profiles);
     let (profile, region) = (chain.profile.clone(), chain.region.clone());
     let fresh = start(chain, args, &env)?;
     let listener = http::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))?;
@@ -77,6 +79,29 @@ pub fn endpoint(serve: Serve) -> Result<ExitCode> {
     serve::until_interrupted(listener, endpoint)?;
     debug!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// SDKs read the profile files before they ask an endpoint, so credentials of
+/// `[default]` would win over it in a client that names no profile: say so.
+pub fn warn_if_default_shadows(profiles: &Profiles) {
+    use crate::profile::chain::key;
+    const SOURCES: [&str; 7] = [
+        key::ACCESS_KEY_ID,
+        key::ROLE_ARN,
+        key::CREDENTIAL_PROCESS,
+        key::SSO_SESSION,
+        key::SSO_START_URL,
+        key::WEB_IDENTITY_TOKEN_FILE,
+        key::CREDENTIAL_SOURCE,
+    ];
+    if let Some(default) = profiles.get("default")
+        && let Some(found) = SOURCES.iter().find(|k| default.get(k).is_some())
+    {
+        warning!(
+            "[default] has `{found}`: SDKs use it before the endpoint, so a client that names \
+             no profile gets [default]'s credentials, not these"
+        );
+    }
 }
 
 /// The first credentials, now: a prompt for an MFA code happens here, on the terminal.

@@ -932,6 +932,26 @@ mod tests {
     }
 
     #[test]
+    fn runas_serve_is_read_from_the_profile_or_default() {
+        let keys = "[profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n";
+        let base = format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n{keys}");
+        assert!(!chain(&base, "a").unwrap().serve);
+        let on = format!(
+            "[profile a]\nrunas_serve = True\nrole_arn = {ARN_A}\nsource_profile = b\n{keys}"
+        );
+        assert!(chain(&on, "a").unwrap().serve);
+        assert!(
+            chain(&format!("[default]\nrunas_serve = true\n{base}"), "a")
+                .unwrap()
+                .serve
+        );
+        let bad = format!(
+            "[profile a]\nrunas_serve = yes please\nrole_arn = {ARN_A}\nsource_profile = b\n{keys}"
+        );
+        assert!(error(&bad, "a").contains("runas_serve: `yes please` is not true or false"));
+    }
+
+    #[test]
     fn static_keys_then_a_role() {
         let c = chain(
             &format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"),
