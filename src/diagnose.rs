@@ -85,6 +85,9 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
             for (i, line) in chain.describe().iter().enumerate() {
                 println!("  {i}  {line}");
             }
+            if let Some(mode) = chain.mfa_mode() {
+                println!("mfa: {mode}");
+            }
             if has_region {
                 let origin = chain
                     .region_source

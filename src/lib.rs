@@ -11,6 +11,7 @@ pub mod exec;
 pub mod iam;
 pub mod list;
 pub mod log;
+pub mod partition;
 pub mod profile;
 pub mod session;
 pub mod warm;

@@ -41,9 +41,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             other => other,
         })?;
     let (region, warnings) = (chain.region.clone(), chain.warnings.clone());
+    let watched = chain.watched_files();
     let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
     if let Some(key) = execution.last_key() {
-        inputs.remember(cache.dir(), key, &region, &warnings);
+        inputs.remember(cache.dir(), key, &region, &warnings, &watched);
     }
     if args.whoami {
         let identity = execution.whoami(&credentials)?;

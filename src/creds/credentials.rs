@@ -38,6 +38,42 @@ impl Credentials {
         }
     }
 
+    /// What is wrong with these values, if anything, without repeating them: an access key
+    /// id is 16 to 128 upper-case letters and digits; a secret and a token are printable
+    /// ASCII without whitespace. Values from outside (profile files, the environment, a
+    /// credential_process, STS, the cache) pass here before they are used, cached or
+    /// written, so a stray newline can never reach a signer, a header or a file.
+    pub fn problem(&self) -> Option<String> {
+        let id = &self.access_key_id;
+        if !(16..=128).contains(&id.len())
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return Some(format!(
+                "the access key id is not 16 to 128 upper-case letters and digits ({} characters{})",
+                id.chars().count(),
+                if id.chars().any(char::is_whitespace) {
+                    ", with whitespace: an indented line after it continues its value"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if let Some(why) = opaque_problem(&self.secret_access_key) {
+            return Some(format!("the secret access key {why}"));
+        }
+        if let Some(why) = self.session_token.as_deref().and_then(opaque_problem) {
+            return Some(format!("the session token {why}"));
+        }
+        None
+    }
+
+    /// Expired already (by the clock of this machine).
+    pub fn expired(&self) -> bool {
+        self.expiration.is_some_and(|t| t <= SystemTime::now())
+    }
+
     pub fn expiration_rfc3339(&self) -> Option<String> {
         self.expiration.map(rfc3339)
     }
@@ -60,6 +96,19 @@ impl Credentials {
             session_token: c.session_token().map(str::to_owned),
             expiration: c.expiry(),
         }
+    }
+}
+
+/// Secrets and tokens: printable ASCII, no whitespace, not empty.
+fn opaque_problem(value: &str) -> Option<&'static str> {
+    if value.is_empty() {
+        Some("is empty")
+    } else if value.bytes().any(|b| b.is_ascii_whitespace()) {
+        Some("contains whitespace (an indented line after it continues its value)")
+    } else if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        Some("contains characters other than printable ASCII")
+    } else {
+        None
     }
 }
 
@@ -142,6 +191,28 @@ mod tests {
             remaining(now - Duration::from_secs(10 * 86400 + 5)),
             "expired 10 days ago"
         );
+    }
+
+    #[test]
+    fn values_from_outside_are_checked_without_being_repeated() {
+        assert_eq!(sample().problem(), None);
+        let mut c = sample();
+        c.access_key_id = "AKIAIOSFODNN7EXAMPLE\n[evil]".into();
+        let why = c.problem().unwrap();
+        assert!(why.contains("access key id"), "{why}");
+        assert!(!why.contains("EXAMPLE"), "{why}");
+        let mut c = sample();
+        c.access_key_id = "akiaiosfodnn7example".into();
+        assert!(c.problem().is_some());
+        let mut c = sample();
+        c.secret_access_key = "abc\n# comment".into();
+        assert!(c.problem().unwrap().contains("whitespace"));
+        let mut c = sample();
+        c.session_token = Some(String::new());
+        assert!(c.problem().unwrap().contains("session token is empty"));
+        let mut c = sample();
+        c.secret_access_key = "caf\u{e9}".into();
+        assert!(c.problem().unwrap().contains("printable ASCII"));
     }
 
     #[test]

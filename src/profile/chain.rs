@@ -95,6 +95,17 @@ pub enum Step {
     AssumeRole(RoleStep),
 }
 
+impl Step {
+    /// The device whose code this step sends, if it sends one.
+    pub fn mfa_serial(&self) -> Option<&str> {
+        match self {
+            Step::SessionToken { mfa, .. } => mfa.as_ref(),
+            Step::AssumeRole(r) => r.mfa.as_ref(),
+        }
+        .map(|m| m.serial.as_str())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RoleStep {
     pub profile: String,
@@ -143,6 +154,39 @@ impl Chain {
     /// with environment credentials).
     pub fn profiles(&self) -> &[String] {
         &self.visited
+    }
+
+    /// Files whose content is part of the chain's identity (a web identity token).
+    pub fn watched_files(&self) -> Vec<std::path::PathBuf> {
+        match &self.root {
+            Root::WebIdentity { token_file, .. } => vec![token_file.into()],
+            _ => vec![],
+        }
+    }
+
+    /// The MFA devices whose codes the chain sends, one entry per step that sends one.
+    pub fn codes(&self) -> Vec<&str> {
+        self.steps.iter().filter_map(Step::mfa_serial).collect()
+    }
+
+    /// How MFA is used, in words, for `diagnose` and the README's two modes.
+    pub fn mfa_mode(&self) -> Option<String> {
+        self.steps.iter().find_map(|s| match s {
+            Step::SessionToken { mfa: Some(m), duration } => Some(format!(
+                "one session token ({}, MFA {}) serves every role of up to 1h: a code about twice a day",
+                duration::display(*duration),
+                m.serial
+            )),
+            Step::AssumeRole(r) => r.mfa.as_ref().map(|m| {
+                format!(
+                    "the code goes with AssumeRole {} ({}, MFA {}): a new code each time the role is refreshed",
+                    r.role_arn,
+                    duration::display(r.duration),
+                    m.serial
+                )
+            }),
+            _ => None,
+        })
     }
 
     /// One line per step, no secrets: the plan as `-v` shows it.
@@ -216,18 +260,21 @@ impl Root {
         matches!(self, Root::AccessKey { credentials, .. } if credentials.session_token.is_none())
     }
 
-    /// Whether the root's credentials are a role session, so that an AssumeRole called with
-    /// them is role chaining (limited by STS to one hour).
-    fn is_role_session(&self) -> bool {
-        matches!(
-            self,
-            Root::Sso { .. }
-                | Root::WebIdentity { .. }
-                | Root::Named {
-                    source: NamedSource::Ec2InstanceMetadata | NamedSource::EcsContainer,
-                    ..
-                }
-        )
+    /// Whether the root's credentials are session credentials, so that an AssumeRole
+    /// called with them is limited by STS to one hour. A credential_process is known only
+    /// when it answers; the executor checks its output.
+    fn yields_session(&self, env: &Env) -> bool {
+        match self {
+            Root::AccessKey { credentials, .. } => credentials.session_token.is_some(),
+            Root::CredentialProcess { .. } => false,
+            Root::Sso { .. } | Root::WebIdentity { .. } => true,
+            Root::Named { source, .. } => match source {
+                NamedSource::Environment => env
+                    .get("AWS_SESSION_TOKEN")
+                    .is_ok_and(|t| !t.is_empty()),
+                NamedSource::Ec2InstanceMetadata | NamedSource::EcsContainer => true,
+            },
+        }
     }
 }
 
@@ -291,63 +338,121 @@ pub mod key {
 
 /// Resolves `request.profile` against `profiles`, reading `env` for the region fallbacks,
 /// `AWS_PROFILE` (the source of a bare role ARN), `USER` (the default session name) and
-/// endpoint overrides.
+/// endpoint overrides. It runs in phases: walk the source profiles to a root, turn the
+/// profiles with roles into role steps, settle durations and where the MFA code goes,
+/// then the region, the partition checks and the STS endpoint.
 pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chain> {
-    let default = profiles.get("default");
-    let (visited, root, role_profiles) = if request.profile.starts_with("arn:") {
-        validate_role_arn(&request.profile).map_err(Error::Usage)?;
-        // A bare role ARN is assumed with the default credentials, found as the SDKs find
-        // them: the environment's keys, else AWS_PROFILE's (or [default]'s).
-        let source_name = env
-            .get("AWS_PROFILE")
-            .unwrap_or_else(|_| "default".to_owned());
-        if env.get("AWS_ACCESS_KEY_ID").is_ok() {
-            let root = Root::Named {
-                profile: "environment".to_owned(),
-                source: NamedSource::Environment,
-            };
-            (vec![], root, vec![])
-        } else if profiles.get(&source_name).is_some() {
-            walk(profiles, &source_name)?
-        } else {
-            return Err(Error::Usage(format!(
-                "no credentials to assume {} with: there is no [{source_name}] profile and no AWS_ACCESS_KEY_ID; \
-                 add one, or set AWS_PROFILE to a profile that has credentials",
-                request.profile
-            )));
-        }
-    } else {
-        walk(profiles, &request.profile)?
-    };
-
+    let (visited, root, role_profiles) = walk_target(profiles, request, env)?;
+    let keys = Keys::new(profiles, visited.first().copied(), &root);
     let mut warnings = Vec::new();
-    let selected = visited.first().copied();
-    let root_profile = root_profile(profiles, &root);
-    let runas_key = |k: &str| {
-        selected
-            .and_then(|p| p.get(k))
-            .or_else(|| root_profile.and_then(|p| p.get(k)))
-            .or_else(|| default.and_then(|p| p.get(k)))
-            .map(|v| (v, key_owner(selected, root_profile, default, k)))
-    };
+    let mut roles = role_steps(&role_profiles, request, env, &keys)?;
+    let session_duration = session_duration(request, &keys, &mut warnings)?;
+    let steps = place_mfa(request, &root, &mut roles, session_duration, &keys)?;
+    let steps = settle_durations(steps, &root, env, &mut warnings);
+    let (region, region_source) = region(&visited, profiles, request, env)?;
+    check_partitions(&request.profile, &region, &root, &steps)?;
+    let sts_endpoint = ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|v| env.get(v).ok().filter(|s| !s.is_empty()))
+        .or_else(|| {
+            visited
+                .first()
+                .and_then(|p| p.get(key::ENDPOINT_URL))
+                .map(str::to_owned)
+        });
+    Ok(Chain {
+        profile: request.profile.clone(),
+        region,
+        region_source,
+        sts_endpoint,
+        root,
+        steps,
+        warnings,
+        visited: visited.iter().map(|p| p.name().to_owned()).collect(),
+    })
+}
 
-    // Role steps, root side first. The ARN given on the command line is the last one.
-    let mut roles: Vec<RoleStep> = Vec::new();
-    let mut role_sources: Vec<&Profile> = role_profiles;
-    role_sources.reverse();
+type Walked<'a> = (Vec<&'a Profile>, Root, Vec<&'a Profile>);
+
+/// The walk from the profile asked for, or for a bare role ARN, from the credentials the
+/// SDKs would use: the environment's keys, else AWS_PROFILE's (or [default]'s).
+fn walk_target<'a>(profiles: &'a Profiles, request: &Request, env: &Env) -> Result<Walked<'a>> {
+    if !request.profile.starts_with("arn:") {
+        return walk(profiles, &request.profile);
+    }
+    validate_role_arn(&request.profile).map_err(Error::Usage)?;
+    let source_name = env
+        .get("AWS_PROFILE")
+        .unwrap_or_else(|_| "default".to_owned());
+    if env.get("AWS_ACCESS_KEY_ID").is_ok() {
+        let root = Root::Named {
+            profile: "environment".to_owned(),
+            source: NamedSource::Environment,
+        };
+        Ok((vec![], root, vec![]))
+    } else if profiles.get(&source_name).is_some() {
+        walk(profiles, &source_name)
+    } else {
+        Err(Error::Usage(format!(
+            "no credentials to assume {} with: there is no [{source_name}] profile and no AWS_ACCESS_KEY_ID; \
+             add one, or set AWS_PROFILE to a profile that has credentials",
+            request.profile
+        )))
+    }
+}
+
+/// runas's own keys (`credentials_duration`, `session_token_duration`, `mfa_process`) are
+/// read from the selected profile, else the root's, else [default] (aws-runas's rule).
+struct Keys<'a> {
+    selected: Option<&'a Profile>,
+    root: Option<&'a Profile>,
+    default: Option<&'a Profile>,
+}
+
+impl<'a> Keys<'a> {
+    fn new(profiles: &'a Profiles, selected: Option<&'a Profile>, root: &Root) -> Self {
+        Keys {
+            selected,
+            root: root_profile(profiles, root),
+            default: profiles.get("default"),
+        }
+    }
+
+    /// The value and the profile it came from.
+    fn get(&self, k: &str) -> Option<(&'a str, &'a str)> {
+        [self.selected, self.root, self.default]
+            .into_iter()
+            .flatten()
+            .find_map(|p| p.get(k).map(|v| (v, p.name())))
+    }
+
+    fn duration(&self, k: &str) -> Result<Option<Duration>> {
+        self.get(k)
+            .map(|(text, owner)| {
+                duration::parse(text).map_err(|m| Error::profile(owner, format!("{k}: {m}")))
+            })
+            .transpose()
+    }
+}
+
+/// The roles to assume, root side first; a role ARN given in place of a profile is last.
+/// Flags apply to the last role. Durations are as asked here; STS's limits come later.
+fn role_steps(
+    role_profiles: &[&Profile],
+    request: &Request,
+    env: &Env,
+    keys: &Keys,
+) -> Result<Vec<RoleStep>> {
     // Checked after the walk so that a broken chain is reported before a broken ARN, as
     // the SDKs do.
-    // A role without a lifetime of its own takes `credentials_duration` from the selected
-    // profile, the root's or [default] (aws-runas's rule), else STS's default hour.
-    let inherited_duration = match runas_key(key::CREDENTIALS_DURATION) {
-        Some((text, owner)) => duration::parse(text)
-            .map_err(|m| Error::profile(owner, format!("{}: {m}", key::CREDENTIALS_DURATION)))?,
-        None => limits::ROLE_DEFAULT,
-    };
-    for p in &role_sources {
+    let inherited = keys
+        .duration(key::CREDENTIALS_DURATION)?
+        .unwrap_or(limits::ROLE_DEFAULT);
+    let mut roles = Vec::new();
+    for p in role_profiles.iter().rev() {
         validate_role_arn(p.get(key::ROLE_ARN).unwrap_or_default())
             .map_err(|m| Error::profile(p.name(), m))?;
-        roles.push(role_step(p, env, inherited_duration)?);
+        roles.push(role_step(p, env, inherited)?);
     }
     if request.profile.starts_with("arn:") {
         roles.push(RoleStep {
@@ -355,110 +460,187 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
             role_arn: request.profile.clone(),
             session_name: default_session_name(env),
             external_id: None,
-            duration: inherited_duration,
+            duration: inherited,
             mfa: None,
         });
     }
+    if let Some(last) = roles.last_mut() {
+        if let Some(d) = request.role_duration {
+            last.duration = d;
+        }
+        if let Some(id) = &request.external_id {
+            last.external_id = Some(id.clone());
+        }
+    }
+    Ok(roles)
+}
 
-    // Durations: the flags win over the files; the last role gets `-a`.
-    let role_count = roles.len();
-    for (i, role) in roles.iter_mut().enumerate() {
-        let is_last = i + 1 == role_count;
-        if is_last {
-            if let Some(d) = request.role_duration {
-                role.duration = d;
-            }
-            if let Some(id) = &request.external_id {
-                role.external_id = Some(id.clone());
+fn session_duration(request: &Request, keys: &Keys, warnings: &mut Vec<String>) -> Result<Duration> {
+    let asked = match request.session_duration {
+        Some(d) => d,
+        None => keys
+            .duration(key::SESSION_TOKEN_DURATION)?
+            .unwrap_or(limits::SESSION_TOKEN_DEFAULT),
+    };
+    let (d, note) = duration::clamp(asked, limits::MIN, limits::SESSION_TOKEN_MAX);
+    if let Some(note) = note {
+        warnings.push(format!("session token duration: {note}"));
+    }
+    Ok(d)
+}
+
+/// Where the MFA code goes. With long-term keys at the root, one GetSessionToken with the
+/// code (cached for hours) carries the MFA for every role of up to an hour; a longer first
+/// role is assumed directly from the keys with the code, because STS caps any role
+/// assumed with session credentials at one hour. Roots that yield session credentials
+/// never call GetSessionToken: the code goes with the first AssumeRole. Later roles that
+/// name a device already used ride the MFA-authenticated session and send no code, since
+/// STS accepts each one-time code once.
+fn place_mfa(
+    request: &Request,
+    root: &Root,
+    roles: &mut Vec<RoleStep>,
+    session_duration: Duration,
+    keys: &Keys,
+) -> Result<Vec<Step>> {
+    let mfa_process = keys.get(key::MFA_PROCESS).map(|(v, _)| v.to_owned());
+    let device = |serial: &str| Mfa {
+        serial: serial.to_owned(),
+        process: mfa_process.clone(),
+    };
+    let long_term = root.long_term();
+    let identity_serial = identity_serial(request, roles, keys, long_term)?;
+    let mut steps = Vec::new();
+    if request.session_only {
+        if !long_term {
+            return Err(Error::profile(
+                &request.profile,
+                format!(
+                    "-s/--session needs long-term access keys at the root of the chain, but it starts with {}",
+                    root.describe()
+                ),
+            ));
+        }
+        steps.push(Step::SessionToken {
+            duration: session_duration,
+            mfa: identity_serial.as_deref().map(device),
+        });
+        return Ok(steps);
+    }
+    let first_is_long = roles
+        .first()
+        .is_some_and(|r| r.duration > limits::CHAINED_ROLE_MAX);
+    match (long_term, identity_serial.as_deref(), roles.first_mut()) {
+        (true, Some(serial), Some(first)) if first_is_long => first.mfa = Some(device(serial)),
+        (true, Some(serial), first) => {
+            steps.push(Step::SessionToken {
+                duration: session_duration,
+                mfa: Some(device(serial)),
+            });
+            if let Some(first) = first {
+                first.mfa = None;
             }
         }
-        let chained = i > 0 || root.is_role_session();
-        let max = if chained {
+        (false, Some(serial), Some(first)) => first.mfa = Some(device(serial)),
+        _ => {}
+    }
+    let mut used: Vec<String> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::SessionToken { mfa: Some(m), .. } => Some(m.serial.clone()),
+            _ => None,
+        })
+        .collect();
+    for role in roles.drain(..) {
+        let mut role = role;
+        if let Some(m) = &mut role.mfa {
+            if used.contains(&m.serial) {
+                role.mfa = None;
+            } else {
+                m.process = mfa_process.clone();
+                used.push(m.serial.clone());
+            }
+        }
+        steps.push(Step::AssumeRole(role));
+    }
+    Ok(steps)
+}
+
+/// The MFA device of the identity that assumes the first role: `-M`, else the first
+/// role's `mfa_serial`, the root profile's, or (for long-term keys with a role to assume)
+/// [default]'s.
+fn identity_serial(
+    request: &Request,
+    roles: &[RoleStep],
+    keys: &Keys,
+    long_term: bool,
+) -> Result<Option<String>> {
+    if let Some(serial) = &request.mfa_serial {
+        validate_mfa_serial(serial).map_err(Error::Usage)?;
+        return Ok(Some(serial.clone()));
+    }
+    let from_role = roles.first().and_then(|r| r.mfa.as_ref()).map(|m| m.serial.clone());
+    let from_root = keys.root.and_then(|p| p.get(key::MFA_SERIAL).map(|v| (v, p.name())));
+    let from_default = if roles.is_empty() || !long_term {
+        None
+    } else {
+        keys.default.and_then(|p| p.get(key::MFA_SERIAL).map(|v| (v, p.name())))
+    };
+    if let Some(serial) = from_role {
+        return Ok(Some(serial));
+    }
+    match from_root.or(from_default) {
+        Some((serial, owner)) => {
+            validate_mfa_serial(serial).map_err(|m| Error::profile(owner, m))?;
+            Ok(Some(serial.to_owned()))
+        }
+        None => Ok(None),
+    }
+}
+
+/// STS's limits on every role: 15 minutes to 12 hours, and one hour for a role assumed
+/// with session credentials (a session token, another role's, or a session root).
+fn settle_durations(
+    mut steps: Vec<Step>,
+    root: &Root,
+    env: &Env,
+    warnings: &mut Vec<String>,
+) -> Vec<Step> {
+    let mut session_signed = root.yields_session(env);
+    for step in &mut steps {
+        let Step::AssumeRole(role) = step else {
+            session_signed = true;
+            continue;
+        };
+        let max = if session_signed {
             limits::CHAINED_ROLE_MAX
         } else {
             limits::ROLE_MAX
         };
         let (d, note) = duration::clamp(role.duration, limits::MIN, max);
         if let Some(note) = note {
-            let why = if chained {
-                " (one hour is the STS limit when a role is assumed with another role's credentials)"
+            let why = if session_signed {
+                " (one hour is the STS limit when a role is assumed with session credentials)"
             } else {
                 ""
             };
             warnings.push(format!("role duration for `{}`: {note}{why}", role.profile));
         }
         role.duration = d;
+        session_signed = true;
     }
+    steps
+}
 
-    let session_duration = match request.session_duration {
-        Some(d) => d,
-        None => match runas_key(key::SESSION_TOKEN_DURATION) {
-            Some((text, owner)) => duration::parse(text).map_err(|m| {
-                Error::profile(owner, format!("{}: {m}", key::SESSION_TOKEN_DURATION))
-            })?,
-            None => limits::SESSION_TOKEN_DEFAULT,
-        },
-    };
-    let (session_duration, note) =
-        duration::clamp(session_duration, limits::MIN, limits::SESSION_TOKEN_MAX);
-    if let Some(note) = note {
-        warnings.push(format!("session token duration: {note}"));
-    }
-
-    // MFA. With long-term keys at the root, one session token (cached, hours long) carries
-    // the MFA for every role of this identity; otherwise the code goes with AssumeRole.
-    let mfa_process = runas_key(key::MFA_PROCESS).map(|(v, _)| v.to_owned());
-    let mfa = |serial: &str| Mfa {
-        serial: serial.to_owned(),
-        process: mfa_process.clone(),
-    };
-    let first_role_profile = role_sources.first().copied();
-    let identity_serial = request
-        .mfa_serial
-        .as_deref()
-        .or_else(|| first_role_profile.and_then(|p| p.get(key::MFA_SERIAL)))
-        .or_else(|| root_profile.and_then(|p| p.get(key::MFA_SERIAL)))
-        .or_else(|| {
-            if roles.is_empty() {
-                None
-            } else {
-                default.and_then(|p| p.get(key::MFA_SERIAL))
-            }
-        });
-
-    let mut steps = Vec::new();
-    if root.long_term() && (identity_serial.is_some() || request.session_only) {
-        steps.push(Step::SessionToken {
-            duration: session_duration,
-            mfa: identity_serial.map(mfa),
-        });
-        if let Some(first) = roles.first_mut() {
-            first.mfa = None;
-        }
-    } else if request.session_only {
-        return Err(Error::profile(
-            &request.profile,
-            format!(
-                "-s/--session needs long-term access keys at the root of the chain, but it starts with {}",
-                root.describe()
-            ),
-        ));
-    } else if let (Some(first), Some(serial)) = (roles.first_mut(), request.mfa_serial.as_deref()) {
-        first.mfa = Some(mfa(serial));
-    }
-    for role in &mut roles {
-        if let Some(m) = &mut role.mfa {
-            m.process = mfa_process.clone();
-        }
-    }
-    if !request.session_only {
-        steps.extend(roles.into_iter().map(Step::AssumeRole));
-    }
-
-    // Region: the flag, then the profile and its sources, then [default], then the
-    // environment.
+/// The flag, then the profile and its sources, then [default], then the environment.
+fn region(
+    visited: &[&Profile],
+    profiles: &Profiles,
+    request: &Request,
+    env: &Env,
+) -> Result<(String, String)> {
     let mut region = request.region.clone().map(|r| (r, "--region".to_owned()));
-    for p in visited.iter().copied().chain(default) {
+    for p in visited.iter().copied().chain(profiles.get("default")) {
         if region.is_some() {
             break;
         }
@@ -474,37 +656,58 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
             region = Some((r, var.to_owned()));
         }
     }
-    let (region, region_source) = region.ok_or_else(|| Error::NoRegion {
+    let (region, source) = region.ok_or_else(|| Error::NoRegion {
         profile: request.profile.clone(),
     })?;
     if !valid_region(&region) {
         return Err(Error::profile(
             &request.profile,
             format!(
-                "region `{region}` (from {region_source}) is not a region name such as us-east-1"
+                "region `{}` (from {source}) is not a region name such as us-east-1",
+                region.escape_debug()
             ),
         ));
     }
+    Ok((region, source))
+}
 
-    let sts_endpoint = ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|v| env.get(v).ok().filter(|s| !s.is_empty()))
-        .or_else(|| {
-            selected
-                .and_then(|p| p.get(key::ENDPOINT_URL))
-                .map(str::to_owned)
-        });
-
-    Ok(Chain {
-        profile: request.profile.clone(),
-        region,
-        region_source,
-        sts_endpoint,
-        root,
-        steps,
-        warnings,
-        visited: visited.iter().map(|p| p.name().to_owned()).collect(),
-    })
+/// Every ARN of the chain must belong to the partition that serves its region: STS in
+/// `cn-north-1` knows nothing of `arn:aws:` roles, and the other way round.
+fn check_partitions(profile: &str, region: &str, root: &Root, steps: &[Step]) -> Result<()> {
+    let partition = crate::partition::of_region(region);
+    let mut arns: Vec<(&str, &str)> = Vec::new();
+    if let Root::WebIdentity {
+        profile, role_arn, ..
+    } = root
+    {
+        arns.push((profile, role_arn));
+    }
+    for step in steps {
+        match step {
+            Step::AssumeRole(r) => {
+                arns.push((&r.profile, &r.role_arn));
+                if let Some(m) = &r.mfa {
+                    arns.push((&r.profile, &m.serial));
+                }
+            }
+            Step::SessionToken { mfa: Some(m), .. } => arns.push((profile, &m.serial)),
+            Step::SessionToken { mfa: None, .. } => {}
+        }
+    }
+    for (owner, arn) in arns {
+        if let Some(theirs) = arn.strip_prefix("arn:").and_then(|a| a.split(':').next())
+            && theirs != partition
+        {
+            return Err(Error::profile(
+                owner,
+                format!(
+                    "{arn} is in partition `{theirs}`, but region {region} is served by `{partition}`; \
+                     use a region of `{theirs}` (--region or `region =`) or an ARN of `{partition}`"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Follows `source_profile` from `start` to the root, as the SDKs do. Returns the profiles
@@ -628,10 +831,7 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
         return Ok(Root::WebIdentity {
             role_arn: role_arn.to_owned(),
             token_file: token_file.to_owned(),
-            session_name: p
-                .get(key::SESSION_NAME)
-                .map(str::to_owned)
-                .unwrap_or_else(|| "runas-web-identity".to_owned()),
+            session_name: session_name(p)?.unwrap_or_else(|| "runas-web-identity".to_owned()),
             duration: role_duration(p)?.unwrap_or(limits::ROLE_DEFAULT),
             profile,
         });
@@ -667,15 +867,24 @@ fn access_key(p: &Profile) -> Result<Root> {
             profile,
             "aws_access_key_id is set but aws_secret_access_key is missing; add it next to the key id",
         )),
-        (Some(id), Some(secret), token) => Ok(Root::AccessKey {
-            profile: profile.to_owned(),
-            credentials: Credentials {
+        (Some(id), Some(secret), token) => {
+            let credentials = Credentials {
                 access_key_id: id.to_owned(),
                 secret_access_key: secret.to_owned(),
                 session_token: token.map(str::to_owned),
                 expiration: None,
-            },
-        }),
+            };
+            match credentials.problem() {
+                None => Ok(Root::AccessKey {
+                    profile: profile.to_owned(),
+                    credentials,
+                }),
+                Some(why) => Err(Error::profile(
+                    profile,
+                    format!("{why}; check aws_access_key_id, aws_secret_access_key and aws_session_token"),
+                )),
+            }
+        }
     }
 }
 
@@ -759,20 +968,49 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
 }
 
 fn role_step(p: &Profile, env: &Env, default_duration: Duration) -> Result<RoleStep> {
+    let mfa = match p.get(key::MFA_SERIAL) {
+        Some(serial) => {
+            validate_mfa_serial(serial).map_err(|m| Error::profile(p.name(), m))?;
+            Some(Mfa {
+                serial: serial.to_owned(),
+                process: None,
+            })
+        }
+        None => None,
+    };
     Ok(RoleStep {
         profile: p.name().to_owned(),
         role_arn: p.get(key::ROLE_ARN).unwrap_or_default().to_owned(),
-        session_name: p
-            .get(key::SESSION_NAME)
-            .map(str::to_owned)
-            .unwrap_or_else(|| default_session_name(env)),
+        session_name: session_name(p)?.unwrap_or_else(|| default_session_name(env)),
         external_id: p.get(key::EXTERNAL_ID).map(str::to_owned),
         duration: role_duration(p)?.unwrap_or(default_duration),
-        mfa: p.get(key::MFA_SERIAL).map(|serial| Mfa {
-            serial: serial.to_owned(),
-            process: None,
-        }),
+        mfa,
     })
+}
+
+/// `role_session_name`, if set, as STS will take it: 2 to 64 of `[A-Za-z0-9_+=,.@-]`.
+fn session_name(p: &Profile) -> Result<Option<String>> {
+    let Some(name) = p.get(key::SESSION_NAME) else {
+        return Ok(None);
+    };
+    if valid_session_name(name) {
+        Ok(Some(name.to_owned()))
+    } else {
+        Err(Error::profile(
+            p.name(),
+            format!(
+                "role_session_name `{}` is not a name STS accepts: use 2 to 64 letters, digits and + = , . @ _ -",
+                name.escape_debug()
+            ),
+        ))
+    }
+}
+
+fn valid_session_name(name: &str) -> bool {
+    (2..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
 }
 
 /// `duration_seconds` (standard, seconds) or `credentials_duration` (aws-runas, Go-style).
@@ -798,20 +1036,6 @@ fn root_profile<'a>(profiles: &'a Profiles, root: &Root) -> Option<&'a Profile> 
     profiles.get(name)
 }
 
-fn key_owner<'a>(
-    selected: Option<&'a Profile>,
-    root: Option<&'a Profile>,
-    default: Option<&'a Profile>,
-    k: &str,
-) -> &'a str {
-    [selected, root, default]
-        .into_iter()
-        .flatten()
-        .find(|p| p.get(k).is_some())
-        .map(Profile::name)
-        .unwrap_or("default")
-}
-
 /// `runas-USER`, so CloudTrail shows who assumed the role; limited to what STS accepts.
 fn default_session_name(env: &Env) -> String {
     let user: String = env
@@ -819,7 +1043,7 @@ fn default_session_name(env: &Env) -> String {
         .unwrap_or_default()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(*c))
-        .take(56)
+        .take(64 - "runas-".len())
         .collect();
     if user.is_empty() {
         "runas".to_owned()
@@ -833,19 +1057,60 @@ pub fn validate_role_arn(arn: &str) -> std::result::Result<(), String> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let ok = parts.len() == 6
         && parts[0] == "arn"
-        && parts[1].starts_with("aws")
         && parts[2] == "iam"
         && parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && is_account(parts[4])
         && parts[5].starts_with("role/")
         && parts[5].len() > "role/".len()
-        && !arn.contains(char::is_whitespace);
-    if ok {
+        && parts[5].bytes().all(|b| b.is_ascii_graphic());
+    if !ok {
+        return Err(format!(
+            "role_arn `{}` is not a role ARN; expected arn:aws:iam::123456789012:role/NAME (a 12-digit account and a role name)",
+            arn.escape_debug()
+        ));
+    }
+    known_partition(parts[1], arn)
+}
+
+/// An MFA device: its ARN (`arn:aws:iam::123456789012:mfa/NAME`) or a hardware token's
+/// serial number (letters and digits, such as GAHT12345678). Nothing else reaches STS.
+pub fn validate_mfa_serial(serial: &str) -> std::result::Result<(), String> {
+    let parts: Vec<&str> = serial.splitn(6, ':').collect();
+    let arn = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && is_account(parts[4])
+        && parts[5].starts_with("mfa/")
+        && parts[5].len() > "mfa/".len()
+        && parts[5].bytes().all(|b| b.is_ascii_graphic());
+    if arn {
+        return known_partition(parts[1], serial);
+    }
+    let hardware = (9..=64).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_alphanumeric());
+    if hardware {
         Ok(())
     } else {
         Err(format!(
-            "role_arn `{arn}` is not a role ARN; expected arn:aws:iam::123456789012:role/NAME (a 12-digit account and a role name)"
+            "mfa_serial `{}` is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware token's serial number",
+            serial.escape_debug()
+        ))
+    }
+}
+
+fn is_account(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn known_partition(partition: &str, arn: &str) -> std::result::Result<(), String> {
+    if crate::partition::is_known(partition) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` names partition `{}`, which is not one of {}",
+            arn.escape_debug(),
+            partition.escape_debug(),
+            crate::partition::names()
         ))
     }
 }
@@ -910,11 +1175,11 @@ mod tests {
     #[test]
     fn static_keys_then_a_role() {
         let c = chain(
-            &format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"),
+            &format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n"),
             "a",
         )
         .unwrap();
-        assert_eq!(root_key(&c), "KB");
+        assert_eq!(root_key(&c), "AKIAKB00000000000000");
         assert_eq!(roles(&c), [ARN_A]);
         let Step::AssumeRole(r) = &c.steps[0] else {
             panic!()
@@ -930,7 +1195,7 @@ mod tests {
                 "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
                  [profile b]\nrole_arn = {ARN_B}\nsource_profile = c\n\
                  [profile c]\nrole_arn = arn:aws:iam::123456789012:role/C\nsource_profile = d\n\
-                 [profile d]\naws_access_key_id = KD\naws_secret_access_key = SD\n"
+                 [profile d]\naws_access_key_id = AKIAKD00000000000000\naws_secret_access_key = SD\n"
             ),
             "a",
         )
@@ -947,25 +1212,25 @@ mod tests {
         // ignored because A names a source profile.
         let c = chain(
             &format!(
-                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\naws_access_key_id = KA\naws_secret_access_key = SA\n\
-                 [profile b]\nrole_arn = {ARN_B}\nsource_profile = c\naws_access_key_id = KB\naws_secret_access_key = SB\n\
-                 [profile c]\naws_access_key_id = KC\naws_secret_access_key = SC\n"
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\naws_access_key_id = AKIAKA00000000000000\naws_secret_access_key = SA\n\
+                 [profile b]\nrole_arn = {ARN_B}\nsource_profile = c\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n\
+                 [profile c]\naws_access_key_id = AKIAKC00000000000000\naws_secret_access_key = SC\n"
             ),
             "a",
         )
         .unwrap();
-        assert_eq!(root_key(&c), "KB");
+        assert_eq!(root_key(&c), "AKIAKB00000000000000");
         assert_eq!(roles(&c), [ARN_A]);
     }
 
     #[test]
     fn a_self_referencing_profile_uses_its_own_keys_first() {
         let c = chain(
-            &format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = a\naws_access_key_id = KA\naws_secret_access_key = SA\n"),
+            &format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = a\naws_access_key_id = AKIAKA00000000000000\naws_secret_access_key = SA\n"),
             "a",
         )
         .unwrap();
-        assert_eq!(root_key(&c), "KA");
+        assert_eq!(root_key(&c), "AKIAKA00000000000000");
         assert_eq!(roles(&c), [ARN_A]);
     }
 
@@ -973,12 +1238,12 @@ mod tests {
     fn keys_in_the_credentials_file_merge_with_the_config() {
         let c = resolve_with(
             &format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\nregion = eu-west-2\n"),
-            "[b]\naws_access_key_id = KB\naws_secret_access_key = SB\n",
+            "[b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n",
             Request { profile: "a".into(), ..Default::default() },
             &[],
         )
         .unwrap();
-        assert_eq!(root_key(&c), "KB");
+        assert_eq!(root_key(&c), "AKIAKB00000000000000");
         assert_eq!(
             (c.region.as_str(), c.region_source.as_str()),
             ("eu-west-2", "profile `b`")
@@ -987,8 +1252,8 @@ mod tests {
 
     #[test]
     fn other_roots() {
-        let c = chain("[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\nweb_identity_token_file = /t\nrole_session_name = s\n", "w").unwrap();
-        assert!(matches!(&c.root, Root::WebIdentity { session_name, .. } if session_name == "s"));
+        let c = chain("[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\nweb_identity_token_file = /t\nrole_session_name = ci\n", "w").unwrap();
+        assert!(matches!(&c.root, Root::WebIdentity { session_name, .. } if session_name == "ci"));
         assert!(c.steps.is_empty());
         let c = chain("[profile p]\ncredential_process = get-creds --x\n", "p").unwrap();
         assert!(
@@ -1040,7 +1305,7 @@ mod tests {
         let c = chain(
             &format!(
                 "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n\
-                 [profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"
+                 [profile b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n"
             ),
             "a",
         )
@@ -1060,13 +1325,144 @@ mod tests {
         assert_eq!(r.mfa, None, "the session token carries the MFA");
     }
 
+    const MFA: &str = "arn:aws:iam::123456789012:mfa/alice";
+    const KEYS: &str = "aws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n";
+
+    /// The steps after the root, as `-v` describes them.
+    fn steps(config: &str, profile: &str, env: &[(&str, &str)]) -> Vec<String> {
+        let mut vars = vec![("AWS_REGION", "us-east-1"), ("USER", "alice")];
+        vars.extend_from_slice(env);
+        let request = Request {
+            profile: profile.into(),
+            ..Default::default()
+        };
+        match resolve_with(config, "", request, &vars) {
+            Ok(c) => c.describe()[1..].to_vec(),
+            Err(e) => vec![format!("error: {e}")],
+        }
+    }
+
+    /// Where the MFA code goes and how long each role asks for, as STS requires: one
+    /// session token for roles of up to an hour, the code on a longer first role, no
+    /// GetSessionToken for session roots, no code twice, at most one hour when chained.
+    #[test]
+    fn mfa_placement_and_chaining_limits() {
+        let one_hour_roles = format!(
+            "[profile me]\n{KEYS}\
+             [profile prod]\nrole_arn = {ARN_A}\nsource_profile = me\nmfa_serial = {MFA}\n\
+             [profile ro]\nrole_arn = {ARN_B}\nsource_profile = prod\nmfa_serial = {MFA}\n"
+        );
+        let long_role = format!(
+            "[profile me]\n{KEYS}mfa_serial = {MFA}\n\
+             [profile prod]\nrole_arn = {ARN_A}\nsource_profile = me\nduration_seconds = 28800\n\
+             [profile ro]\nrole_arn = {ARN_B}\nsource_profile = prod\nmfa_serial = {MFA}\nduration_seconds = 7200\n"
+        );
+        let session_root = format!(
+            "[profile tmp]\n{KEYS}aws_session_token = TOKEN\n\
+             [profile prod]\nrole_arn = {ARN_A}\nsource_profile = tmp\nmfa_serial = {MFA}\nduration_seconds = 28800\n"
+        );
+        let process_root = format!(
+            "[profile p]\ncredential_process = get-creds\nmfa_serial = {MFA}\n\
+             [profile prod]\nrole_arn = {ARN_A}\nsource_profile = p\n"
+        );
+        let env_root = format!("[profile prod]\nrole_arn = {ARN_A}\ncredential_source = Environment\nduration_seconds = 7200\n");
+        let cases: Vec<(&str, &str, &[(&str, &str)], Vec<String>)> = vec![
+            (&one_hour_roles, "ro", &[], vec![
+                format!("GetSessionToken (12h, MFA {MFA})"),
+                format!("AssumeRole {ARN_A} as runas-alice (1h) from profile `prod`"),
+                format!("AssumeRole {ARN_B} as runas-alice (1h) from profile `ro`"),
+            ]),
+            (&long_role, "prod", &[], vec![
+                format!("AssumeRole {ARN_A} as runas-alice (8h, MFA {MFA}) from profile `prod`"),
+            ]),
+            (&long_role, "ro", &[], vec![
+                format!("AssumeRole {ARN_A} as runas-alice (8h, MFA {MFA}) from profile `prod`"),
+                format!("AssumeRole {ARN_B} as runas-alice (1h) from profile `ro`"),
+            ]),
+            (&session_root, "prod", &[], vec![
+                format!("AssumeRole {ARN_A} as runas-alice (1h, MFA {MFA}) from profile `prod`"),
+            ]),
+            (&process_root, "prod", &[], vec![
+                format!("AssumeRole {ARN_A} as runas-alice (1h, MFA {MFA}) from profile `prod`"),
+            ]),
+            (&env_root, "prod", &[], vec![
+                format!("AssumeRole {ARN_A} as runas-alice (2h) from profile `prod`"),
+            ]),
+            (&env_root, "prod", &[("AWS_SESSION_TOKEN", "T")], vec![
+                format!("AssumeRole {ARN_A} as runas-alice (1h) from profile `prod`"),
+            ]),
+        ];
+        for (config, profile, env, expected) in cases {
+            assert_eq!(steps(config, profile, env), expected, "{profile} in\n{config}");
+        }
+    }
+
+    #[test]
+    fn values_sts_would_refuse_are_config_errors() {
+        let cases = [
+            (
+                format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nrole_session_name = my session\n[profile b]\n{KEYS}"),
+                "profile `a`: role_session_name `my session` is not a name STS accepts",
+            ),
+            (
+                format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nrole_session_name = x\n[profile b]\n{KEYS}"),
+                "profile `a`: role_session_name `x` is not a name STS accepts",
+            ),
+            (
+                format!("[profile a]\nrole_arn = arn:aws-cn:iam::123456789012:role/A\nsource_profile = b\n[profile b]\n{KEYS}"),
+                "profile `a`: arn:aws-cn:iam::123456789012:role/A is in partition `aws-cn`, but region us-east-1 is served by `aws`",
+            ),
+            (
+                format!("[profile a]\nrole_arn = arn:aws-moon:iam::123456789012:role/A\nsource_profile = b\n[profile b]\n{KEYS}"),
+                "names partition `aws-moon`, which is not one of aws-cn",
+            ),
+            (
+                format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = my-phone\n[profile b]\n{KEYS}"),
+                "profile `a`: mfa_serial `my-phone` is neither an MFA device ARN",
+            ),
+            (
+                format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = arn:aws-us-gov:iam::123456789012:mfa/x\n[profile b]\n{KEYS}"),
+                "profile `a`: arn:aws-us-gov:iam::123456789012:mfa/x is in partition `aws-us-gov`",
+            ),
+            (
+                "[profile k]\naws_access_key_id = AKIAKB00000000000000\n  # a comment\naws_secret_access_key = SB\n".to_owned(),
+                "profile `k`: the access key id is not 16 to 128 upper-case letters and digits",
+            ),
+        ];
+        for (config, expected) in cases {
+            let profile = if config.starts_with("[profile k]") { "k" } else { "a" };
+            let got = error(&config, profile);
+            assert!(got.contains(expected), "{got}\nlacks: {expected}");
+        }
+        let ok = format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = GAHT12345678\n[profile b]\n{KEYS}");
+        assert!(chain(&ok, "a").is_ok());
+    }
+
+    #[test]
+    fn default_session_names_are_always_valid() {
+        for (user, expected) in [
+            ("alice", "runas-alice"),
+            ("jörg müller", "runas-jrgmller"),
+            ("", "runas"),
+            ("日本", "runas"),
+        ] {
+            let name = default_session_name(&Env::from_slice(&[("USER", user)]));
+            assert_eq!(name, expected);
+            assert!(valid_session_name(&name));
+        }
+        let long = "x".repeat(100);
+        let name = default_session_name(&Env::from_slice(&[("USER", long.as_str())]));
+        assert_eq!(name.len(), 64);
+        assert!(valid_session_name(&name));
+    }
+
     #[test]
     fn credentials_duration_is_inherited_by_roles_without_their_own() {
         let config = format!(
             "[default]\ncredentials_duration = 2h\n\
              [profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
              [profile own]\nrole_arn = {ARN_A}\nsource_profile = b\nduration_seconds = 1800\n\
-             [profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"
+             [profile b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n"
         );
         let inherited = chain(&config, "a").unwrap();
         let Step::AssumeRole(r) = &inherited.steps[0] else {
@@ -1085,7 +1481,7 @@ mod tests {
         let from_source = chain(
             &format!(
                 "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
-                 [profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\nmfa_serial = arn:aws:iam::123456789012:mfa/b\n\
+                 [profile b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\nmfa_serial = arn:aws:iam::123456789012:mfa/b\n\
                  [default]\nmfa_process = echo 123456\nsession_token_duration = 8h\n"
             ),
             "a",
@@ -1106,7 +1502,7 @@ mod tests {
             &format!(
                 "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/d\n\
                  [profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
-                 [profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"
+                 [profile b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n"
             ),
             "a",
         )
@@ -1117,7 +1513,7 @@ mod tests {
 
         // A plain key profile does not pick up [default]'s device.
         let plain = chain(
-            "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/d\n[profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n",
+            "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/d\n[profile b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n",
             "b",
         )
         .unwrap();
@@ -1152,7 +1548,7 @@ mod tests {
         let c = resolve_with(
             &format!(
                 "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nexternal_id = file\ncredentials_duration = 2h\nregion = eu-west-1\n\
-                 [profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"
+                 [profile b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n"
             ),
             "",
             Request {
@@ -1177,7 +1573,7 @@ mod tests {
     #[test]
     fn session_only_drops_the_roles() {
         let config = format!(
-            "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = KB\naws_secret_access_key = SB\n"
+            "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n"
         );
         let c = resolve_with(
             &config,
@@ -1215,14 +1611,14 @@ mod tests {
     #[test]
     fn a_role_arn_is_assumed_with_the_default_profile() {
         let c = chain(
-            "[default]\naws_access_key_id = KD\naws_secret_access_key = SD\n",
+            "[default]\naws_access_key_id = AKIAKD00000000000000\naws_secret_access_key = SD\n",
             ARN_A,
         )
         .unwrap();
-        assert_eq!(root_key(&c), "KD");
+        assert_eq!(root_key(&c), "AKIAKD00000000000000");
         assert_eq!(roles(&c), [ARN_A]);
         let from_env = resolve_with(
-            "[default]\naws_access_key_id = KD\naws_secret_access_key = SD\n",
+            "[default]\naws_access_key_id = AKIAKD00000000000000\naws_secret_access_key = SD\n",
             "",
             Request {
                 profile: ARN_A.into(),
@@ -1244,7 +1640,7 @@ mod tests {
         let err = error("", ARN_A);
         assert!(err.contains("no credentials to assume"), "{err}");
         let err = error(
-            "[default]\naws_access_key_id = KD\naws_secret_access_key = SD\n",
+            "[default]\naws_access_key_id = AKIAKD00000000000000\naws_secret_access_key = SD\n",
             "arn:aws:iam::123:role/short",
         );
         assert!(err.contains("12-digit account"), "{err}");
@@ -1252,7 +1648,7 @@ mod tests {
 
     #[test]
     fn region_fallbacks_and_their_absence() {
-        let config = "[profile k]\naws_access_key_id = K\naws_secret_access_key = S\n";
+        let config = "[profile k]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n";
         let none = resolve_with(
             config,
             "",
@@ -1283,7 +1679,7 @@ mod tests {
             ("sa-east-1", "AWS_DEFAULT_REGION")
         );
         let bad = error(
-            "[profile k]\naws_access_key_id = K\naws_secret_access_key = S\nregion = us east 1\n",
+            "[profile k]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\nregion = us east 1\n",
             "k",
         );
         assert!(bad.contains("region `us east 1`"), "{bad}");
@@ -1295,15 +1691,15 @@ mod tests {
             (format!("[profile a]\nrole_arn = {ARN_A}\n"), "profile `a`: has role_arn but neither source_profile nor credential_source"),
             (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\ncredential_source = Environment\n[profile b]\n"), "profile `a`: sets both source_profile and credential_source"),
             (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = bb\n[profile b]\n"), "profile `a`: source_profile `bb` does not exist"),
-            (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = K\n"), "profile `b`: aws_access_key_id is set but aws_secret_access_key is missing"),
+            (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = AKIAK000000000000000\n"), "profile `b`: aws_access_key_id is set but aws_secret_access_key is missing"),
             (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_secret_access_key = S\n"), "aws_secret_access_key is set but aws_access_key_id is missing"),
             (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\nregion = x\n"), "profile `b`: has no credentials"),
-            ("[profile a]\nrole_arn = arn:aws:iam::1234:role/A\nsource_profile = a\naws_access_key_id = K\naws_secret_access_key = S\n".into(), "profile `a`: role_arn `arn:aws:iam::1234:role/A` is not a role ARN"),
+            ("[profile a]\nrole_arn = arn:aws:iam::1234:role/A\nsource_profile = a\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n".into(), "profile `a`: role_arn `arn:aws:iam::1234:role/A` is not a role ARN"),
             ("[profile a]\nrole_arn = arn:aws:s3:::bucket\nsource_profile = a\n".into(), "has no credentials"),
             ("[profile a]\nweb_identity_token_file = /t\n".into(), "role_arn is missing"),
             (format!("[profile a]\nrole_arn = {ARN_A}\ncredential_source = Laptop\n"), "credential_source `Laptop` is not one of"),
-            (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nduration_seconds = forever\n[profile b]\naws_access_key_id = K\naws_secret_access_key = S\n"), "profile `a`: duration_seconds: `forever` is not a duration"),
-            ("[profile k]\naws_access_key_id = K\naws_secret_access_key = S\nsession_token_duration = 12x\nmfa_serial = arn:aws:iam::123456789012:mfa/k\n".into(), "profile `k`: session_token_duration: `12x`: unknown unit"),
+            (format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nduration_seconds = forever\n[profile b]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n"), "profile `a`: duration_seconds: `forever` is not a duration"),
+            ("[profile k]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\nsession_token_duration = 12x\nmfa_serial = arn:aws:iam::123456789012:mfa/k\n".into(), "profile `k`: session_token_duration: `12x`: unknown unit"),
             ("[profile s]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = r\n".into(), "sso_session `nope` has no [sso-session nope] section"),
             ("[profile s]\nsso_account_id = 1\nsso_region = us-east-1\nsso_start_url = u\n".into(), "sso_account_id is set, so sso_role_name must be set too"),
             ("[profile s]\nsso_session = c\nsso_region = us-east-1\n[sso-session c]\nsso_start_url = u\n".into(), "sso_region belongs in the [sso-session c] section"),
@@ -1342,7 +1738,7 @@ mod tests {
     #[test]
     fn unknown_profiles_get_suggestions() {
         let err = error(
-            "[profile prod]\naws_access_key_id = K\naws_secret_access_key = S\n",
+            "[profile prod]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n",
             "prdo",
         );
         assert!(
@@ -1353,7 +1749,7 @@ mod tests {
 
     #[test]
     fn the_endpoint_override_is_part_of_the_plan() {
-        let config = "[profile k]\naws_access_key_id = K\naws_secret_access_key = S\nendpoint_url = http://127.0.0.1:1\n";
+        let config = "[profile k]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\nendpoint_url = http://127.0.0.1:1\n";
         let c = resolve_with(
             config,
             "",
