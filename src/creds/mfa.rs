@@ -12,11 +12,17 @@ use std::process::{Command, Stdio};
 /// for the next.
 pub fn code(mfa: &Mfa, otp: Option<&str>, profile: &str, spent: Option<&str>) -> Result<String> {
     let (code, origin) = if let Some(otp) = otp {
-        (validate(otp.trim(), &mfa.serial, "--otp / MFA_CODE")?, "--otp / MFA_CODE")
+        (
+            validate(otp.trim(), &mfa.serial, "--otp / MFA_CODE")?,
+            "--otp / MFA_CODE",
+        )
     } else if let Some(process) = &mfa.process {
         (from_process(process, &mfa.serial)?, "mfa_process")
     } else {
-        (prompt(&mfa.serial, profile, spent.is_some())?, "the terminal")
+        (
+            prompt(&mfa.serial, profile, spent.is_some())?,
+            "the terminal",
+        )
     };
     if spent == Some(code.as_str()) {
         return Err(Error::Mfa(format!(
@@ -60,7 +66,9 @@ fn prompt(serial: &str, profile: &str, next: bool) -> Result<String> {
         })?;
     let mut writer = &tty;
     let prompt = if next {
-        format!("The code just sent for {serial} cannot be used again.\nNext MFA code for {serial}: ")
+        format!(
+            "The code just sent for {serial} cannot be used again.\nNext MFA code for {serial}: "
+        )
     } else {
         format!("MFA code for {serial}: ")
     };

@@ -288,7 +288,12 @@ impl Execution {
             .iter()
             .find(|(serial, _)| *serial == device.serial)
             .map(|(_, code)| code.clone());
-        let code = mfa::code(device, self.options.otp.as_deref(), profile, spent.as_deref())?;
+        let code = mfa::code(
+            device,
+            self.options.otp.as_deref(),
+            profile,
+            spent.as_deref(),
+        )?;
         self.spent.retain(|(serial, _)| *serial != device.serial);
         self.spent.push((device.serial.clone(), code.clone()));
         Ok(code)

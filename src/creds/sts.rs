@@ -40,7 +40,7 @@ pub async fn assume_role(
         .send()
         .await
         .map_err(|e| failure(&what, &sts.endpoint, e, mfa.map(|(serial, _)| serial)))?;
-    convert(output.credentials(), &what)
+    convert(output.credentials(), &what, &sts.endpoint)
 }
 
 pub async fn session_token(
@@ -58,7 +58,7 @@ pub async fn session_token(
         .send()
         .await
         .map_err(|e| failure(&what, &sts.endpoint, e, mfa.map(|(serial, _)| serial)))?;
-    convert(output.credentials(), &what)
+    convert(output.credentials(), &what, &sts.endpoint)
 }
 
 pub async fn web_identity(
@@ -79,7 +79,7 @@ pub async fn web_identity(
         .send()
         .await
         .map_err(|e| failure(&what, &sts.endpoint, e, None))?;
-    convert(output.credentials(), &what)
+    convert(output.credentials(), &what, &sts.endpoint)
 }
 
 pub async fn caller_identity(sts: &Sts) -> Result<Identity> {
@@ -101,11 +101,18 @@ fn seconds(d: Duration) -> i32 {
     i32::try_from(d.as_secs()).unwrap_or(i32::MAX)
 }
 
-fn convert(c: Option<&types::Credentials>, what: &str) -> Result<Credentials> {
-    let c = c.ok_or_else(|| Error::Credentials {
-        what: what.to_owned(),
-        message: "STS answered without credentials".to_owned(),
-    })?;
+/// An answer that parsed but holds no credentials is not STS's either (a proxy's page
+/// with a 200 status parses as an empty answer).
+fn convert(c: Option<&types::Credentials>, what: &str, endpoint: &str) -> Result<Credentials> {
+    let c = c
+        .filter(|c| !c.access_key_id().is_empty())
+        .ok_or_else(|| Error::Credentials {
+            what: what.to_owned(),
+            message: format!(
+                "the answer from {endpoint} is not an STS answer (it holds no credentials); \
+                 check endpoint_url / AWS_ENDPOINT_URL and any proxy between here and STS"
+            ),
+        })?;
     Ok(Credentials {
         access_key_id: c.access_key_id().to_owned(),
         secret_access_key: c.secret_access_key().to_owned(),
@@ -170,7 +177,9 @@ fn hint(code: &str, mfa_serial: Option<&str>) -> &'static str {
         "AccessDenied" if mfa_serial.is_some() => {
             "; check the role's trust policy, the caller's sts:AssumeRole permission and the MFA device"
         }
-        "AccessDenied" => "; check the role's trust policy and the caller's sts:AssumeRole permission",
+        "AccessDenied" => {
+            "; check the role's trust policy and the caller's sts:AssumeRole permission"
+        }
         _ => "",
     }
 }

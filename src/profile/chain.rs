@@ -269,9 +269,9 @@ impl Root {
             Root::CredentialProcess { .. } => false,
             Root::Sso { .. } | Root::WebIdentity { .. } => true,
             Root::Named { source, .. } => match source {
-                NamedSource::Environment => env
-                    .get("AWS_SESSION_TOKEN")
-                    .is_ok_and(|t| !t.is_empty()),
+                NamedSource::Environment => {
+                    env.get("AWS_SESSION_TOKEN").is_ok_and(|t| !t.is_empty())
+                }
                 NamedSource::Ec2InstanceMetadata | NamedSource::EcsContainer => true,
             },
         }
@@ -475,7 +475,11 @@ fn role_steps(
     Ok(roles)
 }
 
-fn session_duration(request: &Request, keys: &Keys, warnings: &mut Vec<String>) -> Result<Duration> {
+fn session_duration(
+    request: &Request,
+    keys: &Keys,
+    warnings: &mut Vec<String>,
+) -> Result<Duration> {
     let asked = match request.session_duration {
         Some(d) => d,
         None => keys
@@ -579,12 +583,18 @@ fn identity_serial(
         validate_mfa_serial(serial).map_err(Error::Usage)?;
         return Ok(Some(serial.clone()));
     }
-    let from_role = roles.first().and_then(|r| r.mfa.as_ref()).map(|m| m.serial.clone());
-    let from_root = keys.root.and_then(|p| p.get(key::MFA_SERIAL).map(|v| (v, p.name())));
+    let from_role = roles
+        .first()
+        .and_then(|r| r.mfa.as_ref())
+        .map(|m| m.serial.clone());
+    let from_root = keys
+        .root
+        .and_then(|p| p.get(key::MFA_SERIAL).map(|v| (v, p.name())));
     let from_default = if roles.is_empty() || !long_term {
         None
     } else {
-        keys.default.and_then(|p| p.get(key::MFA_SERIAL).map(|v| (v, p.name())))
+        keys.default
+            .and_then(|p| p.get(key::MFA_SERIAL).map(|v| (v, p.name())))
     };
     if let Some(serial) = from_role {
         return Ok(Some(serial));
@@ -881,7 +891,9 @@ fn access_key(p: &Profile) -> Result<Root> {
                 }),
                 Some(why) => Err(Error::profile(
                     profile,
-                    format!("{why}; check aws_access_key_id, aws_secret_access_key and aws_session_token"),
+                    format!(
+                        "{why}; check aws_access_key_id, aws_secret_access_key and aws_session_token"
+                    ),
                 )),
             }
         }
@@ -1087,7 +1099,8 @@ pub fn validate_mfa_serial(serial: &str) -> std::result::Result<(), String> {
     if arn {
         return known_partition(parts[1], serial);
     }
-    let hardware = (9..=64).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_alphanumeric());
+    let hardware =
+        (9..=64).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_alphanumeric());
     if hardware {
         Ok(())
     } else {
@@ -1365,35 +1378,79 @@ mod tests {
             "[profile p]\ncredential_process = get-creds\nmfa_serial = {MFA}\n\
              [profile prod]\nrole_arn = {ARN_A}\nsource_profile = p\n"
         );
-        let env_root = format!("[profile prod]\nrole_arn = {ARN_A}\ncredential_source = Environment\nduration_seconds = 7200\n");
-        let cases: Vec<(&str, &str, &[(&str, &str)], Vec<String>)> = vec![
-            (&one_hour_roles, "ro", &[], vec![
-                format!("GetSessionToken (12h, MFA {MFA})"),
-                format!("AssumeRole {ARN_A} as runas-alice (1h) from profile `prod`"),
-                format!("AssumeRole {ARN_B} as runas-alice (1h) from profile `ro`"),
-            ]),
-            (&long_role, "prod", &[], vec![
-                format!("AssumeRole {ARN_A} as runas-alice (8h, MFA {MFA}) from profile `prod`"),
-            ]),
-            (&long_role, "ro", &[], vec![
-                format!("AssumeRole {ARN_A} as runas-alice (8h, MFA {MFA}) from profile `prod`"),
-                format!("AssumeRole {ARN_B} as runas-alice (1h) from profile `ro`"),
-            ]),
-            (&session_root, "prod", &[], vec![
-                format!("AssumeRole {ARN_A} as runas-alice (1h, MFA {MFA}) from profile `prod`"),
-            ]),
-            (&process_root, "prod", &[], vec![
-                format!("AssumeRole {ARN_A} as runas-alice (1h, MFA {MFA}) from profile `prod`"),
-            ]),
-            (&env_root, "prod", &[], vec![
-                format!("AssumeRole {ARN_A} as runas-alice (2h) from profile `prod`"),
-            ]),
-            (&env_root, "prod", &[("AWS_SESSION_TOKEN", "T")], vec![
-                format!("AssumeRole {ARN_A} as runas-alice (1h) from profile `prod`"),
-            ]),
+        let env_root = format!(
+            "[profile prod]\nrole_arn = {ARN_A}\ncredential_source = Environment\nduration_seconds = 7200\n"
+        );
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], Vec<String>);
+        let cases: Vec<Case> = vec![
+            (
+                &one_hour_roles,
+                "ro",
+                &[],
+                vec![
+                    format!("GetSessionToken (12h, MFA {MFA})"),
+                    format!("AssumeRole {ARN_A} as runas-alice (1h) from profile `prod`"),
+                    format!("AssumeRole {ARN_B} as runas-alice (1h) from profile `ro`"),
+                ],
+            ),
+            (
+                &long_role,
+                "prod",
+                &[],
+                vec![format!(
+                    "AssumeRole {ARN_A} as runas-alice (8h, MFA {MFA}) from profile `prod`"
+                )],
+            ),
+            (
+                &long_role,
+                "ro",
+                &[],
+                vec![
+                    format!(
+                        "AssumeRole {ARN_A} as runas-alice (8h, MFA {MFA}) from profile `prod`"
+                    ),
+                    format!("AssumeRole {ARN_B} as runas-alice (1h) from profile `ro`"),
+                ],
+            ),
+            (
+                &session_root,
+                "prod",
+                &[],
+                vec![format!(
+                    "AssumeRole {ARN_A} as runas-alice (1h, MFA {MFA}) from profile `prod`"
+                )],
+            ),
+            (
+                &process_root,
+                "prod",
+                &[],
+                vec![format!(
+                    "AssumeRole {ARN_A} as runas-alice (1h, MFA {MFA}) from profile `prod`"
+                )],
+            ),
+            (
+                &env_root,
+                "prod",
+                &[],
+                vec![format!(
+                    "AssumeRole {ARN_A} as runas-alice (2h) from profile `prod`"
+                )],
+            ),
+            (
+                &env_root,
+                "prod",
+                &[("AWS_SESSION_TOKEN", "T")],
+                vec![format!(
+                    "AssumeRole {ARN_A} as runas-alice (1h) from profile `prod`"
+                )],
+            ),
         ];
         for (config, profile, env, expected) in cases {
-            assert_eq!(steps(config, profile, env), expected, "{profile} in\n{config}");
+            assert_eq!(
+                steps(config, profile, env),
+                expected,
+                "{profile} in\n{config}"
+            );
         }
     }
 
@@ -1430,11 +1487,17 @@ mod tests {
             ),
         ];
         for (config, expected) in cases {
-            let profile = if config.starts_with("[profile k]") { "k" } else { "a" };
+            let profile = if config.starts_with("[profile k]") {
+                "k"
+            } else {
+                "a"
+            };
             let got = error(&config, profile);
             assert!(got.contains(expected), "{got}\nlacks: {expected}");
         }
-        let ok = format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = GAHT12345678\n[profile b]\n{KEYS}");
+        let ok = format!(
+            "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = GAHT12345678\n[profile b]\n{KEYS}"
+        );
         assert!(chain(&ok, "a").is_ok());
     }
 
@@ -1648,7 +1711,8 @@ mod tests {
 
     #[test]
     fn region_fallbacks_and_their_absence() {
-        let config = "[profile k]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n";
+        let config =
+            "[profile k]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n";
         let none = resolve_with(
             config,
             "",

@@ -146,7 +146,11 @@ impl Request {
         if let Some(c) = &self.code {
             text.push_str(&format!(" code={c}"));
         }
-        text.push_str(if self.session { " session" } else { " long-term" });
+        text.push_str(if self.session {
+            " session"
+        } else {
+            " long-term"
+        });
         if self.status != 200 {
             text.push_str(&format!(" -> {}", self.status));
         }
@@ -362,11 +366,25 @@ pub fn refusing_sts_dated(
     message: &str,
     date: Option<String>,
 ) -> (String, std::sync::Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
     let body = format!(
         "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
     );
+    canned_http("403 Forbidden", "text/xml", &body, date)
+}
+
+/// A server that gives every request the same answer (an STS that is not STS: a proxy's
+/// HTML page, an empty body, broken XML, a forged answer). Returns its URL and a log of
+/// the request bodies.
+pub fn canned_http(
+    status: &str,
+    content_type: &str,
+    body: &str,
+    date: Option<String>,
+) -> (String, std::sync::Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let (status, content_type, body) =
+        (status.to_owned(), content_type.to_owned(), body.to_owned());
     let log = std::sync::Arc::new(Mutex::new(Vec::new()));
     let seen = log.clone();
     std::thread::spawn(move || {
@@ -393,7 +411,7 @@ pub fn refusing_sts_dated(
             let mut stream = reader.into_inner();
             let _ = write!(
                 stream,
-                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n{body}",
                 body.len(),
                 date.as_ref()
                     .map(|d| format!("Date: {d}\r\n"))
