@@ -5,7 +5,8 @@ use crate::cli::CredentialArgs;
 use crate::creds::{self, Credentials, Execution};
 use crate::error::Result;
 use crate::log::{debug, warning};
-use crate::profile::chain::{self, Chain, Request};
+use crate::profile::chain::{Chain, Request};
+use crate::profile::resolve;
 use crate::profile::{Files, Profiles};
 use aws_types::os_shim_internal::Env;
 
@@ -25,7 +26,7 @@ pub fn request(profile: &str, args: &CredentialArgs) -> Request {
 /// Reads the files and resolves `profile` into a plan. No network.
 pub fn plan(profile: &str, args: &CredentialArgs, env: &Env) -> Result<(Profiles, Chain)> {
     let profiles = Profiles::load(Files::from_env(env))?;
-    let chain = chain::resolve(&profiles, &request(profile, args), env)?;
+    let chain = resolve::resolve(&profiles, &request(profile, args), env)?;
     for warning in &chain.warnings {
         warning!("{warning}");
     }

@@ -22,7 +22,7 @@ use endpoint::{Endpoint, Registry, Scope};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use crate::profile::chain::key::ECR_REGISTRIES;
+use crate::profile::key::ECR_REGISTRIES;
 
 pub fn login(args: EcrRegistries) -> Result<ExitCode> {
     let env = Env::real();

@@ -7,6 +7,9 @@
 pub mod chain;
 pub mod credentials_file;
 pub mod duration;
+pub mod key;
+pub mod resolve;
+mod walk;
 
 use crate::error::{Error, Result};
 use aws_config::profile::{Profile, ProfileSet};
