@@ -2,9 +2,11 @@
 //! credential helper or a fuzz target) is a thin shell around these modules.
 
 pub mod cli;
+pub mod credentials;
 pub mod creds;
 pub mod diagnose;
 pub mod docs;
+pub mod duration;
 pub mod ecr;
 pub mod error;
 pub mod exec;

@@ -4,9 +4,10 @@
 use crate::cli::{Output, RunArgs};
 use crate::creds::{self, Credentials, cache::Cache, remaining};
 use crate::error::{Error, Result};
+use crate::exec::credentials_file;
 use crate::exec::{self, Environment};
 use crate::log::{debug, warning};
-use crate::profile::{Files, credentials_file};
+use crate::profile::Files;
 use crate::session;
 use crate::warm::Inputs;
 use aws_types::os_shim_internal::Env;

@@ -7,7 +7,7 @@
 //! file per step lets concurrent runs that miss wait for the one that is fetching.
 
 use super::Credentials;
-use super::credentials::{parse_rfc3339, rfc3339};
+use crate::credentials::{parse_rfc3339, rfc3339};
 use crate::log::{debug, warning};
 use crate::profile::chain::{Chain, NamedSource, Root, Step};
 use aws_types::os_shim_internal::Env;

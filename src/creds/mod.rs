@@ -6,17 +6,16 @@
 //! no TLS. Those are made on the first miss.
 
 pub mod cache;
-mod credentials;
 mod mfa;
 mod source;
 pub mod sts;
 
-pub use credentials::{Credentials, remaining, rfc3339};
+pub use crate::credentials::{Credentials, remaining, rfc3339};
 
+use crate::duration::limits;
 use crate::error::{Error, Result};
 use crate::log::{debug, warning};
 use crate::profile::chain::{Chain, Mfa, RoleStep, Root, Step};
-use crate::profile::duration::limits;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_types::os_shim_internal::Env;
 use aws_types::region::Region;
@@ -324,7 +323,7 @@ fn chained_cap(role: &RoleStep, parent: &Credentials) -> RoleStep {
         warning!(
             "role duration for `{}`: {} is above the STS maximum for a role assumed with session credentials; using 1h",
             role.profile,
-            crate::profile::duration::display(role.duration)
+            crate::duration::display(role.duration)
         );
         role.duration = limits::CHAINED_ROLE_MAX;
     }

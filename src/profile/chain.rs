@@ -2,8 +2,8 @@
 //! steps that follow it. Resolution (`profile::resolve`) builds it from the files without
 //! touching the network; `creds` executes it.
 
-use super::duration;
-use crate::creds::Credentials;
+use crate::credentials::Credentials;
+use crate::duration;
 use aws_types::os_shim_internal::Env;
 use std::time::Duration;
 

@@ -5,8 +5,6 @@
 //! `[x]`, duplicate sections, case. Nothing in this module touches the network.
 
 pub mod chain;
-pub mod credentials_file;
-pub mod duration;
 pub mod key;
 pub mod resolve;
 mod walk;

@@ -8,9 +8,9 @@
 
 use super::Profiles;
 use super::chain::{Chain, Mfa, NamedSource, Request, RoleStep, Root, Step};
-use super::duration::{self, limits};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::walk::{role_step, root_profile, walk};
+use crate::duration::{self, limits};
 use crate::error::{Error, Result};
 use aws_config::profile::Profile;
 use aws_types::os_shim_internal::Env;

@@ -3,9 +3,9 @@
 
 use super::Profiles;
 use super::chain::{Mfa, NamedSource, RoleStep, Root};
-use super::duration::{self, limits};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
-use crate::creds::Credentials;
+use crate::credentials::Credentials;
+use crate::duration::{self, limits};
 use crate::error::{Error, Result};
 use aws_config::profile::Profile;
 use aws_types::os_shim_internal::Env;

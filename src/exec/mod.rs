@@ -1,6 +1,9 @@
-//! Handing credentials on: the child's environment and `execvp`, or the print formats.
+//! Handing credentials on: the child's environment and `execvp`, the print formats, and the
+//! credentials file that `-c` writes.
 
-use crate::creds::Credentials;
+pub mod credentials_file;
+
+use crate::credentials::Credentials;
 use crate::error::Error;
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;

@@ -141,7 +141,7 @@ pub fn remaining(t: SystemTime) -> String {
     let text = if minutes >= 48 * 60 {
         format!("{} days", minutes / (24 * 60))
     } else {
-        crate::profile::duration::display(Duration::from_secs(minutes * 60))
+        crate::duration::display(Duration::from_secs(minutes * 60))
     };
     if word == "expired" {
         format!("expired {text} ago")

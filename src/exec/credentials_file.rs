@@ -2,7 +2,7 @@
 //! only that file. Everything else in the file — comments, order, other sections — is kept
 //! byte for byte; the new file replaces the old by rename, with mode 0600.
 
-use crate::creds::{Credentials, rfc3339};
+use crate::credentials::{Credentials, rfc3339};
 use crate::error::{Error, Result};
 use std::fs;
 use std::io::Write;
