@@ -5,7 +5,7 @@ use crate::cli::CredentialArgs;
 use crate::creds::{self, Credentials, Execution};
 use crate::error::Result;
 use crate::log::{debug, warning};
-use crate::profile::chain::{Chain, Request};
+use crate::profile::chain::{Chain, Request, Target};
 use crate::profile::resolve;
 use crate::profile::{Files, Profiles};
 use aws_types::os_shim_internal::Env;
@@ -13,7 +13,7 @@ use aws_types::os_shim_internal::Env;
 /// What the flags ask of the profile files.
 pub fn request(profile: &str, args: &CredentialArgs) -> Request {
     Request {
-        profile: profile.to_owned(),
+        target: Target::parse(profile),
         region: args.region.clone(),
         mfa_serial: args.mfa_serial.clone(),
         external_id: args.external_id.clone(),

@@ -342,8 +342,8 @@ impl Network {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(chain.region.clone()))
             .no_credentials();
-        if !chain.profile.starts_with("arn:") {
-            loader = loader.profile_name(&chain.profile);
+        if let Some(profile) = chain.target.profile() {
+            loader = loader.profile_name(profile);
         }
         let sdk = runtime.block_on(loader.load());
         let endpoint = match sdk.endpoint_url() {

@@ -226,7 +226,7 @@ fn token_for<'t>(tokens: &'t Tokens, registry: &Registry) -> Result<&'t token::A
 
 fn fetch(registries: &[Registry], credentials: &Credentials, chain: &Chain) -> Result<Tokens> {
     let scopes = Scope::requests(registries.iter().map(|r| &r.scope));
-    let profile = (!chain.profile.starts_with("arn:")).then_some(chain.profile.as_str());
+    let profile = chain.target.profile();
     let tokens = token::fetch_all(&scopes, credentials, profile).map_err(Error::Usage)?;
     for (scope, token) in &tokens {
         if let Ok(token) = token

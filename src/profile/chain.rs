@@ -11,8 +11,9 @@ use std::time::Duration;
 /// called with the credentials of the one before.
 #[derive(Debug, Clone)]
 pub struct Chain {
-    /// The profile asked for (or the role ARN given in its place).
+    /// The profile asked for (or the role ARN given in its place), as typed: for messages.
     pub profile: String,
+    pub target: Target,
     pub region: String,
     /// Where the region came from, for `-v` and error messages.
     pub region_source: String,
@@ -116,11 +117,49 @@ pub struct Mfa {
     pub process: Option<String>,
 }
 
+/// What PROFILE on the command line names: a profile of the files, or a role ARN to
+/// assume with the default credentials. Decided once, here; nothing else looks for `arn:`.
+#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+pub enum Target {
+    Profile(String),
+    RoleArn(String),
+}
+
+impl Target {
+    pub fn parse(text: &str) -> Target {
+        if text.starts_with("arn:") {
+            Target::RoleArn(text.to_owned())
+        } else {
+            Target::Profile(text.to_owned())
+        }
+    }
+
+    /// What the user typed: the profile's name or the ARN.
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Profile(name) | Target::RoleArn(name) => name,
+        }
+    }
+
+    /// The profile's name; none for a role ARN.
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            Target::Profile(name) => Some(name),
+            Target::RoleArn(_) => None,
+        }
+    }
+}
+
+impl Default for Target {
+    fn default() -> Self {
+        Target::Profile(String::new())
+    }
+}
+
 /// What the command line asks for, on top of the files.
 #[derive(Debug, Default, Clone, Hash)]
 pub struct Request {
-    /// A profile name, or a role ARN to assume with the default profile's credentials.
-    pub profile: String,
+    pub target: Target,
     pub region: Option<String>,
     pub mfa_serial: Option<String>,
     pub external_id: Option<String>,

@@ -7,7 +7,7 @@
 //! limits.
 
 use super::Profiles;
-use super::chain::{Chain, Mfa, NamedSource, Request, RoleStep, Root, Step};
+use super::chain::{Chain, Mfa, NamedSource, Request, RoleStep, Root, Step, Target};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::walk::{role_step, root_profile, walk};
 use crate::duration::{self, limits};
@@ -16,7 +16,7 @@ use aws_config::profile::Profile;
 use aws_types::os_shim_internal::Env;
 use std::time::Duration;
 
-/// Resolves `request.profile` against `profiles`, reading `env` for the region fallbacks,
+/// Resolves `request.target` against `profiles`, reading `env` for the region fallbacks,
 /// `AWS_PROFILE` (the source of a bare role ARN), `USER` (the default session name) and
 /// endpoint overrides. It runs in phases: walk the source profiles to a root, turn the
 /// profiles with roles into role steps, settle durations and where the MFA code goes,
@@ -30,7 +30,7 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
     let steps = place_mfa(request, &root, &mut roles, session_duration, &keys)?;
     let steps = settle_durations(steps, &root, env, &mut warnings);
     let (region, region_source) = region(&visited, profiles, request, env)?;
-    check_partitions(&request.profile, &region, &root, &steps)?;
+    check_partitions(request.target.name(), &region, &root, &steps)?;
     let sts_endpoint = ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
         .iter()
         .find_map(|v| env.get(v).ok().filter(|s| !s.is_empty()))
@@ -41,7 +41,8 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
                 .map(str::to_owned)
         });
     Ok(Chain {
-        profile: request.profile.clone(),
+        profile: request.target.name().to_owned(),
+        target: request.target.clone(),
         region,
         region_source,
         sts_endpoint,
@@ -57,10 +58,11 @@ type Walked<'a> = (Vec<&'a Profile>, Root, Vec<&'a Profile>);
 /// The walk from the profile asked for, or for a bare role ARN, from the credentials the
 /// SDKs would use: the environment's keys, else AWS_PROFILE's (or [default]'s).
 fn walk_target<'a>(profiles: &'a Profiles, request: &Request, env: &Env) -> Result<Walked<'a>> {
-    if !request.profile.starts_with("arn:") {
-        return walk(profiles, &request.profile);
-    }
-    validate_role_arn(&request.profile).map_err(Error::Usage)?;
+    let arn = match &request.target {
+        Target::Profile(name) => return walk(profiles, name),
+        Target::RoleArn(arn) => arn,
+    };
+    validate_role_arn(arn).map_err(Error::Usage)?;
     let source_name = env
         .get("AWS_PROFILE")
         .unwrap_or_else(|_| "default".to_owned());
@@ -74,9 +76,8 @@ fn walk_target<'a>(profiles: &'a Profiles, request: &Request, env: &Env) -> Resu
         walk(profiles, &source_name)
     } else {
         Err(Error::Usage(format!(
-            "no credentials to assume {} with: there is no [{source_name}] profile and no AWS_ACCESS_KEY_ID; \
-             add one, or set AWS_PROFILE to a profile that has credentials",
-            request.profile
+            "no credentials to assume {arn} with: there is no [{source_name}] profile and no AWS_ACCESS_KEY_ID; \
+             add one, or set AWS_PROFILE to a profile that has credentials"
         )))
     }
 }
@@ -134,10 +135,10 @@ fn role_steps(
             .map_err(|m| Error::profile(p.name(), m))?;
         roles.push(role_step(p, env, inherited)?);
     }
-    if request.profile.starts_with("arn:") {
+    if let Target::RoleArn(arn) = &request.target {
         roles.push(RoleStep {
-            profile: request.profile.clone(),
-            role_arn: request.profile.clone(),
+            profile: arn.clone(),
+            role_arn: arn.clone(),
             session_name: default_session_name(env),
             external_id: None,
             duration: inherited,
@@ -198,7 +199,7 @@ fn place_mfa(
     if request.session_only {
         if !long_term {
             return Err(Error::profile(
-                &request.profile,
+                request.target.name(),
                 format!(
                     "-s/--session needs long-term access keys at the root of the chain, but it starts with {}",
                     root.describe()
@@ -347,11 +348,11 @@ fn region(
         }
     }
     let (region, source) = region.ok_or_else(|| Error::NoRegion {
-        profile: request.profile.clone(),
+        profile: request.target.name().to_owned(),
     })?;
     if !key::valid_region(&region) {
         return Err(Error::profile(
-            &request.profile,
+            request.target.name(),
             format!(
                 "region `{}` (from {source}) is not a region name such as us-east-1",
                 region.escape_debug()
@@ -438,7 +439,7 @@ mod tests {
             config,
             "",
             Request {
-                profile: profile.into(),
+                target: Target::parse(profile),
                 ..Default::default()
             },
             &[("AWS_REGION", "us-east-1"), ("USER", "alice")],
@@ -533,7 +534,7 @@ mod tests {
         let c = resolve_with(
             &format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\nregion = eu-west-2\n"),
             "[b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n",
-            Request { profile: "a".into(), ..Default::default() },
+            Request { target: Target::parse("a"), ..Default::default() },
             &[],
         )
         .unwrap();
@@ -627,7 +628,7 @@ mod tests {
         let mut vars = vec![("AWS_REGION", "us-east-1"), ("USER", "alice")];
         vars.extend_from_slice(env);
         let request = Request {
-            profile: profile.into(),
+            target: Target::parse(profile),
             ..Default::default()
         };
         match resolve_with(config, "", request, &vars) {
@@ -870,7 +871,7 @@ mod tests {
             &format!("[profile a]\nrole_arn = {ARN_A}\ncredential_source = Environment\n"),
             "",
             Request {
-                profile: "a".into(),
+                target: Target::parse("a"),
                 mfa_serial: Some("arn:aws:iam::123456789012:mfa/x".into()),
                 ..Default::default()
             },
@@ -896,7 +897,7 @@ mod tests {
             ),
             "",
             Request {
-                profile: "a".into(),
+                target: Target::parse("a"),
                 region: Some("ap-south-1".into()),
                 external_id: Some("flag".into()),
                 role_duration: Some(Duration::from_secs(24 * 3600)),
@@ -923,7 +924,7 @@ mod tests {
             &config,
             "",
             Request {
-                profile: "a".into(),
+                target: Target::parse("a"),
                 session_only: true,
                 ..Default::default()
             },
@@ -938,7 +939,7 @@ mod tests {
             "[profile p]\ncredential_process = x\n",
             "",
             Request {
-                profile: "p".into(),
+                target: Target::parse("p"),
                 session_only: true,
                 ..Default::default()
             },
@@ -965,7 +966,7 @@ mod tests {
             "[default]\naws_access_key_id = AKIAKD00000000000000\naws_secret_access_key = SD\n",
             "",
             Request {
-                profile: ARN_A.into(),
+                target: Target::parse(ARN_A),
                 ..Default::default()
             },
             &[("AWS_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "KE")],
@@ -998,7 +999,7 @@ mod tests {
             config,
             "",
             Request {
-                profile: "k".into(),
+                target: Target::parse("k"),
                 ..Default::default()
             },
             &[],
@@ -1013,7 +1014,7 @@ mod tests {
             config,
             "",
             Request {
-                profile: "k".into(),
+                target: Target::parse("k"),
                 ..Default::default()
             },
             &[("AWS_DEFAULT_REGION", "sa-east-1")],
@@ -1099,7 +1100,7 @@ mod tests {
             config,
             "",
             Request {
-                profile: "k".into(),
+                target: Target::parse("k"),
                 ..Default::default()
             },
             &[("AWS_REGION", "us-east-1")],
@@ -1110,7 +1111,7 @@ mod tests {
             config,
             "",
             Request {
-                profile: "k".into(),
+                target: Target::parse("k"),
                 ..Default::default()
             },
             &[
