@@ -1,5 +1,6 @@
 //! The credentials `runas` hands on: a key pair, perhaps a session token, perhaps an expiry.
 
+use crate::secret::Secret;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use std::fmt;
@@ -8,8 +9,8 @@ use std::time::{Duration, SystemTime};
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: Option<String>,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
     pub expiration: Option<SystemTime>,
 }
 
@@ -19,11 +20,8 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
             .field("access_key_id", &crate::log::key_hint(&self.access_key_id))
-            .field("secret_access_key", &"** redacted **")
-            .field(
-                "session_token",
-                &self.session_token.as_ref().map(|_| "** redacted **"),
-            )
+            .field("secret_access_key", &self.secret_access_key)
+            .field("session_token", &self.session_token)
             .field("expiration", &self.expiration.map(rfc3339))
             .finish()
     }
@@ -60,10 +58,14 @@ impl Credentials {
                 }
             ));
         }
-        if let Some(why) = opaque_problem(&self.secret_access_key) {
+        if let Some(why) = opaque_problem(self.secret_access_key.expose()) {
             return Some(format!("the secret access key {why}"));
         }
-        if let Some(why) = self.session_token.as_deref().and_then(opaque_problem) {
+        if let Some(why) = self
+            .session_token
+            .as_ref()
+            .and_then(|t| opaque_problem(t.expose()))
+        {
             return Some(format!("the session token {why}"));
         }
         None
@@ -82,8 +84,8 @@ impl Credentials {
     pub fn to_sdk(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
             &self.access_key_id,
-            &self.secret_access_key,
-            self.session_token.clone(),
+            self.secret_access_key.expose(),
+            self.session_token.as_ref().map(|t| t.expose().to_owned()),
             self.expiration,
             "runas",
         )
@@ -92,8 +94,8 @@ impl Credentials {
     pub fn from_sdk(c: &aws_credential_types::Credentials) -> Self {
         Credentials {
             access_key_id: c.access_key_id().to_owned(),
-            secret_access_key: c.secret_access_key().to_owned(),
-            session_token: c.session_token().map(str::to_owned),
+            secret_access_key: Secret::new(c.secret_access_key()),
+            session_token: c.session_token().map(Secret::new),
             expiration: c.expiry(),
         }
     }
@@ -208,7 +210,7 @@ mod tests {
         c.secret_access_key = "abc\n# comment".into();
         assert!(c.problem().unwrap().contains("whitespace"));
         let mut c = sample();
-        c.session_token = Some(String::new());
+        c.session_token = Some(Secret::default());
         assert!(c.problem().unwrap().contains("session token is empty"));
         let mut c = sample();
         c.secret_access_key = "caf\u{e9}".into();

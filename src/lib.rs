@@ -15,6 +15,7 @@ pub mod list;
 pub mod log;
 pub mod partition;
 pub mod profile;
+pub mod secret;
 pub mod session;
 pub mod warm;
 pub mod wrapper;

@@ -10,6 +10,7 @@ use super::Credentials;
 use crate::credentials::{parse_rfc3339, rfc3339};
 use crate::log::{debug, warning};
 use crate::profile::chain::{Chain, NamedSource, Root, Step};
+use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File, OpenOptions};
@@ -34,9 +35,9 @@ struct Entry {
     /// What the step was, for a person looking in the directory.
     description: String,
     access_key_id: String,
-    secret_access_key: String,
+    secret_access_key: Secret,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    session_token: Option<String>,
+    session_token: Option<Secret>,
     expiration: String,
 }
 

@@ -3,6 +3,7 @@
 use super::Credentials;
 use crate::error::{Error, Result};
 use crate::profile::chain::RoleStep;
+use crate::secret::Secret;
 use aws_sdk_sts::Client;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
@@ -115,8 +116,8 @@ fn convert(c: Option<&types::Credentials>, what: &str, endpoint: &str) -> Result
         })?;
     Ok(Credentials {
         access_key_id: c.access_key_id().to_owned(),
-        secret_access_key: c.secret_access_key().to_owned(),
-        session_token: Some(c.session_token().to_owned()),
+        secret_access_key: Secret::new(c.secret_access_key()),
+        session_token: Some(Secret::new(c.session_token())),
         expiration: std::time::SystemTime::try_from(*c.expiration()).ok(),
     })
 }

@@ -7,6 +7,7 @@ use super::key::{self, validate_mfa_serial, validate_role_arn};
 use crate::credentials::Credentials;
 use crate::duration::{self, limits};
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 use aws_config::profile::Profile;
 use aws_types::os_shim_internal::Env;
 use std::time::Duration;
@@ -171,8 +172,8 @@ fn access_key(p: &Profile) -> Result<Root> {
         (Some(id), Some(secret), token) => {
             let credentials = Credentials {
                 access_key_id: id.to_owned(),
-                secret_access_key: secret.to_owned(),
-                session_token: token.map(str::to_owned),
+                secret_access_key: secret.into(),
+                session_token: token.map(Secret::from),
                 expiration: None,
             };
             match credentials.problem() {
