@@ -307,10 +307,7 @@ impl Execution {
         if network.is_none() {
             *network = Some(Network::new(chain)?);
         }
-        // Set just above when it was empty.
-        network
-            .as_ref()
-            .ok_or_else(|| Error::Usage("no network".into()))
+        Ok(network.as_ref().expect("the network was set just above"))
     }
 }
 
@@ -338,7 +335,7 @@ impl Network {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(chain.region.clone()))
             .no_credentials();
