@@ -10,7 +10,8 @@ use std::process::ExitCode;
 /// status, because `runas` becomes that command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// Something outside the categories below (an I/O error on a file `runas` writes).
+    /// Something outside the categories below (an I/O error on a file `runas` writes, a
+    /// port a credential endpoint cannot listen on).
     Failure = 1,
     /// The command line could not be understood (clap uses the same code).
     Usage = 2,
@@ -20,10 +21,50 @@ pub enum Exit {
     Credentials = 4,
     /// One or more ECR logins (or logouts) failed; the others went through.
     Ecr = 5,
+    /// runas itself could not work (its async runtime would not start): not the user's doing.
+    Internal = 70,
     /// The command was found but could not be executed.
     NotExecutable = 126,
     /// The command was not found.
     NotFound = 127,
+}
+
+impl Exit {
+    /// Every status and what it means, for the man page.
+    pub const TABLE: [(Exit, &'static str); 8] = [
+        (
+            Exit::Failure,
+            "An I/O failure, such as writing the credentials file or listening on a taken port for runas serve; or runas diagnose found a problem.",
+        ),
+        (
+            Exit::Usage,
+            "The command line is wrong (an invalid ECR endpoint, too).",
+        ),
+        (
+            Exit::Config,
+            "The profile files are malformed or the profile cannot be resolved.",
+        ),
+        (
+            Exit::Credentials,
+            "Credentials could not be obtained: STS refused, MFA failed, a source failed.",
+        ),
+        (
+            Exit::Ecr,
+            "One or more ECR logins or logouts failed; the others went through.",
+        ),
+        (
+            Exit::Internal,
+            "runas itself could not work (its async runtime would not start).",
+        ),
+        (
+            Exit::NotExecutable,
+            "The command was found but could not be run.",
+        ),
+        (
+            Exit::NotFound,
+            "The command, or the ECR client, was not found.",
+        ),
+    ];
 }
 
 impl From<Exit> for ExitCode {
@@ -74,9 +115,13 @@ pub enum Error {
     #[error("{path}: {message}")]
     File { path: String, message: String },
 
-    /// A credential endpoint could not be set up (no port, no runtime, no random bytes).
+    /// A credential endpoint could not be set up (its port is taken, say).
     #[error("{0}")]
     Serve(String),
+
+    /// A failure of runas itself, not of its input or of AWS.
+    #[error("internal error: {0}")]
+    Internal(String),
 
     #[error("{program}: command not found")]
     CommandNotFound { program: String },
@@ -111,6 +156,7 @@ impl Error {
             Error::Mfa(_) | Error::Credentials { .. } => Exit::Credentials,
             Error::Ecr(_) => Exit::Ecr,
             Error::File { .. } | Error::Serve(_) => Exit::Failure,
+            Error::Internal(_) => Exit::Internal,
             Error::CommandNotFound { .. } => Exit::NotFound,
             Error::CommandNotExecutable { .. } => Exit::NotExecutable,
         }
@@ -179,6 +225,13 @@ mod tests {
             inner: std::io::Error::other("unexpected end of JSON"),
         };
         assert_eq!(causes(&e), "response error: unexpected end of JSON");
+    }
+
+    #[test]
+    fn the_documented_table_has_every_status_once() {
+        let codes: Vec<u8> = Exit::TABLE.iter().map(|(e, _)| *e as u8).collect();
+        assert_eq!(codes, [1, 2, 3, 4, 5, 70, 126, 127]);
+        assert_eq!(Error::Internal(String::new()).exit(), Exit::Internal);
     }
 
     #[test]

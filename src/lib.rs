@@ -3,16 +3,20 @@
 
 pub mod cli;
 pub mod commands;
+pub mod credentials;
 pub mod creds;
 pub mod diagnose;
 pub mod docs;
+pub mod duration;
 pub mod ecr;
 pub mod error;
 pub mod exec;
 pub mod iam;
 pub mod list;
 pub mod log;
+pub mod partition;
 pub mod profile;
+pub mod secret;
 pub mod serve;
 pub mod session;
 pub mod warm;

@@ -32,6 +32,10 @@ pub struct Memo {
     /// The profile's `runas_serve`: commands are served, so the shortcut does not apply.
     #[serde(default)]
     pub serve: bool,
+    /// Files outside the profile files whose content the plan's identity depends on (a
+    /// web identity token), with their digests: a new token is a new identity.
+    #[serde(default)]
+    watched: Vec<(PathBuf, String)>,
 }
 
 impl Inputs {
@@ -68,7 +72,13 @@ impl Inputs {
     /// The note for these inputs, if a run left one.
     pub fn recall(&self, cache_dir: &Path) -> Option<Memo> {
         let memo: Memo = serde_json::from_slice(&std::fs::read(self.path(cache_dir)).ok()?).ok()?;
-        (memo.version == env!("CARGO_PKG_VERSION") && memo.inputs == self.name()).then_some(memo)
+        let same = memo.version == env!("CARGO_PKG_VERSION")
+            && memo.inputs == self.name()
+            && memo
+                .watched
+                .iter()
+                .all(|(path, digest)| crate::creds::cache::file_digest(path) == *digest);
+        same.then_some(memo)
     }
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
@@ -81,6 +91,11 @@ impl Inputs {
             region: chain.region.clone(),
             warnings: chain.warnings.clone(),
             serve: chain.serve,
+            watched: chain
+                .watched_files()
+                .iter()
+                .map(|p| (p.clone(), crate::creds::cache::file_digest(p)))
+                .collect(),
         };
         let written = tempfile::NamedTempFile::new_in(cache_dir).and_then(|mut file| {
             file.write_all(&serde_json::to_vec(&memo)?)?;

@@ -5,9 +5,10 @@ use crate::cli::{Output, RunArgs};
 use crate::commands;
 use crate::creds::{self, Credentials, cache::Cache, remaining};
 use crate::error::{Error, Result};
+use crate::exec::credentials_file;
 use crate::exec::{self, Environment};
 use crate::log::{debug, warning};
-use crate::profile::{Files, credentials_file};
+use crate::profile::Files;
 use crate::session;
 use crate::warm::Inputs;
 use aws_types::os_shim_internal::Env;
@@ -55,6 +56,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         return commands::serve::child_process(chain, &args.credentials, &args.command, &env);
     }
     let region = chain.region.clone();
+    // The note for the next run is written once the credentials are in the cache.
     let memo_chain = chain.clone();
     let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
     if let Some(key) = execution.last_key() {

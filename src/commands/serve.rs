@@ -84,7 +84,7 @@ pub fn endpoint(serve: Serve) -> Result<ExitCode> {
 /// SDKs read the profile files before they ask an endpoint, so credentials of
 /// `[default]` would win over it in a client that names no profile: say so.
 pub fn warn_if_default_shadows(profiles: &Profiles) {
-    use crate::profile::chain::key;
+    use crate::profile::key;
     const SOURCES: [&str; 7] = [
         key::ACCESS_KEY_ID,
         key::ROLE_ARN,
@@ -125,7 +125,7 @@ fn options(args: &CredentialArgs) -> creds::Options {
 }
 
 fn token() -> Result<AuthToken> {
-    AuthToken::random().map_err(|e| Error::Serve(format!("cannot read /dev/urandom: {e}")))
+    AuthToken::random().map_err(|e| Error::Internal(format!("cannot read /dev/urandom: {e}")))
 }
 
 fn ecs_endpoint(token: AuthToken, fresh: Fresh) -> Endpoint {

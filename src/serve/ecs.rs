@@ -5,6 +5,7 @@
 use super::http::Body;
 use super::{AuthToken, Identity, Supply, failure};
 use crate::creds::rfc3339;
+use crate::secret::Secret;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode, header};
 
@@ -50,8 +51,8 @@ impl Ecs {
             Ok(c) => {
                 let mut document = serde_json::json!({
                     "AccessKeyId": c.access_key_id,
-                    "SecretAccessKey": c.secret_access_key,
-                    "Token": c.session_token,
+                    "SecretAccessKey": c.secret_access_key.expose(),
+                    "Token": c.session_token.as_ref().map(Secret::expose),
                     "Expiration": c.expiration.map(rfc3339),
                 });
                 self.identity.add_to(&mut document);

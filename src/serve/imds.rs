@@ -6,6 +6,7 @@
 use super::http::{Body, response};
 use super::{AuthToken, Identity, Supply, failure};
 use crate::creds::rfc3339;
+use crate::secret::Secret;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use std::sync::{Mutex, PoisonError};
@@ -136,8 +137,8 @@ impl Imds {
                     "LastUpdated": rfc3339(SystemTime::now()),
                     "Type": "AWS-HMAC",
                     "AccessKeyId": c.access_key_id,
-                    "SecretAccessKey": c.secret_access_key,
-                    "Token": c.session_token,
+                    "SecretAccessKey": c.secret_access_key.expose(),
+                    "Token": c.session_token.as_ref().map(Secret::expose),
                     "Expiration": c.expiration.map(rfc3339),
                 });
                 if extended {

@@ -98,7 +98,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Serve(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))
 }
 
 /// An endpoint served from a thread of its own, for as long as a child runs.
@@ -124,7 +124,7 @@ impl Running {
         let _ = self.stop.send(());
         self.thread
             .join()
-            .map_err(|_| Error::Serve("the credential endpoint failed".into()))?
+            .map_err(|_| Error::Internal("the credential endpoint's thread failed".into()))?
     }
 }
 

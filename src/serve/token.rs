@@ -1,27 +1,27 @@
 //! The secret a client must present: 256 bits from the kernel's random source, compared
 //! in constant time, never printed by `Debug`.
 
+use crate::secret::Secret;
 use std::fmt;
 use std::io::Read;
 
 /// 32 random bytes, as 64 hexadecimal characters (what goes in a header).
 #[derive(Clone)]
-pub struct AuthToken(String);
+pub struct AuthToken(Secret);
 
 impl AuthToken {
     pub fn random() -> std::io::Result<AuthToken> {
         let mut bytes = [0u8; 32];
         std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
-        Ok(AuthToken(
-            bytes.iter().map(|b| format!("{b:02x}")).collect(),
-        ))
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        Ok(AuthToken(Secret::new(hex)))
     }
 
     /// Whether `presented` is this token. Every byte is looked at whatever the first
     /// difference, so the time taken says nothing about how much of a guess was right.
     /// (The length is not secret: it is always 64.)
     pub fn matches(&self, presented: &[u8]) -> bool {
-        let expected = self.0.as_bytes();
+        let expected = self.0.expose().as_bytes();
         if presented.len() != expected.len() {
             return false;
         }
@@ -34,7 +34,7 @@ impl AuthToken {
 
     /// The token itself, for the one place it is handed to a client.
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose()
     }
 }
 
