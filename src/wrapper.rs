@@ -53,7 +53,13 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             ));
         }
         commands::serve::warn_if_default_shadows(&profiles);
-        return commands::serve::child_process(chain, &args.credentials, &args.command, &env);
+        return commands::serve::child_process(
+            chain,
+            &args.credentials,
+            &args.command,
+            args.expiration,
+            &env,
+        );
     }
     let region = chain.region.clone();
     // The note for the next run is written once the credentials are in the cache.

@@ -131,6 +131,14 @@ fn the_profile_key_serves_too_and_the_child_has_no_keys() {
             assert_eq!(run.var(gone), None, "{gone}");
         }
     }
+    let run = env.run(&["-e", "prod", "true"]).ok();
+    assert!(
+        run.stderr.contains("the endpoint refreshes them"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["-w", "prod", "true"])
+        .fails(2, "-w and -c want one set");
     // Printing is unchanged.
     let run = env.run(&["prod"]).ok();
     assert!(run.stdout.contains("export AWS_ACCESS_KEY_ID="));
@@ -320,6 +328,12 @@ fn serve_imds_answers_boto3_through_imdsv2_only() {
         "X-aws-ec2-metadata-token-ttl-seconds: 60\r\n",
     );
     let token = answer.rsplit("\r\n\r\n").next().unwrap().to_owned();
+    let proxied = http(
+        host,
+        "PUT /latest/api/token HTTP/1.1",
+        "X-aws-ec2-metadata-token-ttl-seconds: 60\r\nX-Forwarded-For: 10.0.0.1\r\n",
+    );
+    assert!(proxied.starts_with("HTTP/1.1 403"), "{proxied}");
     let with = format!("X-aws-ec2-metadata-token: {token}\r\n");
     let names = http(
         host,

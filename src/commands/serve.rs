@@ -18,14 +18,23 @@ use std::process::ExitCode;
 
 /// `runas -S`: the command runs as runas's child and asks an ECS-style endpoint for its
 /// credentials, which runas keeps fresh until the child ends.
+/// With `expiration` (`-e`), says when the first credentials expire.
 pub fn child_process(
     chain: Chain,
     args: &CredentialArgs,
     command: &[OsString],
+    expiration: bool,
     env: &Env,
 ) -> Result<ExitCode> {
     let (profile, region) = (chain.profile.clone(), chain.region.clone());
     let fresh = Fresh::start(chain, options(args), env)?;
+    if expiration && let Some(t) = fresh.current().expiration {
+        eprintln!(
+            "Credentials: {} ({}); the endpoint refreshes them before then",
+            creds::remaining(t),
+            creds::rfc3339(t)
+        );
+    }
     if fresh.current().expiration.is_none() {
         // Long-term keys never expire: there is nothing to refresh, so no server either.
         debug!("long-term keys: running the command with them, not serving");

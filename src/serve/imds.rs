@@ -80,6 +80,15 @@ impl Imds {
                 "only PUT",
             );
         }
+        // As on EC2: a token request that went through a proxy is refused, so a server on
+        // this machine that forwards requests for others cannot fetch tokens for them.
+        if request.headers().contains_key("x-forwarded-for") {
+            return failure(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                "token requests through a proxy are refused",
+            );
+        }
         let ttl = request
             .headers()
             .get(TTL_HEADER)
