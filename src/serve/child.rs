@@ -65,9 +65,15 @@ pub fn run(command: &[OsString], environment: &Environment) -> Result<ExitCode> 
 /// descriptors left) signals keep their default action, which is what runas did before.
 fn forward_signals() -> Option<libc::c_int> {
     let mut fds = [0 as libc::c_int; 2];
-    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return None;
+    // SAFETY: `fds` has room for the two descriptors pipe(2) writes; FD_CLOEXEC keeps them
+    // out of the child (no other thread starts a program meanwhile).
+    unsafe {
+        if libc::pipe(fds.as_mut_ptr()) != 0 {
+            return None;
+        }
+        for fd in fds {
+            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
     }
     SIGNAL_PIPE.store(fds[1], Ordering::SeqCst);
     for signal in FORWARDED {
@@ -88,17 +94,35 @@ extern "C" fn on_signal(signal: libc::c_int, info: *mut libc::siginfo_t, _: *mut
     // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler; errno is saved
     // and restored around the write so the interrupted code sees its own.
     unsafe {
-        let errno = *libc::__errno_location();
-        let from_kernel = !info.is_null() && (*info).si_code == libc::SI_KERNEL;
+        let errno = *errno_location();
+        let from_kernel = !info.is_null() && sent_by_kernel(&*info);
         let message = [signal as u8, u8::from(from_kernel)];
         libc::write(
             SIGNAL_PIPE.load(Ordering::Relaxed),
             message.as_ptr().cast(),
             message.len(),
         );
-        *libc::__errno_location() = errno;
+        *errno_location() = errno;
     }
 }
+
+/// Linux marks the signals a terminal sends to its foreground group (and a hang-up) as
+/// the kernel's own, apart from kill(2)'s.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn sent_by_kernel(info: &libc::siginfo_t) -> bool {
+    info.si_code == libc::SI_KERNEL
+}
+
+/// Elsewhere there is no telling, and every signal is passed on.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn sent_by_kernel(_: &libc::siginfo_t) -> bool {
+    false
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+use libc::__errno_location as errno_location;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+use libc::__error as errno_location;
 
 /// Reads what the handler wrote and sends the signals on to the child.
 fn pass_on(pipe: libc::c_int) {
