@@ -142,6 +142,12 @@ pub fn causes(error: &dyn std::error::Error) -> String {
         }
         source = cause.source();
     }
+    if text.contains("timed out") || text.contains("timeout") {
+        text.push_str(&format!(
+            "; runas waits at most {}",
+            crate::deadline::describe()
+        ));
+    }
     text
 }
 

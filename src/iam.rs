@@ -75,6 +75,7 @@ impl Iam {
             .build()
             .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(crate::deadline::sdk_timeouts())
             .credentials_provider(credentials.to_sdk())
             // IAM is a global service, served from us-east-1 in the commercial partition.
             .region(Region::new("us-east-1"));

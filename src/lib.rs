@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod creds;
+pub mod deadline;
 pub mod diagnose;
 pub mod docs;
 pub mod ecr;
@@ -11,7 +12,11 @@ pub mod exec;
 pub mod iam;
 pub mod list;
 pub mod log;
+pub mod output;
+pub mod private_file;
 pub mod profile;
+pub mod program;
 pub mod session;
+pub mod text;
 pub mod warm;
 pub mod wrapper;

@@ -23,14 +23,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     // Warm: the same inputs as a run that left a note, and its credentials still fresh.
     if !args.credentials.refresh
         && !args.whoami
-        && let Some(memo) = inputs.recall(cache.dir())
+        && let Some(memo) = cache.dir().and_then(|dir| inputs.recall(dir))
         && let Some(credentials) = cache.fresh(&memo.last_key)
     {
         debug!("warm: the plan and credentials of an earlier run");
         for w in &memo.warnings {
             warning!("{w}");
         }
-        return finish(&args, &profile, &files, &memo.region, &credentials, &env);
+        return finish(&args, &profile, &files, &memo.region, &credentials);
     }
 
     let (_, chain) =
@@ -42,8 +42,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         })?;
     let (region, warnings) = (chain.region.clone(), chain.warnings.clone());
     let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
-    if let Some(key) = execution.last_key() {
-        inputs.remember(cache.dir(), key, &region, &warnings);
+    if let (Some(key), Some(dir)) = (execution.last_key(), cache.dir()) {
+        inputs.remember(dir, key, &region, &warnings);
     }
     if args.whoami {
         let identity = execution.whoami(&credentials)?;
@@ -52,7 +52,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             identity.arn, identity.account, identity.user_id
         );
     }
-    finish(&args, &profile, &files, &region, &credentials, &env)
+    finish(&args, &profile, &files, &region, &credentials)
 }
 
 /// What happens with the credentials, however they were found.
@@ -62,7 +62,6 @@ fn finish(
     files: &Files,
     region: &str,
     credentials: &Credentials,
-    env: &Env,
 ) -> Result<ExitCode> {
     if args.expiration {
         match credentials.expiration {
@@ -73,7 +72,6 @@ fn finish(
     if args.write_credentials {
         let section = format!("{profile}-runas");
         let path = &files.credentials;
-        let _lock = Cache::locate(env).lock(&format!("credentials file {}", path.display()));
         credentials_file::write(path, &section, credentials, profile)?;
         debug!("wrote [{section}] to {}", path.display());
     }
@@ -81,8 +79,8 @@ fn finish(
     let environment = Environment::new(credentials, region, profile);
     if args.command.is_empty() {
         match args.output {
-            Output::Env => print!("{}", environment.shell()),
-            Output::Json => print!("{}", exec::json(credentials)),
+            Output::Env => crate::output::text(&environment.shell()),
+            Output::Json => crate::output::text(&exec::json(credentials)),
         }
         return Ok(ExitCode::SUCCESS);
     }

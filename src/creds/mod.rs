@@ -7,11 +7,15 @@
 
 pub mod cache;
 mod credentials;
+mod lock;
 mod mfa;
+mod process;
 mod source;
 pub mod sts;
+mod trust;
 
 pub use credentials::{Credentials, remaining, rfc3339};
+pub use trust::read_own;
 
 use crate::error::{Error, Result};
 use crate::log::debug;
@@ -102,7 +106,7 @@ impl Execution {
             debug!("cache hit: {}", self.describe(level));
             return Ok(hit);
         }
-        let _lock = self.cache.lock(&key);
+        let _lock = self.cache.lock(&key, &self.describe(level))?;
         // Another runas may have fetched it while this one waited for the lock.
         if !self.options.refresh
             && let Some(hit) = self.cache.fresh(&key)
@@ -129,16 +133,18 @@ impl Execution {
     }
 
     fn fetch_root(&mut self) -> Result<Credentials> {
-        if let Root::AccessKey { credentials, .. } = &self.chain.root {
-            return Ok(credentials.clone());
+        match &self.chain.root {
+            Root::AccessKey { credentials, .. } => return Ok(credentials.clone()),
+            Root::CredentialProcess { profile, command } => {
+                return process::credentials(profile, command);
+            }
+            _ => {}
         }
         debug!("fetching {}", self.chain.root.describe());
         let network = Self::network_for(&mut self.network, &self.chain)?;
         match &self.chain.root {
             Root::AccessKey { credentials, .. } => Ok(credentials.clone()),
-            Root::CredentialProcess { profile, command } => network
-                .runtime
-                .block_on(source::credential_process(profile, command)),
+            Root::CredentialProcess { profile, command } => process::credentials(profile, command),
             Root::Sso {
                 profile,
                 session_name,
@@ -247,6 +253,7 @@ impl Network {
             .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(chain.region.clone()))
+            .timeout_config(crate::deadline::sdk_timeouts())
             .no_credentials();
         if !chain.profile.starts_with("arn:") {
             loader = loader.profile_name(&chain.profile);

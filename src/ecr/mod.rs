@@ -112,9 +112,9 @@ pub fn token(args: EcrToken) -> Result<ExitCode> {
         None => return Err(Error::Usage("no registry to get a token for".into())),
     };
     if args.basic {
-        println!("{}", token.encoded);
+        crate::output::say!("{}", token.encoded);
     } else {
-        println!("{}", token.password);
+        crate::output::say!("{}", token.password);
     }
     Ok(ExitCode::SUCCESS)
 }
