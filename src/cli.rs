@@ -68,7 +68,7 @@ pub struct RunArgs {
     pub whoami: bool,
 
     /// Also write the credentials to the shared credentials file as [PROFILE-runas]
-    #[arg(short = 'c', long, env = "RUNAS_WRITE_CREDENTIALS")]
+    #[arg(short = 'c', long, env = "RUNAS_WRITE_CREDENTIALS", value_parser = clap::builder::BoolishValueParser::new())]
     pub write_credentials: bool,
 
     /// Explain how PROFILE resolves, instead of running anything (as `runas diagnose`)
@@ -261,26 +261,11 @@ pub struct EcrToken {
 
 impl Cli {
     /// Parses argv. A word after PROFILE is the command's, never a subcommand of runas
-    /// (`runas prod help` runs `help`), so subcommands come first; `-v` alone may precede
-    /// them too (`runas -v ecr login prod`), and is moved behind the subcommand name here.
+    /// (`runas prod help` runs `help`), so subcommands come first; options given before a
+    /// subcommand (`runas -v diagnose prod`) are moved behind its name (see `argv`).
     pub fn parse_args() -> Cli {
-        Cli::parse_from(reorder_verbosity(std::env::args_os().collect()))
+        crate::argv::parse(std::env::args_os().collect())
     }
-}
-
-fn reorder_verbosity(mut args: Vec<OsString>) -> Vec<OsString> {
-    let is_verbosity = |a: &OsString| {
-        a == "--verbose"
-            || a.to_str()
-                .and_then(|s| s.strip_prefix('-'))
-                .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b == b'v'))
-    };
-    let leading = args.iter().skip(1).take_while(|a| is_verbosity(a)).count();
-    if leading > 0 && args.get(1 + leading).is_some_and(|a| a == "ecr") {
-        let flags: Vec<OsString> = args.drain(1..1 + leading).collect();
-        args.splice(2..2, flags);
-    }
-    args
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -368,24 +353,6 @@ mod tests {
         assert_eq!(cli.run.command, ["ecr", "login"]);
         let cli = Cli::try_parse_from(["runas", "prod", "help"]).unwrap();
         assert_eq!(cli.run.command, ["help"]);
-    }
-
-    #[test]
-    fn verbosity_may_come_before_a_subcommand() {
-        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
-        let cli = Cli::try_parse_from(reorder_verbosity(args(&[
-            "runas", "-vv", "-v", "ecr", "token", "prod",
-        ])))
-        .unwrap();
-        assert!(matches!(
-            cli.subcommand,
-            Some(Subcommand::Ecr(Ecr::Token(_)))
-        ));
-        assert_eq!(cli.verbose, 3);
-        assert_eq!(
-            reorder_verbosity(args(&["runas", "-v", "prod", "ecr"])),
-            args(&["runas", "-v", "prod", "ecr"])
-        );
     }
 
     #[test]

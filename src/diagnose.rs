@@ -62,7 +62,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     let profiles = Profiles::load(files.clone())?;
     let origins = Origins::load(&files)?;
     let request = session::request(profile, args);
-    let mut problems = Vec::new();
+    let mut problems = file_problems(&profiles);
     let resolved = match chain::resolve(&profiles, &request, &env) {
         Err(Error::NoRegion { .. }) => {
             problems.push(
@@ -218,4 +218,20 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
         );
         Ok(Exit::Failure.into())
     }
+}
+
+/// What the SDK silently leaves out of the files: sections whose names it drops, and
+/// files it cannot find because HOME is unset.
+fn file_problems(profiles: &Profiles) -> Vec<String> {
+    let mut problems: Vec<String> = profiles.dropped.iter().map(|d| d.describe()).collect();
+    let files = &profiles.files;
+    if [&files.config, &files.credentials]
+        .iter()
+        .any(|p| p.starts_with("~"))
+    {
+        problems.push(
+            "HOME is unset, so the profile files under ~ are not read: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE".into(),
+        );
+    }
+    problems
 }

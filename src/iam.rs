@@ -70,6 +70,7 @@ pub struct Iam {
 
 impl Iam {
     pub fn new(credentials: &Credentials, profile: Option<&str>) -> Result<Self> {
+        crate::endpoint_url::check(None)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -1,12 +1,14 @@
 //! runas as a library: the `runas` binary (and any other entry point, such as a Docker
 //! credential helper or a fuzz target) is a thin shell around these modules.
 
+pub mod argv;
 pub mod cli;
 pub mod creds;
 pub mod deadline;
 pub mod diagnose;
 pub mod docs;
 pub mod ecr;
+pub mod endpoint_url;
 pub mod error;
 pub mod exec;
 pub mod iam;

@@ -1,13 +1,12 @@
 //! runas: run a command with the AWS credentials of a profile.
 
-use runas::{cli, deadline, diagnose, docs, ecr, error, list, log, text, wrapper};
+use runas::{argv, cli, deadline, diagnose, docs, ecr, error, list, log, text, wrapper};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     private_memory();
     // `COMPLETE=bash runas` prints the completion script; with arguments, completions.
-    clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
-        .complete();
+    clap_complete::CompleteEnv::with_factory(argv::completion_command).complete();
     let cli = cli::Cli::parse_args();
     log::set_verbosity(cli.verbose);
     let result = deadline::from_env()

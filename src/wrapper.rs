@@ -16,6 +16,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let env = Env::real();
     // clap requires PROFILE when there is no subcommand.
     let profile = args.profile.clone().unwrap_or_default();
+    if args.write_credentials {
+        credentials_file::check_name(&section_name(&profile))?;
+    }
     let files = Files::from_env(&env);
     let cache = Cache::locate(&env);
     let inputs = Inputs::gather(&files, &session::request(&profile, &args.credentials));
@@ -55,6 +58,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     finish(&args, &profile, &files, &region, &credentials)
 }
 
+/// The section `-c` writes.
+fn section_name(profile: &str) -> String {
+    format!("{profile}-runas")
+}
+
 /// What happens with the credentials, however they were found.
 fn finish(
     args: &RunArgs,
@@ -70,7 +78,7 @@ fn finish(
         }
     }
     if args.write_credentials {
-        let section = format!("{profile}-runas");
+        let section = section_name(profile);
         let path = &files.credentials;
         credentials_file::write(path, &section, credentials, profile)?;
         debug!("wrote [{section}] to {}", path.display());

@@ -247,6 +247,7 @@ impl Network {
     /// the profile's `endpoint_url` and its `services` section mean what they mean to every
     /// other AWS tool. Region and credentials are ours.
     fn new(chain: &Chain) -> Result<Self> {
+        crate::endpoint_url::check(chain.sts_endpoint.as_deref().map(|e| (e, "endpoint_url")))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -507,6 +507,10 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
     })
 }
 
+/// Longer chains of source profiles are refused: each hop is an STS call, and AWS caps
+/// role chaining long before this.
+const MAX_HOPS: usize = 32;
+
 /// Follows `source_profile` from `start` to the root, as the SDKs do. Returns the profiles
 /// visited (selected first), the root, and the profiles that contribute a role (selected
 /// first).
@@ -544,6 +548,15 @@ fn walk<'a>(
             return Err(Error::Cycle { path });
         }
         visited.push(profile);
+        if visited.len() > MAX_HOPS {
+            return Err(Error::profile(
+                start,
+                format!(
+                    "its chain of source profiles is longer than {MAX_HOPS} profiles (through `{}`); no real chain is, so look for a mistake",
+                    profile.name()
+                ),
+            ));
+        }
 
         // A source profile that has static keys ends the chain, whatever else it says.
         if visited.len() > 1 && has_key_pair(profile) {

@@ -28,7 +28,7 @@ pub fn write(path: &Path, name: &str, credentials: &Credentials, profile: &str) 
 
 /// A name the SDKs read back as the same section: anything else (`]`, a line break)
 /// would break the file for every tool that reads it.
-fn check_name(name: &str) -> Result<()> {
+pub fn check_name(name: &str) -> Result<()> {
     if crate::profile::sections::valid_name(name) {
         Ok(())
     } else {
