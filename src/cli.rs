@@ -127,7 +127,7 @@ pub struct CredentialArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum Subcommand {
     /// Log container clients into Amazon ECR with a profile's credentials
-    #[command(subcommand)]
+    #[command(subcommand, after_help = ECR_FORMS)]
     Ecr(Ecr),
     /// List profiles, or the roles and MFA devices of a profile's identity
     #[command(subcommand)]
@@ -173,6 +173,19 @@ pub struct Diagnose {
     pub credentials: CredentialArgs,
 }
 
+/// Every ENDPOINT form, for `runas ecr --help` and its subcommands' help.
+const ECR_FORMS: &str = "ENDPOINT forms:
+  ACCOUNT.dkr.ecr.REGION.amazonaws.com       a registry host; also .amazonaws.com.cn,
+                                             .amazonaws.eu, .c2s.ic.gov, .sc2s.sgov.gov,
+                                             .cloud.adc-e.uk, .csp.hci.ic.gov
+  ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com  FIPS
+  ACCOUNT.dkr-ecr.REGION.on.aws              dual-stack (IPv6)
+  ACCOUNT                                    12 digits: its registry in the profile's region
+  public.ecr.aws, ecr-public.aws.com         ECR Public (and its dual-stack host)
+  HOST/REPOSITORY:TAG                        an image reference: its registry
+  https:// (in any case) and a trailing / are fine.
+  Without ENDPOINT: the profile's `ecr_registries`, else its own account in its region.";
+
 /// Clients `runas ecr login --client` knows by name.
 pub const KNOWN_CLIENTS: [&str; 6] = ["docker", "podman", "finch", "nerdctl", "helm", "oras"];
 
@@ -195,10 +208,13 @@ fn profile_names() -> ArgValueCandidates {
 #[derive(Debug, clap::Subcommand)]
 pub enum Ecr {
     /// Log a container client into registries (docker login --password-stdin, by default)
+    #[command(after_help = ECR_FORMS)]
     Login(EcrRegistries),
     /// Print a registry password (or, with --basic, the token for an Authorization header)
+    #[command(after_help = ECR_FORMS)]
     Token(EcrToken),
     /// Log a container client out of registries
+    #[command(after_help = ECR_FORMS)]
     Logout(EcrRegistries),
 }
 
