@@ -90,9 +90,9 @@ fn without_empty_env(command: Command) -> Command {
 /// the words before PROFILE still parse).
 pub fn completion_command() -> Command {
     let full = Cli::command();
-    if !completing_after_profile(&full) {
+    let Some(words_after_profile) = completing_after_profile(&full) else {
         return full;
-    }
+    };
     let options: Vec<Arg> = full
         .get_arguments()
         .filter(|a| !a.is_positional())
@@ -110,18 +110,18 @@ pub fn completion_command() -> Command {
                 .num_args(1..)
                 .trailing_var_arg(true)
                 .allow_hyphen_values(true)
-                .add(ArgValueCompleter::new(CommandWords)),
+                .add(ArgValueCompleter::new(CommandWords {
+                    first: words_after_profile == 0,
+                })),
         )
 }
 
-/// Whether the word being completed comes after PROFILE: the words before it are
-/// runas's options, then a word that is not a subcommand.
-fn completing_after_profile(command: &Command) -> bool {
+/// When the word being completed comes after PROFILE (the words before it are runas's
+/// options, then a word that is not a subcommand), how many words lie between the two.
+fn completing_after_profile(command: &Command) -> Option<usize> {
     let args: Vec<OsString> = std::env::args_os().collect();
     // `runas -- runas WORD…`: the words of the line being completed follow `--`.
-    let Some(start) = args.iter().position(|a| a == "--") else {
-        return false;
-    };
+    let start = args.iter().position(|a| a == "--")?;
     let words = &args[start + 1..];
     let current = std::env::var("_CLAP_COMPLETE_INDEX")
         .ok()
@@ -129,24 +129,22 @@ fn completing_after_profile(command: &Command) -> bool {
         .unwrap_or(words.len().saturating_sub(1));
     let before = &words[..current.min(words.len())];
     let leading = leading_options(command, before);
-    match before.get(1 + leading).and_then(|w| w.to_str()) {
-        Some(profile) => !SUBCOMMANDS.contains(&profile) && !profile.starts_with('-'),
-        None => false,
-    }
+    let profile = before.get(1 + leading)?.to_str()?;
+    let after = !SUBCOMMANDS.contains(&profile) && !profile.starts_with('-');
+    after.then(|| before.len() - 2 - leading)
 }
 
 /// The command's words: a program on PATH (or a path) first, then files.
-struct CommandWords;
+struct CommandWords {
+    /// Completing the command's name, not one of its arguments.
+    first: bool,
+}
 
 impl ValueCompleter for CommandWords {
     fn complete(&self, current: &OsStr) -> Vec<CompletionCandidate> {
-        self.complete_at(1, current)
-    }
-
-    fn complete_at(&self, index: usize, current: &OsStr) -> Vec<CompletionCandidate> {
         let mut found = Vec::new();
         let prefix = current.to_string_lossy();
-        if index == 0 && !prefix.contains('/') {
+        if self.first && !prefix.contains('/') {
             found = programs(&prefix);
         }
         found.extend(PathCompleter::any().complete(current));
