@@ -117,7 +117,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
                     } else if k == key::ACCESS_KEY_ID {
                         key_hint(value)
                     } else {
-                        value.to_owned()
+                        crate::text::escape(value)
                     };
                     let origin = origins.of(name, k).unwrap_or_default();
                     say!("    {k:<24} {shown:<48} {origin}");
