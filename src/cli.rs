@@ -1,7 +1,7 @@
 //! Every flag, argument and environment-variable alias of `runas`, with the help text.
 //! The one definition from which `--help` (and, later, the man page and completions) come.
 
-use crate::profile::duration;
+use crate::duration;
 use clap::{ArgAction, Args, Parser, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use std::ffi::OsString;
@@ -175,14 +175,13 @@ pub struct Diagnose {
 
 /// Every ENDPOINT form, for `runas ecr --help` and its subcommands' help.
 const ECR_FORMS: &str = "ENDPOINT forms:
-  ACCOUNT.dkr.ecr.REGION.amazonaws.com       a registry host; also .amazonaws.com.cn,
-                                             .amazonaws.eu, .c2s.ic.gov, .sc2s.sgov.gov,
-                                             .cloud.adc-e.uk, .csp.hci.ic.gov
-  ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com  FIPS
-  ACCOUNT.dkr-ecr.REGION.on.aws              dual-stack (IPv6)
-  ACCOUNT                                    12 digits: its registry in the profile's region
-  public.ecr.aws, ecr-public.aws.com         ECR Public (and its dual-stack host)
-  HOST/REPOSITORY:TAG                        an image reference: its registry
+  ACCOUNT.dkr.ecr.REGION.amazonaws.com: a registry host; also .amazonaws.com.cn,
+    .amazonaws.eu, .c2s.ic.gov, .sc2s.sgov.gov, .cloud.adc-e.uk, .csp.hci.ic.gov
+  ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com: FIPS
+  ACCOUNT.dkr-ecr.REGION.on.aws: dual-stack (IPv6)
+  ACCOUNT: 12 digits, its registry in the profile's region
+  public.ecr.aws, ecr-public.aws.com: ECR Public (and its dual-stack host)
+  HOST/REPOSITORY:TAG: an image reference stands for its registry
   https:// (in any case) and a trailing / are fine.
   Without ENDPOINT: the profile's `ecr_registries`, else its own account in its region.";
 

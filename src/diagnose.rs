@@ -7,8 +7,9 @@ use crate::creds::{self, Execution, remaining};
 use crate::error::{Error, Exit, Result};
 use crate::log::key_hint;
 use crate::output::say;
-use crate::profile::chain::{self, Request, key};
+use crate::profile::chain::Request;
 use crate::profile::{Files, Origins, Profiles};
+use crate::profile::{key, resolve::resolve};
 use crate::session;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
@@ -63,7 +64,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     let origins = Origins::load(&files)?;
     let request = session::request(profile, args);
     let mut problems = file_problems(&profiles);
-    let resolved = match chain::resolve(&profiles, &request, &env) {
+    let resolved = match resolve(&profiles, &request, &env) {
         Err(Error::NoRegion { .. }) => {
             problems.push(
                 "no region: add `region = us-east-1` (for example) to the profile or [default], or set AWS_REGION".to_owned(),
@@ -73,7 +74,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
                 region: Some("us-east-1".into()),
                 ..request
             };
-            chain::resolve(&profiles, &request, &env).map(|c| (c, false))
+            resolve(&profiles, &request, &env).map(|c| (c, false))
         }
         other => other.map(|c| (c, true)),
     };
@@ -85,6 +86,9 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
             say!("chain:");
             for (i, line) in chain.describe().iter().enumerate() {
                 say!("  {i}  {line}");
+            }
+            if let Some(mode) = chain.mfa_mode() {
+                say!("mfa: {mode}");
             }
             if has_region {
                 let origin = chain

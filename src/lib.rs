@@ -3,10 +3,12 @@
 
 pub mod argv;
 pub mod cli;
+pub mod credentials;
 pub mod creds;
 pub mod deadline;
 pub mod diagnose;
 pub mod docs;
+pub mod duration;
 pub mod ecr;
 pub mod endpoint_url;
 pub mod error;
@@ -15,9 +17,11 @@ pub mod iam;
 pub mod list;
 pub mod log;
 pub mod output;
+pub mod partition;
 pub mod private_file;
 pub mod profile;
 pub mod program;
+pub mod secret;
 pub mod session;
 pub mod text;
 pub mod warm;

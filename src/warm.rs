@@ -28,6 +28,10 @@ pub struct Memo {
     pub last_key: String,
     pub region: String,
     pub warnings: Vec<String>,
+    /// Files outside the profile files whose content the plan's identity depends on (a
+    /// web identity token), with their digests: a new token is a new identity.
+    #[serde(default)]
+    watched: Vec<(PathBuf, String)>,
 }
 
 impl Inputs {
@@ -68,18 +72,35 @@ impl Inputs {
     pub fn recall(&self, cache_dir: &Path) -> Option<Memo> {
         let bytes = crate::creds::read_own(&self.path(cache_dir), 1 << 20).ok()?;
         let memo: Memo = serde_json::from_slice(&bytes).ok()?;
-        (memo.version == env!("CARGO_PKG_VERSION") && memo.inputs == self.name()).then_some(memo)
+        let same = memo.version == env!("CARGO_PKG_VERSION")
+            && memo.inputs == self.name()
+            && memo
+                .watched
+                .iter()
+                .all(|(path, digest)| crate::creds::cache::file_digest(path) == *digest);
+        same.then_some(memo)
     }
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
     /// (the credentials were just stored there).
-    pub fn remember(&self, cache_dir: &Path, last_key: &str, region: &str, warnings: &[String]) {
+    pub fn remember(
+        &self,
+        cache_dir: &Path,
+        last_key: &str,
+        region: &str,
+        warnings: &[String],
+        watched: &[PathBuf],
+    ) {
         let memo = Memo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             inputs: self.name(),
             last_key: last_key.to_owned(),
             region: region.to_owned(),
             warnings: warnings.to_vec(),
+            watched: watched
+                .iter()
+                .map(|p| (p.clone(), crate::creds::cache::file_digest(p)))
+                .collect(),
         };
         let written = serde_json::to_vec(&memo)
             .map_err(std::io::Error::from)

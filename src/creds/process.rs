@@ -5,10 +5,11 @@
 //! program however long it takes and leaves it running when dropped.
 
 use super::Credentials;
-use super::credentials::parse_rfc3339;
+use crate::credentials::parse_rfc3339;
 use crate::error::{Error, Result};
 use crate::log::debug;
 use crate::program;
+use crate::secret::Secret;
 use crate::text::escape;
 use serde_json::{Map, Value};
 use std::process::{Command, Stdio};
@@ -75,8 +76,8 @@ fn parse(stdout: &[u8]) -> std::result::Result<Credentials, String> {
     };
     Ok(Credentials {
         access_key_id: required("AccessKeyId")?,
-        secret_access_key: required("SecretAccessKey")?,
-        session_token: text("SessionToken")?,
+        secret_access_key: Secret::new(required("SecretAccessKey")?),
+        session_token: text("SessionToken")?.map(Secret::new),
         expiration,
     })
 }
@@ -92,7 +93,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.access_key_id, "ASIA1");
-        assert_eq!(c.session_token.as_deref(), Some("t"));
+        assert_eq!(c.session_token.as_ref().map(Secret::expose), Some("t"));
         assert!(c.expiration.is_some());
         let c =
             parse(br#"{"Version": 1, "AccessKeyId": "AKIA1", "SecretAccessKey": "s"}"#).unwrap();

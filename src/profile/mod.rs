@@ -5,9 +5,10 @@
 //! `[x]`, duplicate sections, case. Nothing in this module touches the network.
 
 pub mod chain;
-pub mod credentials_file;
-pub mod duration;
+pub mod key;
+pub mod resolve;
 pub mod sections;
+mod walk;
 
 use crate::error::{Error, Result};
 use aws_config::profile::{Profile, ProfileSet};
@@ -236,7 +237,7 @@ fn parse((sources, fs): &(EnvConfigFiles, Fs)) -> Result<ProfileSet> {
     // texts read above. A runtime without I/O or timer drivers costs next to nothing.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
     runtime
         .block_on(aws_config::profile::load(
             fs,
