@@ -64,6 +64,11 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     let origins = Origins::load(&files)?;
     let request = session::request(profile, args);
     let mut problems = file_problems(&profiles);
+    if crate::creds::cache::Cache::locate(&env).dir().is_none() {
+        problems.push(
+            "runas runs without a cache (see the warning above, or HOME is unset): every run fetches credentials anew".into(),
+        );
+    }
     let resolved = match resolve(&profiles, &request, &env) {
         Err(Error::NoRegion { .. }) => {
             problems.push(

@@ -101,6 +101,35 @@ fn parent(path: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
+/// Reads a file someone named (a profile file, a token file, a shared file): only a
+/// regular file, and at most `limit` bytes, so that a FIFO cannot block the run and a
+/// device such as `/dev/zero` cannot fill its memory.
+pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = File::options()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::other("it is not a regular file"));
+    }
+    if meta.len() > limit {
+        return Err(io::Error::other(format!(
+            "it is larger than {} MiB",
+            limit >> 20
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::other(format!(
+            "it is larger than {} MiB",
+            limit >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
 /// A read-modify-write of a shared file: the directory of its target is locked (`flock`,
 /// released by the kernel if this run dies), so two runs cannot both read the old file
 /// and each write back only its own change.
@@ -147,21 +176,11 @@ impl Update {
 
     /// The current contents; `None` when there is no file yet.
     pub fn read(&self) -> io::Result<Option<Vec<u8>>> {
-        let file = match File::open(&self.target) {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let meta = file.metadata()?;
-        if !meta.is_file() {
-            return Err(io::Error::other("it is not a regular file"));
+        match read_regular(&self.target, MAX_SIZE) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
         }
-        if meta.len() > MAX_SIZE {
-            return Err(io::Error::other("it is larger than 16 MiB"));
-        }
-        let mut bytes = Vec::new();
-        file.take(MAX_SIZE + 1).read_to_end(&mut bytes)?;
-        Ok(Some(bytes))
     }
 
     /// Replaces the target with `bytes` and releases the lock.

@@ -111,11 +111,11 @@ const ROWS: &[Row] = &[
         credentials: "[my keys]\naws_access_key_id = A\naws_secret_access_key = S\n",
         ..row(b"", &["my keys", "true"], 3, "credentials line 1: the AWS SDKs ignore the section of profile `my keys`")
     },
-    with_env(&[("AWS_CONFIG_FILE", "/dev/zero")], &["r", "true"], 3, "/dev/zero: not a regular file"),
-    with_env(&[("AWS_SHARED_CREDENTIALS_FILE", "/dev/zero")], &["list", "profiles"], 3, "/dev/zero: not a regular file"),
-    with_env(&[("AWS_CONFIG_FILE", "{HOME}/fifo")], &["r", "true"], 3, "fifo: not a regular file"),
-    with_env(&[("AWS_CONFIG_FILE", "{HOME}/big")], &["r", "true"], 3, "big: larger than 16 MiB"),
-    with_env(&[("AWS_CONFIG_FILE", "{HOME}/.aws")], &["r", "true"], 3, ".aws: not a regular file"),
+    with_env(&[("AWS_CONFIG_FILE", "/dev/zero")], &["r", "true"], 3, "/dev/zero: it is not a regular file, so not a profile file"),
+    with_env(&[("AWS_SHARED_CREDENTIALS_FILE", "/dev/zero")], &["list", "profiles"], 3, "/dev/zero: it is not a regular file, so not a profile file"),
+    with_env(&[("AWS_CONFIG_FILE", "{HOME}/fifo")], &["r", "true"], 3, "fifo: it is not a regular file, so not a profile file"),
+    with_env(&[("AWS_CONFIG_FILE", "{HOME}/big")], &["r", "true"], 3, "big: it is larger than 16 MiB, so not a profile file"),
+    with_env(&[("AWS_CONFIG_FILE", "{HOME}/.aws")], &["r", "true"], 3, ".aws: it is not a regular file, so not a profile file"),
     Row {
         unset: &["HOME"],
         ..row(ROLE, &["r", "true"], 3, "HOME is unset, so `~` means nothing")

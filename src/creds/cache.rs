@@ -283,23 +283,8 @@ pub fn keys(chain: &Chain, env: &Env) -> Vec<String> {
 /// the fetch then says why it cannot be read.
 pub fn file_digest(path: &Path) -> String {
     use sha2::{Digest, Sha256};
-    // Only a regular file, and only its first MiB: a FIFO or a device here must not hang
-    // or exhaust the warm path.
-    let read = || -> std::io::Result<Vec<u8>> {
-        use std::io::Read;
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = fs::File::options()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(path)?;
-        if !file.metadata()?.is_file() {
-            return Err(std::io::Error::other("not a regular file"));
-        }
-        let mut bytes = Vec::new();
-        file.take(1 << 20).read_to_end(&mut bytes)?;
-        Ok(bytes)
-    };
-    match read() {
+    // A FIFO or a device here must not hang or exhaust the warm path.
+    match crate::private_file::read_regular(path, 1 << 20) {
         Ok(token) => {
             let digest = Sha256::digest(token.trim_ascii());
             digest.iter().map(|b| format!("{b:02x}")).collect()

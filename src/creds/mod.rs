@@ -228,8 +228,9 @@ impl Execution {
                 session_name,
                 duration,
             } => {
-                let token =
-                    std::fs::read_to_string(token_file).map_err(|e| Error::Credentials {
+                let token = crate::private_file::read_regular(token_file.as_ref(), 1 << 20)
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .map_err(|e| Error::Credentials {
                         what: format!("profile `{profile}`"),
                         message: format!("cannot read web_identity_token_file {token_file}: {e}"),
                     })?;

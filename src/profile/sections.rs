@@ -4,7 +4,6 @@
 
 use crate::error::{Error, Result};
 use crate::text::escape;
-use std::io::Read;
 use std::path::Path;
 
 /// The characters of a profile name, in the SDKs' words.
@@ -79,28 +78,14 @@ pub fn read(path: &Path) -> Result<Option<String>> {
     let fail = |message: String| Error::ProfileFile {
         detail: format!("{}: {message}", path.display()),
     };
-    let meta = match std::fs::metadata(path) {
-        Ok(meta) => meta,
+    let bytes = match crate::private_file::read_regular(path, MAX_FILE) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::Other => {
+            return Err(fail(format!("{e}, so not a profile file")));
+        }
         Err(e) => return Err(fail(format!("cannot read it: {e}"))),
     };
-    if !meta.is_file() {
-        return Err(fail("not a regular file".into()));
-    }
-    if meta.len() > MAX_FILE {
-        return Err(fail(
-            "larger than 16 MiB; this is not a profile file".into(),
-        ));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut bytes))
-        .map_err(|e| fail(format!("cannot read it: {e}")))?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err(fail(
-            "larger than 16 MiB; this is not a profile file".into(),
-        ));
-    }
     String::from_utf8(bytes).map(Some).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -133,7 +118,10 @@ mod tests {
         let err = read(&path).unwrap_err().to_string();
         assert!(err.contains("line 3 is not UTF-8"), "{err}");
         let err = read(Path::new("/dev/zero")).unwrap_err().to_string();
-        assert!(err.contains("not a regular file"), "{err}");
+        assert!(
+            err.contains("it is not a regular file, so not a profile file"),
+            "{err}"
+        );
         assert!(read(&dir.path().join("none")).unwrap().is_none());
     }
 }
