@@ -63,12 +63,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     let profiles = Profiles::load(files.clone())?;
     let origins = Origins::load(&files)?;
     let request = session::request(profile, args);
-    let mut problems = file_problems(&profiles);
-    if crate::creds::cache::Cache::locate(&env).dir().is_none() {
-        problems.push(
-            "runas runs without a cache (see the warning above, or HOME is unset): every run fetches credentials anew".into(),
-        );
-    }
+    let mut problems = file_problems(&profiles, &env);
     let resolved = match resolve(&profiles, &request, &env) {
         Err(Error::NoRegion { .. }) => {
             problems.push(
@@ -229,9 +224,9 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     }
 }
 
-/// What the SDK silently leaves out of the files: sections whose names it drops, and
-/// files it cannot find because HOME is unset.
-fn file_problems(profiles: &Profiles) -> Vec<String> {
+/// What the SDK silently leaves out of the files (sections whose names it drops, files it
+/// cannot find because HOME is unset), and a cache runas cannot use.
+fn file_problems(profiles: &Profiles, env: &Env) -> Vec<String> {
     let mut problems: Vec<String> = profiles.dropped.iter().map(|d| d.describe()).collect();
     let files = &profiles.files;
     if [&files.config, &files.credentials]
@@ -240,6 +235,11 @@ fn file_problems(profiles: &Profiles) -> Vec<String> {
     {
         problems.push(
             "HOME is unset, so the profile files under ~ are not read: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE".into(),
+        );
+    }
+    if crate::creds::cache::Cache::locate(env).dir().is_none() {
+        problems.push(
+            "runas runs without a cache (see the warning above, or HOME is unset): every run fetches credentials anew".into(),
         );
     }
     problems

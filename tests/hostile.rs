@@ -357,6 +357,36 @@ fn a_cache_directory_others_can_write_is_not_used() {
     );
     assert!(run.stderr.contains("mode 0777"), "{}", run.stderr);
     assert_eq!(env.cache_entries(), 0, "nothing is written there");
+    let run = env.run(&["diagnose", "r"]);
+    assert_eq!(run.status, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("runs without a cache"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn temporary_files_a_killed_run_left_are_swept() {
+    let env = TestEnv::shared();
+    env.config(&format!("{}{}", base_profile(), role_of("base")));
+    let old = env.path(".aws/.credentials.runas-tmp-AbC123");
+    let recent = env.path(".aws/.credentials.runas-tmp-XyZ789");
+    for path in [&old, &recent] {
+        std::fs::write(path, "[r-runas]\naws_secret_access_key = old\n").expect("write");
+    }
+    let two_days_ago = std::time::SystemTime::now() - Duration::from_secs(48 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .and_then(|f| f.set_modified(two_days_ago))
+        .expect("age");
+    env.run(&["-c", "r", "true"]).ok();
+    assert!(!old.exists(), "an orphan older than a day is removed");
+    assert!(
+        recent.exists(),
+        "a recent one may belong to a run in progress"
+    );
 }
 
 #[test]

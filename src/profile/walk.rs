@@ -18,6 +18,19 @@ use std::time::Duration;
 /// role chaining long before this.
 const MAX_HOPS: usize = 32;
 
+fn within_hops(start: &str, hops: usize, last: &Profile) -> Result<()> {
+    if hops <= MAX_HOPS {
+        return Ok(());
+    }
+    Err(Error::profile(
+        start,
+        format!(
+            "its chain of source profiles is longer than {MAX_HOPS} profiles (through `{}`); no real chain is, so look for a mistake",
+            last.name()
+        ),
+    ))
+}
+
 /// first).
 pub(super) fn walk<'a>(
     profiles: &'a Profiles,
@@ -53,15 +66,7 @@ pub(super) fn walk<'a>(
             return Err(Error::Cycle { path });
         }
         visited.push(profile);
-        if visited.len() > MAX_HOPS {
-            return Err(Error::profile(
-                start,
-                format!(
-                    "its chain of source profiles is longer than {MAX_HOPS} profiles (through `{}`); no real chain is, so look for a mistake",
-                    profile.name()
-                ),
-            ));
-        }
+        within_hops(start, visited.len(), profile)?;
 
         // A source profile that has static keys ends the chain, whatever else it says.
         if visited.len() > 1 && has_key_pair(profile) {
