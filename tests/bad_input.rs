@@ -66,7 +66,7 @@ const ROWS: &[Row] = &[
     // The command line.
     row(ROLE, &[], 2, "the following required arguments were not provided"),
     row(ROLE, &["--bogus", "r"], 2, "unexpected argument '--bogus'"),
-    row(ROLE, &["-O", "yaml", "r"], 2, "invalid value 'yaml' for '--output <FORMAT>'"),
+    row(ROLE, &["-O", "yaml", "r"], 2, "invalid value 'yaml' for '--output"),
     row(ROLE, &["-d", "12x", "r"], 2, "unknown unit"),
     row(ROLE, &["-a", "", "r"], 2, "empty duration"),
     row(ROLE, &["-a", "99999999999999h", "r"], 2, "is too large"),

@@ -424,6 +424,42 @@ fn without_home_there_is_no_shared_cache_and_no_tilde() {
 }
 
 #[test]
+fn without_home_the_cache_is_in_a_private_runtime_directory_or_nowhere() {
+    let env = TestEnv::shared();
+    std::fs::write(
+        env.path("config"),
+        format!("{}{}", base_profile(), role_of("base")),
+    )
+    .expect("config");
+    for (mode, cached) in [(0o700, true), (0o777, false)] {
+        let runtime = tempfile::tempdir().expect("tmp");
+        std::fs::set_permissions(runtime.path(), std::fs::Permissions::from_mode(mode))
+            .expect("chmod");
+        let run = env
+            .command()
+            .env_remove("HOME")
+            .env_remove("RUNAS_CACHE_DIR")
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .env("AWS_CONFIG_FILE", env.path("config"))
+            .args(["r", "true"])
+            .output()
+            .expect("runas");
+        Run::from(run).ok();
+        let entries = std::fs::read_dir(runtime.path().join("runas"))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        assert_eq!(entries > 0, cached, "XDG_RUNTIME_DIR mode {mode:o}");
+        if cached {
+            let mode = std::fs::metadata(runtime.path().join("runas"))
+                .expect("dir")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+    }
+}
+
+#[test]
 fn directories_and_files_are_private_whatever_the_umask() {
     let env = TestEnv::shared();
     env.config(&format!("{}{}", base_profile(), role_of("base")));
