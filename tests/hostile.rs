@@ -54,6 +54,20 @@ fn an_sts_that_never_answers_times_out() {
 }
 
 #[test]
+fn an_ecr_api_that_never_answers_times_out() {
+    let mut env = TestEnv::shared();
+    env.env("RUNAS_TIMEOUT", "2")
+        .env("AWS_ENDPOINT_URL_ECR", &silent_server());
+    env.config(&format!("{}{}", base_profile(), role_of("base")));
+    let started = Instant::now();
+    let run = env
+        .run(&["ecr", "token", "r", "111111111111"])
+        .fails(4, "getting an ECR token for profile `r`");
+    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    assert!(started.elapsed() < Duration::from_secs(6));
+}
+
+#[test]
 fn a_credential_process_that_hangs_is_killed_with_its_children() {
     let mut env = TestEnv::shared();
     env.env("RUNAS_TIMEOUT", "2");
@@ -149,13 +163,13 @@ fn a_bad_timeout_is_refused() {
 }
 
 /// A profile whose root is a credential_process that sleeps while a marker file exists
-/// (writing its pid first), under a role: the role step's lock is held meanwhile.
+/// (writing its process group first), under a role: the role step's lock is held meanwhile.
 fn slow_root(env: &TestEnv) {
     let slow = script(
         env,
         "slow-root",
         &format!(
-            "if [ -e {dir}/slow ]; then echo $$ > {dir}/slow.pid; sleep 8; fi\n\
+            "if [ -e {dir}/slow ]; then cut -d' ' -f5 /proc/$$/stat > {dir}/slow.pid; sleep 8; fi\n\
              echo '{{\"Version\": 1, \"AccessKeyId\": \"{ROOT_KEY}\", \"SecretAccessKey\": \"{SECRET}\"}}'",
             dir = env.home.path().display()
         ),
@@ -232,9 +246,7 @@ fn a_run_waiting_for_a_lock_says_for_whom_and_gives_up_at_the_deadline() {
     let _ = holder.kill();
     let _ = holder.wait();
     let sleeper = read(&env.path("slow.pid"));
-    let _ = std::process::Command::new("kill")
-        .arg(sleeper.trim())
-        .status();
+    kill_group(&sleeper);
 }
 
 #[test]
@@ -251,9 +263,7 @@ fn a_lock_held_by_a_dead_run_is_taken_over_at_once() {
     holder.kill().expect("kill -9");
     holder.wait().expect("wait");
     let sleeper = read(&env.path("slow.pid"));
-    let _ = std::process::Command::new("kill")
-        .arg(sleeper.trim())
-        .status();
+    kill_group(&sleeper);
     std::fs::remove_file(env.path("slow")).expect("marker");
     let started = Instant::now();
     let run = env.run(&["r", "true"]).ok();
@@ -497,4 +507,12 @@ fn directories_and_files_are_private_whatever_the_umask() {
             & 0o777;
         assert_eq!(got, mode, "{}", path.display());
     }
+}
+
+/// Kills the process group a program of runas's led (it is started in a group of its
+/// own), so that no `sleep` outlives the test.
+fn kill_group(leader: &str) {
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", leader.trim())])
+        .status();
 }
