@@ -7,6 +7,7 @@ use crate::deadline;
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -54,6 +55,7 @@ pub fn run(
     }
     let mut child = command.spawn().map_err(Failure::Start)?;
     let group = i32::try_from(child.id()).unwrap_or(i32::MAX);
+    let _forwarded = Ending::watch(group);
     let foreground = if terminal {
         Foreground::give(group)
     } else {
@@ -121,6 +123,59 @@ fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
         }
         std::thread::sleep(pause.min(left));
         pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// While a program runs, a signal that ends runas (Ctrl-C without a terminal handover, a
+/// CI job cancelled with SIGTERM, a closed terminal) ends the program's group first: in a
+/// group of its own it would not get the signal, and would run on. A signal runas was
+/// told to ignore (`nohup`) stays ignored.
+struct Ending {
+    previous: [libc::sighandler_t; 3],
+}
+
+static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
+const ENDING_SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+impl Ending {
+    fn watch(group: i32) -> Ending {
+        RUNNING_GROUP.store(group, Ordering::SeqCst);
+        let handler = end_group as *const () as libc::sighandler_t;
+        let mut previous = [libc::SIG_DFL; 3];
+        for (signal, old) in ENDING_SIGNALS.iter().zip(previous.iter_mut()) {
+            // SAFETY: installs a handler that only calls async-signal-safe functions, and
+            // puts an ignored disposition straight back.
+            unsafe {
+                *old = libc::signal(*signal, handler);
+                if *old == libc::SIG_IGN {
+                    libc::signal(*signal, libc::SIG_IGN);
+                }
+            }
+        }
+        Ending { previous }
+    }
+}
+
+impl Drop for Ending {
+    fn drop(&mut self) {
+        RUNNING_GROUP.store(0, Ordering::SeqCst);
+        for (signal, old) in ENDING_SIGNALS.iter().zip(self.previous) {
+            // SAFETY: restores the disposition runas had before.
+            unsafe { libc::signal(*signal, old) };
+        }
+    }
+}
+
+extern "C" fn end_group(signal: i32) {
+    let group = RUNNING_GROUP.load(Ordering::SeqCst);
+    // SAFETY: kill, signal and raise are async-signal-safe; runas then ends by the same
+    // signal, as it would have without the handler.
+    unsafe {
+        if group > 0 {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
     }
 }
 

@@ -276,6 +276,32 @@ fn a_lock_held_by_a_dead_run_is_taken_over_at_once() {
 }
 
 #[test]
+fn a_run_ended_by_a_signal_ends_its_program_too() {
+    let env = TestEnv::shared();
+    slow_root(&env);
+    let mut run = env
+        .command()
+        .args(["r", "true"])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runas");
+    wait_for(&env.path("slow.pid"));
+    let group = read(&env.path("slow.pid"));
+    std::process::Command::new("kill")
+        .args(["-TERM", &run.id().to_string()])
+        .status()
+        .expect("kill");
+    let status = run.wait().expect("wait");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(SIGTERM), "{status:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!alive(&group), "the program's group was ended");
+}
+
+/// SIGTERM's number on Linux.
+const SIGTERM: i32 = 15;
+
+#[test]
 fn sixteen_parallel_write_config_logins_keep_every_entry() {
     let mut env = TestEnv::shared();
     env.env("DOCKER_CONFIG", &env.path("docker").display().to_string());
