@@ -18,7 +18,9 @@ const QUIET: Duration = Duration::from_millis(250);
 const POLL: Duration = Duration::from_millis(25);
 
 /// A held lock; released when dropped (or when the process ends).
-pub struct Held(#[allow(dead_code)] File);
+pub struct Held {
+    _file: File,
+}
 
 /// Takes the lock at `path` for `step` (a description for messages), waiting at most
 /// `RUNAS_TIMEOUT` for another holder. A lock file that cannot be used is a warning, and
@@ -73,7 +75,7 @@ pub fn acquire(path: &Path, step: &str) -> Result<Option<Held>> {
         .set_len(0)
         .and_then(|()| file.rewind())
         .and_then(|()| file.write_all(pid.as_bytes()));
-    Ok(Some(Held(file)))
+    Ok(Some(Held { _file: file }))
 }
 
 /// Opens (or creates, 0600) the lock file without following a symlink planted in its
