@@ -136,3 +136,61 @@ fn the_command_runas_becomes_is_dumpable_again() {
         .ok();
     assert_eq!(run.stdout.trim(), "1");
 }
+
+#[test]
+fn runas_itself_is_not_dumpable_while_it_holds_secrets() {
+    // Another process of the same (unprivileged) user must not read runas's memory or
+    // environment: the credential_process, running as that user, tries.
+    let dir = tempfile::tempdir().expect("tmp");
+    let home = dir.path();
+    std::fs::create_dir(home.join(".aws")).expect("dir");
+    let probe = home.join("probe");
+    std::fs::write(
+        &probe,
+        format!(
+            "#!/bin/sh\n\
+             runas=$(cut -d' ' -f4 /proc/$PPID/stat)\n\
+             echo \"$(cat /proc/$runas/comm) $(cat /proc/$runas/environ >/dev/null 2>&1 && echo readable || echo denied)\" > {home}/seen\n\
+             echo '{{\"Version\": 1, \"AccessKeyId\": \"{ROOT_KEY}\", \"SecretAccessKey\": \"{SECRET}\"}}'\n",
+            home = home.display()
+        ),
+    )
+    .expect("probe");
+    std::fs::write(
+        home.join(".aws/config"),
+        format!(
+            "[profile p]\nregion = us-east-1\ncredential_process = {}\n",
+            probe.display()
+        ),
+    )
+    .expect("config");
+    let chown = Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(home)
+        .status()
+        .expect("chown");
+    assert!(
+        chown.success(),
+        "this test runs as root, to become another user"
+    );
+    Command::new("chmod")
+        .args(["755"])
+        .arg(&probe)
+        .status()
+        .expect("chmod");
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_runas"))
+        .args(["p", "true"])
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("setpriv (util-linux) is needed: apt-get install util-linux");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(read(&home.join("seen")).trim(), "runas denied");
+}
