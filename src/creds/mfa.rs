@@ -36,13 +36,14 @@ pub fn code(mfa: &Mfa, otp: Option<&str>, profile: &str, spent: Option<&str>) ->
 
 fn from_process(command: &str, serial: &str) -> Result<String> {
     // The command's stderr and stdin stay the user's: it may ask for a touch or a PIN.
-    let output = Command::new("sh")
-        .arg("-c")
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
         .arg(command)
         .stdin(Stdio::inherit())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| Error::Mfa(format!("mfa_process `{command}` could not start: {e}")))?;
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let output = crate::program::run(sh, None, true)
+        .map_err(|f| Error::Mfa(format!("mfa_process `{command}` {}", f.describe())))?;
     if !output.status.success() {
         return Err(Error::Mfa(format!(
             "mfa_process `{command}` failed ({}); run it by hand to see why",

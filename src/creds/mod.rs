@@ -6,11 +6,15 @@
 //! no TLS. Those are made on the first miss.
 
 pub mod cache;
+mod lock;
 mod mfa;
+mod process;
 mod source;
 pub mod sts;
+mod trust;
 
 pub use crate::credentials::{Credentials, remaining, rfc3339};
+pub use trust::read_own;
 
 use crate::duration::limits;
 use crate::error::{Error, Result};
@@ -140,7 +144,7 @@ impl Execution {
             debug!("cache hit: {}", self.describe(level));
             return Ok(hit);
         }
-        let _lock = self.cache.lock(&key);
+        let _lock = self.cache.lock(&key, &self.describe(level))?;
         // Another runas may have fetched it while this one waited for the lock.
         if !self.options.refresh
             && let Some(hit) = self.cache.fresh(&key)
@@ -190,16 +194,18 @@ impl Execution {
     }
 
     fn fetch_root(&mut self) -> Result<Credentials> {
-        if let Root::AccessKey { credentials, .. } = &self.chain.root {
-            return Ok(credentials.clone());
+        match &self.chain.root {
+            Root::AccessKey { credentials, .. } => return Ok(credentials.clone()),
+            Root::CredentialProcess { profile, command } => {
+                return process::credentials(profile, command);
+            }
+            _ => {}
         }
         debug!("fetching {}", self.chain.root.describe());
         let network = Self::network_for(&mut self.network, &self.chain)?;
         match &self.chain.root {
             Root::AccessKey { credentials, .. } => Ok(credentials.clone()),
-            Root::CredentialProcess { profile, command } => network
-                .runtime
-                .block_on(source::credential_process(profile, command)),
+            Root::CredentialProcess { profile, command } => process::credentials(profile, command),
             Root::Sso {
                 profile,
                 session_name,
@@ -222,8 +228,9 @@ impl Execution {
                 session_name,
                 duration,
             } => {
-                let token =
-                    std::fs::read_to_string(token_file).map_err(|e| Error::Credentials {
+                let token = crate::private_file::read_regular(token_file.as_ref(), 1 << 20)
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .map_err(|e| Error::Credentials {
                         what: format!("profile `{profile}`"),
                         message: format!("cannot read web_identity_token_file {token_file}: {e}"),
                     })?;
@@ -332,12 +339,14 @@ impl Network {
     /// the profile's `endpoint_url` and its `services` section mean what they mean to every
     /// other AWS tool. Region and credentials are ours.
     fn new(chain: &Chain) -> Result<Self> {
+        crate::endpoint_url::check(chain.sts_endpoint.as_deref().map(|e| (e, "endpoint_url")))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(chain.region.clone()))
+            .timeout_config(crate::deadline::sdk_timeouts())
             .no_credentials();
         if let Some(profile) = chain.target.profile() {
             loader = loader.profile_name(profile);
