@@ -353,7 +353,7 @@ impl Network {
         }
         let sdk = runtime.block_on(loader.load());
         let endpoint = match sdk.endpoint_url() {
-            Some(url) => format!("STS at {}", crate::log::printable(url)),
+            Some(url) => format!("STS at {}", crate::text::escape(url)),
             None => format!("STS in {}", chain.region),
         };
         Ok(Network {

@@ -191,7 +191,7 @@ fn not_sts(endpoint: &str, raw: &HttpResponse) -> String {
     let kind = raw
         .headers()
         .get("content-type")
-        .map(|t| format!(", {}", crate::log::printable(t)))
+        .map(|t| format!(", {}", crate::text::escape(t)))
         .unwrap_or_default();
     let size = raw.body().bytes().map_or(0, <[u8]>::len);
     format!(
