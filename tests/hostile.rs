@@ -130,7 +130,7 @@ fn an_mfa_process_that_hangs_is_stopped() {
     ));
     env.run(&["r", "true"]).fails(
         4,
-        "mfa_process `sleep 60` did not finish within 2s (RUNAS_TIMEOUT)",
+        "mfa_process of profile `r` did not finish within 2s (RUNAS_TIMEOUT)",
     );
 }
 

@@ -20,6 +20,7 @@ use crate::duration::limits;
 use crate::error::{Error, Result};
 use crate::log::{debug, warning};
 use crate::profile::chain::{Chain, Mfa, RoleStep, Root, Step};
+use crate::secret::Secret;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_types::os_shim_internal::Env;
 use aws_types::region::Region;
@@ -42,7 +43,7 @@ pub struct Execution {
     network: Option<Network>,
     /// The last code sent for each MFA device: STS accepts a code once, so a second step
     /// on the same device (or a later refresh in a long-lived process) needs the next one.
-    spent: Vec<(String, String)>,
+    spent: Vec<(String, Secret)>,
 }
 
 struct Network {
@@ -265,41 +266,32 @@ impl Execution {
         debug!("calling STS: {}", self.describe(level));
         let network = Self::network_for(&mut self.network, &self.chain)?;
         let sts = network.sts(Some(parent));
-        let mfa = |m: &Option<Mfa>| {
-            m.as_ref()
-                .zip(code.as_deref())
-                .map(|(m, c)| (m.serial.clone(), c.to_owned()))
-        };
+        let with_code = |m: &Option<Mfa>| m.clone().zip(code.clone());
         match &step {
             Step::SessionToken { duration, mfa: m } => {
-                let mfa = mfa(m);
-                let mfa = mfa.as_ref().map(|(s, c)| (s.as_str(), c.as_str()));
+                let mfa = with_code(m);
+                let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
                 network
                     .runtime
                     .block_on(sts::session_token(&sts, *duration, mfa))
             }
             Step::AssumeRole(role) => {
                 let role = chained_cap(role, parent);
-                let mfa = mfa(&role.mfa);
-                let mfa = mfa.as_ref().map(|(s, c)| (s.as_str(), c.as_str()));
+                let mfa = with_code(&role.mfa);
+                let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
                 network.runtime.block_on(sts::assume_role(&sts, &role, mfa))
             }
         }
     }
 
     /// A code for `device`, never the one this process already sent for it.
-    fn code(&mut self, device: &Mfa, profile: &str) -> Result<String> {
+    fn code(&mut self, device: &Mfa, profile: &str) -> Result<Secret> {
         let spent = self
             .spent
             .iter()
             .find(|(serial, _)| *serial == device.serial)
             .map(|(_, code)| code.clone());
-        let code = mfa::code(
-            device,
-            self.options.otp.as_deref(),
-            profile,
-            spent.as_deref(),
-        )?;
+        let code = mfa::code(device, self.options.otp.as_deref(), profile, spent.as_ref())?;
         self.spent.retain(|(serial, _)| *serial != device.serial);
         self.spent.push((device.serial.clone(), code.clone()));
         Ok(code)
