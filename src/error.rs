@@ -179,6 +179,17 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The SDK's dispatch errors can quote the whole request (`… to request `Request { body: …
+/// }`: …`), external ID and all; that part is cut out.
+fn without_request(text: &str) -> String {
+    let Some(start) = text.find("`Request {") else {
+        return text.to_owned();
+    };
+    let rest = &text[start..];
+    let end = rest.find("}`").map(|i| start + i + 2).unwrap_or(text.len());
+    format!("{}(the request){}", &text[..start], &text[end..])
+}
+
 /// An error and its causes, as one line of their `Display`s. Never their `Debug`: the SDK's
 /// errors carry the raw HTTP response there, and a response body can hold credentials or
 /// a registry token.
@@ -186,11 +197,17 @@ pub fn causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        let next = cause.to_string();
+        let next = without_request(&cause.to_string());
         if !text.ends_with(&next) {
             text = format!("{text}: {next}");
         }
         source = cause.source();
+    }
+    if text.contains("timed out") || text.contains("timeout") {
+        text.push_str(&format!(
+            "; runas waits at most {}",
+            crate::deadline::describe()
+        ));
     }
     text
 }
@@ -225,6 +242,16 @@ mod tests {
             inner: std::io::Error::other("unexpected end of JSON"),
         };
         assert_eq!(causes(&e), "response error: unexpected end of JSON");
+    }
+
+    #[test]
+    fn requests_quoted_by_the_sdk_are_cut_out() {
+        assert_eq!(
+            without_request(
+                "failed to apply endpoint `x` to request `Request { body: b\"ExternalId=secret\" }`: endpoint must contain scheme"
+            ),
+            "failed to apply endpoint `x` to request (the request): endpoint must contain scheme"
+        );
     }
 
     #[test]

@@ -395,7 +395,8 @@ fn serve_ecs_prints_its_variables_and_stops_on_sigint() {
         answer.starts_with("HTTP/1.1 200") && answer.contains("\"Token\""),
         "{answer}"
     );
-    assert_only_loopback(runas.id());
+    let port: u16 = host.rsplit(':').next().unwrap().parse().unwrap();
+    assert_only_loopback(runas.id(), port);
     runas.signal("INT");
     assert_eq!(runas.wait(Duration::from_secs(10)), Some(0));
     assert!(std::net::TcpStream::connect(host).is_err());
@@ -407,46 +408,59 @@ fn serve_ecs_prints_its_variables_and_stops_on_sigint() {
 #[test]
 fn nothing_listens_off_loopback() {
     let env = env_with_role("Local");
-    let mut runas =
-        Spawned::new(
-            env.command()
-                .args(["-S", "prod", "sh", "-c", "echo READY; exec sleep 30"]),
-        );
-    runas.wait_for_line("READY");
-    assert_only_loopback(runas.id());
+    let mut runas = Spawned::new(env.command().args([
+        "-S",
+        "prod",
+        "sh",
+        "-c",
+        "echo READY $AWS_CONTAINER_CREDENTIALS_FULL_URI; exec sleep 30",
+    ]));
+    let ready = runas.wait_for_line("READY");
+    let port = ready.rsplit(':').next().unwrap().split('/').next().unwrap();
+    assert_only_loopback(runas.id(), port.parse().unwrap());
     runas.signal("TERM");
     runas.wait(Duration::from_secs(10));
 }
 
-/// Every listening TCP socket of `pid` is on 127.0.0.1, and there is at least one.
-fn assert_only_loopback(pid: u32) {
-    let inodes: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
-        .filter_map(|l| {
-            Some(
-                l.to_str()?
-                    .strip_prefix("socket:[")?
-                    .trim_end_matches(']')
-                    .to_owned(),
-            )
-        })
-        .collect();
-    let mut listening = 0;
+/// Nothing listens on `port` but 127.0.0.1 (no other address, no IPv6), and, when its
+/// descriptors can be read (runas makes itself undumpable, so only root can), every
+/// listening socket of `pid` is on 127.0.0.1.
+fn assert_only_loopback(pid: u32, port: u16) {
+    let inodes: Option<Vec<String>> = std::fs::read_dir(format!("/proc/{pid}/fd")).ok().map(|d| {
+        d.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .filter_map(|l| {
+                Some(
+                    l.to_str()?
+                        .strip_prefix("socket:[")?
+                        .trim_end_matches(']')
+                        .to_owned(),
+                )
+            })
+            .collect()
+    });
+    let (mut on_port, mut owned) = (0, 0);
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
         for line in read(std::path::Path::new(table)).lines().skip(1) {
             let f: Vec<&str> = line.split_whitespace().collect();
-            if f.len() > 9 && f[3] == "0A" && inodes.iter().any(|i| i == f[9]) {
-                assert!(
-                    table.ends_with("tcp") && f[1].starts_with("0100007F:"),
-                    "listens on {} in {table}",
-                    f[1]
-                );
-                listening += 1;
+            if f.len() <= 9 || f[3] != "0A" {
+                continue;
+            }
+            let loopback = table.ends_with("tcp") && f[1].starts_with("0100007F:");
+            if f[1].ends_with(&format!(":{port:04X}")) {
+                assert!(loopback, "port {port} listens on {} in {table}", f[1]);
+                on_port += 1;
+            }
+            if inodes.as_ref().is_some_and(|i| i.iter().any(|i| i == f[9])) {
+                assert!(loopback, "runas listens on {} in {table}", f[1]);
+                owned += 1;
             }
         }
     }
-    assert!(listening > 0, "runas listens nowhere");
+    assert_eq!(on_port, 1, "one listener on port {port}");
+    assert!(
+        inodes.is_none() || owned == 1,
+        "runas has one listening socket"
+    );
 }
 
 /// A raw HTTP/1.1 request, answered in full (the connection is closed after it).
