@@ -566,3 +566,46 @@ impl Drop for Spawned {
         let _ = self.child.wait();
     }
 }
+
+#[test]
+fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
+    let moto = Moto::start();
+    let env = TestEnv::new(&moto.url());
+    let counter = env.path("codes");
+    let codes = script(
+        &env,
+        "codes.sh",
+        &format!(
+            "n=$(cat '{0}' 2>/dev/null || echo 400000); n=$((n + 1)); echo $n > '{0}'; echo $n",
+            counter.display()
+        ),
+    );
+    env.config(&format!(
+        "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/forwarded\nsession_token_duration = 15m\n\
+         mfa_process = {}\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
+        base_profile(),
+        codes.display(),
+        role("123456789012", "Forwarded")
+    ));
+    let mut env = env;
+    env.env("RUNAS_REFRESH_MARGIN", "14m57s");
+    let child = format!(
+        "sleep 4; python3 '{0}' probe; exec python3 '{0}' sleep",
+        client_script()
+    );
+    let mut runas = Spawned::new(env.command().args(["-S", "prod", "sh", "-c", &child]));
+    let right = runas.wait_for_line("RIGHT=");
+    assert!(
+        right.starts_with("RIGHT=200 "),
+        "{right}\n{}",
+        runas.stderr()
+    );
+    runas.wait_for_line("READY");
+    assert_eq!(
+        moto.count("GetSessionToken"),
+        2,
+        "a new session through mfa_process"
+    );
+    runas.signal("TERM");
+    assert_eq!(runas.wait(Duration::from_secs(10)), Some(42));
+}
