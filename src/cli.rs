@@ -192,6 +192,9 @@ fn profile_names() -> ArgValueCandidates {
 /// partitions' hosts, with or without https://), a 12-digit account id (its registry in the
 /// profile's region), or public.ecr.aws. Without ENDPOINT: the profile's `ecr_registries`,
 /// else the profile's own account in its region.
+///
+/// With --helper, no password is stored anywhere: Docker asks docker-credential-runas for
+/// each registry, and it answers with the token of the profile that owns the registry.
 #[derive(Debug, clap::Subcommand)]
 pub enum Ecr {
     /// Log a container client into registries (docker login --password-stdin, by default)
@@ -200,6 +203,17 @@ pub enum Ecr {
     Token(EcrToken),
     /// Log a container client out of registries
     Logout(EcrRegistries),
+    /// The Docker credential helper docker-credential-runas: what it serves
+    #[command(subcommand)]
+    Helper(EcrHelper),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum EcrHelper {
+    /// List every registry the credential helper serves, the profile that owns it and why
+    /// (ecr_registries, a registration, AWS_PROFILE), the cached token's expiry, and
+    /// whether the Docker config sends the registry to the helper
+    Status,
 }
 
 /// What `ecr login` and `ecr logout` act on, and how.
@@ -239,6 +253,12 @@ pub struct EcrTarget {
     /// instead of running a client
     #[arg(long)]
     pub write_config: bool,
+
+    /// Store no password: send the registries to docker-credential-runas in `credHelpers`
+    /// of the Docker config (removing stored passwords for them), and register the ones
+    /// named here to PROFILE; logout --helper undoes both
+    #[arg(long, conflicts_with = "write_config")]
+    pub helper: bool,
 }
 
 #[derive(Debug, Args)]
@@ -359,6 +379,23 @@ mod tests {
             ])
             .is_err()
         );
+        assert!(
+            Cli::try_parse_from(["runas", "ecr", "login", "--helper", "--write-config", "p"])
+                .is_err()
+        );
+        let cli = Cli::try_parse_from(["runas", "ecr", "logout", "--helper", "p"]).unwrap();
+        assert!(matches!(
+            cli.subcommand,
+            Some(Subcommand::Ecr(Ecr::Logout(EcrRegistries {
+                target: EcrTarget { helper: true, .. },
+                ..
+            })))
+        ));
+        let cli = Cli::try_parse_from(["runas", "ecr", "helper", "status"]).unwrap();
+        assert!(matches!(
+            cli.subcommand,
+            Some(Subcommand::Ecr(Ecr::Helper(EcrHelper::Status)))
+        ));
     }
 
     #[test]

@@ -21,6 +21,9 @@ fn main() -> ExitCode {
         Some(cli::Subcommand::Ecr(cli::Ecr::Login(args))) => ecr::login(args),
         Some(cli::Subcommand::Ecr(cli::Ecr::Token(args))) => ecr::token(args),
         Some(cli::Subcommand::Ecr(cli::Ecr::Logout(args))) => ecr::logout(args),
+        Some(cli::Subcommand::Ecr(cli::Ecr::Helper(cli::EcrHelper::Status))) => {
+            ecr::helper::status()
+        }
     };
     match result {
         Ok(code) => code,

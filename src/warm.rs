@@ -11,7 +11,7 @@
 
 use crate::log::debug;
 use crate::profile::Files;
-use crate::profile::chain::Request;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
@@ -20,11 +20,19 @@ use std::path::{Path, PathBuf};
 /// Everything a plan depends on, hashed.
 pub struct Inputs(u64);
 
+/// A note on disk: whose inputs it answers, then what it says.
 #[derive(Serialize, Deserialize)]
-pub struct Memo {
+struct Note<T> {
     /// The runas that wrote it: another version may resolve differently.
     version: String,
     inputs: String,
+    #[serde(flatten)]
+    body: T,
+}
+
+/// What `runas PROFILE` notes: the end of its plan.
+#[derive(Serialize, Deserialize)]
+pub struct Memo {
     /// The cache key of the chain's last step.
     pub last_key: String,
     pub region: String,
@@ -32,7 +40,9 @@ pub struct Memo {
 }
 
 impl Inputs {
-    pub fn gather(files: &Files, request: &Request) -> Inputs {
+    /// `request` is whatever else the answer depends on: the flags of a run, the registry
+    /// host of a credential helper's `get`.
+    pub fn gather(files: &Files, request: &impl Hash) -> Inputs {
         let mut h = DefaultHasher::new();
         env!("CARGO_PKG_VERSION").hash(&mut h);
         for path in [&files.config, &files.credentials] {
@@ -45,7 +55,7 @@ impl Inputs {
             .filter(|(k, _)| {
                 k.starts_with("AWS_")
                     || k.starts_with("RUNAS_")
-                    || ["HOME", "USER", "XDG_CACHE_HOME"].contains(&k.as_str())
+                    || ["HOME", "USER", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"].contains(&k.as_str())
             })
             .collect();
         vars.sort();
@@ -58,29 +68,44 @@ impl Inputs {
         format!("{:016x}", self.0)
     }
 
-    fn path(&self, cache_dir: &Path) -> PathBuf {
-        cache_dir.join(format!("{}.plan", self.name()))
+    fn path(&self, cache_dir: &Path, kind: &str) -> PathBuf {
+        cache_dir.join(format!("{}.{kind}", self.name()))
     }
 
     /// The note for these inputs, if a run left one.
     pub fn recall(&self, cache_dir: &Path) -> Option<Memo> {
-        let memo: Memo = serde_json::from_slice(&std::fs::read(self.path(cache_dir)).ok()?).ok()?;
-        (memo.version == env!("CARGO_PKG_VERSION") && memo.inputs == self.name()).then_some(memo)
+        self.recall_note(cache_dir, "plan")
     }
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
     /// (the credentials were just stored there).
     pub fn remember(&self, cache_dir: &Path, last_key: &str, region: &str, warnings: &[String]) {
         let memo = Memo {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            inputs: self.name(),
             last_key: last_key.to_owned(),
             region: region.to_owned(),
             warnings: warnings.to_vec(),
         };
+        self.remember_note(cache_dir, "plan", &memo);
+    }
+
+    /// A note of any kind (a file extension that `Cache::prune` knows) for these inputs.
+    pub fn recall_note<T: DeserializeOwned>(&self, cache_dir: &Path, kind: &str) -> Option<T> {
+        let bytes = std::fs::read(self.path(cache_dir, kind)).ok()?;
+        let note: Note<T> = serde_json::from_slice(&bytes).ok()?;
+        (note.version == env!("CARGO_PKG_VERSION") && note.inputs == self.name())
+            .then_some(note.body)
+    }
+
+    pub fn remember_note<T: Serialize>(&self, cache_dir: &Path, kind: &str, body: &T) {
+        let note = Note {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            inputs: self.name(),
+            body,
+        };
         let written = tempfile::NamedTempFile::new_in(cache_dir).and_then(|mut file| {
-            file.write_all(&serde_json::to_vec(&memo)?)?;
-            file.persist(self.path(cache_dir)).map_err(|e| e.error)?;
+            file.write_all(&serde_json::to_vec(&note)?)?;
+            file.persist(self.path(cache_dir, kind))
+                .map_err(|e| e.error)?;
             Ok(())
         });
         if let Err(e) = written {

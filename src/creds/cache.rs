@@ -56,7 +56,9 @@ impl Cache {
         &self.dir
     }
 
-    fn path(&self, key: &str, extension: &str) -> PathBuf {
+    /// The file of `key` with `extension`: other caches (ECR tokens) share the directory,
+    /// its naming and its pruning.
+    pub fn path(&self, key: &str, extension: &str) -> PathBuf {
         self.dir.join(format!("{:016x}.{extension}", fnv1a(key)))
     }
 
@@ -137,7 +139,7 @@ impl Cache {
         }
     }
 
-    /// Removes entries, plan notes and lock files nobody has touched for two days: STS
+    /// Removes entries, ECR tokens, plan notes and lock files nobody has touched for two days: STS
     /// grants at most 36 hours, so the entries can only be expired, and the keys that named
     /// them may never come again. Taking a lock touches its file. (Should a run open an
     /// old lock file just as it is removed, two runs may fetch the same step once: a
@@ -151,7 +153,7 @@ impl Cache {
             let path = entry.path();
             let ours = path
                 .extension()
-                .is_some_and(|x| x == "json" || x == "plan" || x == "lock");
+                .is_some_and(|x| ["json", "plan", "lock", "token"].iter().any(|e| x == *e));
             let stale = entry
                 .metadata()
                 .and_then(|m| m.modified())
@@ -196,7 +198,8 @@ impl Cache {
         }
     }
 
-    fn ensure_dir(&self) -> std::io::Result<()> {
+    /// Creates the directory (0700), or makes an existing one 0700.
+    pub fn ensure_dir(&self) -> std::io::Result<()> {
         if !self.dir.is_dir() {
             fs::DirBuilder::new()
                 .recursive(true)

@@ -11,7 +11,7 @@ mod mfa;
 mod source;
 pub mod sts;
 
-pub use credentials::{Credentials, remaining, rfc3339};
+pub use credentials::{Credentials, parse_rfc3339, remaining, rfc3339};
 
 use crate::error::{Error, Result};
 use crate::log::debug;

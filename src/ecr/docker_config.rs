@@ -1,7 +1,9 @@
-//! `--write-config`: the login entry merged straight into Docker's `config.json`.
+//! Docker's `config.json`, edited in place: `--write-config` merges a login entry into
+//! `auths`; `--helper` routes registries to `docker-credential-runas` in `credHelpers`.
 //!
 //! Every other key stays as it was (in its order); the file is replaced by rename with
-//! mode 0600. When a credential helper would answer for the host instead of the `auths`
+//! mode 0600, and a symlinked config (dotfile managers) is written where it points, the
+//! link kept. When a credential helper would answer for the host instead of the `auths`
 //! entry, writing the entry would do nothing, so that is an error.
 
 use serde_json::{Map, Value};
@@ -70,6 +72,85 @@ pub fn remove(path: &Path, host: &str) -> Result<(), String> {
     }
 }
 
+/// Sends `hosts` to `docker-credential-{helper}` and removes any password stored for
+/// them in `auths`. Returns the hosts whose stored password went.
+pub fn route(path: &Path, hosts: &[String], helper: &str) -> Result<Vec<String>, String> {
+    let mut config = load(path)?;
+    let helpers = object(&mut config, "credHelpers", path)?;
+    for host in hosts {
+        helpers.insert(host.clone(), Value::String(helper.to_owned()));
+    }
+    let removed = forget_auths(&mut config, hosts);
+    save(path, &config)?;
+    Ok(removed)
+}
+
+/// Removes the `credHelpers` entries of `hosts` that name `helper` (and only those: an
+/// entry for another helper is someone else's). Returns the hosts removed.
+pub fn unroute(path: &Path, hosts: &[String], helper: &str) -> Result<Vec<String>, String> {
+    let mut config = load(path)?;
+    let Some(helpers) = config.get_mut("credHelpers").and_then(Value::as_object_mut) else {
+        return Ok(vec![]);
+    };
+    let mut removed = vec![];
+    for host in hosts {
+        if helpers.get(host).and_then(Value::as_str) == Some(helper) {
+            helpers.shift_remove(host);
+            removed.push(host.clone());
+        }
+    }
+    if !removed.is_empty() {
+        save(path, &config)?;
+    }
+    Ok(removed)
+}
+
+/// The hosts `credHelpers` sends to `helper`.
+pub fn routed(path: &Path, helper: &str) -> Result<Vec<String>, String> {
+    let config = load(path)?;
+    Ok(config
+        .get("credHelpers")
+        .and_then(Value::as_object)
+        .map(|helpers| {
+            helpers
+                .iter()
+                .filter(|(_, v)| v.as_str() == Some(helper))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+fn object<'c>(
+    config: &'c mut Map<String, Value>,
+    key: &str,
+    path: &Path,
+) -> Result<&'c mut Map<String, Value>, String> {
+    match config
+        .entry(key)
+        .or_insert_with(|| Value::Object(Map::new()))
+    {
+        Value::Object(map) => Ok(map),
+        _ => Err(format!("`{key}` in {} is not an object", path.display())),
+    }
+}
+
+/// Drops the `auths` entries of `hosts`, keyed as Docker keys them or with `https://`.
+fn forget_auths(config: &mut Map<String, Value>, hosts: &[String]) -> Vec<String> {
+    let Some(auths) = config.get_mut("auths").and_then(Value::as_object_mut) else {
+        return vec![];
+    };
+    let mut removed = vec![];
+    for host in hosts {
+        for key in [host.clone(), format!("https://{host}")] {
+            if auths.shift_remove(&key).is_some() && !removed.contains(host) {
+                removed.push(host.clone());
+            }
+        }
+    }
+    removed
+}
+
 fn load(path: &Path) -> Result<Map<String, Value>, String> {
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
@@ -92,7 +173,29 @@ fn load(path: &Path) -> Result<Map<String, Value>, String> {
     }
 }
 
+/// Where a write to `path` must go: the end of its chain of symlinks, so that renaming
+/// onto it replaces the file and keeps the links.
+fn target(path: &Path) -> Result<PathBuf, String> {
+    let mut current = path.to_owned();
+    for _ in 0..40 {
+        match fs::read_link(&current) {
+            Ok(link) => {
+                let base = current.parent().unwrap_or(Path::new("."));
+                current = base.join(link);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => return Ok(current),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(current),
+            Err(e) => return Err(format!("cannot read {}: {e}", current.display())),
+        }
+    }
+    Err(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    ))
+}
+
 fn save(path: &Path, config: &Map<String, Value>) -> Result<(), String> {
+    let path = &target(path)?;
     let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
     let dir = path.parent().unwrap_or(Path::new("."));
     if !dir.exists() {
@@ -188,6 +291,54 @@ mod tests {
                 .unwrap_err()
                 .contains("not valid JSON")
         );
+    }
+
+    #[test]
+    fn routing_to_a_helper_drops_stored_passwords_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("dotfiles").join("config.json");
+        fs::create_dir_all(real.parent().unwrap()).unwrap();
+        let host = "123456789012.dkr.ecr.us-east-1.amazonaws.com".to_owned();
+        fs::write(
+            &real,
+            format!(
+                r#"{{"auths": {{"{host}": {{"auth": "QVdTOnB3"}}, "https://{host}": {{"auth": "QVdTOnB3"}}, "other.example": {{"auth": "eDp5"}}}},
+                "credHelpers": {{"gcr.io": "gcloud"}}, "psFormat": "x"}}"#
+            ),
+        )
+        .unwrap();
+        let link = dir.path().join("config.json");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let removed = route(&link, std::slice::from_ref(&host), "runas").unwrap();
+        assert_eq!(removed, [host.clone()]);
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "link kept"
+        );
+        let text = fs::read_to_string(&real).unwrap();
+        assert!(!text.contains("QVdTOnB3"), "{text}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["credHelpers"][&host], "runas");
+        assert_eq!(v["credHelpers"]["gcr.io"], "gcloud");
+        assert_eq!(v["auths"]["other.example"]["auth"], "eDp5");
+        assert_eq!(v["psFormat"], "x");
+        assert_eq!(
+            fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(routed(&link, "runas").unwrap(), [host.clone()]);
+
+        let others = ["gcr.io".to_owned(), host.clone()];
+        assert_eq!(unroute(&link, &others, "runas").unwrap(), [host.clone()]);
+        let v: Value = serde_json::from_str(&fs::read_to_string(&real).unwrap()).unwrap();
+        assert_eq!(
+            v["credHelpers"]["gcr.io"], "gcloud",
+            "another helper's entry stays"
+        );
+        assert!(v["credHelpers"].get(&host).is_none());
     }
 
     #[test]

@@ -81,6 +81,22 @@ pub struct Registry {
     pub scope: Scope,
 }
 
+impl Registry {
+    /// The account that owns a private registry; ECR Public has none.
+    pub fn account(&self) -> Option<&str> {
+        match self.scope {
+            Scope::Private { .. } => self.host.split('.').next(),
+            Scope::Public => None,
+        }
+    }
+
+    /// Whether two hosts name the same registry: one account in one region, or ECR
+    /// Public, whichever endpoint variant (standard, FIPS, dual-stack) each host uses.
+    pub fn same_registry(&self, other: &Registry) -> bool {
+        self.account() == other.account() && self.scope.same_token(&other.scope)
+    }
+}
+
 /// An endpoint as given: a registry already, or an account whose registry is in the
 /// profile's region.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +106,8 @@ pub enum Endpoint {
 }
 
 pub const PUBLIC_HOST: &str = "public.ecr.aws";
+/// ECR Public's dual-stack registry host.
+pub const PUBLIC_DUAL_STACK_HOST: &str = "ecr-public.aws.com";
 
 /// The DNS suffixes of ECR registries, with the region prefix each partition's regions
 /// share (checked, so that a China host with a US region is caught here).
@@ -110,7 +128,7 @@ const DUAL_STACK_SUFFIXES: [(&str, &str); 2] =
 pub const FORMS: &str = "accepted forms: ACCOUNT.dkr.ecr.REGION.amazonaws.com (or .amazonaws.com.cn, .amazonaws.eu, \
 .c2s.ic.gov, .sc2s.sgov.gov, .cloud.adc-e.uk, .csp.hci.ic.gov), ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com, \
 ACCOUNT.dkr-ecr.REGION.on.aws (dual-stack), a 12-digit ACCOUNT (its registry in the profile's region), \
-or public.ecr.aws; with or without https://";
+or public.ecr.aws (ecr-public.aws.com); with or without https://";
 
 pub fn parse(text: &str) -> Result<Endpoint, String> {
     let refuse = |why: &str| Err(format!("invalid ECR endpoint `{text}`: {why}; {FORMS}"));
@@ -141,7 +159,7 @@ pub fn parse(text: &str) -> Result<Endpoint, String> {
             Err(why) => refuse(&why),
         };
     }
-    if host == PUBLIC_HOST {
+    if host == PUBLIC_HOST || host == PUBLIC_DUAL_STACK_HOST {
         return Ok(Endpoint::Registry(Registry {
             host,
             scope: Scope::Public,
@@ -393,6 +411,7 @@ mod tests {
             "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
         );
         assert_eq!(registry("public.ecr.aws").scope, Scope::Public);
+        assert_eq!(registry("ecr-public.aws.com").scope, Scope::Public);
         assert_eq!(
             parse("210987654321"),
             Ok(Endpoint::Account("210987654321".into()))
@@ -496,6 +515,26 @@ mod tests {
                 Scope::Public
             ]
         );
+    }
+
+    #[test]
+    fn variants_of_one_registry_are_the_same_registry() {
+        let standard = registry("123456789012.dkr.ecr.us-east-1.amazonaws.com");
+        assert_eq!(standard.account(), Some("123456789012"));
+        for same in [
+            "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com",
+            "123456789012.dkr-ecr.us-east-1.on.aws",
+        ] {
+            assert!(standard.same_registry(&registry(same)), "{same}");
+        }
+        for other in [
+            "123456789012.dkr.ecr.us-east-2.amazonaws.com",
+            "210987654321.dkr.ecr.us-east-1.amazonaws.com",
+            "public.ecr.aws",
+        ] {
+            assert!(!standard.same_registry(&registry(other)), "{other}");
+        }
+        assert!(registry("public.ecr.aws").same_registry(&registry("ecr-public.aws.com")));
     }
 
     #[test]

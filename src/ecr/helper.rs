@@ -1,0 +1,281 @@
+//! Setting up the credential helper: `runas ecr login --helper`, `runas ecr logout
+//! --helper` and `runas ecr helper status`.
+//!
+//! A login with `--helper` stores no password. It sends the registries to
+//! `docker-credential-runas` in the Docker config's `credHelpers` (and removes any password
+//! stored for them there, which Docker would otherwise never use again but keep), records
+//! which profile owns the registries that no `ecr_registries` names, and fetches their
+//! tokens once, so that an MFA code is asked for here, at a terminal, and not in the middle
+//! of a `docker pull`.
+
+use super::credential_helper::{self, Fetched};
+use super::endpoint::Registry;
+use super::owners::{Claim, Owners, Source};
+use super::registrations::{self, Registrations};
+use super::{Wanted, docker_config, docker_config_dir};
+use crate::cli::EcrRegistries;
+use crate::creds::{cache::Cache, remaining};
+use crate::error::{Error, Result};
+use crate::log::warning;
+use crate::profile::{Files, Profiles};
+use crate::session;
+use aws_types::os_shim_internal::Env;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The name in `credHelpers` that makes Docker run `docker-credential-runas`.
+pub const NAME: &str = "runas";
+const PROGRAM: &str = "docker-credential-runas";
+
+pub fn login(args: EcrRegistries) -> Result<ExitCode> {
+    let env = Env::real();
+    let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
+    let registries = registries(&wanted, &args, &env)?;
+    let profiles = Profiles::load(Files::from_env(&env))?;
+    let registrations_path = registrations::path(&env);
+    let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
+    // Registries this profile's ecr_registries already names need no registration; one that
+    // another profile's names cannot be given to this one.
+    let mut register = vec![];
+    for registry in &registries {
+        match owners.owner(registry) {
+            Ok(Some(Claim {
+                profile,
+                source: Source::ProfileList,
+                ..
+            })) if profile == args.profile => {}
+            Ok(Some(Claim {
+                profile,
+                source: Source::ProfileList,
+                ..
+            })) => {
+                return Err(Error::Ecr(format!(
+                    "{} is in ecr_registries of profile `{profile}`; remove it there to hand it to `{}`",
+                    registry.host, args.profile
+                )));
+            }
+            _ => register.push(registry.host.clone()),
+        }
+    }
+    if !register.is_empty() {
+        Registrations::update(&registrations_path, &env, |r| {
+            for host in &register {
+                r.registries.insert(host.clone(), args.profile.clone());
+            }
+        })?;
+    }
+    let hosts: Vec<String> = registries.iter().map(|r| r.host.clone()).collect();
+    let config = docker_config::path(docker_config_dir(&env));
+    let removed = edit_docker_config(&config, &env, |path| {
+        docker_config::route(path, &hosts, NAME)
+    })?;
+    for host in removed {
+        eprintln!("ECR helper: removed the password stored for {host}");
+    }
+    if which::which(PROGRAM).is_err() {
+        warning!(
+            "{PROGRAM} is not on PATH, where Docker looks for it; install runas with cargo install, or put its directory on PATH"
+        );
+    }
+    let otp = args.credentials.otp.clone();
+    let mut failed = 0;
+    for registry in &registries {
+        match credential_helper::obtain(&profiles, &args.profile, registry, &env, otp.clone()) {
+            Ok(fetched) => eprintln!(
+                "ECR helper: {} -> profile `{}` (token {})",
+                registry.host,
+                args.profile,
+                remaining(fetched.usable_until)
+            ),
+            Err(e) => {
+                failed += 1;
+                eprintln!(
+                    "ECR helper: {} -> profile `{}`, but no token yet: {e}",
+                    registry.host, args.profile
+                );
+            }
+        }
+    }
+    if failed == 0 {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(Error::Ecr(format!(
+            "{failed} of {} tokens could not be fetched; {} will try again when Docker asks",
+            registries.len(),
+            PROGRAM
+        )))
+    }
+}
+
+pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
+    let env = Env::real();
+    let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
+    let registrations_path = registrations::path(&env);
+    let mut hosts: Vec<String> = registries(&wanted, &args, &env)?
+        .into_iter()
+        .map(|r| r.host)
+        .collect();
+    if args.endpoints.is_empty() {
+        // Everything registered to the profile goes too.
+        let registered = Registrations::load(&registrations_path)?;
+        for (host, profile) in registered.registries {
+            if profile == args.profile && !hosts.contains(&host) {
+                hosts.push(host);
+            }
+        }
+    }
+    Registrations::update(&registrations_path, &env, |r| {
+        r.registries
+            .retain(|host, profile| !(hosts.contains(host) && *profile == args.profile));
+    })?;
+    let config = docker_config::path(docker_config_dir(&env));
+    let removed = edit_docker_config(&config, &env, |path| {
+        docker_config::unroute(path, &hosts, NAME)
+    })?;
+    for host in &hosts {
+        if removed.contains(host) {
+            eprintln!("ECR helper off: {host}");
+        } else {
+            eprintln!("ECR helper off: {host} (the Docker config did not send it to {PROGRAM})");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The registries named, or the profile's own; the account lookup only when it must.
+fn registries(wanted: &Wanted, args: &EcrRegistries, env: &Env) -> Result<Vec<Registry>> {
+    match wanted.account_free() {
+        Some(registries) => Ok(registries),
+        None => {
+            let (mut execution, credentials) =
+                session::credentials(wanted.chain.clone(), &args.credentials, env)?;
+            wanted.registries(&mut execution, &credentials)
+        }
+    }
+}
+
+/// Edits the Docker config under a lock, so two runas processes do not lose each other's
+/// change.
+fn edit_docker_config<T>(
+    path: &Path,
+    env: &Env,
+    edit: impl FnOnce(&Path) -> std::result::Result<T, String>,
+) -> Result<T> {
+    let _lock = Cache::locate(env).lock(&format!("docker config {}", path.display()));
+    edit(path).map_err(Error::Ecr)
+}
+
+/// `runas ecr helper status`.
+pub fn status() -> Result<ExitCode> {
+    let env = Env::real();
+    let profiles = Profiles::load(Files::from_env(&env))?;
+    let registrations_path = registrations::path(&env);
+    let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
+    let config = docker_config::path(docker_config_dir(&env));
+    let routed = docker_config::routed(&config, NAME).map_err(Error::Ecr)?;
+    let mut rows = vec![[
+        "REGISTRY".to_owned(),
+        "PROFILE".to_owned(),
+        "SOURCE".to_owned(),
+        "TOKEN".to_owned(),
+        "DOCKER".to_owned(),
+    ]];
+    let mut hosts: Vec<String> = owners
+        .claims
+        .iter()
+        .map(|c| c.registry.host.clone())
+        .collect();
+    hosts.extend(
+        routed
+            .iter()
+            .filter(|h| !hosts.contains(h))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    for host in &hosts {
+        rows.push(row(host, &owners, &profiles, &routed, &env));
+    }
+    print_table(&rows);
+    println!();
+    match &owners.aws_profile {
+        Some(profile) => println!("Other ECR registries: profile `{profile}` (AWS_PROFILE)"),
+        None => println!("Other ECR registries: not served (AWS_PROFILE is not set)"),
+    }
+    println!("Docker config: {}", config.display());
+    println!("Registrations: {}", registrations_path.display());
+    if which::which(PROGRAM).is_err() {
+        println!("Warning: {PROGRAM} is not on PATH, where Docker looks for it");
+    }
+    for w in &owners.warnings {
+        println!("Warning: {w}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn row(
+    host: &str,
+    owners: &Owners,
+    profiles: &Profiles,
+    routed: &[String],
+    env: &Env,
+) -> [String; 5] {
+    let docker = if routed.iter().any(|h| h == host) {
+        format!("credHelpers: {NAME}")
+    } else {
+        "not sent to the helper".to_owned()
+    };
+    let Some(registry) = credential_helper::registry_of(host) else {
+        return [
+            host.to_owned(),
+            "-".into(),
+            "not an ECR registry".into(),
+            "-".into(),
+            docker,
+        ];
+    };
+    let claim = match owners.owner(&registry) {
+        Ok(Some(claim)) => claim,
+        Ok(None) => {
+            return [
+                host.to_owned(),
+                "-".into(),
+                "nobody claims it".into(),
+                "-".into(),
+                docker,
+            ];
+        }
+        Err(e) => {
+            return [
+                host.to_owned(),
+                "?".into(),
+                e.to_string(),
+                "-".into(),
+                docker,
+            ];
+        }
+    };
+    let source = match claim.source {
+        Source::ProfileList => format!("ecr_registries of `{}`", claim.profile),
+        other => other.to_string(),
+    };
+    let token = match credential_helper::cached(profiles, &claim.profile, &registry, env) {
+        Ok(Some(Fetched { usable_until, .. })) => remaining(usable_until),
+        Ok(None) => "none cached".to_owned(),
+        Err(e) => format!("profile error: {e}"),
+    };
+    [host.to_owned(), claim.profile, source, token, docker]
+}
+
+fn print_table(rows: &[[String; 5]]) {
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+}
