@@ -64,9 +64,18 @@ for n, label, regions in (("one", "1 registry", 1), ("ten", "10 registries, 3 re
 rows.append(("4. warm `runas p9999 -- true`, 10,000 profiles", ms(big_warm), "", "< 10 ms", verdict(big_warm < 10)))
 rows.append(("4. `runas list profiles`, 10,000 profiles", ms(big_list), "", "—", "—"))
 rows.append(("5. peak RSS, warm path", f"{rss_kib / 1024:.1f} MiB", "", "< 10 MiB", verdict(rss_kib < 10 * 1024)))
+helper_warm, ecr_login_warm = median_ms("helper-warm"), median_ms("ecr-login-warm")
+helper_cold, ecr_login_cold = median_ms("helper-cold"), median_ms("ecr-login-cold")
+warm_calls = number("helper-warm.requests")
+rows.append(("6. warm `docker-credential-runas get`", ms(helper_warm),
+             f"warm `docker-credential-ecr-login get` {ms(ecr_login_warm)}: runas {ecr_login_warm / helper_warm:.1f}× faster; "
+             f"{warm_calls} ECR calls in 620 warm gets of both",
+             "< 10 ms, no call", verdict(helper_warm < 10 and warm_calls == 0)))
+rows.append(("6. cold `docker-credential-runas get` (AssumeRole + token)", ms(helper_cold),
+             f"`docker-credential-ecr-login get`, cache off (token only) {ms(ecr_login_cold)}", "—", "—"))
 
 print(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}.")
-print("Medians of hyperfine runs; moto answers after 50 ms in rows 2 and 3.\n")
+print("Medians of hyperfine runs; moto answers after 50 ms in rows 2 and 3, at once in row 6.\n")
 print("| measurement | median | compared | target | |")
 print("|---|---|---|---|---|")
 for row in rows:

@@ -279,6 +279,48 @@ pub struct EcrToken {
     pub credentials: CredentialArgs,
 }
 
+/// Docker's credential helper for Amazon ECR: each registry gets the token of the AWS
+/// profile that owns it.
+///
+/// Docker (and podman, skopeo, buildah, the containerd tools) runs docker-credential-runas
+/// for every registry that `credHelpers` in ~/.docker/config.json sends to `runas`, as
+/// `runas ecr login --helper PROFILE [ENDPOINT...]` writes it. No password is stored in the
+/// Docker config. A registry belongs to the profile whose `ecr_registries` names it (a
+/// full host, or a bare account in the profile's region; every endpoint variant of the
+/// registry), else to the profile it was registered to by `runas ecr login --helper`, else
+/// to AWS_PROFILE. Tokens are fetched with the profile's credentials (role chains, MFA and
+/// the credential cache as for runas) and cached per region and role until shortly before
+/// they expire, so a warm `get` makes no network call.
+#[derive(Debug, Parser)]
+#[command(
+    name = "docker-credential-runas",
+    version,
+    max_term_width = 100,
+    disable_help_subcommand = true,
+    subcommand_value_name = "VERB",
+    subcommand_help_heading = "Verbs",
+    after_help = "Examples:\n  runas ecr login --helper prod 210987654321   # credHelpers, and a registration\n  echo 210987654321.dkr.ecr.eu-west-1.amazonaws.com | docker-credential-runas get\n  runas ecr helper status                      # what it serves, and why"
+)]
+pub struct CredentialHelper {
+    #[command(subcommand)]
+    pub verb: HelperVerb,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Subcommand)]
+pub enum HelperVerb {
+    /// Read a server URL on stdin; print {"ServerURL","Username","Secret"} for it, or
+    /// "credentials not found in native keychain" (exit 1) when no profile owns it
+    Get,
+    /// Print the registries served, as {"https://HOST": "AWS", ...}
+    List,
+    /// Accept credentials on stdin and keep nothing (exit 0): nothing is ever stored
+    Store,
+    /// Accept a server URL on stdin and do nothing (exit 0)
+    Erase,
+    /// Print the version
+    Version,
+}
+
 impl Cli {
     /// Parses argv. A word after PROFILE is the command's, never a subcommand of runas
     /// (`runas prod help` runs `help`), so subcommands come first; `-v` alone may precede

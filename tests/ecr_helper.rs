@@ -59,7 +59,8 @@ impl Case {
             }
             None => self.lab.command(HELPER),
         };
-        cmd.env_clear().envs(envs(&self.lab.runas_command(&self.env)));
+        cmd.env_clear()
+            .envs(envs(&self.lab.runas_command(&self.env)));
         let mut child = cmd
             .arg(verb)
             .stdin(Stdio::piped())
@@ -147,7 +148,11 @@ fn each_registry_gets_a_token_of_its_owners_role_in_its_region() {
     assert_eq!(case.moto.count("AssumeRole"), 2, "one per role");
     // Each profile's registries, in every variant of the account's host.
     assert_eq!(case.secret(HOST_FIPS_USE1), PASSWORD);
-    assert_eq!(case.token_calls().len(), 2, "the FIPS host shares its region's token");
+    assert_eq!(
+        case.token_calls().len(),
+        2,
+        "the FIPS host shares its region's token"
+    );
 }
 
 #[test]
@@ -158,7 +163,11 @@ fn a_warm_get_makes_no_call_even_for_a_new_session() {
     let started = Instant::now();
     case.secret(HOST_USE1);
     let warm = started.elapsed();
-    assert_eq!(case.moto.requests().len(), before, "the warm get called out");
+    assert_eq!(
+        case.moto.requests().len(),
+        before,
+        "the warm get called out"
+    );
     eprintln!("warm get (debug build, through nsenter): {warm:?}");
 
     // The role's credentials expire and a new STS session begins: the token, keyed on the
@@ -172,7 +181,11 @@ fn a_warm_get_makes_no_call_even_for_a_new_session() {
     case.access_key_of("pusher"); // a new AssumeRole: new session keys
     let before = case.token_calls().len();
     case.secret(HOST_USE1);
-    assert_eq!(case.token_calls().len(), before, "the token was fetched again");
+    assert_eq!(
+        case.token_calls().len(),
+        before,
+        "the token was fetched again"
+    );
 
     use std::os::unix::fs::PermissionsExt;
     let tokens: Vec<_> = std::fs::read_dir(case.env.cache_dir())
@@ -199,7 +212,11 @@ fn registries_nobody_owns_are_not_found_unless_aws_profile_is_set() {
         assert_eq!(run.status, Some(1), "{url}: {}", run.stderr);
         assert_eq!(run.stdout.trim(), NOT_FOUND, "{url}");
     }
-    assert!(case.moto.requests().is_empty(), "{:?}", case.moto.requests());
+    assert!(
+        case.moto.requests().is_empty(),
+        "{:?}",
+        case.moto.requests()
+    );
     case.env.env("AWS_PROFILE", "pusher");
     assert_eq!(case.secret(HOST_USW2), PASSWORD);
     assert_eq!(case.token_calls()[0].region, "us-west-2");
@@ -236,7 +253,11 @@ fn two_profiles_claiming_one_registry_is_an_error_naming_both() {
     assert_eq!(run.status, Some(1));
     for name in ["`pusher`", "`other`"] {
         assert!(run.stderr.contains(name), "{}", run.stderr);
-        assert!(run.stdout.contains(name), "Docker shows stdout: {}", run.stdout);
+        assert!(
+            run.stdout.contains(name),
+            "Docker shows stdout: {}",
+            run.stdout
+        );
     }
     assert!(case.moto.requests().is_empty());
 }
@@ -254,7 +275,13 @@ fn mfa_without_a_code_fails_fast_and_says_how() {
     let took = started.elapsed();
     assert_eq!(run.status, Some(1), "{}", run.stderr);
     assert!(took < Duration::from_secs(1), "took {took:?}");
-    for needed in ["`guarded`", MFA, "MFA_CODE", "mfa_process", "runas ecr login --helper"] {
+    for needed in [
+        "`guarded`",
+        MFA,
+        "MFA_CODE",
+        "mfa_process",
+        "runas ecr login --helper",
+    ] {
         assert!(run.stderr.contains(needed), "{needed}: {}", run.stderr);
     }
     assert!(case.moto.requests().is_empty());
@@ -292,23 +319,34 @@ fn login_helper_registers_and_a_get_then_works() {
     )
     .unwrap();
     // Nobody owns the other account's registry yet.
-    assert_eq!(case.helper("get", HOST_OTHER_ACCOUNT).stdout.trim(), NOT_FOUND);
+    assert_eq!(
+        case.helper("get", HOST_OTHER_ACCOUNT).stdout.trim(),
+        NOT_FOUND
+    );
     let run = case
         .runas(&["ecr", "login", "--helper", "pusher", "210987654321"])
         .ok();
     assert!(
-        run.stderr.contains(&format!("ECR helper: {HOST_OTHER_ACCOUNT} -> profile `pusher` (token expires in")),
+        run.stderr.contains(&format!(
+            "ECR helper: {HOST_OTHER_ACCOUNT} -> profile `pusher` (token expires in"
+        )),
         "{}",
         run.stderr
     );
     let config: serde_json::Value =
         serde_json::from_str(&read(&case.env.path("docker/config.json"))).unwrap();
     assert_eq!(config["credHelpers"][HOST_OTHER_ACCOUNT], "runas");
-    assert!(config["auths"].get(HOST_OTHER_ACCOUNT).is_none(), "{config}");
+    assert!(
+        config["auths"].get(HOST_OTHER_ACCOUNT).is_none(),
+        "{config}"
+    );
     assert_eq!(config["auths"]["keep.example"]["auth"], "eDp5");
     assert_eq!(config["psFormat"], "x");
     let registrations = read(&case.env.path(".config/runas/ecr-helper.json"));
-    assert!(registrations.contains(HOST_OTHER_ACCOUNT), "{registrations}");
+    assert!(
+        registrations.contains(HOST_OTHER_ACCOUNT),
+        "{registrations}"
+    );
 
     // The login fetched the token: the get is served from the cache.
     let calls = case.token_calls().len();
@@ -332,7 +370,10 @@ fn login_helper_registers_and_a_get_then_works() {
     let config: serde_json::Value =
         serde_json::from_str(&read(&case.env.path("docker/config.json"))).unwrap();
     assert!(config["credHelpers"].get(HOST_OTHER_ACCOUNT).is_none());
-    assert_eq!(case.helper("get", HOST_OTHER_ACCOUNT).stdout.trim(), NOT_FOUND);
+    assert_eq!(
+        case.helper("get", HOST_OTHER_ACCOUNT).stdout.trim(),
+        NOT_FOUND
+    );
 }
 
 #[test]
@@ -368,7 +409,11 @@ fn skopeo_pushes_and_pulls_through_the_helper_with_no_password_stored() {
         &repository,
     ])
     .ok();
-    assert!(inspected.stdout.contains("\"Digest\""), "{}", inspected.stdout);
+    assert!(
+        inspected.stdout.contains("\"Digest\""),
+        "{}",
+        inspected.stdout
+    );
     // The password is in no file but the private token cache.
     let mut stack = vec![case.env.home.path().to_owned()];
     while let Some(dir) = stack.pop() {
@@ -379,8 +424,16 @@ fn skopeo_pushes_and_pulls_through_the_helper_with_no_password_stored() {
             } else if path.extension().is_none_or(|x| x != "token") {
                 let bytes = std::fs::read(&path).unwrap_or_default();
                 let text = String::from_utf8_lossy(&bytes);
-                assert!(!text.contains(PASSWORD), "{} holds the password", path.display());
-                assert!(!text.contains("MTIzNDU2Nzg5MDEyLWF1dGgtdG9rZW4"), "{}", path.display());
+                assert!(
+                    !text.contains(PASSWORD),
+                    "{} holds the password",
+                    path.display()
+                );
+                assert!(
+                    !text.contains("MTIzNDU2Nzg5MDEyLWF1dGgtdG9rZW4"),
+                    "{}",
+                    path.display()
+                );
             }
         }
     }

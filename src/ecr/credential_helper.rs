@@ -17,6 +17,7 @@ use super::owners::Owners;
 use super::registrations::{self, Registrations};
 use super::token::{self, AuthToken};
 use super::token_cache;
+use crate::cli::{CredentialHelper, HelperVerb};
 use crate::creds::{self, Execution, cache::Cache};
 use crate::error::{Error, Result};
 use crate::log::debug;
@@ -24,6 +25,7 @@ use crate::profile::chain::{self, Chain, Request};
 use crate::profile::{Files, Profiles};
 use crate::warm::Inputs;
 use aws_types::os_shim_internal::Env;
+use clap::Parser;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -46,29 +48,27 @@ struct Note {
 
 /// The helper's `main`: the verb is its one argument.
 pub fn main() -> ExitCode {
-    let verb = std::env::args().nth(1);
+    let verb = match CredentialHelper::try_parse() {
+        Ok(args) => args.verb,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
     if std::env::var_os("RUNAS_VERBOSE").is_some_and(|v| !v.is_empty() && v != "0") {
         crate::log::set_verbosity(1);
     }
-    match verb.as_deref() {
-        Some("get") => get(),
-        Some("list") => list(),
-        Some("store" | "erase") => {
+    match verb {
+        HelperVerb::Get => get(),
+        HelperVerb::List => list(),
+        HelperVerb::Store | HelperVerb::Erase => {
             // Docker writes the credentials (or the URL) to forget; there is nothing to keep.
             let _ = std::io::copy(&mut std::io::stdin().take(1 << 20), &mut std::io::sink());
             ExitCode::SUCCESS
         }
-        Some("version" | "--version" | "-V") => {
+        HelperVerb::Version => {
             println!("docker-credential-runas {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
-        }
-        _ => {
-            eprintln!(
-                "usage: docker-credential-runas get|list|store|erase|version\n\
-                 A Docker credential helper: name it in credHelpers of ~/.docker/config.json \
-                 (runas ecr login --helper PROFILE does that); see `man docker-credential-runas`."
-            );
-            ExitCode::FAILURE
         }
     }
 }
@@ -96,7 +96,7 @@ fn get() -> ExitCode {
             println!("{NOT_FOUND}");
             ExitCode::FAILURE
         }
-        Err(e) => fail(&describe(&e)),
+        Err(e) => fail(&e.to_string()),
     }
 }
 
@@ -108,13 +108,14 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn describe(error: &Error) -> String {
+/// An MFA failure says how a helper that Docker runs can get a code.
+fn mfa_hint(error: Error, profile: &str) -> Error {
     match error {
-        Error::Mfa(_) => format!(
-            "{error}; for the credential helper, set MFA_CODE in the environment of docker, set `mfa_process` in the profile, \
-             or run `runas ecr login --helper PROFILE` in a terminal first (it caches the token for 12 hours)"
-        ),
-        other => other.to_string(),
+        Error::Mfa(message) => Error::Mfa(format!(
+            "{message}; for docker-credential-runas: set MFA_CODE in docker's environment, set `mfa_process` in \
+             profile `{profile}`, or run `runas ecr login --helper {profile}` in a terminal first (the token is then cached for 12 hours)"
+        )),
+        other => other,
     }
 }
 
@@ -171,7 +172,8 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
             registry.host, owner.profile, owner.source
         );
         let otp = env.get("MFA_CODE").ok().filter(|c| !c.is_empty());
-        let fetched = obtain(&profiles, &owner.profile, &registry, &env, otp)?;
+        let fetched = obtain(&profiles, &owner.profile, &registry, &env, otp)
+            .map_err(|e| mfa_hint(e, &owner.profile))?;
         let note = Note {
             token_key: fetched.key,
             profile: owner.profile,
@@ -224,7 +226,7 @@ fn list() -> ExitCode {
             println!("{}", serde_json::Value::Object(map));
             ExitCode::SUCCESS
         }
-        Err(e) => fail(&describe(&e)),
+        Err(e) => fail(&e.to_string()),
     }
 }
 

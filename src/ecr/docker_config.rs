@@ -310,7 +310,7 @@ mod tests {
         let link = dir.path().join("config.json");
         std::os::unix::fs::symlink(&real, &link).unwrap();
         let removed = route(&link, std::slice::from_ref(&host), "runas").unwrap();
-        assert_eq!(removed, [host.clone()]);
+        assert_eq!(removed, std::slice::from_ref(&host));
         assert!(
             fs::symlink_metadata(&link)
                 .unwrap()
@@ -329,10 +329,13 @@ mod tests {
             fs::metadata(&real).unwrap().permissions().mode() & 0o777,
             0o600
         );
-        assert_eq!(routed(&link, "runas").unwrap(), [host.clone()]);
+        assert_eq!(routed(&link, "runas").unwrap(), std::slice::from_ref(&host));
 
         let others = ["gcr.io".to_owned(), host.clone()];
-        assert_eq!(unroute(&link, &others, "runas").unwrap(), [host.clone()]);
+        assert_eq!(
+            unroute(&link, &others, "runas").unwrap(),
+            std::slice::from_ref(&host)
+        );
         let v: Value = serde_json::from_str(&fs::read_to_string(&real).unwrap()).unwrap();
         assert_eq!(
             v["credHelpers"]["gcr.io"], "gcloud",

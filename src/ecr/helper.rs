@@ -34,29 +34,7 @@ pub fn login(args: EcrRegistries) -> Result<ExitCode> {
     let profiles = Profiles::load(Files::from_env(&env))?;
     let registrations_path = registrations::path(&env);
     let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
-    // Registries this profile's ecr_registries already names need no registration; one that
-    // another profile's names cannot be given to this one.
-    let mut register = vec![];
-    for registry in &registries {
-        match owners.owner(registry) {
-            Ok(Some(Claim {
-                profile,
-                source: Source::ProfileList,
-                ..
-            })) if profile == args.profile => {}
-            Ok(Some(Claim {
-                profile,
-                source: Source::ProfileList,
-                ..
-            })) => {
-                return Err(Error::Ecr(format!(
-                    "{} is in ecr_registries of profile `{profile}`; remove it there to hand it to `{}`",
-                    registry.host, args.profile
-                )));
-            }
-            _ => register.push(registry.host.clone()),
-        }
-    }
+    let register = to_register(&owners, &registries, &args.profile)?;
     if !register.is_empty() {
         Registrations::update(&registrations_path, &env, |r| {
             for host in &register {
@@ -77,10 +55,47 @@ pub fn login(args: EcrRegistries) -> Result<ExitCode> {
             "{PROGRAM} is not on PATH, where Docker looks for it; install runas with cargo install, or put its directory on PATH"
         );
     }
-    let otp = args.credentials.otp.clone();
+    prefetch(&profiles, &args, &registries, &env)
+}
+
+/// The registries to register to `profile`: all but those its own `ecr_registries`
+/// names. One that another profile's `ecr_registries` names cannot be handed over.
+fn to_register(owners: &Owners, registries: &[Registry], profile: &str) -> Result<Vec<String>> {
+    let mut register = vec![];
+    for registry in registries {
+        match owners.owner(registry) {
+            Ok(Some(Claim {
+                profile: owner,
+                source: Source::ProfileList,
+                ..
+            })) if owner == profile => {}
+            Ok(Some(Claim {
+                profile: owner,
+                source: Source::ProfileList,
+                ..
+            })) => {
+                return Err(Error::Ecr(format!(
+                    "{} is in ecr_registries of profile `{owner}`; remove it there to hand it to `{profile}`",
+                    registry.host
+                )));
+            }
+            _ => register.push(registry.host.clone()),
+        }
+    }
+    Ok(register)
+}
+
+/// Fetches each registry's token now, while there is a terminal for an MFA prompt.
+fn prefetch(
+    profiles: &Profiles,
+    args: &EcrRegistries,
+    registries: &[Registry],
+    env: &Env,
+) -> Result<ExitCode> {
     let mut failed = 0;
-    for registry in &registries {
-        match credential_helper::obtain(&profiles, &args.profile, registry, &env, otp.clone()) {
+    for registry in registries {
+        let otp = args.credentials.otp.clone();
+        match credential_helper::obtain(profiles, &args.profile, registry, env, otp) {
             Ok(fetched) => eprintln!(
                 "ECR helper: {} -> profile `{}` (token {})",
                 registry.host,
@@ -100,9 +115,8 @@ pub fn login(args: EcrRegistries) -> Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         Err(Error::Ecr(format!(
-            "{failed} of {} tokens could not be fetched; {} will try again when Docker asks",
-            registries.len(),
-            PROGRAM
+            "{failed} of {} tokens could not be fetched; {PROGRAM} will try again when Docker asks",
+            registries.len()
         )))
     }
 }
