@@ -1,7 +1,7 @@
 //! Every flag, argument and environment-variable alias of `runas`, with the help text.
 //! The one definition from which `--help` (and, later, the man page and completions) come.
 
-use crate::profile::duration;
+use crate::duration;
 use clap::{ArgAction, Args, Parser, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use std::ffi::OsString;

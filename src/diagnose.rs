@@ -6,8 +6,9 @@ use crate::cli::CredentialArgs;
 use crate::creds::{self, Execution, remaining};
 use crate::error::{Error, Exit, Result};
 use crate::log::key_hint;
-use crate::profile::chain::{self, Request, key};
+use crate::profile::chain::Request;
 use crate::profile::{Files, Origins, Profiles};
+use crate::profile::{key, resolve::resolve};
 use crate::session;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
@@ -62,7 +63,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     let origins = Origins::load(&files)?;
     let request = session::request(profile, args);
     let mut problems = Vec::new();
-    let resolved = match chain::resolve(&profiles, &request, &env) {
+    let resolved = match resolve(&profiles, &request, &env) {
         Err(Error::NoRegion { .. }) => {
             problems.push(
                 "no region: add `region = us-east-1` (for example) to the profile or [default], or set AWS_REGION".to_owned(),
@@ -72,7 +73,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
                 region: Some("us-east-1".into()),
                 ..request
             };
-            chain::resolve(&profiles, &request, &env).map(|c| (c, false))
+            resolve(&profiles, &request, &env).map(|c| (c, false))
         }
         other => other.map(|c| (c, true)),
     };
@@ -84,6 +85,9 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
             println!("chain:");
             for (i, line) in chain.describe().iter().enumerate() {
                 println!("  {i}  {line}");
+            }
+            if let Some(mode) = chain.mfa_mode() {
+                println!("mfa: {mode}");
             }
             if has_region {
                 let origin = chain

@@ -147,6 +147,25 @@ the registries \fBdocker\-credential\-runas\fR(1) serves with this profile.
 .PP
 \fBmfa_serial\fR, \fBmfa_process\fR and the durations may be set on a source profile or in
 \fB[default]\fR and then apply to the roles sourced from it.
+.SH MFA
+The code comes from \fB\-\-otp\fR, then \fBMFA_CODE\fR, then \fBmfa_process\fR, then a
+prompt on \fI/dev/tty\fR. STS accepts each code once, so runas sends it once. With
+long\-term keys at the root, it goes one of two ways:
+.TP
+\fBsession token\fR (roles of up to 1h, the default)
+The code buys one session token (GetSessionToken, 12h by default, cached) and every role of
+that identity is assumed with it: a code about twice a day. STS caps a role assumed with
+session credentials at one hour.
+.TP
+\fBdirect\fR (a first role of more than 1h: \fBduration_seconds\fR, \fBcredentials_duration\fR, \fB\-a\fR)
+The role is assumed straight from the long\-term keys with the code, and cached for its whole
+life; each refresh of that role needs a new code.
+.PP
+Roots that give session credentials (SSO, web identity, credential_process output with a
+session token, instance or container credentials, \fBAWS_SESSION_TOKEN\fR) never call
+GetSessionToken: the code goes with the first AssumeRole. Later roles of a chain that name
+the same device ride the MFA\-authenticated session and send no code.
+\fBrunas diagnose PROFILE\fR shows which way a profile goes.
 .SH ENVIRONMENT
 .TP
 \fBAWS_CONFIG_FILE\fR, \fBAWS_SHARED_CREDENTIALS_FILE\fR

@@ -1,7 +1,7 @@
 //! The IAM questions `runas list` asks: which roles an identity's policies let it assume,
 //! and which MFA devices a user has.
 
-use crate::creds::Credentials;
+use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use aws_config::BehaviorVersion;
 use aws_sdk_iam::Client;

@@ -43,7 +43,7 @@ pub fn run(list: List) -> Result<ExitCode> {
 /// with its credentials.
 fn identity(args: &ListIdentity, env: &Env) -> Result<(Iam, Principal)> {
     let (_, chain) = session::plan(&args.profile, &args.credentials, env)?;
-    let profile = (!chain.profile.starts_with("arn:")).then(|| chain.profile.clone());
+    let profile = chain.target.profile().map(str::to_owned);
     let (mut execution, credentials) =
         session::credentials(chain.identity(), &args.credentials, env)?;
     let arn = execution.whoami(&credentials)?.arn;

@@ -46,8 +46,28 @@ pub fn key_hint(access_key_id: &str) -> String {
     format!("…{tail}")
 }
 
+/// `text` with control characters escaped (`\n`, `\u{1b}`), so that a value from a file,
+/// the environment or another program cannot move the cursor or fake a line of output.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn printable_escapes_control_characters() {
+        assert_eq!(super::printable("a\nb\u{1b}[2J"), "a\\nb\\u{1b}[2J");
+        assert_eq!(super::printable("plain ünïcode"), "plain ünïcode");
+    }
+
     #[test]
     fn key_hint_keeps_only_the_last_four_characters() {
         assert_eq!(super::key_hint("AKIAIOSFODNN7EXAMPLE"), "…MPLE");

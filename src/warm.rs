@@ -26,6 +26,10 @@ struct Note<T> {
     /// The runas that wrote it: another version may resolve differently.
     version: String,
     inputs: String,
+    /// Files outside the profile files whose content the plan's identity depends on (a
+    /// web identity token), with their digests: a new token is a new identity.
+    #[serde(default)]
+    watched: Vec<(PathBuf, String)>,
     #[serde(flatten)]
     body: T,
 }
@@ -79,27 +83,50 @@ impl Inputs {
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
     /// (the credentials were just stored there).
-    pub fn remember(&self, cache_dir: &Path, last_key: &str, region: &str, warnings: &[String]) {
+    pub fn remember(
+        &self,
+        cache_dir: &Path,
+        last_key: &str,
+        region: &str,
+        warnings: &[String],
+        watched: &[PathBuf],
+    ) {
         let memo = Memo {
             last_key: last_key.to_owned(),
             region: region.to_owned(),
             warnings: warnings.to_vec(),
         };
-        self.remember_note(cache_dir, "plan", &memo);
+        self.remember_note(cache_dir, "plan", &memo, watched);
     }
 
-    /// A note of any kind (a file extension that `Cache::prune` knows) for these inputs.
+    /// A note of any kind (a file extension that `Cache::prune` knows) for these inputs,
+    /// if the files it watches are as they were.
     pub fn recall_note<T: DeserializeOwned>(&self, cache_dir: &Path, kind: &str) -> Option<T> {
         let bytes = std::fs::read(self.path(cache_dir, kind)).ok()?;
         let note: Note<T> = serde_json::from_slice(&bytes).ok()?;
-        (note.version == env!("CARGO_PKG_VERSION") && note.inputs == self.name())
-            .then_some(note.body)
+        let same = note.version == env!("CARGO_PKG_VERSION")
+            && note.inputs == self.name()
+            && note
+                .watched
+                .iter()
+                .all(|(path, digest)| crate::creds::cache::file_digest(path) == *digest);
+        same.then_some(note.body)
     }
 
-    pub fn remember_note<T: Serialize>(&self, cache_dir: &Path, kind: &str, body: &T) {
+    pub fn remember_note<T: Serialize>(
+        &self,
+        cache_dir: &Path,
+        kind: &str,
+        body: &T,
+        watched: &[PathBuf],
+    ) {
         let note = Note {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             inputs: self.name(),
+            watched: watched
+                .iter()
+                .map(|p| (p.clone(), crate::creds::cache::file_digest(p)))
+                .collect(),
             body,
         };
         let written = tempfile::NamedTempFile::new_in(cache_dir).and_then(|mut file| {

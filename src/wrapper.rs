@@ -4,9 +4,10 @@
 use crate::cli::{Output, RunArgs};
 use crate::creds::{self, Credentials, cache::Cache, remaining};
 use crate::error::{Error, Result};
+use crate::exec::credentials_file;
 use crate::exec::{self, Environment};
 use crate::log::{debug, warning};
-use crate::profile::{Files, credentials_file};
+use crate::profile::Files;
 use crate::session;
 use crate::warm::Inputs;
 use aws_types::os_shim_internal::Env;
@@ -41,9 +42,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             other => other,
         })?;
     let (region, warnings) = (chain.region.clone(), chain.warnings.clone());
+    let watched = chain.watched_files();
     let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
     if let Some(key) = execution.last_key() {
-        inputs.remember(cache.dir(), key, &region, &warnings);
+        inputs.remember(cache.dir(), key, &region, &warnings, &watched);
     }
     if args.whoami {
         let identity = execution.whoami(&credentials)?;

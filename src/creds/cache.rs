@@ -7,9 +7,10 @@
 //! file per step lets concurrent runs that miss wait for the one that is fetching.
 
 use super::Credentials;
-use super::credentials::{parse_rfc3339, rfc3339};
+use crate::credentials::{parse_rfc3339, rfc3339};
 use crate::log::{debug, warning};
 use crate::profile::chain::{Chain, NamedSource, Root, Step};
+use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File, OpenOptions};
@@ -34,9 +35,9 @@ struct Entry {
     /// What the step was, for a person looking in the directory.
     description: String,
     access_key_id: String,
-    secret_access_key: String,
+    secret_access_key: Secret,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    session_token: Option<String>,
+    session_token: Option<Secret>,
     expiration: String,
 }
 
@@ -103,6 +104,13 @@ impl Cache {
             session_token: entry.session_token,
             expiration: Some(expiration),
         };
+        if let Some(why) = credentials.problem() {
+            warning!(
+                "cache entry {} holds bad values ({why}); fetching anew",
+                path.display()
+            );
+            return None;
+        }
         if credentials.fresh_for(REFRESH_MARGIN) {
             Some(credentials)
         } else {
@@ -227,7 +235,7 @@ pub fn keys(chain: &Chain, env: &Env) -> Vec<String> {
     let endpoint = chain
         .sts_endpoint
         .clone()
-        .unwrap_or_else(|| format!("partition {}", partition(&chain.region)));
+        .unwrap_or_else(|| format!("partition {}", crate::partition::of_region(&chain.region)));
     let root = match &chain.root {
         Root::AccessKey { credentials, .. } => format!("keys {}", credentials.access_key_id),
         Root::CredentialProcess { command, .. } => format!("credential_process {command}"),
@@ -244,8 +252,9 @@ pub fn keys(chain: &Chain, env: &Env) -> Vec<String> {
             duration,
             ..
         } => format!(
-            "web-identity {role_arn} {token_file} {session_name} {}s",
-            duration.as_secs()
+            "web-identity {role_arn} {token_file} {session_name} {}s token={}",
+            duration.as_secs(),
+            file_digest(Path::new(token_file))
         ),
         Root::Named { source, .. } => match source {
             NamedSource::Environment => format!(
@@ -278,21 +287,19 @@ pub fn keys(chain: &Chain, env: &Env) -> Vec<String> {
     keys
 }
 
-/// Credentials are good across the regions of one partition, not across partitions.
-fn partition(region: &str) -> &'static str {
-    const PREFIXES: [(&str, &str); 6] = [
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-iso-", "aws-iso"),
-        ("eu-isoe-", "aws-iso-e"),
-        ("us-isof-", "aws-iso-f"),
-    ];
-    PREFIXES
-        .iter()
-        .find(|(prefix, _)| region.starts_with(prefix))
-        .map(|(_, p)| *p)
-        .unwrap_or("aws")
+/// The SHA-256 of a web identity token, so that another token in the same file (another
+/// CI job on the runner, a rotated EKS token) is another identity and never receives the
+/// role credentials cached for the one before. An unreadable file gets a key of its own;
+/// the fetch then says why it cannot be read.
+pub fn file_digest(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    match fs::read(path) {
+        Ok(token) => {
+            let digest = Sha256::digest(token.trim_ascii());
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        }
+        Err(_) => "unreadable".to_owned(),
+    }
 }
 
 /// A stable 64-bit name for a key; collisions are caught by the stored key.
@@ -309,7 +316,7 @@ mod tests {
 
     fn creds(expires_in: u64) -> Credentials {
         Credentials {
-            access_key_id: "ASIAEXAMPLE".into(),
+            access_key_id: "ASIAEXAMPLE00000".into(),
             secret_access_key: "secret".into(),
             session_token: Some("token".into()),
             expiration: Some(SystemTime::now() + Duration::from_secs(expires_in)),
@@ -325,7 +332,7 @@ mod tests {
         assert!(cache.fresh("k").is_none());
         cache.store("k", "test step", &creds(3600));
         let got = cache.fresh("k").unwrap();
-        assert_eq!(got.access_key_id, "ASIAEXAMPLE");
+        assert_eq!(got.access_key_id, "ASIAEXAMPLE00000");
         let dir_mode = fs::metadata(cache.dir()).unwrap().permissions().mode() & 0o777;
         assert_eq!(dir_mode, 0o700);
         let file_mode = fs::metadata(cache.path("k", "json"))
@@ -398,14 +405,6 @@ mod tests {
             .elapsed()
             .unwrap();
         assert!(age < Duration::from_secs(60));
-    }
-
-    #[test]
-    fn partitions_follow_region_prefixes() {
-        assert_eq!(partition("eu-west-1"), "aws");
-        assert_eq!(partition("cn-north-1"), "aws-cn");
-        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
-        assert_eq!(partition("us-isob-east-1"), "aws-iso-b");
     }
 
     #[test]

@@ -7,14 +7,31 @@ use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-pub fn code(mfa: &Mfa, otp: Option<&str>, profile: &str) -> Result<String> {
-    if let Some(otp) = otp {
-        return validate(otp.trim(), &mfa.serial, "--otp / MFA_CODE");
+/// A code for `mfa`. `spent` is the code this process already sent for the same device:
+/// STS accepts each code once, so the same one again is refused here, and the prompt asks
+/// for the next.
+pub fn code(mfa: &Mfa, otp: Option<&str>, profile: &str, spent: Option<&str>) -> Result<String> {
+    let (code, origin) = if let Some(otp) = otp {
+        (
+            validate(otp.trim(), &mfa.serial, "--otp / MFA_CODE")?,
+            "--otp / MFA_CODE",
+        )
+    } else if let Some(process) = &mfa.process {
+        (from_process(process, &mfa.serial)?, "mfa_process")
+    } else {
+        (
+            prompt(&mfa.serial, profile, spent.is_some())?,
+            "the terminal",
+        )
+    };
+    if spent == Some(code.as_str()) {
+        return Err(Error::Mfa(format!(
+            "the MFA code for {} from {origin} was already sent once, and STS accepts each code once; \
+             wait for the next code and give that",
+            mfa.serial
+        )));
     }
-    if let Some(process) = &mfa.process {
-        return from_process(process, &mfa.serial);
-    }
-    prompt(&mfa.serial, profile)
+    Ok(code)
 }
 
 fn from_process(command: &str, serial: &str) -> Result<String> {
@@ -36,7 +53,7 @@ fn from_process(command: &str, serial: &str) -> Result<String> {
     validate(text.trim(), serial, &format!("mfa_process `{command}`"))
 }
 
-fn prompt(serial: &str, profile: &str) -> Result<String> {
+fn prompt(serial: &str, profile: &str, next: bool) -> Result<String> {
     let tty = OpenOptions::new()
         .read(true)
         .write(true)
@@ -48,7 +65,14 @@ fn prompt(serial: &str, profile: &str) -> Result<String> {
             ))
         })?;
     let mut writer = &tty;
-    write!(writer, "MFA code for {serial}: ")
+    let prompt = if next {
+        format!(
+            "The code just sent for {serial} cannot be used again.\nNext MFA code for {serial}: "
+        )
+    } else {
+        format!("MFA code for {serial}: ")
+    };
+    write!(writer, "{prompt}")
         .and_then(|()| writer.flush())
         .map_err(|e| Error::Mfa(format!("cannot write the MFA prompt to the terminal: {e}")))?;
     let mut line = String::new();
@@ -89,10 +113,10 @@ mod tests {
     #[test]
     fn otp_wins_and_is_checked() {
         assert_eq!(
-            code(&device(Some("echo 111111")), Some(" 123456\n"), "p").unwrap(),
+            code(&device(Some("echo 111111")), Some(" 123456\n"), "p", None).unwrap(),
             "123456"
         );
-        let err = code(&device(None), Some("12345x9"), "p")
+        let err = code(&device(None), Some("12345x9"), "p", None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("not six digits (7 characters)"), "{err}");
@@ -100,16 +124,29 @@ mod tests {
     }
 
     #[test]
+    fn a_spent_code_is_never_sent_again() {
+        let err = code(&device(Some("echo 222222")), None, "p", Some("222222"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("already sent once"), "{err}");
+        assert!(!err.contains("222222"), "the code is not echoed: {err}");
+        assert_eq!(
+            code(&device(Some("echo 333333")), None, "p", Some("222222")).unwrap(),
+            "333333"
+        );
+    }
+
+    #[test]
     fn mfa_process_output_is_the_code() {
         assert_eq!(
-            code(&device(Some("printf '654321\\n'")), None, "p").unwrap(),
+            code(&device(Some("printf '654321\\n'")), None, "p", None).unwrap(),
             "654321"
         );
-        let err = code(&device(Some("exit 3")), None, "p")
+        let err = code(&device(Some("exit 3")), None, "p", None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("mfa_process `exit 3` failed"), "{err}");
-        let err = code(&device(Some("true")), None, "p")
+        let err = code(&device(Some("true")), None, "p", None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("no MFA code"), "{err}");

@@ -21,7 +21,8 @@ use crate::cli::{CredentialHelper, HelperVerb};
 use crate::creds::{self, Execution, cache::Cache};
 use crate::error::{Error, Result};
 use crate::log::debug;
-use crate::profile::chain::{self, Chain, Request};
+use crate::profile::chain::{Chain, Request, Target};
+use crate::profile::resolve;
 use crate::profile::{Files, Profiles};
 use crate::warm::Inputs;
 use aws_types::os_shim_internal::Env;
@@ -178,7 +179,7 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
             token_key: fetched.key,
             profile: owner.profile,
         };
-        inputs.remember_note(cache.dir(), NOTE, &note);
+        inputs.remember_note(cache.dir(), NOTE, &note, &fetched.watched);
         Ok(Some(fetched.token))
     })
 }
@@ -192,7 +193,7 @@ fn within_deadline<T: Send + 'static>(
     let deadline = env
         .get("RUNAS_TIMEOUT")
         .ok()
-        .and_then(|t| crate::profile::duration::parse(&t).ok())
+        .and_then(|t| crate::duration::parse(&t).ok())
         .filter(|d| !d.is_zero())
         .unwrap_or(DEADLINE);
     let (send, receive) = std::sync::mpsc::channel();
@@ -235,6 +236,8 @@ pub struct Fetched {
     pub token: AuthToken,
     pub usable_until: SystemTime,
     pub key: String,
+    /// Files the key depends on (a web identity token), for the warm path's note.
+    pub watched: Vec<std::path::PathBuf>,
 }
 
 /// The plan of `profile`'s credentials, and the cache key of its token for `registry`.
@@ -245,10 +248,10 @@ fn plan(
     env: &Env,
 ) -> Result<(Chain, String)> {
     let request = Request {
-        profile: profile.to_owned(),
+        target: Target::Profile(profile.to_owned()),
         ..Request::default()
     };
-    let chain = chain::resolve(profiles, &request, env)?;
+    let chain = resolve::resolve(profiles, &request, env)?;
     let identity = creds::cache::keys(&chain, env).pop().unwrap_or_default();
     let key = token_cache::key(&registry.scope, &identity);
     Ok((chain, key))
@@ -261,15 +264,16 @@ pub fn cached(
     registry: &Registry,
     env: &Env,
 ) -> Result<Option<Fetched>> {
-    let (_, key) = plan(profiles, profile, registry, env)?;
-    Ok(lookup(&Cache::locate(env), &key))
+    let (chain, key) = plan(profiles, profile, registry, env)?;
+    Ok(lookup(&Cache::locate(env), &key, &chain))
 }
 
-fn lookup(cache: &Cache, key: &str) -> Option<Fetched> {
+fn lookup(cache: &Cache, key: &str, chain: &Chain) -> Option<Fetched> {
     token_cache::fresh(cache, key).map(|(token, usable_until)| Fetched {
         token,
         usable_until,
         key: key.to_owned(),
+        watched: chain.watched_files(),
     })
 }
 
@@ -285,19 +289,20 @@ pub fn obtain(
 ) -> Result<Fetched> {
     let (chain, key) = plan(profiles, profile, registry, env)?;
     let cache = Cache::locate(env);
-    if let Some(hit) = lookup(&cache, &key) {
+    if let Some(hit) = lookup(&cache, &key, &chain) {
         return Ok(hit);
     }
     // Parallel pulls that miss together make one call.
     let _lock = cache.lock(&key);
-    if let Some(hit) = lookup(&cache, &key) {
+    if let Some(hit) = lookup(&cache, &key, &chain) {
         return Ok(hit);
     }
     let options = creds::Options {
         refresh: false,
         otp,
     };
-    let sdk_profile = (!chain.profile.starts_with("arn:")).then(|| chain.profile.clone());
+    let sdk_profile = chain.target.profile().map(str::to_owned);
+    let watched = chain.watched_files();
     let credentials = Execution::new(chain, options, env).credentials()?;
     let scope = Scope::requests([&registry.scope]);
     let fetched = token::fetch_all(&scope, &credentials, sdk_profile.as_deref())
@@ -318,6 +323,7 @@ pub fn obtain(
         token,
         usable_until,
         key,
+        watched,
     })
 }
 

@@ -27,7 +27,7 @@ use endpoint::{Endpoint, Registry, Scope};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use crate::profile::chain::key::ECR_REGISTRIES;
+use crate::profile::key::ECR_REGISTRIES;
 
 pub fn login(args: EcrRegistries) -> Result<ExitCode> {
     if args.target.helper {
@@ -237,7 +237,7 @@ fn token_for<'t>(tokens: &'t Tokens, registry: &Registry) -> Result<&'t token::A
 
 fn fetch(registries: &[Registry], credentials: &Credentials, chain: &Chain) -> Result<Tokens> {
     let scopes = Scope::requests(registries.iter().map(|r| &r.scope));
-    let profile = (!chain.profile.starts_with("arn:")).then_some(chain.profile.as_str());
+    let profile = chain.target.profile();
     let tokens = token::fetch_all(&scopes, credentials, profile).map_err(Error::Usage)?;
     for (scope, token) in &tokens {
         if let Ok(token) = token

@@ -11,7 +11,9 @@ use super::endpoint::{self, Endpoint, Registry};
 use super::registrations::Registrations;
 use crate::error::{Error, Result};
 use crate::profile::Profiles;
-use crate::profile::chain::{self, Request, key::ECR_REGISTRIES};
+use crate::profile::chain::{Request, Target};
+use crate::profile::key::ECR_REGISTRIES;
+use crate::profile::resolve;
 use aws_types::os_shim_internal::Env;
 use std::fmt;
 
@@ -138,10 +140,10 @@ impl Owners {
 /// The region a profile's bare accounts are in: the one its credentials resolve with.
 fn region_of(profiles: &Profiles, profile: &str, env: &Env) -> Result<String> {
     let request = Request {
-        profile: profile.to_owned(),
+        target: Target::Profile(profile.to_owned()),
         ..Request::default()
     };
-    chain::resolve(profiles, &request, env).map(|c| c.region)
+    resolve::resolve(profiles, &request, env).map(|c| c.region)
 }
 
 #[cfg(test)]
@@ -167,9 +169,9 @@ mod tests {
     }
 
     const CONFIG: &str = "[default]\nregion = us-east-1\n\
-        [profile a]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n\
+        [profile a]\naws_access_key_id = AKIAIOSFODNN7EXAMPL1\naws_secret_access_key = secret\n\
         ecr_registries = 111111111111, 222222222222.dkr.ecr.eu-west-1.amazonaws.com\n\
-        [profile b]\nregion = us-west-2\naws_access_key_id = AKIA2\naws_secret_access_key = s\n\
+        [profile b]\nregion = us-west-2\naws_access_key_id = AKIAIOSFODNN7EXAMPL2\naws_secret_access_key = secret\n\
         ecr_registries = 111111111111 public.ecr.aws\n";
 
     #[test]

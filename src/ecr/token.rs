@@ -1,7 +1,7 @@
 //! Registry passwords: one GetAuthorizationToken per scope, all scopes at once.
 
 use super::endpoint::Scope;
-use crate::creds::Credentials;
+use crate::credentials::Credentials;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_types::region::Region;
 use std::collections::BTreeMap;

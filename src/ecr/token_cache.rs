@@ -82,7 +82,7 @@ pub fn fresh(cache: &Cache, key: &str) -> Option<(AuthToken, SystemTime)> {
         debug!("token cache {} belongs to another key", path.display());
         return None;
     }
-    let until = crate::creds::parse_rfc3339(&entry.usable_until)?;
+    let until = crate::credentials::parse_rfc3339(&entry.usable_until)?;
     if until <= SystemTime::now() + REFRESH_MARGIN {
         debug!("cached {} is about to expire", entry.description);
         return None;
@@ -94,7 +94,7 @@ pub fn fresh(cache: &Cache, key: &str) -> Option<(AuthToken, SystemTime)> {
         expires_at: entry
             .expires_at
             .as_deref()
-            .and_then(crate::creds::parse_rfc3339),
+            .and_then(crate::credentials::parse_rfc3339),
     };
     Some((token, until))
 }

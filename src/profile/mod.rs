@@ -5,8 +5,9 @@
 //! `[x]`, duplicate sections, case. Nothing in this module touches the network.
 
 pub mod chain;
-pub mod credentials_file;
-pub mod duration;
+pub mod key;
+pub mod resolve;
+mod walk;
 
 use crate::error::{Error, Result};
 use aws_config::profile::{Profile, ProfileSet};

@@ -2,7 +2,7 @@
 //! only that file. Everything else in the file — comments, order, other sections — is kept
 //! byte for byte; the new file replaces the old by rename, with mode 0600.
 
-use crate::creds::{Credentials, rfc3339};
+use crate::credentials::{Credentials, rfc3339};
 use crate::error::{Error, Result};
 use std::fs;
 use std::io::Write;
@@ -47,10 +47,10 @@ fn section_body(c: &Credentials, profile: &str) -> String {
     body.push_str(&format!("aws_access_key_id = {}\n", c.access_key_id));
     body.push_str(&format!(
         "aws_secret_access_key = {}\n",
-        c.secret_access_key
+        c.secret_access_key.expose()
     ));
     if let Some(token) = &c.session_token {
-        body.push_str(&format!("aws_session_token = {token}\n"));
+        body.push_str(&format!("aws_session_token = {}\n", token.expose()));
     }
     body
 }
