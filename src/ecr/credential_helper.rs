@@ -204,8 +204,8 @@ fn within_deadline<T: Send + 'static>(
         Err(Error::Credentials {
             what: "docker-credential-runas".into(),
             message: format!(
-                "no token within {}s (set RUNAS_TIMEOUT to wait longer)",
-                deadline.as_secs()
+                "no token within {} (set RUNAS_TIMEOUT to wait longer)",
+                crate::duration::display(deadline)
             ),
         })
     })
@@ -330,6 +330,20 @@ pub fn obtain(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cold_get_gives_up_at_its_deadline() {
+        let env = Env::from_slice(&[("RUNAS_TIMEOUT", "200ms")]);
+        let started = std::time::Instant::now();
+        let result = within_deadline(&env, || {
+            std::thread::sleep(Duration::from_secs(5));
+            Ok(())
+        });
+        let err = result.unwrap_err().to_string();
+        assert!(err.contains("RUNAS_TIMEOUT"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(within_deadline(&env, || Ok(7)).unwrap(), 7);
+    }
 
     #[test]
     fn server_urls_in_every_form_docker_sends() {
