@@ -2,8 +2,8 @@
 
 `docker-credential-ecr-login` has no endpoint setting (it ignores AWS_ENDPOINT_URL), so it
 is given what it expects: https://api.ecr.REGION.amazonaws.com, which the benchmark's
-namespace maps to 127.0.0.1, served here on port 443 with a certificate the benchmark
-makes (SSL_CERT_FILE). runas reaches the same moto over plain HTTP on --port.
+namespace maps to 127.0.0.1, served here on port 443 with a certificate from a CA the
+benchmark makes (ecr-login trusts it through AWS_CA_BUNDLE). runas reaches the same moto over plain HTTP on --port.
 
 moto dates every token 2015-01-01, which would make any token cache miss; here the
 answer's expiresAt is moved to 12 hours from now, as ECR's own would be. Each request's
