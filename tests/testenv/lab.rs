@@ -91,8 +91,8 @@ impl Lab {
             set -e
             ip link set lo up
             mount --bind "$1/hosts" /etc/hosts
-            docker-registry serve "$1/one.yml" >"$1/one.log" 2>&1 &
-            docker-registry serve "$1/two.yml" >"$1/two.log" 2>&1 &
+            docker-registry serve "$1/one.yml" >"$1/one.log" 2>&1 & one=$!
+            docker-registry serve "$1/two.yml" >"$1/two.log" 2>&1 & two=$!
             for address in 127.0.0.1 127.0.0.2; do
                 tries=0
                 until curl -s -o /dev/null "http://$address:80/v2/"; do
@@ -102,7 +102,11 @@ impl Lab {
             done
             echo "ready $$"
             read _ || true
-            kill $(jobs -p) 2>/dev/null || true
+            # By pid: in dash, `$(jobs -p)` runs in a subshell and lists nothing. The
+            # directory goes too: the Lab is a static, and statics are never dropped.
+            kill $one $two 2>/dev/null || true
+            wait || true
+            rm -rf "$1"
         "#;
         let mut holder = Command::new("unshare")
             .args(["--net", "--mount", "sh", "-c", script, "sh"])
