@@ -81,7 +81,8 @@ fn page(cmd: &clap::Command, title: &str) -> Result<Vec<u8>> {
 
 /// The main page: clap's sections, then what clap cannot know.
 fn top_page(cmd: &clap::Command) -> Result<Vec<u8>> {
-    with_extra(cmd, "runas.1", EXTRA_SECTIONS, true)
+    let extra = EXTRA_SECTIONS.replace("{EXIT_STATUS}", &exit_status());
+    with_extra(cmd, "runas.1", &extra, true)
 }
 
 /// The helper's verbs, on its own page: they are words of a protocol, not commands with
@@ -121,6 +122,21 @@ fn with_extra(
     out.extend_from_slice(extra.as_bytes());
     man.render_version_section(&mut out).map_err(fail)?;
     Ok(out)
+}
+
+/// The EXIT STATUS section, from the table the code uses.
+fn exit_status() -> String {
+    let mut text = String::from(
+        ".SH \"EXIT STATUS\"\nThe command's own, when runas runs one. Otherwise:\n.TP\n\\fB0\\fR\nSuccess.\n",
+    );
+    for (exit, meaning) in crate::error::Exit::TABLE {
+        text.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            exit as u8,
+            meaning.replace('-', "\\-")
+        ));
+    }
+    text
 }
 
 /// Written in roff: what the files and environment mean, the exit statuses, examples.
@@ -211,34 +227,7 @@ Written by \fBrunas ecr login \-\-write\-config\fR (and by the container client 
 \fI~/.config/runas/ecr\-helper.json\fR
 Registries registered to a profile by \fBrunas ecr login \-\-helper\fR (in
 \fI$XDG_CONFIG_HOME/runas\fR when that is set); mode 0600.
-.SH "EXIT STATUS"
-The command's own, when runas runs one. Otherwise:
-.TP
-\fB0\fR
-Success.
-.TP
-\fB1\fR
-An I/O failure, such as writing the credentials file; or \fBrunas diagnose\fR found a
-problem.
-.TP
-\fB2\fR
-The command line is wrong, an ECR endpoint among it.
-.TP
-\fB3\fR
-The profile files are malformed or the profile cannot be resolved.
-.TP
-\fB4\fR
-Credentials could not be obtained: STS refused, MFA failed, a source failed.
-.TP
-\fB5\fR
-One or more ECR logins or logouts failed; the others went through.
-.TP
-\fB126\fR
-The command was found but could not be run.
-.TP
-\fB127\fR
-The command, or the ECR client, was not found.
-.SH EXAMPLES
+{EXIT_STATUS}.SH EXAMPLES
 .TP
 \fBrunas prod aws s3 ls\fR
 Run a command with the credentials of profile prod.
@@ -286,7 +275,7 @@ The profile for ECR registries that no profile claims.
 An MFA code for a profile that needs one.
 .TP
 \fBRUNAS_TIMEOUT\fR
-How long a \fBget\fR that must fetch a token may take, prompt included (default 120s).
+Seconds a \fBget\fR that must fetch a token may take, prompt included (default 60).
 .TP
 \fBRUNAS_VERBOSE\fR
 Set to 1, shows on stderr what the helper does (never a secret).

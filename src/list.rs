@@ -3,6 +3,7 @@
 use crate::cli::{List, ListIdentity};
 use crate::error::{Error, Result};
 use crate::iam::{Iam, Principal};
+use crate::output::say;
 use crate::profile::{Files, Profiles};
 use crate::session;
 use aws_types::os_shim_internal::Env;
@@ -14,13 +15,13 @@ pub fn run(list: List) -> Result<ExitCode> {
         List::Profiles => {
             let profiles = Profiles::load(Files::from_env(&env))?;
             for name in profiles.names() {
-                println!("{name}");
+                say!("{name}");
             }
         }
         List::Roles(args) => {
             let (iam, principal) = identity(&args, &env)?;
             for role in iam.assumable_roles(&principal)? {
-                println!("{role}");
+                say!("{role}");
             }
         }
         List::Mfa(args) => {
@@ -32,7 +33,7 @@ pub fn run(list: List) -> Result<ExitCode> {
                 ));
             };
             for device in iam.mfa_devices(&user)? {
-                println!("{device}");
+                say!("{device}");
             }
         }
     }

@@ -19,7 +19,7 @@ pub fn verbosity() -> u8 {
 macro_rules! debug {
     ($($arg:tt)*) => {
         if $crate::log::verbosity() > 0 {
-            eprintln!("runas: {}", format_args!($($arg)*));
+            eprintln!("runas: {}", $crate::text::escape_message(&format!($($arg)*)));
         }
     };
 }
@@ -27,7 +27,7 @@ macro_rules! debug {
 /// A warning: something the user should fix, but not a reason to stop.
 macro_rules! warning {
     ($($arg:tt)*) => {
-        eprintln!("runas: warning: {}", format_args!($($arg)*))
+        eprintln!("runas: warning: {}", $crate::text::escape_message(&format!($($arg)*)))
     };
 }
 
@@ -46,28 +46,8 @@ pub fn key_hint(access_key_id: &str) -> String {
     format!("…{tail}")
 }
 
-/// `text` with control characters escaped (`\n`, `\u{1b}`), so that a value from a file,
-/// the environment or another program cannot move the cursor or fake a line of output.
-pub fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn printable_escapes_control_characters() {
-        assert_eq!(super::printable("a\nb\u{1b}[2J"), "a\\nb\\u{1b}[2J");
-        assert_eq!(super::printable("plain ünïcode"), "plain ünïcode");
-    }
-
     #[test]
     fn key_hint_keeps_only_the_last_four_characters() {
         assert_eq!(super::key_hint("AKIAIOSFODNN7EXAMPLE"), "…MPLE");

@@ -43,6 +43,7 @@ pub fn credentials(
     args: &CredentialArgs,
     env: &Env,
 ) -> Result<(Execution, Credentials)> {
+    crate::endpoint_url::check(chain.sts_endpoint.as_deref().map(|e| (e, "endpoint_url")))?;
     let options = creds::Options {
         refresh: args.refresh,
         otp: args.otp.clone(),

@@ -14,7 +14,6 @@ use crate::profile::Files;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Everything a plan depends on, hashed.
@@ -51,8 +50,11 @@ impl Inputs {
         env!("CARGO_PKG_VERSION").hash(&mut h);
         for path in [&files.config, &files.credentials] {
             path.hash(&mut h);
-            // A missing or unreadable file hashes as such; the full path reports it.
-            std::fs::read(path).ok().hash(&mut h);
+            // A missing or unreadable file hashes as such; the full path reports it. The
+            // same checks as there: no FIFO, no endless device, no `~` without HOME.
+            (!path.starts_with("~"))
+                .then(|| crate::profile::sections::read(path).ok().flatten())
+                .hash(&mut h);
         }
         let mut vars: Vec<(String, String)> = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
@@ -102,7 +104,7 @@ impl Inputs {
     /// A note of any kind (a file extension that `Cache::prune` knows) for these inputs,
     /// if the files it watches are as they were.
     pub fn recall_note<T: DeserializeOwned>(&self, cache_dir: &Path, kind: &str) -> Option<T> {
-        let bytes = std::fs::read(self.path(cache_dir, kind)).ok()?;
+        let bytes = crate::creds::read_own(&self.path(cache_dir, kind), 1 << 20).ok()?;
         let note: Note<T> = serde_json::from_slice(&bytes).ok()?;
         let same = note.version == env!("CARGO_PKG_VERSION")
             && note.inputs == self.name()
@@ -129,12 +131,9 @@ impl Inputs {
                 .collect(),
             body,
         };
-        let written = tempfile::NamedTempFile::new_in(cache_dir).and_then(|mut file| {
-            file.write_all(&serde_json::to_vec(&note)?)?;
-            file.persist(self.path(cache_dir, kind))
-                .map_err(|e| e.error)?;
-            Ok(())
-        });
+        let written = serde_json::to_vec(&note)
+            .map_err(std::io::Error::from)
+            .and_then(|bytes| crate::private_file::replace(&self.path(cache_dir, kind), &bytes));
         if let Err(e) = written {
             debug!("cannot note the plan for the next run: {e}");
         }

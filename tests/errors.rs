@@ -175,7 +175,7 @@ fn an_unreadable_config_file_is_named() {
     );
     std::fs::create_dir(env.path("dir-not-file")).unwrap();
     let run = env.run(&["k"]).fails(3, "dir-not-file");
-    assert!(run.stderr.contains("could not read file"), "{}", run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
 }
 
 #[test]

@@ -6,16 +6,21 @@
 //! no TLS. Those are made on the first miss.
 
 pub mod cache;
+mod lock;
 mod mfa;
+mod process;
 mod source;
 pub mod sts;
+mod trust;
 
 pub use crate::credentials::{Credentials, remaining, rfc3339};
+pub use trust::read_own;
 
 use crate::duration::limits;
 use crate::error::{Error, Result};
 use crate::log::{debug, warning};
 use crate::profile::chain::{Chain, Mfa, RoleStep, Root, Step};
+use crate::secret::Secret;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_types::os_shim_internal::Env;
 use aws_types::region::Region;
@@ -38,7 +43,7 @@ pub struct Execution {
     network: Option<Network>,
     /// The last code sent for each MFA device: STS accepts a code once, so a second step
     /// on the same device (or a later refresh in a long-lived process) needs the next one.
-    spent: Vec<(String, String)>,
+    spent: Vec<(String, Secret)>,
 }
 
 struct Network {
@@ -140,7 +145,7 @@ impl Execution {
             debug!("cache hit: {}", self.describe(level));
             return Ok(hit);
         }
-        let _lock = self.cache.lock(&key);
+        let _lock = self.cache.lock(&key, &self.describe(level))?;
         // Another runas may have fetched it while this one waited for the lock.
         if !self.options.refresh
             && let Some(hit) = self.cache.fresh(&key)
@@ -190,16 +195,18 @@ impl Execution {
     }
 
     fn fetch_root(&mut self) -> Result<Credentials> {
-        if let Root::AccessKey { credentials, .. } = &self.chain.root {
-            return Ok(credentials.clone());
+        match &self.chain.root {
+            Root::AccessKey { credentials, .. } => return Ok(credentials.clone()),
+            Root::CredentialProcess { profile, command } => {
+                return process::credentials(profile, command);
+            }
+            _ => {}
         }
         debug!("fetching {}", self.chain.root.describe());
         let network = Self::network_for(&mut self.network, &self.chain)?;
         match &self.chain.root {
             Root::AccessKey { credentials, .. } => Ok(credentials.clone()),
-            Root::CredentialProcess { profile, command } => network
-                .runtime
-                .block_on(source::credential_process(profile, command)),
+            Root::CredentialProcess { profile, command } => process::credentials(profile, command),
             Root::Sso {
                 profile,
                 session_name,
@@ -222,8 +229,9 @@ impl Execution {
                 session_name,
                 duration,
             } => {
-                let token =
-                    std::fs::read_to_string(token_file).map_err(|e| Error::Credentials {
+                let token = crate::private_file::read_regular(token_file.as_ref(), 1 << 20)
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .map_err(|e| Error::Credentials {
                         what: format!("profile `{profile}`"),
                         message: format!("cannot read web_identity_token_file {token_file}: {e}"),
                     })?;
@@ -258,41 +266,32 @@ impl Execution {
         debug!("calling STS: {}", self.describe(level));
         let network = Self::network_for(&mut self.network, &self.chain)?;
         let sts = network.sts(Some(parent));
-        let mfa = |m: &Option<Mfa>| {
-            m.as_ref()
-                .zip(code.as_deref())
-                .map(|(m, c)| (m.serial.clone(), c.to_owned()))
-        };
+        let with_code = |m: &Option<Mfa>| m.clone().zip(code.clone());
         match &step {
             Step::SessionToken { duration, mfa: m } => {
-                let mfa = mfa(m);
-                let mfa = mfa.as_ref().map(|(s, c)| (s.as_str(), c.as_str()));
+                let mfa = with_code(m);
+                let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
                 network
                     .runtime
                     .block_on(sts::session_token(&sts, *duration, mfa))
             }
             Step::AssumeRole(role) => {
                 let role = chained_cap(role, parent);
-                let mfa = mfa(&role.mfa);
-                let mfa = mfa.as_ref().map(|(s, c)| (s.as_str(), c.as_str()));
+                let mfa = with_code(&role.mfa);
+                let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
                 network.runtime.block_on(sts::assume_role(&sts, &role, mfa))
             }
         }
     }
 
     /// A code for `device`, never the one this process already sent for it.
-    fn code(&mut self, device: &Mfa, profile: &str) -> Result<String> {
+    fn code(&mut self, device: &Mfa, profile: &str) -> Result<Secret> {
         let spent = self
             .spent
             .iter()
             .find(|(serial, _)| *serial == device.serial)
             .map(|(_, code)| code.clone());
-        let code = mfa::code(
-            device,
-            self.options.otp.as_deref(),
-            profile,
-            spent.as_deref(),
-        )?;
+        let code = mfa::code(device, self.options.otp.as_deref(), profile, spent.as_ref())?;
         self.spent.retain(|(serial, _)| *serial != device.serial);
         self.spent.push((device.serial.clone(), code.clone()));
         Ok(code)
@@ -307,10 +306,7 @@ impl Execution {
         if network.is_none() {
             *network = Some(Network::new(chain)?);
         }
-        // Set just above when it was empty.
-        network
-            .as_ref()
-            .ok_or_else(|| Error::Usage("no network".into()))
+        Ok(network.as_ref().expect("the network was set just above"))
     }
 }
 
@@ -335,19 +331,21 @@ impl Network {
     /// the profile's `endpoint_url` and its `services` section mean what they mean to every
     /// other AWS tool. Region and credentials are ours.
     fn new(chain: &Chain) -> Result<Self> {
+        crate::endpoint_url::check(chain.sts_endpoint.as_deref().map(|e| (e, "endpoint_url")))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(chain.region.clone()))
+            .timeout_config(crate::deadline::sdk_timeouts())
             .no_credentials();
         if let Some(profile) = chain.target.profile() {
             loader = loader.profile_name(profile);
         }
         let sdk = runtime.block_on(loader.load());
         let endpoint = match sdk.endpoint_url() {
-            Some(url) => format!("STS at {}", crate::log::printable(url)),
+            Some(url) => format!("STS at {}", crate::text::escape(url)),
             None => format!("STS in {}", chain.region),
         };
         Ok(Network {

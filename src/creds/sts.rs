@@ -26,7 +26,7 @@ pub struct Identity {
 pub async fn assume_role(
     sts: &Sts,
     role: &RoleStep,
-    mfa: Option<(&str, &str)>,
+    mfa: Option<(&str, &Secret)>,
 ) -> Result<Credentials> {
     let what = format!("assuming {} for profile `{}`", role.role_arn, role.profile);
     let output = sts
@@ -37,7 +37,7 @@ pub async fn assume_role(
         .set_external_id(role.external_id.clone())
         .duration_seconds(seconds(role.duration))
         .set_serial_number(mfa.map(|(serial, _)| serial.to_owned()))
-        .set_token_code(mfa.map(|(_, code)| code.to_owned()))
+        .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
         .send()
         .await
         .map_err(|e| failure(&what, &sts.endpoint, e, mfa.map(|(serial, _)| serial)))?;
@@ -47,7 +47,7 @@ pub async fn assume_role(
 pub async fn session_token(
     sts: &Sts,
     duration: Duration,
-    mfa: Option<(&str, &str)>,
+    mfa: Option<(&str, &Secret)>,
 ) -> Result<Credentials> {
     let what = "getting a session token".to_owned();
     let output = sts
@@ -55,7 +55,7 @@ pub async fn session_token(
         .get_session_token()
         .duration_seconds(seconds(duration))
         .set_serial_number(mfa.map(|(serial, _)| serial.to_owned()))
-        .set_token_code(mfa.map(|(_, code)| code.to_owned()))
+        .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
         .send()
         .await
         .map_err(|e| failure(&what, &sts.endpoint, e, mfa.map(|(serial, _)| serial)))?;
@@ -191,7 +191,7 @@ fn not_sts(endpoint: &str, raw: &HttpResponse) -> String {
     let kind = raw
         .headers()
         .get("content-type")
-        .map(|t| format!(", {}", crate::log::printable(t)))
+        .map(|t| format!(", {}", crate::text::escape(t)))
         .unwrap_or_default();
     let size = raw.body().bytes().map_or(0, <[u8]>::len);
     format!(

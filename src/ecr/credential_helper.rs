@@ -38,9 +38,6 @@ pub const NOT_FOUND: &str = "credentials not found in native keychain";
 /// The note a cold `get` leaves for the warm ones.
 const NOTE: &str = "ecr.plan";
 
-/// How long a cold `get` may take, MFA prompt included, unless `RUNAS_TIMEOUT` says.
-const DEADLINE: Duration = Duration::from_secs(120);
-
 #[derive(Serialize, Deserialize)]
 struct Note {
     token_key: String,
@@ -49,6 +46,13 @@ struct Note {
 
 /// The helper's `main`: the verb is its one argument.
 pub fn main() -> ExitCode {
+    // As runas does: no core dump and no reading of this process's memory by others of
+    // the same user, while a token is in it.
+    // SAFETY: prctl(PR_SET_DUMPABLE) only changes a flag of this process.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
     let verb = match CredentialHelper::try_parse() {
         Ok(args) => args.verb,
         Err(e) => {
@@ -58,6 +62,9 @@ pub fn main() -> ExitCode {
     };
     if std::env::var_os("RUNAS_VERBOSE").is_some_and(|v| !v.is_empty() && v != "0") {
         crate::log::set_verbosity(1);
+    }
+    if let Err(e) = crate::deadline::from_env() {
+        return fail(&e);
     }
     match verb {
         HelperVerb::Get => get(),
@@ -153,13 +160,14 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
             std::fs::read(&registrations_path).ok(),
         ),
     );
-    if let Some(note) = inputs.recall_note::<Note>(cache.dir(), NOTE)
+    if let Some(dir) = cache.dir()
+        && let Some(note) = inputs.recall_note::<Note>(dir, NOTE)
         && let Some((token, _)) = token_cache::fresh(&cache, &note.token_key)
     {
         debug!("warm: {} for profile `{}`", registry.host, note.profile);
         return Ok(Some(token));
     }
-    within_deadline(&env, move || {
+    within_deadline(crate::deadline::timeout(), move || {
         let env = Env::real();
         let profiles = Profiles::load(files)?;
         let registrations = Registrations::load(&registrations_path)?;
@@ -179,23 +187,20 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
             token_key: fetched.key,
             profile: owner.profile,
         };
-        inputs.remember_note(cache.dir(), NOTE, &note, &fetched.watched);
+        if let Some(dir) = cache.dir() {
+            inputs.remember_note(dir, NOTE, &note, &fetched.watched);
+        }
         Ok(Some(fetched.token))
     })
 }
 
-/// Runs `work` on a thread of its own and gives up on it after the deadline; the process
-/// then ends, taking the thread with it.
+/// Runs `work` on a thread of its own and gives up on it after `deadline` (every call
+/// inside has `RUNAS_TIMEOUT` too; this bounds them all, an MFA prompt included); the
+/// process then ends, taking the thread with it.
 fn within_deadline<T: Send + 'static>(
-    env: &Env,
+    deadline: Duration,
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    let deadline = env
-        .get("RUNAS_TIMEOUT")
-        .ok()
-        .and_then(|t| crate::duration::parse(&t).ok())
-        .filter(|d| !d.is_zero())
-        .unwrap_or(DEADLINE);
     let (send, receive) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = send.send(work());
@@ -204,8 +209,8 @@ fn within_deadline<T: Send + 'static>(
         Err(Error::Credentials {
             what: "docker-credential-runas".into(),
             message: format!(
-                "no token within {} (set RUNAS_TIMEOUT to wait longer)",
-                crate::duration::display(deadline)
+                "no token within {}s (set RUNAS_TIMEOUT, in seconds, to wait longer)",
+                deadline.as_secs_f32()
             ),
         })
     })
@@ -293,7 +298,8 @@ pub fn obtain(
         return Ok(hit);
     }
     // Parallel pulls that miss together make one call.
-    let _lock = cache.lock(&key);
+    let description = format!("{} token for profile `{profile}`", registry.scope);
+    let _lock = cache.lock(&key, &description)?;
     if let Some(hit) = lookup(&cache, &key, &chain) {
         return Ok(hit);
     }
@@ -317,7 +323,6 @@ pub fn obtain(
         ),
         message,
     })?;
-    let description = format!("{} token for profile `{profile}`", registry.scope);
     let usable_until = token_cache::store(&cache, &key, &description, &token);
     Ok(Fetched {
         token,
@@ -333,16 +338,16 @@ mod tests {
 
     #[test]
     fn a_cold_get_gives_up_at_its_deadline() {
-        let env = Env::from_slice(&[("RUNAS_TIMEOUT", "200ms")]);
+        let deadline = Duration::from_millis(200);
         let started = std::time::Instant::now();
-        let result = within_deadline(&env, || {
+        let result = within_deadline(deadline, || {
             std::thread::sleep(Duration::from_secs(5));
             Ok(())
         });
         let err = result.unwrap_err().to_string();
         assert!(err.contains("RUNAS_TIMEOUT"), "{err}");
         assert!(started.elapsed() < Duration::from_secs(2));
-        assert_eq!(within_deadline(&env, || Ok(7)).unwrap(), 7);
+        assert_eq!(within_deadline(deadline, || Ok(7)).unwrap(), 7);
     }
 
     #[test]

@@ -14,13 +14,13 @@ use super::owners::{Claim, Owners, Source};
 use super::registrations::{self, Registrations};
 use super::{Wanted, docker_config, docker_config_dir};
 use crate::cli::EcrRegistries;
-use crate::creds::{cache::Cache, remaining};
+use crate::creds::remaining;
 use crate::error::{Error, Result};
 use crate::log::warning;
 use crate::profile::{Files, Profiles};
 use crate::session;
 use aws_types::os_shim_internal::Env;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The name in `credHelpers` that makes Docker run `docker-credential-runas`.
@@ -36,17 +36,15 @@ pub fn login(args: EcrRegistries) -> Result<ExitCode> {
     let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
     let register = to_register(&owners, &registries, &args.profile)?;
     if !register.is_empty() {
-        Registrations::update(&registrations_path, &env, |r| {
+        Registrations::update(&registrations_path, |r| {
             for host in &register {
                 r.registries.insert(host.clone(), args.profile.clone());
             }
         })?;
     }
     let hosts: Vec<String> = registries.iter().map(|r| r.host.clone()).collect();
-    let config = docker_config::path(docker_config_dir(&env));
-    let removed = edit_docker_config(&config, &env, |path| {
-        docker_config::route(path, &hosts, NAME)
-    })?;
+    let config = config_path(&env)?;
+    let removed = docker_config::route(&config, &hosts, NAME).map_err(Error::Ecr)?;
     for host in removed {
         eprintln!("ECR helper: removed the password stored for {host}");
     }
@@ -138,14 +136,12 @@ pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
             }
         }
     }
-    Registrations::update(&registrations_path, &env, |r| {
+    Registrations::update(&registrations_path, |r| {
         r.registries
             .retain(|host, profile| !(hosts.contains(host) && *profile == args.profile));
     })?;
-    let config = docker_config::path(docker_config_dir(&env));
-    let removed = edit_docker_config(&config, &env, |path| {
-        docker_config::unroute(path, &hosts, NAME)
-    })?;
+    let config = config_path(&env)?;
+    let removed = docker_config::unroute(&config, &hosts, NAME).map_err(Error::Ecr)?;
     for host in &hosts {
         if removed.contains(host) {
             eprintln!("ECR helper off: {host}");
@@ -168,15 +164,14 @@ fn registries(wanted: &Wanted, args: &EcrRegistries, env: &Env) -> Result<Vec<Re
     }
 }
 
-/// Edits the Docker config under a lock, so two runas processes do not lose each other's
-/// change.
-fn edit_docker_config<T>(
-    path: &Path,
-    env: &Env,
-    edit: impl FnOnce(&Path) -> std::result::Result<T, String>,
-) -> Result<T> {
-    let _lock = Cache::locate(env).lock(&format!("docker config {}", path.display()));
-    edit(path).map_err(Error::Ecr)
+/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
+fn config_path(env: &Env) -> Result<PathBuf> {
+    docker_config::path(docker_config_dir(env)).ok_or_else(|| {
+        Error::Usage(
+            "--helper: HOME is unset, so there is no ~/.docker/config.json; set DOCKER_CONFIG"
+                .into(),
+        )
+    })
 }
 
 /// `runas ecr helper status`.
@@ -185,7 +180,7 @@ pub fn status() -> Result<ExitCode> {
     let profiles = Profiles::load(Files::from_env(&env))?;
     let registrations_path = registrations::path(&env);
     let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
-    let config = docker_config::path(docker_config_dir(&env));
+    let config = config_path(&env)?;
     let routed = docker_config::routed(&config, NAME).map_err(Error::Ecr)?;
     let mut rows = vec![[
         "REGISTRY".to_owned(),

@@ -123,9 +123,9 @@ pub fn token(args: EcrToken) -> Result<ExitCode> {
         None => return Err(Error::Usage("no registry to get a token for".into())),
     };
     if args.basic {
-        println!("{}", token.encoded);
+        crate::output::say!("{}", token.encoded);
     } else {
-        println!("{}", token.password);
+        crate::output::say!("{}", token.password);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -139,6 +139,7 @@ struct Wanted {
 
 impl Wanted {
     fn resolve(profile: &str, given: &[String], args: &CredentialArgs, env: &Env) -> Result<Self> {
+        crate::endpoint_url::check(None)?;
         let (profiles, chain) = session::plan(profile, args, env)?;
         let endpoints = if !given.is_empty() {
             parse_all(given.iter().map(String::as_str)).map_err(Error::Usage)?

@@ -6,14 +6,11 @@
 //! it decides whose credentials a registry gets, so the directory is 0700 and the file
 //! 0600, written by rename under a lock.
 
-use crate::creds::cache::Cache;
 use crate::error::{Error, Result};
+use crate::private_file::Update;
 use aws_types::os_shim_internal::Env;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fs;
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -37,45 +34,38 @@ pub fn path(env: &Env) -> PathBuf {
 impl Registrations {
     /// The file's registrations; none when it does not exist.
     pub fn load(path: &Path) -> Result<Self> {
-        match fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::file(
-                    path,
-                    format!("not a registrations file ({e}); fix or remove it"),
-                )
-            }),
+        match crate::private_file::read_regular(path, 1 << 20) {
+            Ok(bytes) => Self::parse(path, &bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(Error::file(path, e)),
         }
     }
 
-    /// Loads the file, lets `change` edit it, and writes it back, under a lock so that two
-    /// runs do not lose each other's changes.
-    pub fn update(path: &Path, env: &Env, change: impl FnOnce(&mut Self)) -> Result<Self> {
-        let _lock = Cache::locate(env).lock(&format!("registrations {}", path.display()));
-        let mut registrations = Self::load(path)?;
-        change(&mut registrations);
-        registrations.save(path)?;
-        Ok(registrations)
+    fn parse(path: &Path, bytes: &[u8]) -> Result<Self> {
+        serde_json::from_slice(bytes).map_err(|e| {
+            Error::file(
+                path,
+                format!("not a registrations file ({e}); fix or remove it"),
+            )
+        })
     }
 
-    fn save(&self, path: &Path) -> Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let fail = |e: std::io::Error| Error::file(path, e);
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(fail)?;
-        let mut text = serde_json::to_string_pretty(self).map_err(|e| Error::file(path, e))?;
+    /// Loads the file, lets `change` edit it, and writes it back (0600, by rename, through
+    /// a symlink), under a lock so that two runs do not lose each other's changes.
+    pub fn update(path: &Path, change: impl FnOnce(&mut Self)) -> Result<Self> {
+        let update = Update::begin(path).map_err(|e| Error::file(path, e))?;
+        let mut registrations = match update.read().map_err(|e| Error::file(path, e))? {
+            Some(bytes) => Self::parse(path, &bytes)?,
+            None => Self::default(),
+        };
+        change(&mut registrations);
+        let mut text =
+            serde_json::to_string_pretty(&registrations).map_err(|e| Error::file(path, e))?;
         text.push('\n');
-        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-        file.write_all(text.as_bytes()).map_err(fail)?;
-        file.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o600))
-            .map_err(fail)?;
-        file.persist(path).map_err(|e| fail(e.error))?;
-        Ok(())
+        update
+            .commit(text.as_bytes())
+            .map_err(|e| Error::file(path, e))?;
+        Ok(registrations)
     }
 }
 
@@ -95,19 +85,18 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("config/runas/ecr-helper.json");
-        let cache = dir.path().join("cache");
-        let env = Env::from_slice(&[("RUNAS_CACHE_DIR", cache.to_str().unwrap())]);
         assert!(Registrations::load(&file).unwrap().registries.is_empty());
-        Registrations::update(&file, &env, |r| {
+        Registrations::update(&file, |r| {
             r.registries.insert("public.ecr.aws".into(), "prod".into());
         })
         .unwrap();
         let loaded = Registrations::load(&file).unwrap();
         assert_eq!(loaded.registries["public.ecr.aws"], "prod");
-        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&file), 0o600);
         assert_eq!(mode(file.parent().unwrap()), 0o700);
-        fs::write(&file, "{ nope").unwrap();
+        std::fs::write(&file, "{ nope").unwrap();
         assert!(Registrations::load(&file).is_err());
     }
 }

@@ -47,15 +47,6 @@ impl AuthToken {
     }
 }
 
-/// A token request that has not connected in 5 s or finished in 30 s (retries included)
-/// has failed: a `docker pull` waiting on the credential helper must not hang.
-fn deadlines() -> aws_config::timeout::TimeoutConfig {
-    aws_config::timeout::TimeoutConfig::builder()
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .operation_timeout(std::time::Duration::from_secs(30))
-        .build()
-}
-
 /// Fetches a token for each scope, concurrently. Each scope's result stands alone, so one
 /// region's refusal does not stop the others.
 pub fn fetch_all(
@@ -69,8 +60,8 @@ pub fn fetch_all(
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .timeout_config(deadlines())
             .credentials_provider(credentials.to_sdk())
+            .timeout_config(crate::deadline::sdk_timeouts())
             // Every call names its own region; this one only satisfies the loader.
             .region(Region::new("us-east-1"));
         if let Some(profile) = profile {

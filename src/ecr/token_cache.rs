@@ -15,8 +15,8 @@ use crate::creds::rfc3339;
 use crate::log::{debug, warning};
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::io::{Read, Write};
-use std::os::unix::fs::MetadataExt;
+use std::io::Read;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -66,7 +66,7 @@ pub fn usable_until(token: &AuthToken, now: SystemTime) -> SystemTime {
 
 /// The token for `key`, if an entry is there, private, whole, and good for the margin.
 pub fn fresh(cache: &Cache, key: &str) -> Option<(AuthToken, SystemTime)> {
-    let path = cache.path(key, EXTENSION);
+    let path = cache.path(key, EXTENSION)?;
     let bytes = read_private(&path)?;
     let entry: Entry = match serde_json::from_slice(&bytes) {
         Ok(entry) => entry,
@@ -111,15 +111,12 @@ pub fn store(cache: &Cache, key: &str, description: &str, token: &AuthToken) -> 
         expires_at: token.expires_at.map(rfc3339),
         usable_until: rfc3339(until),
     };
-    let path = cache.path(key, EXTENSION);
-    let written = cache.ensure_dir().and_then(|()| {
-        // Created 0600 before anything is written to it.
-        let mut file = tempfile::NamedTempFile::new_in(cache.dir())?;
-        file.write_all(&serde_json::to_vec(&entry)?)?;
-        file.as_file_mut().sync_all()?;
-        file.persist(&path).map_err(|e| e.error)?;
-        Ok(())
-    });
+    let Some(path) = cache.path(key, EXTENSION) else {
+        return until;
+    };
+    let written = cache
+        .ensure_dir()
+        .and_then(|()| crate::private_file::replace(&path, &serde_json::to_vec(&entry)?));
     match written {
         Ok(()) => debug!("cached {description} in {}", path.display()),
         Err(e) => warning!("cannot write token cache {}: {e}", path.display()),
@@ -130,7 +127,12 @@ pub fn store(cache: &Cache, key: &str, description: &str, token: &AuthToken) -> 
 /// The bytes of a file that only this user can read or change; anything else is a miss
 /// (with a warning when the file is there but not private).
 fn read_private(path: &Path) -> Option<Vec<u8>> {
-    let mut file = match fs::File::open(path) {
+    // Not through a symlink; not blocking on a FIFO planted there.
+    let opened = fs::File::options()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    let file = match opened {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => {
@@ -152,7 +154,7 @@ fn read_private(path: &Path) -> Option<Vec<u8>> {
         return None;
     }
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).ok()?;
+    file.take(1 << 20).read_to_end(&mut bytes).ok()?;
     Some(bytes)
 }
 
@@ -210,7 +212,7 @@ mod tests {
         store(&cache, "k", "test token", &token(Some(3600)));
         let (got, _) = fresh(&cache, "k").unwrap();
         assert_eq!(got.password, "pw");
-        let mode = fs::metadata(cache.path("k", EXTENSION))
+        let mode = fs::metadata(cache.path("k", EXTENSION).unwrap())
             .unwrap()
             .permissions()
             .mode();
@@ -233,7 +235,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = cache(dir.path());
         store(&cache, "k", "t", &token(Some(3600)));
-        let path = cache.path("k", EXTENSION);
+        let path = cache.path("k", EXTENSION).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
         assert!(fresh(&cache, "k").is_none());
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();

@@ -4,37 +4,40 @@
 
 use crate::credentials::{Credentials, rfc3339};
 use crate::error::{Error, Result};
-use std::fs;
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
+use crate::private_file::Update;
 use std::path::Path;
 
-/// Replaces (or appends) section `name` of the file at `path` with `credentials`. The
-/// caller holds the lock that keeps two writers apart.
+/// Replaces (or appends) section `name` of the file at `path` with `credentials`, under
+/// a lock, through a symlink at `path`.
 pub fn write(path: &Path, name: &str, credentials: &Credentials, profile: &str) -> Result<()> {
-    // Write through a symlink (a dotfiles checkout, say) rather than replacing it.
-    let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    let old = match fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::file(&path, format!("cannot read it: {e}"))),
+    check_name(name)?;
+    let update =
+        Update::begin(path).map_err(|e| Error::file(path, format!("cannot lock it: {e}")))?;
+    let target = update.target().to_owned();
+    let old = match update.read() {
+        Ok(None) => String::new(),
+        Ok(Some(bytes)) => String::from_utf8(bytes)
+            .map_err(|_| Error::file(&target, "it is not UTF-8 text; fix or move it"))?,
+        Err(e) => return Err(Error::file(&target, format!("cannot read it: {e}"))),
     };
     let new = with_section(&old, name, &section_body(credentials, profile));
+    update
+        .commit(new.as_bytes())
+        .map_err(|e| Error::file(&target, format!("cannot write it: {e}")))
+}
 
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot create it: {e}")))?;
-    let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut file| {
-        file.write_all(new.as_bytes())?;
-        file.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o600))?;
-        file.as_file().sync_all()?;
-        file.persist(&path).map_err(|e| e.error)?;
+/// A name the SDKs read back as the same section: anything else (`]`, a line break)
+/// would break the file for every tool that reads it.
+pub fn check_name(name: &str) -> Result<()> {
+    if crate::profile::sections::valid_name(name) {
         Ok(())
-    });
-    written.map_err(|e| Error::file(&path, format!("cannot write it: {e}")))
+    } else {
+        Err(Error::Usage(format!(
+            "cannot write section [{}] to the credentials file: the AWS SDKs read only names of {}",
+            crate::text::escape(name),
+            crate::profile::sections::ALLOWED
+        )))
+    }
 }
 
 fn section_body(c: &Credentials, profile: &str) -> String {
@@ -116,6 +119,8 @@ fn with_section(text: &str, name: &str, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
 
     const BODY: &str = "k = v\n";
 

@@ -14,6 +14,23 @@ use std::time::Duration;
 
 /// Follows `source_profile` from `start` to the root, as the SDKs do. Returns the profiles
 /// visited (selected first), the root, and the profiles that contribute a role (selected
+/// Longer chains of source profiles are refused: each hop is an STS call, and AWS caps
+/// role chaining long before this.
+const MAX_HOPS: usize = 32;
+
+fn within_hops(start: &str, hops: usize, last: &Profile) -> Result<()> {
+    if hops <= MAX_HOPS {
+        return Ok(());
+    }
+    Err(Error::profile(
+        start,
+        format!(
+            "its chain of source profiles is longer than {MAX_HOPS} profiles (through `{}`); no real chain is, so look for a mistake",
+            last.name()
+        ),
+    ))
+}
+
 /// first).
 pub(super) fn walk<'a>(
     profiles: &'a Profiles,
@@ -49,6 +66,7 @@ pub(super) fn walk<'a>(
             return Err(Error::Cycle { path });
         }
         visited.push(profile);
+        within_hops(start, visited.len(), profile)?;
 
         // A source profile that has static keys ends the chain, whatever else it says.
         if visited.len() > 1 && has_key_pair(profile) {
