@@ -111,6 +111,7 @@ fn get() -> ExitCode {
 /// Docker shows the helper's stdout when it fails; a person running it by hand reads
 /// stderr. Both get the reason.
 fn fail(message: &str) -> ExitCode {
+    let message = crate::text::escape_message(message);
     eprintln!("docker-credential-runas: {message}");
     println!("docker-credential-runas: {message}");
     ExitCode::FAILURE
