@@ -11,6 +11,7 @@
 
 use crate::log::debug;
 use crate::profile::Files;
+use crate::profile::chain::Chain;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -40,6 +41,9 @@ pub struct Memo {
     pub last_key: String,
     pub region: String,
     pub warnings: Vec<String>,
+    /// The profile's `runas_serve`: commands are served, so the shortcut does not apply.
+    #[serde(default)]
+    pub serve: bool,
 }
 
 impl Inputs {
@@ -85,20 +89,14 @@ impl Inputs {
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
     /// (the credentials were just stored there).
-    pub fn remember(
-        &self,
-        cache_dir: &Path,
-        last_key: &str,
-        region: &str,
-        warnings: &[String],
-        watched: &[PathBuf],
-    ) {
+    pub fn remember(&self, cache_dir: &Path, last_key: &str, chain: &Chain) {
         let memo = Memo {
             last_key: last_key.to_owned(),
-            region: region.to_owned(),
-            warnings: warnings.to_vec(),
+            region: chain.region.clone(),
+            warnings: chain.warnings.clone(),
+            serve: chain.serve,
         };
-        self.remember_note(cache_dir, "plan", &memo, watched);
+        self.remember_note(cache_dir, "plan", &memo, &chain.watched_files());
     }
 
     /// A note of any kind (a file extension that `Cache::prune` knows) for these inputs,
