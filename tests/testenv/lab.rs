@@ -91,8 +91,8 @@ impl Lab {
             set -e
             ip link set lo up
             mount --bind "$1/hosts" /etc/hosts
-            docker-registry serve "$1/one.yml" >"$1/one.log" 2>&1 &
-            docker-registry serve "$1/two.yml" >"$1/two.log" 2>&1 &
+            docker-registry serve "$1/one.yml" >"$1/one.log" 2>&1 & one=$!
+            docker-registry serve "$1/two.yml" >"$1/two.log" 2>&1 & two=$!
             for address in 127.0.0.1 127.0.0.2; do
                 tries=0
                 until curl -s -o /dev/null "http://$address:80/v2/"; do
@@ -102,7 +102,11 @@ impl Lab {
             done
             echo "ready $$"
             read _ || true
-            kill $(jobs -p) 2>/dev/null || true
+            # By pid: in dash, `$(jobs -p)` runs in a subshell and lists nothing. The
+            # directory goes too: the Lab is a static, and statics are never dropped.
+            kill $one $two 2>/dev/null || true
+            wait || true
+            rm -rf "$1"
         "#;
         let mut holder = Command::new("unshare")
             .args(["--net", "--mount", "sh", "-c", script, "sh"])
@@ -233,4 +237,40 @@ pub fn which(tool: &str) -> Option<PathBuf> {
             .map(|p| p.join(tool))
             .find(|p| p.is_file())
     })
+}
+
+/// A one-layer OCI image in `dir`, tagged `1`.
+pub fn oci_image(dir: &std::path::Path) {
+    let script = r#"
+import gzip, hashlib, io, json, os, sys, tarfile
+out = sys.argv[1]
+blobs = os.path.join(out, "blobs", "sha256")
+os.makedirs(blobs)
+def blob(data):
+    digest = hashlib.sha256(data).hexdigest()
+    open(os.path.join(blobs, digest), "wb").write(data)
+    return {"digest": "sha256:" + digest, "size": len(data)}
+tar = io.BytesIO()
+with tarfile.open(fileobj=tar, mode="w") as t:
+    data = b"built by the runas tests\n"
+    info = tarfile.TarInfo("hello.txt"); info.size = len(data); info.mtime = 0
+    t.addfile(info, io.BytesIO(data))
+raw = tar.getvalue()
+layer = blob(gzip.compress(raw, mtime=0))
+config = blob(json.dumps({"architecture": "amd64", "os": "linux",
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(raw).hexdigest()]}}).encode())
+manifest = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": dict(config, mediaType="application/vnd.oci.image.config.v1+json"),
+    "layers": [dict(layer, mediaType="application/vnd.oci.image.layer.v1.tar+gzip")]}).encode())
+json.dump({"schemaVersion": 2, "manifests": [dict(manifest, mediaType="application/vnd.oci.image.manifest.v1+json",
+    annotations={"org.opencontainers.image.ref.name": "1"})]}, open(os.path.join(out, "index.json"), "w"))
+json.dump({"imageLayoutVersion": "1.0.0"}, open(os.path.join(out, "oci-layout"), "w"))
+"#;
+    let status = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(dir)
+        .status()
+        .expect("python3");
+    assert!(status.success());
 }
