@@ -1,6 +1,7 @@
 //! runas: run a command with the AWS credentials of a profile.
 
-use runas::{argv, cli, commands, deadline, diagnose, docs, ecr, error, list, log, text, wrapper};
+use runas::commands::{diagnose, ecr, ecr_helper, list, run, serve};
+use runas::{argv, cli, deadline, docs, error, log, text};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -27,16 +28,16 @@ fn run(cli: cli::Cli) -> error::Result<ExitCode> {
             cli.run.profile.as_deref().unwrap_or_default(),
             &cli.run.credentials,
         ),
-        None => wrapper::run(cli.run),
+        None => run::run(cli.run),
         Some(cli::Subcommand::List(list)) => list::run(list),
         Some(cli::Subcommand::Diagnose(args)) => diagnose::run(&args.profile, &args.credentials),
-        Some(cli::Subcommand::Serve(serve)) => commands::serve::endpoint(serve),
+        Some(cli::Subcommand::Serve(serve)) => serve::endpoint(serve),
         Some(cli::Subcommand::GenerateDocs { dir }) => docs::generate(&dir),
         Some(cli::Subcommand::Ecr(cli::Ecr::Login(args))) => ecr::login(args),
         Some(cli::Subcommand::Ecr(cli::Ecr::Token(args))) => ecr::token(args),
         Some(cli::Subcommand::Ecr(cli::Ecr::Logout(args))) => ecr::logout(args),
         Some(cli::Subcommand::Ecr(cli::Ecr::Helper(cli::EcrHelper::Status))) => {
-            ecr::helper::status()
+            ecr_helper::status()
         }
     }
 }

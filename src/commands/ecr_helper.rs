@@ -8,13 +8,14 @@
 //! tokens once, so that an MFA code is asked for here, at a terminal, and not in the middle
 //! of a `docker pull`.
 
-use super::credential_helper::{self, Fetched};
-use super::endpoint::Registry;
-use super::owners::{Claim, Owners, Source};
-use super::registrations::{self, Registrations};
-use super::{Wanted, docker_config, docker_config_dir};
+use super::ecr::{Wanted, docker_config_dir};
 use crate::cli::EcrRegistries;
 use crate::creds::remaining;
+use crate::ecr::credential_helper::{self, Fetched};
+use crate::ecr::docker_config;
+use crate::ecr::endpoint::Registry;
+use crate::ecr::owners::{Claim, Owners, Source};
+use crate::ecr::registrations::{self, Registrations};
 use crate::error::{Error, Result};
 use crate::log::warning;
 use crate::profile::{Files, Profiles};

@@ -1,0 +1,275 @@
+//! `runas ecr login | token | logout`: container clients logged into Amazon ECR
+//! with a profile's credentials, or sent to the credential helper `docker-credential-runas`.
+//!
+//! Everything that can be checked is checked before the first network call: the
+//! endpoints, the client. Then credentials, one token per scope (fetched together), and
+//! the logins one after another, since each client rewrites the same config file.
+
+use crate::cli::{CredentialArgs, EcrRegistries, EcrToken};
+use crate::creds::{Credentials, Execution, remaining, rfc3339};
+use crate::ecr::client::Backend;
+use crate::ecr::endpoint::{self, Endpoint, Registry, Scope};
+use crate::ecr::token;
+use crate::error::{Error, Result};
+use crate::log::warning;
+use crate::profile::chain::{Chain, Root, Step};
+use crate::session;
+use aws_types::os_shim_internal::Env;
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use crate::profile::key::ECR_REGISTRIES;
+
+pub fn login(args: EcrRegistries) -> Result<ExitCode> {
+    if args.target.helper {
+        return super::ecr_helper::login(args);
+    }
+    let env = Env::real();
+    let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
+    let backend = Backend::new(&args.target, docker_config_dir(&env))?;
+    let (mut execution, credentials) =
+        session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
+    let registries = wanted.registries(&mut execution, &credentials)?;
+    let tokens = fetch(&registries, &credentials, &wanted.chain)?;
+
+    let mut failed = 0;
+    for registry in &registries {
+        let outcome = token_for(&tokens, registry).and_then(|token| {
+            backend
+                .login(&registry.host, token)
+                .map(|()| token.expires_at)
+        });
+        match outcome {
+            Ok(expiry) => eprintln!(
+                "ECR login: {} ({})",
+                registry.host,
+                expiry
+                    .map(remaining)
+                    .unwrap_or_else(|| "no expiry given".into())
+            ),
+            Err(message) => {
+                failed += 1;
+                eprintln!("ECR login failed: {}: {message}", registry.host);
+            }
+        }
+    }
+    summary("login", failed, registries.len(), &backend)
+}
+
+pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
+    if args.target.helper {
+        return super::ecr_helper::logout(args);
+    }
+    let env = Env::real();
+    let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
+    let backend = Backend::new(&args.target, docker_config_dir(&env))?;
+    let registries = match wanted.account_free() {
+        Some(registries) => registries,
+        None => {
+            let (mut execution, credentials) =
+                session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
+            wanted.registries(&mut execution, &credentials)?
+        }
+    };
+    let mut failed = 0;
+    for registry in &registries {
+        match backend.logout(&registry.host) {
+            Ok(()) => eprintln!("ECR logout: {}", registry.host),
+            Err(message) => {
+                failed += 1;
+                eprintln!("ECR logout failed: {}: {message}", registry.host);
+            }
+        }
+    }
+    summary("logout", failed, registries.len(), &backend)
+}
+
+pub fn token(args: EcrToken) -> Result<ExitCode> {
+    let env = Env::real();
+    let endpoints: Vec<String> = args.endpoint.iter().cloned().collect();
+    let wanted = Wanted::resolve(&args.profile, &endpoints, &args.credentials, &env)?;
+    let (mut execution, credentials) =
+        session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
+    let registries = wanted.registries(&mut execution, &credentials)?;
+    if Scope::requests(registries.iter().map(|r| &r.scope)).len() > 1 {
+        return Err(Error::Usage(format!(
+            "the registries of profile `{}` need different tokens ({}); name one ENDPOINT",
+            args.profile,
+            registries
+                .iter()
+                .map(|r| r.host.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let tokens = fetch(&registries, &credentials, &wanted.chain)?;
+    let token = match tokens.into_values().next() {
+        Some(Ok(token)) => token,
+        Some(Err(message)) => {
+            return Err(Error::Credentials {
+                what: format!("getting an ECR token for profile `{}`", args.profile),
+                message,
+            });
+        }
+        None => return Err(Error::Usage("no registry to get a token for".into())),
+    };
+    if args.basic {
+        crate::output::say!("{}", token.encoded);
+    } else {
+        crate::output::say!("{}", token.password);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What the command line and the profile ask for, checked, before any network call.
+pub(super) struct Wanted {
+    profile: String,
+    pub(super) chain: Chain,
+    endpoints: Vec<Endpoint>,
+}
+
+impl Wanted {
+    pub(super) fn resolve(
+        profile: &str,
+        given: &[String],
+        args: &CredentialArgs,
+        env: &Env,
+    ) -> Result<Self> {
+        crate::endpoint_url::check(None)?;
+        let (profiles, chain) = session::plan(profile, args, env)?;
+        let endpoints = if !given.is_empty() {
+            parse_all(given.iter().map(String::as_str)).map_err(Error::Usage)?
+        } else {
+            match profiles.get(profile).and_then(|p| p.get(ECR_REGISTRIES)) {
+                Some(list) => parse_all(endpoint::split_list(list).into_iter())
+                    .map_err(|m| Error::profile(profile, format!("{ECR_REGISTRIES}: {m}")))?,
+                None => vec![],
+            }
+        };
+        Ok(Wanted {
+            profile: profile.to_owned(),
+            chain,
+            endpoints,
+        })
+    }
+
+    /// The registries, if naming them needs no account lookup.
+    pub(super) fn account_free(&self) -> Option<Vec<Registry>> {
+        let account = self.account_from_plan();
+        if self.endpoints.is_empty() {
+            return account.map(|a| vec![endpoint::registry_for(&a, &self.chain.region)]);
+        }
+        Some(self.expand(None))
+    }
+
+    pub(super) fn registries(
+        &self,
+        execution: &mut Execution,
+        credentials: &Credentials,
+    ) -> Result<Vec<Registry>> {
+        if !self.endpoints.is_empty() {
+            return Ok(self.expand(None));
+        }
+        let account = match self.account_from_plan() {
+            Some(account) => account,
+            None => execution.whoami(credentials)?.account,
+        };
+        Ok(self.expand(Some(&account)))
+    }
+
+    /// Endpoints to registries, accounts in the profile's region, duplicates dropped.
+    fn expand(&self, own_account: Option<&str>) -> Vec<Registry> {
+        let mut registries: Vec<Registry> = Vec::new();
+        let own = own_account.map(|a| Endpoint::Account(a.to_owned()));
+        for e in self.endpoints.iter().chain(own.as_ref()) {
+            let registry = match e {
+                Endpoint::Registry(r) => r.clone(),
+                Endpoint::Account(a) => endpoint::registry_for(a, &self.chain.region),
+            };
+            if !registries.iter().any(|r| r.host == registry.host) {
+                registries.push(registry);
+            }
+        }
+        registries
+    }
+
+    /// The account whose credentials the chain ends with, when the plan shows it: a role's
+    /// ARN or an SSO account. Saves a GetCallerIdentity call.
+    fn account_from_plan(&self) -> Option<String> {
+        let arn_account = |arn: &str| arn.split(':').nth(4).map(str::to_owned);
+        match (self.chain.steps.last(), &self.chain.root) {
+            (Some(Step::AssumeRole(role)), _) => arn_account(&role.role_arn),
+            (Some(Step::SessionToken { .. }), _) => None,
+            (None, Root::WebIdentity { role_arn, .. }) => arn_account(role_arn),
+            (None, Root::Sso { account_id, .. }) => Some(account_id.clone()),
+            (None, _) => None,
+        }
+        .filter(|_| self.profile == self.chain.profile)
+    }
+}
+
+fn parse_all<'a>(
+    texts: impl Iterator<Item = &'a str>,
+) -> std::result::Result<Vec<Endpoint>, String> {
+    let (ok, bad): (Vec<_>, Vec<_>) = texts.map(endpoint::parse).partition(|r| r.is_ok());
+    if let Some(Err(first)) = bad.into_iter().next() {
+        return Err(first);
+    }
+    Ok(ok.into_iter().flatten().collect())
+}
+
+type Tokens = std::collections::BTreeMap<Scope, std::result::Result<token::AuthToken, String>>;
+
+/// The token for a registry's region, or why there is none.
+fn token_for<'t>(tokens: &'t Tokens, registry: &Registry) -> Result<&'t token::AuthToken, String> {
+    match tokens
+        .iter()
+        .find(|(scope, _)| scope.same_token(&registry.scope))
+    {
+        Some((_, Ok(token))) => Ok(token),
+        Some((scope, Err(e))) => Err(format!("no token from {scope}: {e}")),
+        None => Err(format!("no token was asked for {}", registry.scope)),
+    }
+}
+
+fn fetch(registries: &[Registry], credentials: &Credentials, chain: &Chain) -> Result<Tokens> {
+    let scopes = Scope::requests(registries.iter().map(|r| &r.scope));
+    let profile = chain.target.profile();
+    let tokens = token::fetch_all(&scopes, credentials, profile).map_err(Error::Usage)?;
+    for (scope, token) in &tokens {
+        if let Ok(token) = token
+            && let Some(t) = token.expires_at
+        {
+            expiry_warning(t, scope);
+        }
+    }
+    Ok(tokens)
+}
+
+/// An ECR token is good for 12 hours; one that arrives expired means the clock is off.
+fn expiry_warning(expires_at: SystemTime, scope: &Scope) {
+    if expires_at < SystemTime::now() {
+        warning!(
+            "the token from {scope} says it expired at {}; on AWS that means this machine's clock is wrong",
+            rfc3339(expires_at)
+        );
+    }
+}
+
+fn summary(what: &str, failed: usize, total: usize, backend: &Backend) -> Result<ExitCode> {
+    if failed == 0 {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(Error::Ecr(format!(
+            "{failed} of {total} ECR {what}s failed (client: {})",
+            backend.describe()
+        )))
+    }
+}
+
+pub(super) fn docker_config_dir(env: &Env) -> Option<std::path::PathBuf> {
+    env.get("DOCKER_CONFIG")
+        .ok()
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from)
+}
