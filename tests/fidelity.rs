@@ -269,13 +269,12 @@ fn values_sts_would_refuse_stop_before_any_call() {
         role("123456789012", "Prod"),
         role("123456789012", "Prod"),
     ));
-    env.run(&["badname", "true"]).fails(
-        3,
-        "profile `badname`: role_session_name `my session` is not a name STS accepts: use 2 to 64 letters, digits and + = , . @ _ -",
+    env.run(&["badname", "true"]).fails(3, "").says(
+        "runas: profile `badname`: role_session_name `my session` is not a name STS accepts: use 2 to 64 letters, digits and + = , . @ _ -\n",
     );
-    env.run(&["china", "true"]).fails(
-        3,
-        "profile `china`: arn:aws-cn:iam::123456789012:role/Prod is in partition `aws-cn`, but region us-east-1 is served by `aws`",
+    env.run(&["china", "true"]).fails(3, "").says(
+        "runas: profile `china`: arn:aws-cn:iam::123456789012:role/Prod is in partition `aws-cn`, but region us-east-1 \
+         is served by `aws`; use a region of `aws-cn` (--region or `region =`) or an ARN of `aws`\n",
     );
     env.run(&["--region", "cn-north-1", "me", "true"]).ok();
     env.run(&["phone", "true"]).fails(

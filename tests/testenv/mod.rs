@@ -286,7 +286,11 @@ impl TestEnv {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        Run::from(self.command().args(args).output().expect("run runas"))
+        let mut cmd = self.command();
+        cmd.args(args);
+        let mut run = Run::from(cmd.output().expect("run runas"));
+        run.command = command_line(&cmd);
+        run
     }
 }
 
@@ -295,6 +299,8 @@ pub struct Run {
     pub status: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+    /// The command line, shown when an assertion fails (empty when unknown).
+    pub command: String,
 }
 
 impl From<Output> for Run {
@@ -303,8 +309,20 @@ impl From<Output> for Run {
             status: o.status.code(),
             stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+            command: String::new(),
         }
     }
+}
+
+/// `VAR=value … program arg …`, as a person would retype it.
+fn command_line(cmd: &Command) -> String {
+    let mut words: Vec<String> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some(format!("{}={:?}", k.to_string_lossy(), v?)))
+        .collect();
+    words.push(cmd.get_program().to_string_lossy().into_owned());
+    words.extend(cmd.get_args().map(|a| format!("{:?}", a.to_string_lossy())));
+    words.join(" ")
 }
 
 impl Run {
@@ -313,7 +331,8 @@ impl Run {
         assert_eq!(
             self.status,
             Some(0),
-            "runas failed.\nstdout: {}\nstderr: {}",
+            "runas failed.\ncommand: {}\nstdout: {}\nstderr: {}",
+            self.command,
             self.stdout,
             self.stderr
         );
@@ -325,15 +344,24 @@ impl Run {
         assert_eq!(
             self.status,
             Some(code),
-            "wrong exit status.\nstdout: {}\nstderr: {}",
+            "wrong exit status.\ncommand: {}\nstdout: {}\nstderr: {}",
+            self.command,
             self.stdout,
             self.stderr
         );
         assert!(
             self.stderr.contains(message),
-            "stderr lacks {message:?}:\n{}",
+            "stderr lacks {message:?}:\ncommand: {}\n{}",
+            self.command,
             self.stderr
         );
+        self
+    }
+
+    /// The whole of stderr, to the letter: for messages whose every word matters.
+    #[track_caller]
+    pub fn says(self, stderr: &str) -> Run {
+        assert_eq!(self.stderr, stderr, "command: {}", self.command);
         self
     }
 
