@@ -1,7 +1,7 @@
 //! Every flag, argument and environment-variable alias of `runas`, with the help text.
 //! The one definition from which `--help` (and, later, the man page and completions) come.
 
-use crate::profile::duration;
+use crate::duration;
 use clap::{ArgAction, Args, Parser, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use std::ffi::OsString;
@@ -68,7 +68,7 @@ pub struct RunArgs {
     pub whoami: bool,
 
     /// Also write the credentials to the shared credentials file as [PROFILE-runas]
-    #[arg(short = 'c', long, env = "RUNAS_WRITE_CREDENTIALS")]
+    #[arg(short = 'c', long, env = "RUNAS_WRITE_CREDENTIALS", value_parser = clap::builder::BoolishValueParser::new())]
     pub write_credentials: bool,
 
     /// Explain how PROFILE resolves, instead of running anything (as `runas diagnose`)
@@ -127,7 +127,7 @@ pub struct CredentialArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum Subcommand {
     /// Log container clients into Amazon ECR with a profile's credentials
-    #[command(subcommand)]
+    #[command(subcommand, after_help = ECR_FORMS)]
     Ecr(Ecr),
     /// List profiles, or the roles and MFA devices of a profile's identity
     #[command(subcommand)]
@@ -173,6 +173,18 @@ pub struct Diagnose {
     pub credentials: CredentialArgs,
 }
 
+/// Every ENDPOINT form, for `runas ecr --help` and its subcommands' help.
+const ECR_FORMS: &str = "ENDPOINT forms:
+  ACCOUNT.dkr.ecr.REGION.amazonaws.com: a registry host; also .amazonaws.com.cn,
+    .amazonaws.eu, .c2s.ic.gov, .sc2s.sgov.gov, .cloud.adc-e.uk, .csp.hci.ic.gov
+  ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com: FIPS
+  ACCOUNT.dkr-ecr.REGION.on.aws: dual-stack (IPv6)
+  ACCOUNT: 12 digits, its registry in the profile's region
+  public.ecr.aws, ecr-public.aws.com: ECR Public (and its dual-stack host)
+  HOST/REPOSITORY:TAG: an image reference stands for its registry
+  https:// (in any case) and a trailing / are fine.
+  Without ENDPOINT: the profile's `ecr_registries`, else its own account in its region.";
+
 /// Clients `runas ecr login --client` knows by name.
 pub const KNOWN_CLIENTS: [&str; 6] = ["docker", "podman", "finch", "nerdctl", "helm", "oras"];
 
@@ -195,10 +207,13 @@ fn profile_names() -> ArgValueCandidates {
 #[derive(Debug, clap::Subcommand)]
 pub enum Ecr {
     /// Log a container client into registries (docker login --password-stdin, by default)
+    #[command(after_help = ECR_FORMS)]
     Login(EcrRegistries),
     /// Print a registry password (or, with --basic, the token for an Authorization header)
+    #[command(after_help = ECR_FORMS)]
     Token(EcrToken),
     /// Log a container client out of registries
+    #[command(after_help = ECR_FORMS)]
     Logout(EcrRegistries),
 }
 
@@ -261,26 +276,11 @@ pub struct EcrToken {
 
 impl Cli {
     /// Parses argv. A word after PROFILE is the command's, never a subcommand of runas
-    /// (`runas prod help` runs `help`), so subcommands come first; `-v` alone may precede
-    /// them too (`runas -v ecr login prod`), and is moved behind the subcommand name here.
+    /// (`runas prod help` runs `help`), so subcommands come first; options given before a
+    /// subcommand (`runas -v diagnose prod`) are moved behind its name (see `argv`).
     pub fn parse_args() -> Cli {
-        Cli::parse_from(reorder_verbosity(std::env::args_os().collect()))
+        crate::argv::parse(std::env::args_os().collect())
     }
-}
-
-fn reorder_verbosity(mut args: Vec<OsString>) -> Vec<OsString> {
-    let is_verbosity = |a: &OsString| {
-        a == "--verbose"
-            || a.to_str()
-                .and_then(|s| s.strip_prefix('-'))
-                .is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b == b'v'))
-    };
-    let leading = args.iter().skip(1).take_while(|a| is_verbosity(a)).count();
-    if leading > 0 && args.get(1 + leading).is_some_and(|a| a == "ecr") {
-        let flags: Vec<OsString> = args.drain(1..1 + leading).collect();
-        args.splice(2..2, flags);
-    }
-    args
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -368,24 +368,6 @@ mod tests {
         assert_eq!(cli.run.command, ["ecr", "login"]);
         let cli = Cli::try_parse_from(["runas", "prod", "help"]).unwrap();
         assert_eq!(cli.run.command, ["help"]);
-    }
-
-    #[test]
-    fn verbosity_may_come_before_a_subcommand() {
-        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
-        let cli = Cli::try_parse_from(reorder_verbosity(args(&[
-            "runas", "-vv", "-v", "ecr", "token", "prod",
-        ])))
-        .unwrap();
-        assert!(matches!(
-            cli.subcommand,
-            Some(Subcommand::Ecr(Ecr::Token(_)))
-        ));
-        assert_eq!(cli.verbose, 3);
-        assert_eq!(
-            reorder_verbosity(args(&["runas", "-v", "prod", "ecr"])),
-            args(&["runas", "-v", "prod", "ecr"])
-        );
     }
 
     #[test]

@@ -6,8 +6,10 @@ use crate::cli::CredentialArgs;
 use crate::creds::{self, Execution, remaining};
 use crate::error::{Error, Exit, Result};
 use crate::log::key_hint;
-use crate::profile::chain::{self, Request, key};
+use crate::output::say;
+use crate::profile::chain::Request;
 use crate::profile::{Files, Origins, Profiles};
+use crate::profile::{key, resolve::resolve};
 use crate::session;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
@@ -30,16 +32,16 @@ struct Report {
 
 impl Report {
     fn ok(&mut self, text: impl AsRef<str>) {
-        println!("  ok       {}", text.as_ref());
+        say!("  ok       {}", text.as_ref());
     }
 
     fn note(&mut self, text: impl AsRef<str>) {
-        println!("  note     {}", text.as_ref());
+        say!("  note     {}", text.as_ref());
     }
 
     fn problem(&mut self, text: impl AsRef<str>) {
         self.problems += 1;
-        println!("  PROBLEM  {}", text.as_ref());
+        say!("  PROBLEM  {}", text.as_ref());
     }
 }
 
@@ -48,21 +50,21 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     let files = Files::from_env(&env);
     let mut report = Report { problems: 0 };
 
-    println!("profile `{profile}`");
-    println!("files:");
+    say!("profile `{profile}`");
+    say!("files:");
     for (what, path) in [
         ("config", &files.config),
         ("credentials", &files.credentials),
     ] {
         let state = if path.exists() { "" } else { " (not found)" };
-        println!("  {what:<12} {}{state}", path.display());
+        say!("  {what:<12} {}{state}", path.display());
     }
 
     let profiles = Profiles::load(files.clone())?;
     let origins = Origins::load(&files)?;
     let request = session::request(profile, args);
-    let mut problems = Vec::new();
-    let resolved = match chain::resolve(&profiles, &request, &env) {
+    let mut problems = file_problems(&profiles, &env);
+    let resolved = match resolve(&profiles, &request, &env) {
         Err(Error::NoRegion { .. }) => {
             problems.push(
                 "no region: add `region = us-east-1` (for example) to the profile or [default], or set AWS_REGION".to_owned(),
@@ -72,7 +74,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
                 region: Some("us-east-1".into()),
                 ..request
             };
-            chain::resolve(&profiles, &request, &env).map(|c| (c, false))
+            resolve(&profiles, &request, &env).map(|c| (c, false))
         }
         other => other.map(|c| (c, true)),
     };
@@ -81,9 +83,12 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     match resolved {
         Err(e) => problems.push(e.to_string()),
         Ok((chain, has_region)) => {
-            println!("chain:");
+            say!("chain:");
             for (i, line) in chain.describe().iter().enumerate() {
-                println!("  {i}  {line}");
+                say!("  {i}  {line}");
+            }
+            if let Some(mode) = chain.mfa_mode() {
+                say!("mfa: {mode}");
             }
             if has_region {
                 let origin = chain
@@ -93,18 +98,19 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
                     .and_then(|p| origins.of(p, key::REGION))
                     .map(|o| format!(", {o}"))
                     .unwrap_or_default();
-                println!(
+                say!(
                     "region: {} (from {}{origin})",
-                    chain.region, chain.region_source
+                    chain.region,
+                    chain.region_source
                 );
             }
-            println!("settings:");
+            say!("settings:");
             let mut shown: Vec<&str> = chain.profiles().iter().map(String::as_str).collect();
             if profiles.get("default").is_some() && !shown.contains(&"default") {
                 shown.push("default");
             }
             for name in shown {
-                println!("  [{name}]");
+                say!("  [{name}]");
                 let Some(p) = profiles.get(name) else {
                     continue;
                 };
@@ -115,10 +121,10 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
                     } else if k == key::ACCESS_KEY_ID {
                         key_hint(value)
                     } else {
-                        value.to_owned()
+                        crate::text::escape(value)
                     };
                     let origin = origins.of(name, k).unwrap_or_default();
-                    println!("    {k:<24} {shown:<48} {origin}");
+                    say!("    {k:<24} {shown:<48} {origin}");
                 }
             }
             for warning in &chain.warnings {
@@ -132,11 +138,11 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
                 },
                 &env,
             );
-            println!("cache:");
+            say!("cache:");
             for (i, expiry) in e.cached().iter().enumerate().skip(1) {
                 match expiry {
-                    Some(t) => println!("  {i}  cached, {}", remaining(*t)),
-                    None => println!("  {i}  not cached"),
+                    Some(t) => say!("  {i}  cached, {}", remaining(*t)),
+                    None => say!("  {i}  not cached"),
                 }
             }
             if has_region {
@@ -145,7 +151,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
         }
     }
 
-    println!("checks:");
+    say!("checks:");
     for p in problems {
         report.problem(p);
     }
@@ -206,14 +212,35 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     }
 
     if report.problems == 0 {
-        println!("no problems found");
+        say!("no problems found");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
+        say!(
             "{} problem{} found",
             report.problems,
             if report.problems == 1 { "" } else { "s" }
         );
         Ok(Exit::Failure.into())
     }
+}
+
+/// What the SDK silently leaves out of the files (sections whose names it drops, files it
+/// cannot find because HOME is unset), and a cache runas cannot use.
+fn file_problems(profiles: &Profiles, env: &Env) -> Vec<String> {
+    let mut problems: Vec<String> = profiles.dropped.iter().map(|d| d.describe()).collect();
+    let files = &profiles.files;
+    if [&files.config, &files.credentials]
+        .iter()
+        .any(|p| p.starts_with("~"))
+    {
+        problems.push(
+            "HOME is unset, so the profile files under ~ are not read: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE".into(),
+        );
+    }
+    if crate::creds::cache::Cache::locate(env).dir().is_none() {
+        problems.push(
+            "runas runs without a cache (see the warning above, or HOME is unset): every run fetches credentials anew".into(),
+        );
+    }
+    problems
 }

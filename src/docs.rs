@@ -83,9 +83,28 @@ fn top_page(cmd: &clap::Command) -> Result<Vec<u8>> {
     man.render_description_section(&mut out).map_err(fail)?;
     man.render_options_section(&mut out).map_err(fail)?;
     man.render_subcommands_section(&mut out).map_err(fail)?;
-    out.extend_from_slice(EXTRA_SECTIONS.as_bytes());
+    out.extend_from_slice(
+        EXTRA_SECTIONS
+            .replace("{EXIT_STATUS}", &exit_status())
+            .as_bytes(),
+    );
     man.render_version_section(&mut out).map_err(fail)?;
     Ok(out)
+}
+
+/// The EXIT STATUS section, from the table the code uses.
+fn exit_status() -> String {
+    let mut text = String::from(
+        ".SH \"EXIT STATUS\"\nThe command's own, when runas runs one. Otherwise:\n.TP\n\\fB0\\fR\nSuccess.\n",
+    );
+    for (exit, meaning) in crate::error::Exit::TABLE {
+        text.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            exit as u8,
+            meaning.replace('-', "\\-")
+        ));
+    }
+    text
 }
 
 /// Written in roff: what the files and environment mean, the exit statuses, examples.
@@ -111,6 +130,25 @@ Registries for \fBrunas ecr login\fR when none are named, comma\- or space\-sepa
 .PP
 \fBmfa_serial\fR, \fBmfa_process\fR and the durations may be set on a source profile or in
 \fB[default]\fR and then apply to the roles sourced from it.
+.SH MFA
+The code comes from \fB\-\-otp\fR, then \fBMFA_CODE\fR, then \fBmfa_process\fR, then a
+prompt on \fI/dev/tty\fR. STS accepts each code once, so runas sends it once. With
+long\-term keys at the root, it goes one of two ways:
+.TP
+\fBsession token\fR (roles of up to 1h, the default)
+The code buys one session token (GetSessionToken, 12h by default, cached) and every role of
+that identity is assumed with it: a code about twice a day. STS caps a role assumed with
+session credentials at one hour.
+.TP
+\fBdirect\fR (a first role of more than 1h: \fBduration_seconds\fR, \fBcredentials_duration\fR, \fB\-a\fR)
+The role is assumed straight from the long\-term keys with the code, and cached for its whole
+life; each refresh of that role needs a new code.
+.PP
+Roots that give session credentials (SSO, web identity, credential_process output with a
+session token, instance or container credentials, \fBAWS_SESSION_TOKEN\fR) never call
+GetSessionToken: the code goes with the first AssumeRole. Later roles of a chain that name
+the same device ride the MFA\-authenticated session and send no code.
+\fBrunas diagnose PROFILE\fR shows which way a profile goes.
 .SH ENVIRONMENT
 .TP
 \fBAWS_CONFIG_FILE\fR, \fBAWS_SHARED_CREDENTIALS_FILE\fR
@@ -150,34 +188,7 @@ files untouched for two days are removed.
 .TP
 \fI~/.docker/config.json\fR
 Written by \fBrunas ecr login \-\-write\-config\fR (and by the container client otherwise).
-.SH "EXIT STATUS"
-The command's own, when runas runs one. Otherwise:
-.TP
-\fB0\fR
-Success.
-.TP
-\fB1\fR
-An I/O failure, such as writing the credentials file; or \fBrunas diagnose\fR found a
-problem.
-.TP
-\fB2\fR
-The command line is wrong, an ECR endpoint among it.
-.TP
-\fB3\fR
-The profile files are malformed or the profile cannot be resolved.
-.TP
-\fB4\fR
-Credentials could not be obtained: STS refused, MFA failed, a source failed.
-.TP
-\fB5\fR
-One or more ECR logins or logouts failed; the others went through.
-.TP
-\fB126\fR
-The command was found but could not be run.
-.TP
-\fB127\fR
-The command, or the ECR client, was not found.
-.SH EXAMPLES
+{EXIT_STATUS}.SH EXAMPLES
 .TP
 \fBrunas prod aws s3 ls\fR
 Run a command with the credentials of profile prod.

@@ -20,10 +20,50 @@ pub enum Exit {
     Credentials = 4,
     /// One or more ECR logins (or logouts) failed; the others went through.
     Ecr = 5,
+    /// runas itself could not work (its async runtime would not start): not the user's doing.
+    Internal = 70,
     /// The command was found but could not be executed.
     NotExecutable = 126,
     /// The command was not found.
     NotFound = 127,
+}
+
+impl Exit {
+    /// Every status and what it means, for the man page.
+    pub const TABLE: [(Exit, &'static str); 8] = [
+        (
+            Exit::Failure,
+            "An I/O failure, such as writing the credentials file; or runas diagnose found a problem.",
+        ),
+        (
+            Exit::Usage,
+            "The command line is wrong (an invalid ECR endpoint, too).",
+        ),
+        (
+            Exit::Config,
+            "The profile files are malformed or the profile cannot be resolved.",
+        ),
+        (
+            Exit::Credentials,
+            "Credentials could not be obtained: STS refused, MFA failed, a source failed.",
+        ),
+        (
+            Exit::Ecr,
+            "One or more ECR logins or logouts failed; the others went through.",
+        ),
+        (
+            Exit::Internal,
+            "runas itself could not work (its async runtime would not start).",
+        ),
+        (
+            Exit::NotExecutable,
+            "The command was found but could not be run.",
+        ),
+        (
+            Exit::NotFound,
+            "The command, or the ECR client, was not found.",
+        ),
+    ];
 }
 
 impl From<Exit> for ExitCode {
@@ -74,6 +114,10 @@ pub enum Error {
     #[error("{path}: {message}")]
     File { path: String, message: String },
 
+    /// A failure of runas itself, not of its input or of AWS.
+    #[error("internal error: {0}")]
+    Internal(String),
+
     #[error("{program}: command not found")]
     CommandNotFound { program: String },
 
@@ -107,6 +151,7 @@ impl Error {
             Error::Mfa(_) | Error::Credentials { .. } => Exit::Credentials,
             Error::Ecr(_) => Exit::Ecr,
             Error::File { .. } => Exit::Failure,
+            Error::Internal(_) => Exit::Internal,
             Error::CommandNotFound { .. } => Exit::NotFound,
             Error::CommandNotExecutable { .. } => Exit::NotExecutable,
         }
@@ -129,6 +174,17 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The SDK's dispatch errors can quote the whole request (`… to request `Request { body: …
+/// }`: …`), external ID and all; that part is cut out.
+fn without_request(text: &str) -> String {
+    let Some(start) = text.find("`Request {") else {
+        return text.to_owned();
+    };
+    let rest = &text[start..];
+    let end = rest.find("}`").map(|i| start + i + 2).unwrap_or(text.len());
+    format!("{}(the request){}", &text[..start], &text[end..])
+}
+
 /// An error and its causes, as one line of their `Display`s. Never their `Debug`: the SDK's
 /// errors carry the raw HTTP response there, and a response body can hold credentials or
 /// a registry token.
@@ -136,11 +192,17 @@ pub fn causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        let next = cause.to_string();
+        let next = without_request(&cause.to_string());
         if !text.ends_with(&next) {
             text = format!("{text}: {next}");
         }
         source = cause.source();
+    }
+    if text.contains("timed out") || text.contains("timeout") {
+        text.push_str(&format!(
+            "; runas waits at most {}",
+            crate::deadline::describe()
+        ));
     }
     text
 }
@@ -175,6 +237,23 @@ mod tests {
             inner: std::io::Error::other("unexpected end of JSON"),
         };
         assert_eq!(causes(&e), "response error: unexpected end of JSON");
+    }
+
+    #[test]
+    fn requests_quoted_by_the_sdk_are_cut_out() {
+        assert_eq!(
+            without_request(
+                "failed to apply endpoint `x` to request `Request { body: b\"ExternalId=secret\" }`: endpoint must contain scheme"
+            ),
+            "failed to apply endpoint `x` to request (the request): endpoint must contain scheme"
+        );
+    }
+
+    #[test]
+    fn the_documented_table_has_every_status_once() {
+        let codes: Vec<u8> = Exit::TABLE.iter().map(|(e, _)| *e as u8).collect();
+        assert_eq!(codes, [1, 2, 3, 4, 5, 70, 126, 127]);
+        assert_eq!(Error::Internal(String::new()).exit(), Exit::Internal);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The IAM questions `runas list` asks: which roles an identity's policies let it assume,
 //! and which MFA devices a user has.
 
-use crate::creds::Credentials;
+use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use aws_config::BehaviorVersion;
 use aws_sdk_iam::Client;
@@ -70,11 +70,13 @@ pub struct Iam {
 
 impl Iam {
     pub fn new(credentials: &Credentials, profile: Option<&str>) -> Result<Self> {
+        crate::endpoint_url::check(None)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .timeout_config(crate::deadline::sdk_timeouts())
             .credentials_provider(credentials.to_sdk())
             // IAM is a global service, served from us-east-1 in the commercial partition.
             .region(Region::new("us-east-1"));

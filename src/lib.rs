@@ -1,17 +1,28 @@
 //! runas as a library: the `runas` binary (and any other entry point, such as a Docker
 //! credential helper or a fuzz target) is a thin shell around these modules.
 
+pub mod argv;
 pub mod cli;
+pub mod credentials;
 pub mod creds;
+pub mod deadline;
 pub mod diagnose;
 pub mod docs;
+pub mod duration;
 pub mod ecr;
+pub mod endpoint_url;
 pub mod error;
 pub mod exec;
 pub mod iam;
 pub mod list;
 pub mod log;
+pub mod output;
+pub mod partition;
+pub mod private_file;
 pub mod profile;
+pub mod program;
+pub mod secret;
 pub mod session;
+pub mod text;
 pub mod warm;
 pub mod wrapper;

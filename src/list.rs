@@ -3,6 +3,7 @@
 use crate::cli::{List, ListIdentity};
 use crate::error::{Error, Result};
 use crate::iam::{Iam, Principal};
+use crate::output::say;
 use crate::profile::{Files, Profiles};
 use crate::session;
 use aws_types::os_shim_internal::Env;
@@ -14,13 +15,13 @@ pub fn run(list: List) -> Result<ExitCode> {
         List::Profiles => {
             let profiles = Profiles::load(Files::from_env(&env))?;
             for name in profiles.names() {
-                println!("{name}");
+                say!("{name}");
             }
         }
         List::Roles(args) => {
             let (iam, principal) = identity(&args, &env)?;
             for role in iam.assumable_roles(&principal)? {
-                println!("{role}");
+                say!("{role}");
             }
         }
         List::Mfa(args) => {
@@ -32,7 +33,7 @@ pub fn run(list: List) -> Result<ExitCode> {
                 ));
             };
             for device in iam.mfa_devices(&user)? {
-                println!("{device}");
+                say!("{device}");
             }
         }
     }
@@ -43,7 +44,7 @@ pub fn run(list: List) -> Result<ExitCode> {
 /// with its credentials.
 fn identity(args: &ListIdentity, env: &Env) -> Result<(Iam, Principal)> {
     let (_, chain) = session::plan(&args.profile, &args.credentials, env)?;
-    let profile = (!chain.profile.starts_with("arn:")).then(|| chain.profile.clone());
+    let profile = chain.target.profile().map(str::to_owned);
     let (mut execution, credentials) =
         session::credentials(chain.identity(), &args.credentials, env)?;
     let arn = execution.whoami(&credentials)?.arn;

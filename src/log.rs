@@ -19,7 +19,7 @@ pub fn verbosity() -> u8 {
 macro_rules! debug {
     ($($arg:tt)*) => {
         if $crate::log::verbosity() > 0 {
-            eprintln!("runas: {}", format_args!($($arg)*));
+            eprintln!("runas: {}", $crate::text::escape_message(&format!($($arg)*)));
         }
     };
 }
@@ -27,7 +27,7 @@ macro_rules! debug {
 /// A warning: something the user should fix, but not a reason to stop.
 macro_rules! warning {
     ($($arg:tt)*) => {
-        eprintln!("runas: warning: {}", format_args!($($arg)*))
+        eprintln!("runas: warning: {}", $crate::text::escape_message(&format!($($arg)*)))
     };
 }
 

@@ -1,15 +1,28 @@
 //! runas: run a command with the AWS credentials of a profile.
 
-use runas::{cli, diagnose, docs, ecr, list, log, wrapper};
+use runas::{argv, cli, deadline, diagnose, docs, ecr, error, list, log, text, wrapper};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    private_memory();
     // `COMPLETE=bash runas` prints the completion script; with arguments, completions.
-    clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
-        .complete();
+    clap_complete::CompleteEnv::with_factory(argv::completion_command).complete();
     let cli = cli::Cli::parse_args();
     log::set_verbosity(cli.verbose);
-    let result = match cli.subcommand {
+    let result = deadline::from_env()
+        .map_err(error::Error::Usage)
+        .and_then(|_| run(cli));
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("runas: {}", text::escape_message(&error.to_string()));
+            error.exit().into()
+        }
+    }
+}
+
+fn run(cli: cli::Cli) -> error::Result<ExitCode> {
+    match cli.subcommand {
         None if cli.run.diagnose => diagnose::run(
             cli.run.profile.as_deref().unwrap_or_default(),
             &cli.run.credentials,
@@ -21,12 +34,16 @@ fn main() -> ExitCode {
         Some(cli::Subcommand::Ecr(cli::Ecr::Login(args))) => ecr::login(args),
         Some(cli::Subcommand::Ecr(cli::Ecr::Token(args))) => ecr::token(args),
         Some(cli::Subcommand::Ecr(cli::Ecr::Logout(args))) => ecr::logout(args),
-    };
-    match result {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("runas: {error}");
-            error.exit().into()
-        }
+    }
+}
+
+/// No core dump, and no ptrace or /proc/PID/mem reading by other processes of the same
+/// user, while secrets are in memory. The kernel makes the command runas executes
+/// dumpable again (an exec of a program that is not set-uid resets the flag).
+fn private_memory() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_DUMPABLE) only changes a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }

@@ -5,14 +5,15 @@ use crate::cli::CredentialArgs;
 use crate::creds::{self, Credentials, Execution};
 use crate::error::Result;
 use crate::log::{debug, warning};
-use crate::profile::chain::{self, Chain, Request};
+use crate::profile::chain::{Chain, Request, Target};
+use crate::profile::resolve;
 use crate::profile::{Files, Profiles};
 use aws_types::os_shim_internal::Env;
 
 /// What the flags ask of the profile files.
 pub fn request(profile: &str, args: &CredentialArgs) -> Request {
     Request {
-        profile: profile.to_owned(),
+        target: Target::parse(profile),
         region: args.region.clone(),
         mfa_serial: args.mfa_serial.clone(),
         external_id: args.external_id.clone(),
@@ -25,7 +26,7 @@ pub fn request(profile: &str, args: &CredentialArgs) -> Request {
 /// Reads the files and resolves `profile` into a plan. No network.
 pub fn plan(profile: &str, args: &CredentialArgs, env: &Env) -> Result<(Profiles, Chain)> {
     let profiles = Profiles::load(Files::from_env(env))?;
-    let chain = chain::resolve(&profiles, &request(profile, args), env)?;
+    let chain = resolve::resolve(&profiles, &request(profile, args), env)?;
     for warning in &chain.warnings {
         warning!("{warning}");
     }
@@ -42,6 +43,7 @@ pub fn credentials(
     args: &CredentialArgs,
     env: &Env,
 ) -> Result<(Execution, Credentials)> {
+    crate::endpoint_url::check(chain.sts_endpoint.as_deref().map(|e| (e, "endpoint_url")))?;
     let options = creds::Options {
         refresh: args.refresh,
         otp: args.otp.clone(),

@@ -14,7 +14,6 @@ use crate::profile::Files;
 use crate::profile::chain::Request;
 use serde::{Deserialize, Serialize};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Everything a plan depends on, hashed.
@@ -29,6 +28,10 @@ pub struct Memo {
     pub last_key: String,
     pub region: String,
     pub warnings: Vec<String>,
+    /// Files outside the profile files whose content the plan's identity depends on (a
+    /// web identity token), with their digests: a new token is a new identity.
+    #[serde(default)]
+    watched: Vec<(PathBuf, String)>,
 }
 
 impl Inputs {
@@ -37,8 +40,11 @@ impl Inputs {
         env!("CARGO_PKG_VERSION").hash(&mut h);
         for path in [&files.config, &files.credentials] {
             path.hash(&mut h);
-            // A missing or unreadable file hashes as such; the full path reports it.
-            std::fs::read(path).ok().hash(&mut h);
+            // A missing or unreadable file hashes as such; the full path reports it. The
+            // same checks as there: no FIFO, no endless device, no `~` without HOME.
+            (!path.starts_with("~"))
+                .then(|| crate::profile::sections::read(path).ok().flatten())
+                .hash(&mut h);
         }
         let mut vars: Vec<(String, String)> = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
@@ -64,25 +70,41 @@ impl Inputs {
 
     /// The note for these inputs, if a run left one.
     pub fn recall(&self, cache_dir: &Path) -> Option<Memo> {
-        let memo: Memo = serde_json::from_slice(&std::fs::read(self.path(cache_dir)).ok()?).ok()?;
-        (memo.version == env!("CARGO_PKG_VERSION") && memo.inputs == self.name()).then_some(memo)
+        let bytes = crate::creds::read_own(&self.path(cache_dir), 1 << 20).ok()?;
+        let memo: Memo = serde_json::from_slice(&bytes).ok()?;
+        let same = memo.version == env!("CARGO_PKG_VERSION")
+            && memo.inputs == self.name()
+            && memo
+                .watched
+                .iter()
+                .all(|(path, digest)| crate::creds::cache::file_digest(path) == *digest);
+        same.then_some(memo)
     }
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
     /// (the credentials were just stored there).
-    pub fn remember(&self, cache_dir: &Path, last_key: &str, region: &str, warnings: &[String]) {
+    pub fn remember(
+        &self,
+        cache_dir: &Path,
+        last_key: &str,
+        region: &str,
+        warnings: &[String],
+        watched: &[PathBuf],
+    ) {
         let memo = Memo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             inputs: self.name(),
             last_key: last_key.to_owned(),
             region: region.to_owned(),
             warnings: warnings.to_vec(),
+            watched: watched
+                .iter()
+                .map(|p| (p.clone(), crate::creds::cache::file_digest(p)))
+                .collect(),
         };
-        let written = tempfile::NamedTempFile::new_in(cache_dir).and_then(|mut file| {
-            file.write_all(&serde_json::to_vec(&memo)?)?;
-            file.persist(self.path(cache_dir)).map_err(|e| e.error)?;
-            Ok(())
-        });
+        let written = serde_json::to_vec(&memo)
+            .map_err(std::io::Error::from)
+            .and_then(|bytes| crate::private_file::replace(&self.path(cache_dir), &bytes));
         if let Err(e) = written {
             debug!("cannot note the plan for the next run: {e}");
         }

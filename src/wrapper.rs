@@ -4,9 +4,10 @@
 use crate::cli::{Output, RunArgs};
 use crate::creds::{self, Credentials, cache::Cache, remaining};
 use crate::error::{Error, Result};
+use crate::exec::credentials_file;
 use crate::exec::{self, Environment};
 use crate::log::{debug, warning};
-use crate::profile::{Files, credentials_file};
+use crate::profile::Files;
 use crate::session;
 use crate::warm::Inputs;
 use aws_types::os_shim_internal::Env;
@@ -16,6 +17,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let env = Env::real();
     // clap requires PROFILE when there is no subcommand.
     let profile = args.profile.clone().unwrap_or_default();
+    if args.write_credentials {
+        credentials_file::check_name(&section_name(&profile))?;
+    }
     let files = Files::from_env(&env);
     let cache = Cache::locate(&env);
     let inputs = Inputs::gather(&files, &session::request(&profile, &args.credentials));
@@ -23,14 +27,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     // Warm: the same inputs as a run that left a note, and its credentials still fresh.
     if !args.credentials.refresh
         && !args.whoami
-        && let Some(memo) = inputs.recall(cache.dir())
+        && let Some(memo) = cache.dir().and_then(|dir| inputs.recall(dir))
         && let Some(credentials) = cache.fresh(&memo.last_key)
     {
         debug!("warm: the plan and credentials of an earlier run");
         for w in &memo.warnings {
             warning!("{w}");
         }
-        return finish(&args, &profile, &files, &memo.region, &credentials, &env);
+        return finish(&args, &profile, &files, &memo.region, &credentials);
     }
 
     let (_, chain) =
@@ -41,9 +45,10 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             other => other,
         })?;
     let (region, warnings) = (chain.region.clone(), chain.warnings.clone());
+    let watched = chain.watched_files();
     let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
-    if let Some(key) = execution.last_key() {
-        inputs.remember(cache.dir(), key, &region, &warnings);
+    if let (Some(key), Some(dir)) = (execution.last_key(), cache.dir()) {
+        inputs.remember(dir, key, &region, &warnings, &watched);
     }
     if args.whoami {
         let identity = execution.whoami(&credentials)?;
@@ -52,7 +57,12 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             identity.arn, identity.account, identity.user_id
         );
     }
-    finish(&args, &profile, &files, &region, &credentials, &env)
+    finish(&args, &profile, &files, &region, &credentials)
+}
+
+/// The section `-c` writes.
+fn section_name(profile: &str) -> String {
+    format!("{profile}-runas")
 }
 
 /// What happens with the credentials, however they were found.
@@ -62,7 +72,6 @@ fn finish(
     files: &Files,
     region: &str,
     credentials: &Credentials,
-    env: &Env,
 ) -> Result<ExitCode> {
     if args.expiration {
         match credentials.expiration {
@@ -71,9 +80,8 @@ fn finish(
         }
     }
     if args.write_credentials {
-        let section = format!("{profile}-runas");
+        let section = section_name(profile);
         let path = &files.credentials;
-        let _lock = Cache::locate(env).lock(&format!("credentials file {}", path.display()));
         credentials_file::write(path, &section, credentials, profile)?;
         debug!("wrote [{section}] to {}", path.display());
     }
@@ -81,8 +89,8 @@ fn finish(
     let environment = Environment::new(credentials, region, profile);
     if args.command.is_empty() {
         match args.output {
-            Output::Env => print!("{}", environment.shell()),
-            Output::Json => print!("{}", exec::json(credentials)),
+            Output::Env => crate::output::text(&environment.shell()),
+            Output::Json => crate::output::text(&exec::json(credentials)),
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -2,7 +2,8 @@
 //! entry, the credentials file (`-c`) or Docker's config (`ecr login --write-config`).
 //! Afterwards every file parses and holds either its old or its new content, and the next
 //! run succeeds. A kill that lands between creating the temporary file and renaming it
-//! leaves that file behind: it is private (0600), and never read in place of the real one.
+//! leaves that file behind: it is private (0600), never read in place of the real one, and
+//! swept by a later run once it is a day old.
 //!
 //! `RUNAS_CRASH_KILLS` sets the number of kills per case (200 by default, within two
 //! minutes); each case prints its figures (`--nocapture` shows them), and
@@ -71,7 +72,7 @@ struct Figures {
     mid_write: usize,
 }
 
-/// Temporary files of runas's writers in `dir` (tempfile's `.tmpXXXXXX` names).
+/// Temporary files of runas's writers in `dir`.
 fn orphans(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .map(|d| {
@@ -80,11 +81,26 @@ fn orphans(dir: &Path) -> Vec<PathBuf> {
                 .filter(|p| {
                     p.file_name()
                         .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with(".tmp"))
+                        .is_some_and(|n| n.contains(runas::private_file::TEMP_MARK))
                 })
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Makes the orphans in `dir` two days old, runs `command`, and checks that it swept them.
+fn swept(dir: &Path, mut command: Command) {
+    let old = SystemTime::now() - Duration::from_secs(48 * 3600);
+    for orphan in orphans(dir) {
+        std::fs::File::options()
+            .write(true)
+            .open(&orphan)
+            .and_then(|f| f.set_modified(old))
+            .expect("age an orphan");
+    }
+    Run::from(command.output().expect("run runas")).ok();
+    let left = orphans(dir);
+    assert!(left.is_empty(), "orphans not swept: {left:?}");
 }
 
 /// How long a run takes, unkilled: the span kill times are drawn from.
@@ -240,7 +256,9 @@ fn kills_during_cache_writes() {
         },
     );
     assert!(figures.kills > 0);
-    env.run(&["prod", "true"]).ok();
+    // The next run succeeds, and (writing a new entry) sweeps what the kills left.
+    std::fs::write(&entry, &old).expect("reset the entry");
+    swept(&env.cache_dir(), command(&env, &["prod", "true"]));
 }
 
 /// `[section]` of a credentials file, as the SDK reads it.
@@ -289,7 +307,7 @@ fn kills_during_credentials_file_writes() {
         },
     );
     assert!(figures.kills > 0);
-    env.run(&["-c", "prod"]).ok();
+    swept(&env.path(".aws"), command(&env, &["-c", "prod"]));
     assert!(section(&path, "prod-runas").is_some());
 }
 
@@ -325,5 +343,5 @@ fn kills_during_docker_config_writes() {
         },
     );
     assert!(figures.kills > 0);
-    login().output().map(Run::from).expect("run runas").ok();
+    swept(&env.path("docker"), login());
 }

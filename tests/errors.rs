@@ -33,7 +33,7 @@ const OK_ROLE: &str = "arn:aws:iam::123456789012:role/R";
 #[test]
 fn unknown_profile_with_suggestions() {
     failing(
-        "[profile production]\naws_access_key_id = K\naws_secret_access_key = S\n",
+        "[profile production]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = S\n",
         &["prodution", "true"],
         3,
         "profile `prodution` not found in",
@@ -100,7 +100,7 @@ fn key_without_its_pair() {
 #[test]
 fn malformed_role_arn() {
     failing(
-        "[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::12345:role/R\nsource_profile = a\naws_access_key_id = K\naws_secret_access_key = S\n",
+        "[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::12345:role/R\nsource_profile = a\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = S\n",
         &["a"],
         3,
         "profile `a`: role_arn `arn:aws:iam::12345:role/R` is not a role ARN",
@@ -112,7 +112,7 @@ fn malformed_role_arn() {
 fn bad_durations() {
     failing(
         &format!(
-            "[profile a]\nregion = us-east-1\nrole_arn = {OK_ROLE}\nsource_profile = a\naws_access_key_id = K\naws_secret_access_key = S\ncredentials_duration = 1 day\n"
+            "[profile a]\nregion = us-east-1\nrole_arn = {OK_ROLE}\nsource_profile = a\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = S\ncredentials_duration = 1 day\n"
         ),
         &["a"],
         3,
@@ -140,7 +140,7 @@ fn a_file_that_does_not_parse_names_the_file_and_line() {
 fn credentials_file_parse_errors_too() {
     let env = TestEnv::shared();
     env.credentials(
-        "[ok]\naws_access_key_id = K\naws_secret_access_key = S\nno equals sign here\n",
+        "[ok]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = S\nno equals sign here\n",
     );
     let run = env.run(&["ok"]).fails(3, "line 4");
     assert!(run.stderr.contains("credentials"), "{}", run.stderr);
@@ -149,7 +149,7 @@ fn credentials_file_parse_errors_too() {
 #[test]
 fn no_region() {
     failing(
-        "[profile k]\naws_access_key_id = K\naws_secret_access_key = S\n",
+        "[profile k]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = S\n",
         &["k", "true"],
         3,
         "no region for profile `k`: add `region = us-east-1`",
@@ -175,7 +175,7 @@ fn an_unreadable_config_file_is_named() {
     );
     std::fs::create_dir(env.path("dir-not-file")).unwrap();
     let run = env.run(&["k"]).fails(3, "dir-not-file");
-    assert!(run.stderr.contains("could not read file"), "{}", run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
 }
 
 #[test]

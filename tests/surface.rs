@@ -116,7 +116,9 @@ fn bash_complete(env: &TestEnv, line: &str) -> Vec<String> {
 fn bash_completes_profile_names_from_the_users_files() {
     let env = TestEnv::shared();
     env.config("[profile production]\nregion = us-east-1\n[profile prod-eu]\n[profile staging]\n[sso-session corp]\nsso_region = us-east-1\n");
-    env.credentials("[private]\naws_access_key_id = K\naws_secret_access_key = S\n");
+    env.credentials(
+        "[private]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = S\n",
+    );
     assert_eq!(bash_complete(&env, "runas pro"), ["prod-eu", "production"]);
     assert_eq!(bash_complete(&env, "runas pri"), ["private"]);
     assert_eq!(bash_complete(&env, "runas ecr login st"), ["staging"]);
@@ -136,7 +138,9 @@ fn list_profiles_is_what_the_sdk_sees() {
         "[default]\nregion = us-east-1\n[profile b]\n[profile a]\n[a-not-a-profile-in-config]\n\
          [sso-session corp]\nsso_region = us-east-1\n[services local]\nsts =\n  endpoint_url = http://127.0.0.1:1\n",
     );
-    env.credentials("[c]\naws_access_key_id = K\naws_secret_access_key = S\n[a]\nx = 1\n");
+    env.credentials(
+        "[c]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = S\n[a]\nx = 1\n",
+    );
     let run = env.run(&["list", "profiles"]).ok();
     assert_eq!(run.stdout, "a\nb\nc\ndefault\n");
 }
@@ -252,7 +256,7 @@ fn diagnose_reports_problems_and_exits_non_zero() {
         .env("RUNAS_ECR_CLIENT", "no-such-client");
     env.config(&format!(
         "[profile both]\nrole_arn = {}\nsource_profile = k\ncredential_source = Environment\n\
-         [profile k]\naws_access_key_id = K\naws_secret_access_key = S\n",
+         [profile k]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = S\n",
         role(ACCOUNT, "R")
     ));
     let run = diagnose(&env, "both").fails(1, "");

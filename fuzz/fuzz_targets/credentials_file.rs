@@ -8,8 +8,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use runas::creds::Credentials;
-use runas::profile::credentials_file;
+use runas::credentials::Credentials;
+use runas::exec::credentials_file;
 use runas::profile::{Files, Profiles};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -89,8 +89,8 @@ fuzz_target!(|data: &[u8]| {
     let section = fields.next().unwrap_or("p-runas");
     let credentials = Credentials {
         access_key_id: fields.next().unwrap_or("ASIAEXAMPLE").to_owned(),
-        secret_access_key: fields.next().unwrap_or("secret").to_owned(),
-        session_token: fields.next().map(str::to_owned),
+        secret_access_key: fields.next().unwrap_or("secret").into(),
+        session_token: fields.next().map(Into::into),
         expiration: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
     };
     let profile = fields.next().unwrap_or("p");
@@ -115,15 +115,21 @@ fuzz_target!(|data: &[u8]| {
         .remove(section)
         .unwrap_or_else(|| panic!("no [{section}] after writing:\n{new}"));
     let expected: BTreeMap<String, String> = [
-        ("aws_access_key_id", Some(&credentials.access_key_id)),
+        (
+            "aws_access_key_id",
+            Some(credentials.access_key_id.as_str()),
+        ),
         (
             "aws_secret_access_key",
-            Some(&credentials.secret_access_key),
+            Some(credentials.secret_access_key.expose()),
         ),
-        ("aws_session_token", credentials.session_token.as_ref()),
+        (
+            "aws_session_token",
+            credentials.session_token.as_ref().map(|t| t.expose()),
+        ),
     ]
     .into_iter()
-    .filter_map(|(k, v)| Some((k.to_owned(), v?.clone())))
+    .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned())))
     .collect();
     assert_eq!(written, expected, "[{section}] as written:\n{new}");
     before.remove(section);

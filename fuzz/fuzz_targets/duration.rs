@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use runas::profile::duration::{self, limits};
+use runas::duration::{self, limits};
 use std::time::Duration;
 
 fuzz_target!(|data: &[u8]| {

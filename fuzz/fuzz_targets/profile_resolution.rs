@@ -8,7 +8,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use runas::creds::cache;
-use runas::profile::chain::{Request, resolve};
+use runas::profile::chain::{Request, Target};
+use runas::profile::resolve::resolve;
 use runas::profile::{Files, Origins, Profiles};
 
 fuzz_target!(|data: &[u8]| {
@@ -39,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = profiles.similar(&name);
         for session_only in [false, true] {
             let request = Request {
-                profile: name.clone(),
+                target: Target::parse(&name),
                 session_only,
                 ..Request::default()
             };

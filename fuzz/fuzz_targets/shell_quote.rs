@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use runas::creds::Credentials;
+use runas::credentials::Credentials;
 use runas::exec::Environment;
 use std::process::Command;
 
@@ -17,8 +17,8 @@ fuzz_target!(|data: &[u8]| {
     }
     let credentials = Credentials {
         access_key_id: "AKIAEXAMPLE".into(),
-        secret_access_key: value.to_owned(),
-        session_token: Some(value.to_owned()),
+        secret_access_key: value.into(),
+        session_token: Some(value.into()),
         expiration: None,
     };
     let shell = Environment::new(&credentials, value, value).shell();

@@ -6,23 +6,27 @@
 //! entry or none; an entry that cannot be read or parsed is a miss, with a warning. A lock
 //! file per step lets concurrent runs that miss wait for the one that is fetching.
 
-use super::Credentials;
-use super::credentials::{parse_rfc3339, rfc3339};
+use super::{Credentials, lock, trust};
+use crate::credentials::{parse_rfc3339, rfc3339};
 use crate::log::{debug, warning};
+use crate::private_file;
 use crate::profile::chain::{Chain, NamedSource, Root, Step};
+use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
 use serde::{Deserialize, Serialize};
-use std::fs::{self, File, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Entries are refreshed this long before they expire, so a command started with them has
 /// time to finish its work.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+/// An entry is a few hundred bytes; anything much larger is not one.
+const MAX_ENTRY: u64 = 64 * 1024;
 
+/// The cache, or none: a directory that is not the user's own is not used at all.
 pub struct Cache {
-    dir: PathBuf,
+    dir: Option<PathBuf>,
 }
 
 /// One entry on disk. The key is stored in full and compared on read, so two keys that
@@ -34,36 +38,49 @@ struct Entry {
     /// What the step was, for a person looking in the directory.
     description: String,
     access_key_id: String,
-    secret_access_key: String,
+    secret_access_key: Secret,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    session_token: Option<String>,
+    session_token: Option<Secret>,
     expiration: String,
 }
 
 impl Cache {
-    /// `RUNAS_CACHE_DIR`, else `$XDG_CACHE_HOME/runas`, else `~/.cache/runas`.
+    /// `RUNAS_CACHE_DIR`, else `$XDG_CACHE_HOME/runas`, else `~/.cache/runas`; without
+    /// HOME, `$XDG_RUNTIME_DIR/runas` if that is the user's private directory, else none.
+    /// A directory that another user owns or can write is not used (with a warning).
     pub fn locate(env: &Env) -> Self {
         let var = |k: &str| env.get(k).ok().filter(|v| !v.is_empty());
         let dir = var("RUNAS_CACHE_DIR")
             .map(PathBuf::from)
             .or_else(|| var("XDG_CACHE_HOME").map(|d| Path::new(&d).join("runas")))
             .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache").join("runas")))
-            .unwrap_or_else(|| std::env::temp_dir().join("runas-cache"));
-        Cache { dir }
+            .or_else(|| {
+                let runtime = PathBuf::from(var("XDG_RUNTIME_DIR")?);
+                let private = fs::metadata(&runtime)
+                    .is_ok_and(|m| m.is_dir() && trust::distrust(&m).is_none());
+                private.then(|| runtime.join("runas"))
+            });
+        if dir.is_none() {
+            debug!("no HOME and no private XDG_RUNTIME_DIR: running without a cache");
+        }
+        Cache {
+            dir: dir.filter(|d| trusted(d)),
+        }
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// The directory, when there is a cache.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
     }
 
-    fn path(&self, key: &str, extension: &str) -> PathBuf {
-        self.dir.join(format!("{:016x}.{extension}", fnv1a(key)))
+    fn path(&self, key: &str, extension: &str) -> Option<PathBuf> {
+        Some(self.dir()?.join(format!("{:016x}.{extension}", fnv1a(key))))
     }
 
     /// The entry for `key` if it is there, whole, and good for `REFRESH_MARGIN` more.
     pub fn fresh(&self, key: &str) -> Option<Credentials> {
-        let path = self.path(key, "json");
-        let bytes = match fs::read(&path) {
+        let path = self.path(key, "json")?;
+        let bytes = match trust::read_own(&path, MAX_ENTRY) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
             Err(e) => {
@@ -101,6 +118,13 @@ impl Cache {
             session_token: entry.session_token,
             expiration: Some(expiration),
         };
+        if let Some(why) = credentials.problem() {
+            warning!(
+                "cache entry {} holds bad values ({why}); fetching anew",
+                path.display()
+            );
+            return None;
+        }
         if credentials.fresh_for(REFRESH_MARGIN) {
             Some(credentials)
         } else {
@@ -122,15 +146,12 @@ impl Cache {
             session_token: credentials.session_token.clone(),
             expiration: rfc3339(expiration),
         };
-        let path = self.path(key, "json");
-        let written = self.ensure_dir().and_then(|()| {
-            // tempfile creates the file with mode 0600 before anything is written to it.
-            let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;
-            serde_json::to_writer(&mut file, &entry)?;
-            file.as_file_mut().sync_all()?;
-            file.persist(&path).map_err(|e| e.error)?;
-            Ok(())
-        });
+        let Some(path) = self.path(key, "json") else {
+            return;
+        };
+        let written = self
+            .ensure_dir()
+            .and_then(|()| private_file::replace(&path, &serde_json::to_vec(&entry)?));
         match written {
             Ok(()) => debug!("cached {description} in {}", path.display()),
             Err(e) => warning!("cannot write cache entry {}: {e}", path.display()),
@@ -143,7 +164,9 @@ impl Cache {
     /// old lock file just as it is removed, two runs may fetch the same step once: a
     /// duplicate call, not a wrong answer.)
     pub fn prune(&self) {
-        let Ok(entries) = fs::read_dir(&self.dir) else {
+        let Some(dir) = self.dir() else { return };
+        private_file::sweep(dir);
+        let Ok(entries) = fs::read_dir(dir) else {
             return;
         };
         let old = std::time::SystemTime::now() - Duration::from_secs(48 * 3600);
@@ -162,59 +185,37 @@ impl Cache {
         }
     }
 
-    /// Waits until no other `runas` is fetching `key`; the lock is released on drop.
-    pub fn lock(&self, key: &str) -> Option<File> {
-        let path = self.path(key, "lock");
-        let file = self.ensure_dir().and_then(|()| {
-            OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .mode(0o600)
-                .open(&path)
-        });
-        let file = match file {
-            Ok(file) => file,
-            Err(e) => {
-                warning!(
-                    "cannot create lock file {}: {e}; going on without it",
-                    path.display()
-                );
-                return None;
-            }
+    /// Waits until no other `runas` is fetching `key` (described as `step`), at most
+    /// `RUNAS_TIMEOUT`; the lock is released on drop. No cache, no lock.
+    pub fn lock(&self, key: &str, step: &str) -> crate::error::Result<Option<lock::Held>> {
+        let Some(path) = self.path(key, "lock") else {
+            return Ok(None);
         };
-        match file.lock() {
-            Ok(()) => {
-                // Marks the lock as in use, so that `prune` leaves it alone.
-                let _ = file.set_modified(std::time::SystemTime::now());
-                Some(file)
-            }
-            Err(e) => {
-                warning!("cannot lock {}: {e}; going on without it", path.display());
-                None
-            }
+        if let Err(e) = self.ensure_dir() {
+            warning!("cannot create the cache directory: {e}; going on without a lock");
+            return Ok(None);
         }
+        lock::acquire(&path, step)
     }
 
+    /// Creates the directory (0700), and checks it again: another user may have made it
+    /// between `locate` and now.
     fn ensure_dir(&self) -> std::io::Result<()> {
-        if !self.dir.is_dir() {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(&self.dir)?;
+        let Some(dir) = self.dir() else {
+            return Err(std::io::Error::other("no cache directory"));
+        };
+        private_file::create_dir(dir)?;
+        match trust::distrust_dir(dir) {
+            Some(why) => Err(std::io::Error::other(why)),
+            None => Ok(()),
         }
-        let mode = fs::metadata(&self.dir)?.permissions().mode() & 0o777;
-        if mode != 0o700 {
-            fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))?;
-        }
-        Ok(())
     }
 
     /// Raw bytes in place of an entry, to test how damaged entries are read.
     #[cfg(test)]
     fn write_test_entry(&self, key: &str, contents: &[u8]) -> std::io::Result<()> {
         self.ensure_dir()?;
-        fs::write(self.path(key, "json"), contents)
+        fs::write(self.path(key, "json").unwrap(), contents)
     }
 }
 
@@ -224,7 +225,7 @@ pub fn keys(chain: &Chain, env: &Env) -> Vec<String> {
     let endpoint = chain
         .sts_endpoint
         .clone()
-        .unwrap_or_else(|| format!("partition {}", partition(&chain.region)));
+        .unwrap_or_else(|| format!("partition {}", crate::partition::of_region(&chain.region)));
     let root = match &chain.root {
         Root::AccessKey { credentials, .. } => format!("keys {}", credentials.access_key_id),
         Root::CredentialProcess { command, .. } => format!("credential_process {command}"),
@@ -241,8 +242,9 @@ pub fn keys(chain: &Chain, env: &Env) -> Vec<String> {
             duration,
             ..
         } => format!(
-            "web-identity {role_arn} {token_file} {session_name} {}s",
-            duration.as_secs()
+            "web-identity {role_arn} {token_file} {session_name} {}s token={}",
+            duration.as_secs(),
+            file_digest(Path::new(token_file))
         ),
         Root::Named { source, .. } => match source {
             NamedSource::Environment => format!(
@@ -275,21 +277,35 @@ pub fn keys(chain: &Chain, env: &Env) -> Vec<String> {
     keys
 }
 
-/// Credentials are good across the regions of one partition, not across partitions.
-fn partition(region: &str) -> &'static str {
-    const PREFIXES: [(&str, &str); 6] = [
-        ("cn-", "aws-cn"),
-        ("us-gov-", "aws-us-gov"),
-        ("us-isob-", "aws-iso-b"),
-        ("us-iso-", "aws-iso"),
-        ("eu-isoe-", "aws-iso-e"),
-        ("us-isof-", "aws-iso-f"),
-    ];
-    PREFIXES
-        .iter()
-        .find(|(prefix, _)| region.starts_with(prefix))
-        .map(|(_, p)| *p)
-        .unwrap_or("aws")
+/// The SHA-256 of a web identity token, so that another token in the same file (another
+/// CI job on the runner, a rotated EKS token) is another identity and never receives the
+/// role credentials cached for the one before. An unreadable file gets a key of its own;
+/// the fetch then says why it cannot be read.
+pub fn file_digest(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    // A FIFO or a device here must not hang or exhaust the warm path.
+    match crate::private_file::read_regular(path, 1 << 20) {
+        Ok(token) => {
+            let digest = Sha256::digest(token.trim_ascii());
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        }
+        Err(_) => "unreadable".to_owned(),
+    }
+}
+
+/// Whether `dir` may hold the cache; says why not, once per run.
+fn trusted(dir: &Path) -> bool {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let Some(why) = trust::distrust_dir(dir) else {
+        return true;
+    };
+    if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        warning!(
+            "not using the cache directory {}: {why}; running without the cache",
+            dir.display()
+        );
+    }
+    false
 }
 
 /// A stable 64-bit name for a key; collisions are caught by the stored key.
@@ -302,11 +318,12 @@ fn fnv1a(text: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
     use std::time::SystemTime;
 
     fn creds(expires_in: u64) -> Credentials {
         Credentials {
-            access_key_id: "ASIAEXAMPLE".into(),
+            access_key_id: "ASIAEXAMPLE00000".into(),
             secret_access_key: "secret".into(),
             session_token: Some("token".into()),
             expiration: Some(SystemTime::now() + Duration::from_secs(expires_in)),
@@ -317,15 +334,19 @@ mod tests {
     fn entries_round_trip_with_private_modes() {
         let home = tempfile::tempdir().unwrap();
         let cache = Cache {
-            dir: home.path().join("cache"),
+            dir: Some(home.path().join("cache")),
         };
         assert!(cache.fresh("k").is_none());
         cache.store("k", "test step", &creds(3600));
         let got = cache.fresh("k").unwrap();
-        assert_eq!(got.access_key_id, "ASIAEXAMPLE");
-        let dir_mode = fs::metadata(cache.dir()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(got.access_key_id, "ASIAEXAMPLE00000");
+        let dir_mode = fs::metadata(cache.dir().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(dir_mode, 0o700);
-        let file_mode = fs::metadata(cache.path("k", "json"))
+        let file_mode = fs::metadata(cache.path("k", "json").unwrap())
             .unwrap()
             .permissions()
             .mode()
@@ -337,7 +358,7 @@ mod tests {
     fn stale_corrupt_and_foreign_entries_are_misses() {
         let home = tempfile::tempdir().unwrap();
         let cache = Cache {
-            dir: home.path().to_owned(),
+            dir: Some(home.path().to_owned()),
         };
         cache.store("soon", "s", &creds(60));
         assert!(cache.fresh("soon").is_none(), "inside the refresh margin");
@@ -345,9 +366,9 @@ mod tests {
         assert!(cache.fresh("bad").is_none());
         // An entry whose stored key differs (a name collision) is not handed out.
         cache.store("mine", "m", &creds(3600));
-        let text = fs::read_to_string(cache.path("mine", "json")).unwrap();
+        let text = fs::read_to_string(cache.path("mine", "json").unwrap()).unwrap();
         fs::write(
-            cache.path("mine", "json"),
+            cache.path("mine", "json").unwrap(),
             text.replace("\"mine\"", "\"theirs\""),
         )
         .unwrap();
@@ -358,7 +379,7 @@ mod tests {
     fn pruning_removes_only_old_entries_and_notes() {
         let home = tempfile::tempdir().unwrap();
         let cache = Cache {
-            dir: home.path().to_owned(),
+            dir: Some(home.path().to_owned()),
         };
         cache.store("fresh", "f", &creds(3600));
         for name in ["old.json", "old.plan", "old.lock", "other.txt"] {
@@ -387,22 +408,14 @@ mod tests {
             assert!(!left.contains(&gone.to_owned()), "{gone}");
         }
         // A lock just taken is fresh, whatever the age of its file.
-        drop(cache.lock("k").unwrap());
-        let age = fs::metadata(cache.path("k", "lock"))
+        drop(cache.lock("k", "step").unwrap().unwrap());
+        let age = fs::metadata(cache.path("k", "lock").unwrap())
             .unwrap()
             .modified()
             .unwrap()
             .elapsed()
             .unwrap();
         assert!(age < Duration::from_secs(60));
-    }
-
-    #[test]
-    fn partitions_follow_region_prefixes() {
-        assert_eq!(partition("eu-west-1"), "aws");
-        assert_eq!(partition("cn-north-1"), "aws-cn");
-        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
-        assert_eq!(partition("us-isob-east-1"), "aws-iso-b");
     }
 
     #[test]

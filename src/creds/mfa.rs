@@ -3,40 +3,68 @@
 
 use crate::error::{Error, Result};
 use crate::profile::chain::Mfa;
+use crate::secret::Secret;
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
-pub fn code(mfa: &Mfa, otp: Option<&str>, profile: &str) -> Result<String> {
-    if let Some(otp) = otp {
-        return validate(otp.trim(), &mfa.serial, "--otp / MFA_CODE");
+/// A code for `mfa`. `spent` is the code this process already sent for the same device:
+/// STS accepts each code once, so the same one again is refused here, and the prompt asks
+/// for the next.
+pub fn code(mfa: &Mfa, otp: Option<&str>, profile: &str, spent: Option<&Secret>) -> Result<Secret> {
+    let (code, origin) = if let Some(otp) = otp {
+        (
+            validate(otp.trim(), &mfa.serial, "--otp / MFA_CODE")?,
+            "--otp / MFA_CODE",
+        )
+    } else if let Some(process) = &mfa.process {
+        (from_process(process, &mfa.serial, profile)?, "mfa_process")
+    } else {
+        (
+            prompt(&mfa.serial, profile, spent.is_some())?,
+            "the terminal",
+        )
+    };
+    if spent == Some(&code) {
+        return Err(Error::Mfa(format!(
+            "the MFA code for {} from {origin} was already sent once, and STS accepts each code once; \
+             wait for the next code and give that",
+            mfa.serial
+        )));
     }
-    if let Some(process) = &mfa.process {
-        return from_process(process, &mfa.serial);
-    }
-    prompt(&mfa.serial, profile)
+    Ok(code)
 }
 
-fn from_process(command: &str, serial: &str) -> Result<String> {
+/// The command is named by its profile only: its arguments may hold a secret.
+fn from_process(command: &str, serial: &str, profile: &str) -> Result<Secret> {
     // The command's stderr and stdin stay the user's: it may ask for a touch or a PIN.
-    let output = Command::new("sh")
-        .arg("-c")
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
         .arg(command)
         .stdin(Stdio::inherit())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| Error::Mfa(format!("mfa_process `{command}` could not start: {e}")))?;
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let output = crate::program::run(sh, None, true).map_err(|f| {
+        Error::Mfa(format!(
+            "mfa_process of profile `{profile}` {}",
+            f.describe()
+        ))
+    })?;
     if !output.status.success() {
         return Err(Error::Mfa(format!(
-            "mfa_process `{command}` failed ({}); run it by hand to see why",
+            "mfa_process of profile `{profile}` failed ({}); run it by hand to see why",
             output.status
         )));
     }
     let text = String::from_utf8_lossy(&output.stdout);
-    validate(text.trim(), serial, &format!("mfa_process `{command}`"))
+    validate(
+        text.trim(),
+        serial,
+        &format!("mfa_process of profile `{profile}`"),
+    )
 }
 
-fn prompt(serial: &str, profile: &str) -> Result<String> {
+fn prompt(serial: &str, profile: &str, next: bool) -> Result<Secret> {
     let tty = OpenOptions::new()
         .read(true)
         .write(true)
@@ -48,7 +76,14 @@ fn prompt(serial: &str, profile: &str) -> Result<String> {
             ))
         })?;
     let mut writer = &tty;
-    write!(writer, "MFA code for {serial}: ")
+    let prompt = if next {
+        format!(
+            "The code just sent for {serial} cannot be used again.\nNext MFA code for {serial}: "
+        )
+    } else {
+        format!("MFA code for {serial}: ")
+    };
+    write!(writer, "{prompt}")
         .and_then(|()| writer.flush())
         .map_err(|e| Error::Mfa(format!("cannot write the MFA prompt to the terminal: {e}")))?;
     let mut line = String::new();
@@ -60,9 +95,9 @@ fn prompt(serial: &str, profile: &str) -> Result<String> {
 
 /// STS takes six digits; anything else would only come back as a refusal, so say so here.
 /// The message never repeats what was entered.
-fn validate(code: &str, serial: &str, origin: &str) -> Result<String> {
+fn validate(code: &str, serial: &str, origin: &str) -> Result<Secret> {
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(code.to_owned())
+        Ok(Secret::new(code))
     } else if code.is_empty() {
         Err(Error::Mfa(format!(
             "no MFA code for {serial} came from {origin}"
@@ -89,10 +124,12 @@ mod tests {
     #[test]
     fn otp_wins_and_is_checked() {
         assert_eq!(
-            code(&device(Some("echo 111111")), Some(" 123456\n"), "p").unwrap(),
+            code(&device(Some("echo 111111")), Some(" 123456\n"), "p", None)
+                .unwrap()
+                .expose(),
             "123456"
         );
-        let err = code(&device(None), Some("12345x9"), "p")
+        let err = code(&device(None), Some("12345x9"), "p", None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("not six digits (7 characters)"), "{err}");
@@ -100,16 +137,47 @@ mod tests {
     }
 
     #[test]
+    fn a_spent_code_is_never_sent_again() {
+        let err = code(
+            &device(Some("echo 222222")),
+            None,
+            "p",
+            Some(&Secret::new("222222")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("already sent once"), "{err}");
+        assert!(!err.contains("222222"), "the code is not echoed: {err}");
+        assert_eq!(
+            code(
+                &device(Some("echo 333333")),
+                None,
+                "p",
+                Some(&Secret::new("222222"))
+            )
+            .unwrap()
+            .expose(),
+            "333333"
+        );
+    }
+
+    #[test]
     fn mfa_process_output_is_the_code() {
         assert_eq!(
-            code(&device(Some("printf '654321\\n'")), None, "p").unwrap(),
+            code(&device(Some("printf '654321\\n'")), None, "p", None)
+                .unwrap()
+                .expose(),
             "654321"
         );
-        let err = code(&device(Some("exit 3")), None, "p")
+        let err = code(&device(Some("exit 3")), None, "p", None)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("mfa_process `exit 3` failed"), "{err}");
-        let err = code(&device(Some("true")), None, "p")
+        assert!(err.contains("mfa_process of profile `p` failed"), "{err}");
+        assert!(
+            !err.contains("exit 3"),
+            "the command may hold a secret: {err}"
+        );
+        let err = code(&device(Some("true")), None, "p", None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("no MFA code"), "{err}");

@@ -1,5 +1,6 @@
-//! Root sources the SDK already knows how to read: credential_process, SSO (from the token
-//! cache `aws sso login` writes), the environment, and the EC2 and ECS metadata endpoints.
+//! Root sources the SDK already knows how to read: SSO (from the token cache `aws sso
+//! login` writes), the environment, and the EC2 and ECS metadata endpoints; each within
+//! the deadline.
 
 use super::Credentials;
 use crate::error::{Error, Result};
@@ -7,16 +8,6 @@ use crate::profile::chain::NamedSource;
 use aws_config::provider_config::ProviderConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_types::region::Region;
-
-pub async fn credential_process(profile: &str, command: &str) -> Result<Credentials> {
-    let provider =
-        aws_config::credential_process::CredentialProcessProvider::new(command.to_owned());
-    fetch(
-        provider,
-        &format!("credential_process of profile `{profile}`"),
-    )
-    .await
-}
 
 pub async fn sso(
     profile: &str,
@@ -66,9 +57,13 @@ pub async fn named(profile: &str, source: NamedSource) -> Result<Credentials> {
 }
 
 async fn fetch(provider: impl ProvideCredentials, what: &str) -> Result<Credentials> {
-    provider
-        .provide_credentials()
+    let fetched = tokio::time::timeout(crate::deadline::timeout(), provider.provide_credentials())
         .await
+        .map_err(|_| Error::Credentials {
+            what: what.to_owned(),
+            message: format!("no answer within {}", crate::deadline::describe()),
+        })?;
+    fetched
         .map(|c| Credentials::from_sdk(&c))
         .map_err(|e| Error::Credentials {
             what: what.to_owned(),

@@ -3,10 +3,19 @@
 use super::Credentials;
 use crate::error::{Error, Result};
 use crate::profile::chain::RoleStep;
+use crate::secret::Secret;
 use aws_sdk_sts::Client;
+use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::types;
 use std::time::Duration;
+
+/// An STS client and, for messages, the endpoint it talks to.
+pub struct Sts {
+    pub client: Client,
+    /// `STS at URL` when an endpoint is configured, else `STS in REGION`.
+    pub endpoint: String,
+}
 
 pub struct Identity {
     pub account: String,
@@ -15,51 +24,54 @@ pub struct Identity {
 }
 
 pub async fn assume_role(
-    client: &Client,
+    sts: &Sts,
     role: &RoleStep,
-    mfa: Option<(&str, &str)>,
+    mfa: Option<(&str, &Secret)>,
 ) -> Result<Credentials> {
     let what = format!("assuming {} for profile `{}`", role.role_arn, role.profile);
-    let output = client
+    let output = sts
+        .client
         .assume_role()
         .role_arn(&role.role_arn)
         .role_session_name(&role.session_name)
         .set_external_id(role.external_id.clone())
         .duration_seconds(seconds(role.duration))
         .set_serial_number(mfa.map(|(serial, _)| serial.to_owned()))
-        .set_token_code(mfa.map(|(_, code)| code.to_owned()))
+        .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
         .send()
         .await
-        .map_err(|e| failure(&what, e, mfa.map(|(serial, _)| serial)))?;
-    convert(output.credentials(), &what)
+        .map_err(|e| failure(&what, &sts.endpoint, e, mfa.map(|(serial, _)| serial)))?;
+    convert(output.credentials(), &what, &sts.endpoint)
 }
 
 pub async fn session_token(
-    client: &Client,
+    sts: &Sts,
     duration: Duration,
-    mfa: Option<(&str, &str)>,
+    mfa: Option<(&str, &Secret)>,
 ) -> Result<Credentials> {
     let what = "getting a session token".to_owned();
-    let output = client
+    let output = sts
+        .client
         .get_session_token()
         .duration_seconds(seconds(duration))
         .set_serial_number(mfa.map(|(serial, _)| serial.to_owned()))
-        .set_token_code(mfa.map(|(_, code)| code.to_owned()))
+        .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
         .send()
         .await
-        .map_err(|e| failure(&what, e, mfa.map(|(serial, _)| serial)))?;
-    convert(output.credentials(), &what)
+        .map_err(|e| failure(&what, &sts.endpoint, e, mfa.map(|(serial, _)| serial)))?;
+    convert(output.credentials(), &what, &sts.endpoint)
 }
 
 pub async fn web_identity(
-    client: &Client,
+    sts: &Sts,
     role_arn: &str,
     session_name: &str,
     duration: Duration,
     token: &str,
 ) -> Result<Credentials> {
     let what = format!("assuming {role_arn} with a web identity token");
-    let output = client
+    let output = sts
+        .client
         .assume_role_with_web_identity()
         .role_arn(role_arn)
         .role_session_name(session_name)
@@ -67,17 +79,18 @@ pub async fn web_identity(
         .web_identity_token(token)
         .send()
         .await
-        .map_err(|e| failure(&what, e, None))?;
-    convert(output.credentials(), &what)
+        .map_err(|e| failure(&what, &sts.endpoint, e, None))?;
+    convert(output.credentials(), &what, &sts.endpoint)
 }
 
-pub async fn caller_identity(client: &Client) -> Result<Identity> {
+pub async fn caller_identity(sts: &Sts) -> Result<Identity> {
     let what = "asking STS who the credentials belong to".to_owned();
-    let output = client
+    let output = sts
+        .client
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| failure(&what, e, None))?;
+        .map_err(|e| failure(&what, &sts.endpoint, e, None))?;
     Ok(Identity {
         account: output.account().unwrap_or_default().to_owned(),
         arn: output.arn().unwrap_or_default().to_owned(),
@@ -89,55 +102,52 @@ fn seconds(d: Duration) -> i32 {
     i32::try_from(d.as_secs()).unwrap_or(i32::MAX)
 }
 
-fn convert(c: Option<&types::Credentials>, what: &str) -> Result<Credentials> {
-    let c = c.ok_or_else(|| Error::Credentials {
-        what: what.to_owned(),
-        message: "STS answered without credentials".to_owned(),
-    })?;
+/// An answer that parsed but holds no credentials is not STS's either (a proxy's page
+/// with a 200 status parses as an empty answer).
+fn convert(c: Option<&types::Credentials>, what: &str, endpoint: &str) -> Result<Credentials> {
+    let c = c
+        .filter(|c| !c.access_key_id().is_empty())
+        .ok_or_else(|| Error::Credentials {
+            what: what.to_owned(),
+            message: format!(
+                "the answer from {endpoint} is not an STS answer (it holds no credentials); \
+                 check endpoint_url / AWS_ENDPOINT_URL and any proxy between here and STS"
+            ),
+        })?;
     Ok(Credentials {
         access_key_id: c.access_key_id().to_owned(),
-        secret_access_key: c.secret_access_key().to_owned(),
-        session_token: Some(c.session_token().to_owned()),
+        secret_access_key: Secret::new(c.secret_access_key()),
+        session_token: Some(Secret::new(c.session_token())),
         expiration: std::time::SystemTime::try_from(*c.expiration()).ok(),
     })
 }
 
 /// Turns an SDK error into a sentence: the service's code and message when STS answered,
-/// the transport's reason when it did not.
-fn failure<E, R>(what: &str, error: SdkError<E, R>, mfa_serial: Option<&str>) -> Error
+/// what came back instead when the answer was not STS's, the transport's reason when
+/// nothing came back.
+fn failure<E>(
+    what: &str,
+    endpoint: &str,
+    error: SdkError<E, HttpResponse>,
+    mfa_serial: Option<&str>,
+) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     let message = match &error {
-        SdkError::ServiceError(service) => {
-            let e = service.err();
-            let code = e.code().unwrap_or("error");
-            let text = e.message().unwrap_or("no message");
-            let hint = match (code, mfa_serial) {
-                (_, Some(serial))
-                    if text.to_lowercase().contains("multifactor")
-                        || text.to_lowercase().contains("mfa") =>
-                {
-                    return Error::Mfa(format!(
-                        "{what}: STS rejected the MFA code for {serial} ({code}: {text}); wait for the next code and try again"
-                    ));
+        SdkError::ServiceError(service) => match service.err().code() {
+            Some(code) => {
+                let text = service.err().message().unwrap_or("(STS gave no message)");
+                if let Some(mfa) = mfa_refusal(what, code, text, mfa_serial) {
+                    return mfa;
                 }
-                ("ExpiredToken", _) => {
-                    "; the source credentials have expired: run again with -r, or renew them"
-                }
-                ("InvalidClientTokenId" | "SignatureDoesNotMatch", _) => {
-                    "; the source access keys are not valid: check aws_access_key_id and aws_secret_access_key"
-                }
-                ("AccessDenied", _) => {
-                    "; check the role's trust policy and the caller's sts:AssumeRole permission"
-                }
-                _ => "",
-            };
-            format!("{code}: {text}{hint}")
-        }
+                format!("{code}: {text}{}", hint(code, mfa_serial))
+            }
+            None => not_sts(endpoint, service.raw()),
+        },
+        SdkError::ResponseError(response) => not_sts(endpoint, response.raw()),
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => format!(
-            "could not reach STS ({}); check the network, the region and any endpoint_url / AWS_ENDPOINT_URL",
+            "could not reach {endpoint} ({}); check the network, the region and any endpoint_url / AWS_ENDPOINT_URL",
             crate::error::causes(&error)
         ),
         _ => crate::error::causes(&error),
@@ -148,10 +158,53 @@ where
     }
 }
 
+fn mfa_refusal(what: &str, code: &str, text: &str, serial: Option<&str>) -> Option<Error> {
+    let serial = serial?;
+    let lower = text.to_lowercase();
+    (lower.contains("multifactor") || lower.contains("mfa")).then(|| {
+        Error::Mfa(format!(
+            "{what}: STS rejected the MFA code for {serial} ({code}: {text}); each code is good once: wait for the next code and try again"
+        ))
+    })
+}
+
+/// What to do about a refusal, by its code.
+fn hint(code: &str, mfa_serial: Option<&str>) -> &'static str {
+    match code {
+        "ExpiredToken" => "; the source credentials have expired: run again with -r, or renew them",
+        "InvalidClientTokenId" | "SignatureDoesNotMatch" => {
+            "; the source access keys are not valid: check aws_access_key_id and aws_secret_access_key"
+        }
+        "AccessDenied" if mfa_serial.is_some() => {
+            "; check the role's trust policy, the caller's sts:AssumeRole permission and the MFA device"
+        }
+        "AccessDenied" => {
+            "; check the role's trust policy and the caller's sts:AssumeRole permission"
+        }
+        _ => "",
+    }
+}
+
+/// An answer that is not STS's (a proxy's HTML page, an empty body, broken XML): say what
+/// came back and from where, never the body itself.
+fn not_sts(endpoint: &str, raw: &HttpResponse) -> String {
+    let kind = raw
+        .headers()
+        .get("content-type")
+        .map(|t| format!(", {}", crate::text::escape(t)))
+        .unwrap_or_default();
+    let size = raw.body().bytes().map_or(0, <[u8]>::len);
+    format!(
+        "the answer from {endpoint} is not an STS answer (HTTP {}{kind}, {size} bytes); \
+         check endpoint_url / AWS_ENDPOINT_URL and any proxy between here and STS",
+        raw.status().as_u16()
+    )
+}
+
 /// The time on STS's clock, from the `Date` header of any answer. The request is signed
 /// with made-up keys: STS's refusal carries the header too, and the user's credentials
 /// (and MFA) are not needed to compare clocks.
-pub async fn server_time(client: &Client) -> Result<std::time::SystemTime> {
+pub async fn server_time(sts: &Sts) -> Result<std::time::SystemTime> {
     use aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextRef;
     use aws_sdk_sts::config::{ConfigBag, Intercept, RuntimeComponents};
     use std::sync::{Arc, Mutex};
@@ -180,7 +233,8 @@ pub async fn server_time(client: &Client) -> Result<std::time::SystemTime> {
     }
 
     let header = DateHeader::default();
-    let outcome = client
+    let outcome = sts
+        .client
         .get_caller_identity()
         .customize()
         .config_override(
@@ -209,7 +263,7 @@ pub async fn server_time(client: &Client) -> Result<std::time::SystemTime> {
             what: "reading STS's clock".into(),
             message: format!("the Date header `{date}` is not an HTTP date"),
         }),
-        (None, Err(e)) => Err(failure("reading STS's clock", e, None)),
+        (None, Err(e)) => Err(failure("reading STS's clock", &sts.endpoint, e, None)),
         (None, Ok(_)) => Err(Error::Credentials {
             what: "reading STS's clock".into(),
             message: "STS answered without a Date header".into(),

@@ -6,7 +6,6 @@ use super::token::AuthToken;
 use crate::cli::{EcrTarget, KNOWN_CLIENTS};
 use crate::error::{Error, Result};
 use crate::log::debug;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -19,9 +18,13 @@ impl Backend {
     /// Finds the client before anything else runs, so a missing one costs no STS call.
     pub fn new(target: &EcrTarget, docker_config_dir: Option<PathBuf>) -> Result<Self> {
         if target.write_config {
-            return Ok(Backend::DockerConfig(docker_config::path(
-                docker_config_dir,
-            )));
+            return docker_config::path(docker_config_dir)
+                .map(Backend::DockerConfig)
+                .ok_or_else(|| {
+                    Error::Usage(
+                        "--write-config: HOME is unset, so there is no ~/.docker/config.json; set DOCKER_CONFIG".into(),
+                    )
+                });
         }
         let name = target.client.clone();
         let path = which::which(&name).map_err(|_| Error::CommandNotFound {
@@ -86,28 +89,18 @@ fn run(
     stdin: Option<&str>,
 ) -> std::result::Result<(), String> {
     debug!("running {} {}", path.display(), args.join(" "));
-    let mut child = Command::new(path)
+    let mut command = Command::new(path);
+    command
         .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
-    if let (Some(secret), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        // A client that exits early closes the pipe; its own message says why.
-        let _ = pipe.write_all(secret.as_bytes());
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("cannot wait for {}: {e}", path.display()))?;
+        .stderr(Stdio::piped());
+    let output = crate::program::run(command, stdin.map(|s| s.as_bytes().to_vec()), false)
+        .map_err(|f| format!("{} {}", path.display(), f.describe()))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     for line in stdout.lines().chain(stderr.lines()) {
-        debug!("  {line}");
+        debug!("  {}", crate::text::escape(line));
     }
     if output.status.success() {
         Ok(())
@@ -121,7 +114,7 @@ fn run(
         };
         let last = last_line(&stderr).or_else(|| last_line(&stdout));
         Err(match last {
-            Some(line) => line,
+            Some(line) => crate::text::escape(&line),
             None => format!("{} exited with {}", path.display(), output.status),
         })
     }

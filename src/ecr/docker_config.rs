@@ -1,38 +1,36 @@
 //! `--write-config`: the login entry merged straight into Docker's `config.json`.
 //!
 //! Every other key stays as it was (in its order); the file is replaced by rename with
-//! mode 0600. When a credential helper would answer for the host instead of the `auths`
-//! entry, writing the entry would do nothing, so that is an error.
+//! mode 0600, under a lock so that parallel logins keep each other's entries. When a
+//! credential helper would answer for the host instead of the `auths` entry, writing the
+//! entry would do nothing, so that is an error.
 
+use crate::private_file::Update;
 use serde_json::{Map, Value};
-use std::fs;
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
-pub fn path(docker_config_dir: Option<PathBuf>) -> PathBuf {
-    docker_config_dir
-        .unwrap_or_else(|| {
-            std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_default()
-                .join(".docker")
-        })
-        .join("config.json")
+/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`; none without either.
+pub fn path(docker_config_dir: Option<PathBuf>) -> Option<PathBuf> {
+    let dir = docker_config_dir.or_else(|| {
+        std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(|h| PathBuf::from(h).join(".docker"))
+    })?;
+    Some(dir.join("config.json"))
 }
 
+/// Adds (or replaces) the login for `host`, under a lock, through a symlinked file.
 pub fn store(path: &Path, host: &str, auth: &str) -> Result<(), String> {
-    let mut config = load(path)?;
+    let (update, mut config) = begin(path)?;
+    let shown = update.target().display().to_string();
     if let Some(helper) = config
         .get("credHelpers")
         .and_then(|h| h.get(host))
         .and_then(Value::as_str)
     {
         return Err(format!(
-            "credHelpers in {} sends {host} to docker-credential-{helper}, which would shadow an auths entry; \
-             remove that entry, or log in through the client (--client docker)",
-            path.display()
+            "credHelpers in {shown} sends {host} to docker-credential-{helper}, which would shadow an auths entry; \
+             remove that entry, or log in through the client (--client docker)"
         ));
     }
     if let Some(store) = config
@@ -41,81 +39,70 @@ pub fn store(path: &Path, host: &str, auth: &str) -> Result<(), String> {
         .filter(|s| !s.is_empty())
     {
         return Err(format!(
-            "credsStore in {} sends every login to docker-credential-{store}, which would shadow an auths entry; \
-             log in through the client (--client docker) instead",
-            path.display()
+            "credsStore in {shown} sends every login to docker-credential-{store}, which would shadow an auths entry; \
+             log in through the client (--client docker) instead"
         ));
     }
     let auths = config
         .entry("auths")
         .or_insert_with(|| Value::Object(Map::new()));
     let Value::Object(auths) = auths else {
-        return Err(format!("`auths` in {} is not an object", path.display()));
+        return Err(format!("`auths` in {shown} is not an object"));
     };
     auths.insert(host.to_owned(), serde_json::json!({ "auth": auth }));
-    save(path, &config)
+    save(update, &config)
 }
 
 pub fn remove(path: &Path, host: &str) -> Result<(), String> {
-    let mut config = load(path)?;
+    let (update, mut config) = begin(path)?;
     let removed = config
         .get_mut("auths")
         .and_then(Value::as_object_mut)
         .and_then(|auths| auths.shift_remove(host))
         .is_some();
     if removed {
-        save(path, &config)
+        save(update, &config)
     } else {
-        Err(format!("{} has no login for {host}", path.display()))
+        Err(format!(
+            "{} has no login for {host}",
+            update.target().display()
+        ))
     }
 }
 
-fn load(path: &Path) -> Result<Map<String, Value>, String> {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Map::new()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+/// The file locked for update, and what it holds now.
+fn begin(path: &Path) -> Result<(Update, Map<String, Value>), String> {
+    let update = Update::begin(path).map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+    let shown = update.target().display().to_string();
+    let bytes = match update.read() {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok((update, Map::new())),
+        Err(e) => return Err(format!("cannot read {shown}: {e}")),
     };
-    if text.trim().is_empty() {
-        return Ok(Map::new());
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok((update, Map::new()));
     }
-    match serde_json::from_str(&text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(format!(
-            "{} is not a JSON object; fix or move it",
-            path.display()
-        )),
-        Err(e) => Err(format!(
-            "{} is not valid JSON ({e}); fix or move it",
-            path.display()
-        )),
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(map)) => Ok((update, map)),
+        Ok(_) => Err(format!("{shown} is not a JSON object; fix or move it")),
+        Err(e) => Err(format!("{shown} is not valid JSON ({e}); fix or move it")),
     }
 }
 
-fn save(path: &Path, config: &Map<String, Value>) -> Result<(), String> {
-    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let dir = path.parent().unwrap_or(Path::new("."));
-    if !dir.exists() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(fail)?;
-    }
+fn save(update: Update, config: &Map<String, Value>) -> Result<(), String> {
+    let shown = update.target().display().to_string();
     let mut text = serde_json::to_string_pretty(config).map_err(|e| e.to_string())?;
     text.push('\n');
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    file.write_all(text.as_bytes()).map_err(fail)?;
-    file.as_file()
-        .set_permissions(fs::Permissions::from_mode(0o600))
-        .map_err(fail)?;
-    file.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    update
+        .commit(text.as_bytes())
+        .map_err(|e| format!("cannot write {shown}: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn merges_and_keeps_every_other_key_in_order() {

@@ -90,6 +90,8 @@ pub enum Endpoint {
 }
 
 pub const PUBLIC_HOST: &str = "public.ecr.aws";
+/// ECR Public's dual-stack (IPv6) host for registry clients.
+pub const PUBLIC_DUAL_STACK_HOST: &str = "ecr-public.aws.com";
 
 /// The DNS suffixes of ECR registries, with the region prefix each partition's regions
 /// share (checked, so that a China host with a US region is caught here).
@@ -110,7 +112,8 @@ const DUAL_STACK_SUFFIXES: [(&str, &str); 2] =
 pub const FORMS: &str = "accepted forms: ACCOUNT.dkr.ecr.REGION.amazonaws.com (or .amazonaws.com.cn, .amazonaws.eu, \
 .c2s.ic.gov, .sc2s.sgov.gov, .cloud.adc-e.uk, .csp.hci.ic.gov), ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com, \
 ACCOUNT.dkr-ecr.REGION.on.aws (dual-stack), a 12-digit ACCOUNT (its registry in the profile's region), \
-or public.ecr.aws; with or without https://";
+public.ecr.aws or ecr-public.aws.com (ECR Public, dual-stack); with or without https://, \
+and an image reference (HOST/REPOSITORY:TAG) stands for its registry";
 
 pub fn parse(text: &str) -> Result<Endpoint, String> {
     let refuse = |why: &str| Err(format!("invalid ECR endpoint `{text}`: {why}; {FORMS}"));
@@ -123,25 +126,32 @@ pub fn parse(text: &str) -> Result<Endpoint, String> {
     if text.starts_with('-') {
         return refuse("it starts with `-`, which a client would read as an option");
     }
-    let host = text.strip_prefix("https://").unwrap_or(text);
-    let host = host.strip_suffix('/').unwrap_or(host);
+    let host = match text.get(..8) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("https://") => &text[8..],
+        _ => text,
+    };
     if host.contains("://") {
         return refuse("only https:// may come before the host");
     }
+    // An image reference (HOST/REPOSITORY:TAG, as consoles show it) names its registry.
+    let (host, repository) = host.split_once('/').unwrap_or((host, ""));
     if host.contains(':') {
         return refuse("ECR registries take no port");
     }
-    if host.contains('/') {
-        return refuse("give the registry host alone, without a repository path");
-    }
     let host = host.to_ascii_lowercase();
+    if !repository.is_empty() {
+        if host.bytes().all(|b| b.is_ascii_digit()) {
+            return refuse("a repository path needs the registry host, not an account alone");
+        }
+        crate::log::debug!("{text}: the registry is {host}; `{repository}` is left aside");
+    }
     if host.bytes().all(|b| b.is_ascii_digit()) {
         return match account(&host) {
             Ok(()) => Ok(Endpoint::Account(host)),
             Err(why) => refuse(&why),
         };
     }
-    if host == PUBLIC_HOST {
+    if host == PUBLIC_HOST || host == PUBLIC_DUAL_STACK_HOST {
         return Ok(Endpoint::Registry(Registry {
             host,
             scope: Scope::Public,
@@ -400,6 +410,27 @@ mod tests {
     }
 
     #[test]
+    fn image_references_public_dual_stack_and_any_case_of_the_scheme() {
+        let host = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+        for text in [
+            format!("{host}/team/app:1.2"),
+            format!("HTTPS://{host}/"),
+            format!("Https://{host}/app@sha256:abc"),
+        ] {
+            let Ok(Endpoint::Registry(r)) = parse(&text) else {
+                panic!("{text}")
+            };
+            assert_eq!(r.host, host);
+        }
+        for text in ["ecr-public.aws.com", "public.ecr.aws/alias/app:latest"] {
+            let Ok(Endpoint::Registry(r)) = parse(text) else {
+                panic!("{text}")
+            };
+            assert_eq!(r.scope, Scope::Public, "{text}");
+        }
+    }
+
+    #[test]
     fn anything_else_is_refused_with_the_forms() {
         let cases = [
             ("", "empty"),
@@ -409,10 +440,7 @@ mod tests {
                 "123456789012.dkr.ecr.us-east-1.amazonaws.com:443",
                 "no port",
             ),
-            (
-                "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo",
-                "without a repository path",
-            ),
+            ("123456789012/app", "needs the registry host"),
             (
                 "123456789012.dkr.ecr.us-east-1.example.com",
                 "`example.com` is not an ECR domain",

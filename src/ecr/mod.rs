@@ -22,7 +22,7 @@ use endpoint::{Endpoint, Registry, Scope};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use crate::profile::chain::key::ECR_REGISTRIES;
+use crate::profile::key::ECR_REGISTRIES;
 
 pub fn login(args: EcrRegistries) -> Result<ExitCode> {
     let env = Env::real();
@@ -112,9 +112,9 @@ pub fn token(args: EcrToken) -> Result<ExitCode> {
         None => return Err(Error::Usage("no registry to get a token for".into())),
     };
     if args.basic {
-        println!("{}", token.encoded);
+        crate::output::say!("{}", token.encoded);
     } else {
-        println!("{}", token.password);
+        crate::output::say!("{}", token.password);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -128,6 +128,7 @@ struct Wanted {
 
 impl Wanted {
     fn resolve(profile: &str, given: &[String], args: &CredentialArgs, env: &Env) -> Result<Self> {
+        crate::endpoint_url::check(None)?;
         let (profiles, chain) = session::plan(profile, args, env)?;
         let endpoints = if !given.is_empty() {
             parse_all(given.iter().map(String::as_str)).map_err(Error::Usage)?
@@ -226,7 +227,7 @@ fn token_for<'t>(tokens: &'t Tokens, registry: &Registry) -> Result<&'t token::A
 
 fn fetch(registries: &[Registry], credentials: &Credentials, chain: &Chain) -> Result<Tokens> {
     let scopes = Scope::requests(registries.iter().map(|r| &r.scope));
-    let profile = (!chain.profile.starts_with("arn:")).then_some(chain.profile.as_str());
+    let profile = chain.target.profile();
     let tokens = token::fetch_all(&scopes, credentials, profile).map_err(Error::Usage)?;
     for (scope, token) in &tokens {
         if let Ok(token) = token

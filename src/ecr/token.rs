@@ -1,7 +1,7 @@
 //! Registry passwords: one GetAuthorizationToken per scope, all scopes at once.
 
 use super::endpoint::Scope;
-use crate::creds::Credentials;
+use crate::credentials::Credentials;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_types::region::Region;
 use std::collections::BTreeMap;
@@ -61,6 +61,7 @@ pub fn fetch_all(
     runtime.block_on(async {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .credentials_provider(credentials.to_sdk())
+            .timeout_config(crate::deadline::sdk_timeouts())
             // Every call names its own region; this one only satisfies the loader.
             .region(Region::new("us-east-1"));
         if let Some(profile) = profile {

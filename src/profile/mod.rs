@@ -5,8 +5,10 @@
 //! `[x]`, duplicate sections, case. Nothing in this module touches the network.
 
 pub mod chain;
-pub mod credentials_file;
-pub mod duration;
+pub mod key;
+pub mod resolve;
+pub mod sections;
+mod walk;
 
 use crate::error::{Error, Result};
 use aws_config::profile::{Profile, ProfileSet};
@@ -22,10 +24,16 @@ pub struct Files {
 }
 
 impl Files {
+    /// Without HOME a `~` path stays as it is and is never read (it would name a
+    /// directory `~` in whatever the current directory is).
     pub fn from_env(env: &Env) -> Self {
-        let home = env.get("HOME").ok();
+        let home = env.get("HOME").ok().filter(|h| !h.is_empty());
         let locate = |var: &str, default: &str| {
-            let path = env.get(var).unwrap_or_else(|_| default.to_owned());
+            let path = env
+                .get(var)
+                .ok()
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| default.to_owned());
             match (path.strip_prefix("~/"), &home) {
                 (Some(rest), Some(home)) => Path::new(home).join(rest),
                 _ => PathBuf::from(path),
@@ -39,12 +47,25 @@ impl Files {
 
     /// For messages: "~/.aws/config or ~/.aws/credentials".
     pub fn describe(&self) -> String {
+        let unexpanded = [&self.config, &self.credentials]
+            .iter()
+            .any(|p| unexpanded(p));
         format!(
-            "{} or {}",
+            "{} or {}{}",
             self.config.display(),
-            self.credentials.display()
+            self.credentials.display(),
+            if unexpanded {
+                " (HOME is unset, so `~` means nothing: set HOME, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)"
+            } else {
+                ""
+            }
         )
     }
+}
+
+/// A path still starting with `~`: HOME was unset.
+fn unexpanded(path: &Path) -> bool {
+    path.starts_with("~")
 }
 
 /// Every profile the SDK sees in both files, merged as the SDK merges them.
@@ -52,17 +73,24 @@ impl Files {
 pub struct Profiles {
     set: ProfileSet,
     pub files: Files,
+    /// Sections the SDK dropped for their names.
+    pub dropped: Vec<sections::Dropped>,
 }
 
 impl Profiles {
     /// Reads both files. A file that does not exist is empty, as for the SDKs; one that
     /// exists but cannot be read or parsed is an error naming it (and the line).
     pub fn load(files: Files) -> Result<Self> {
-        let set = parse(&existing(&[
+        let (sources, dropped) = existing(&[
             (EnvConfigFileKind::Config, &files.config),
             (EnvConfigFileKind::Credentials, &files.credentials),
-        ]))?;
-        Ok(Profiles { set, files })
+        ])?;
+        let set = parse(&sources)?;
+        Ok(Profiles {
+            set,
+            files,
+            dropped,
+        })
     }
 
     /// Profiles from text, as if read from the two files; for tests of resolution.
@@ -73,7 +101,8 @@ impl Profiles {
             .with_contents(EnvConfigFileKind::Credentials, credentials)
             .build();
         Ok(Profiles {
-            set: parse(&sources)?,
+            set: parse(&(sources, Fs::real()))?,
+            dropped: vec![],
             files: Files {
                 config: PathBuf::from("config"),
                 credentials: PathBuf::from("credentials"),
@@ -121,6 +150,11 @@ impl Profiles {
     }
 
     pub fn unknown(&self, name: &str) -> Error {
+        if let Some(d) = self.dropped.iter().find(|d| d.name == name) {
+            return Error::ProfileFile {
+                detail: d.describe(),
+            };
+        }
         Error::UnknownProfile {
             name: name.to_owned(),
             files: self.files.describe(),
@@ -139,11 +173,10 @@ pub struct Origins {
 impl Origins {
     pub fn load(files: &Files) -> Result<Self> {
         Ok(Origins {
-            config: parse(&existing(&[(EnvConfigFileKind::Config, &files.config)]))?,
-            credentials: parse(&existing(&[(
-                EnvConfigFileKind::Credentials,
-                &files.credentials,
-            )]))?,
+            config: parse(&existing(&[(EnvConfigFileKind::Config, &files.config)])?.0)?,
+            credentials: parse(
+                &existing(&[(EnvConfigFileKind::Credentials, &files.credentials)])?.0,
+            )?,
         })
     }
 
@@ -172,32 +205,42 @@ pub fn completion_names() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The files that exist, for the SDK's loader. A missing file is an empty one, as for
-/// the SDKs; the loader insists on at least one source, so none at all is one empty text.
-fn existing(files: &[(EnvConfigFileKind, &PathBuf)]) -> EnvConfigFiles {
+/// The files that exist, read and checked here (see [`sections::read`]), for the SDK's
+/// loader, with the sections it will drop. A missing file is an empty one, as for the
+/// SDKs; the loader insists on at least one source, so none at all is one empty text.
+fn existing(
+    files: &[(EnvConfigFileKind, &PathBuf)],
+) -> Result<((EnvConfigFiles, Fs), Vec<sections::Dropped>)> {
     let mut sources = EnvConfigFiles::builder();
-    let mut any = false;
+    let mut texts = std::collections::HashMap::new();
+    let mut dropped = Vec::new();
     for (kind, path) in files {
-        if path.exists() {
-            sources = sources.with_file(*kind, path);
-            any = true;
+        if unexpanded(path) {
+            continue;
         }
+        let Some(text) = sections::read(path)? else {
+            continue;
+        };
+        let config = matches!(kind, EnvConfigFileKind::Config);
+        dropped.extend(sections::dropped(&text, path, config));
+        sources = sources.with_file(*kind, path);
+        texts.insert(path.to_string_lossy().into_owned(), text);
     }
-    if !any {
+    if texts.is_empty() {
         sources = sources.with_contents(EnvConfigFileKind::Config, "");
     }
-    sources.build()
+    Ok(((sources.build(), Fs::from_map(texts)), dropped))
 }
 
-fn parse(sources: &EnvConfigFiles) -> Result<ProfileSet> {
-    // The SDK's loader is async only for form's sake: its real file system reads
-    // synchronously. A runtime without I/O or timer drivers costs next to nothing.
+fn parse((sources, fs): &(EnvConfigFiles, Fs)) -> Result<ProfileSet> {
+    // The SDK's loader is async only for form's sake: its file system here is the map of
+    // texts read above. A runtime without I/O or timer drivers costs next to nothing.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
     runtime
         .block_on(aws_config::profile::load(
-            &Fs::real(),
+            fs,
             &Env::from_slice(&[]),
             sources,
             None,
@@ -205,7 +248,7 @@ fn parse(sources: &EnvConfigFiles) -> Result<ProfileSet> {
         .map_err(|e| Error::ProfileFile {
             // The SDK's load error says only "could not parse profile file"; the file, line
             // and reason are in its source.
-            detail: crate::error::causes(&e),
+            detail: crate::text::escape_message(&crate::error::causes(&e)),
         })
 }
 

@@ -32,7 +32,8 @@ def main():
             "Type": "AWS-HMAC",
             "AccessKeyId": args.key,
             "SecretAccessKey": args.secret,
-            "Token": "",
+            # Instance and task credentials are always a session: a token comes with them.
+            "Token": "IQoJb3JpZ2luX2VjEJr" + "x" * 40,
             "Expiration": expiry.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "LastUpdated": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }

@@ -151,6 +151,15 @@ impl Moto {
             .collect()
     }
 
+    /// The STS calls made, as [`Request::summary`] gives them.
+    pub fn sts_calls(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter(|r| r.service == "sts")
+            .map(Request::summary)
+            .collect()
+    }
+
     pub fn count(&self, action: &str) -> usize {
         self.requests()
             .iter()
@@ -159,26 +168,50 @@ impl Moto {
     }
 }
 
-/// One line of moto's request log.
-#[derive(Debug, Clone)]
+/// One line of moto's request log (JSON, written by tests/support/moto_logged.py).
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Request {
     pub service: String,
     pub action: String,
     pub region: String,
+    #[serde(rename = "key")]
     pub access_key_id: String,
+    /// Signed with session credentials (the request carried a security token).
+    pub session: bool,
+    pub duration: Option<String>,
+    pub session_name: Option<String>,
+    pub role: Option<String>,
+    pub serial: Option<String>,
+    /// The MFA code sent (test values only).
+    pub code: Option<String>,
+    /// The HTTP status of the answer: 200, or the strict layer's or moto's refusal.
+    pub status: u16,
     pub at: f64,
 }
 
 impl Request {
     fn parse(line: &str) -> Option<Request> {
-        let mut f = line.split(' ');
-        Some(Request {
-            service: f.next()?.to_owned(),
-            action: f.next()?.to_owned(),
-            region: f.next()?.to_owned(),
-            access_key_id: f.next()?.to_owned(),
-            at: f.next()?.parse().ok()?,
-        })
+        serde_json::from_str(line).ok()
+    }
+
+    /// `AssumeRole 3600s code=123456 session`, a call as the tests compare it.
+    pub fn summary(&self) -> String {
+        let mut text = self.action.clone();
+        if let Some(d) = &self.duration {
+            text.push_str(&format!(" {d}s"));
+        }
+        if let Some(c) = &self.code {
+            text.push_str(&format!(" code={c}"));
+        }
+        text.push_str(if self.session {
+            " session"
+        } else {
+            " long-term"
+        });
+        if self.status != 200 {
+            text.push_str(&format!(" -> {}", self.status));
+        }
+        text
     }
 }
 
@@ -229,6 +262,9 @@ pub fn free_port() -> u16 {
 pub struct TestEnv {
     pub home: tempfile::TempDir,
     pub endpoint: String,
+    /// Sent as the SDK's app id: the strict STS layer remembers one-time MFA codes per
+    /// scope, so each test environment is its own account with its own devices.
+    pub scope: String,
     extra_env: Vec<(String, String)>,
 }
 
@@ -236,9 +272,12 @@ impl TestEnv {
     pub fn new(endpoint: &str) -> TestEnv {
         let home = tempfile::tempdir().expect("a temporary directory");
         std::fs::create_dir_all(home.path().join(".aws")).expect("~/.aws");
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         TestEnv {
             home,
             endpoint: endpoint.to_owned(),
+            scope: format!("test-{}-{n}", std::process::id()),
             extra_env: vec![],
         }
     }
@@ -292,6 +331,7 @@ impl TestEnv {
             .env("RUNAS_CACHE_DIR", self.cache_dir())
             .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_SDK_UA_APP_ID", &self.scope)
             .stdin(Stdio::null());
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
@@ -380,11 +420,25 @@ pub fn refusing_sts_dated(
     message: &str,
     date: Option<String>,
 ) -> (String, std::sync::Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
     let body = format!(
         "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
     );
+    canned_http("403 Forbidden", "text/xml", &body, date)
+}
+
+/// A server that gives every request the same answer (an STS that is not STS: a proxy's
+/// HTML page, an empty body, broken XML, a forged answer). Returns its URL and a log of
+/// the request bodies.
+pub fn canned_http(
+    status: &str,
+    content_type: &str,
+    body: &str,
+    date: Option<String>,
+) -> (String, std::sync::Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let (status, content_type, body) =
+        (status.to_owned(), content_type.to_owned(), body.to_owned());
     let log = std::sync::Arc::new(Mutex::new(Vec::new()));
     let seen = log.clone();
     std::thread::spawn(move || {
@@ -411,7 +465,7 @@ pub fn refusing_sts_dated(
             let mut stream = reader.into_inner();
             let _ = write!(
                 stream,
-                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n{body}",
                 body.len(),
                 date.as_ref()
                     .map(|d| format!("Date: {d}\r\n"))

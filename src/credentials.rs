@@ -1,5 +1,6 @@
 //! The credentials `runas` hands on: a key pair, perhaps a session token, perhaps an expiry.
 
+use crate::secret::Secret;
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use std::fmt;
@@ -8,8 +9,8 @@ use std::time::{Duration, SystemTime};
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: Option<String>,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
     pub expiration: Option<SystemTime>,
 }
 
@@ -19,11 +20,8 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
             .field("access_key_id", &crate::log::key_hint(&self.access_key_id))
-            .field("secret_access_key", &"** redacted **")
-            .field(
-                "session_token",
-                &self.session_token.as_ref().map(|_| "** redacted **"),
-            )
+            .field("secret_access_key", &self.secret_access_key)
+            .field("session_token", &self.session_token)
             .field("expiration", &self.expiration.map(rfc3339))
             .finish()
     }
@@ -38,6 +36,46 @@ impl Credentials {
         }
     }
 
+    /// What is wrong with these values, if anything, without repeating them: an access key
+    /// id is 16 to 128 upper-case letters and digits; a secret and a token are printable
+    /// ASCII without whitespace. Values from outside (profile files, the environment, a
+    /// credential_process, STS, the cache) pass here before they are used, cached or
+    /// written, so a stray newline can never reach a signer, a header or a file.
+    pub fn problem(&self) -> Option<String> {
+        let id = &self.access_key_id;
+        if !(16..=128).contains(&id.len())
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return Some(format!(
+                "the access key id is not 16 to 128 upper-case letters and digits ({} characters{})",
+                id.chars().count(),
+                if id.chars().any(char::is_whitespace) {
+                    ", with whitespace: an indented line after it continues its value"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if let Some(why) = opaque_problem(self.secret_access_key.expose()) {
+            return Some(format!("the secret access key {why}"));
+        }
+        if let Some(why) = self
+            .session_token
+            .as_ref()
+            .and_then(|t| opaque_problem(t.expose()))
+        {
+            return Some(format!("the session token {why}"));
+        }
+        None
+    }
+
+    /// Expired already (by the clock of this machine).
+    pub fn expired(&self) -> bool {
+        self.expiration.is_some_and(|t| t <= SystemTime::now())
+    }
+
     pub fn expiration_rfc3339(&self) -> Option<String> {
         self.expiration.map(rfc3339)
     }
@@ -46,8 +84,8 @@ impl Credentials {
     pub fn to_sdk(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
             &self.access_key_id,
-            &self.secret_access_key,
-            self.session_token.clone(),
+            self.secret_access_key.expose(),
+            self.session_token.as_ref().map(|t| t.expose().to_owned()),
             self.expiration,
             "runas",
         )
@@ -56,10 +94,23 @@ impl Credentials {
     pub fn from_sdk(c: &aws_credential_types::Credentials) -> Self {
         Credentials {
             access_key_id: c.access_key_id().to_owned(),
-            secret_access_key: c.secret_access_key().to_owned(),
-            session_token: c.session_token().map(str::to_owned),
+            secret_access_key: Secret::new(c.secret_access_key()),
+            session_token: c.session_token().map(Secret::new),
             expiration: c.expiry(),
         }
+    }
+}
+
+/// Secrets and tokens: printable ASCII, no whitespace, not empty.
+fn opaque_problem(value: &str) -> Option<&'static str> {
+    if value.is_empty() {
+        Some("is empty")
+    } else if value.bytes().any(|b| b.is_ascii_whitespace()) {
+        Some("contains whitespace (an indented line after it continues its value)")
+    } else if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        Some("contains characters other than printable ASCII")
+    } else {
+        None
     }
 }
 
@@ -92,7 +143,7 @@ pub fn remaining(t: SystemTime) -> String {
     let text = if minutes >= 48 * 60 {
         format!("{} days", minutes / (24 * 60))
     } else {
-        crate::profile::duration::display(Duration::from_secs(minutes * 60))
+        crate::duration::display(Duration::from_secs(minutes * 60))
     };
     if word == "expired" {
         format!("expired {text} ago")
@@ -142,6 +193,28 @@ mod tests {
             remaining(now - Duration::from_secs(10 * 86400 + 5)),
             "expired 10 days ago"
         );
+    }
+
+    #[test]
+    fn values_from_outside_are_checked_without_being_repeated() {
+        assert_eq!(sample().problem(), None);
+        let mut c = sample();
+        c.access_key_id = "AKIAIOSFODNN7EXAMPLE\n[evil]".into();
+        let why = c.problem().unwrap();
+        assert!(why.contains("access key id"), "{why}");
+        assert!(!why.contains("EXAMPLE"), "{why}");
+        let mut c = sample();
+        c.access_key_id = "akiaiosfodnn7example".into();
+        assert!(c.problem().is_some());
+        let mut c = sample();
+        c.secret_access_key = "abc\n# comment".into();
+        assert!(c.problem().unwrap().contains("whitespace"));
+        let mut c = sample();
+        c.session_token = Some(Secret::default());
+        assert!(c.problem().unwrap().contains("session token is empty"));
+        let mut c = sample();
+        c.secret_access_key = "caf\u{e9}".into();
+        assert!(c.problem().unwrap().contains("printable ASCII"));
     }
 
     #[test]

@@ -2,69 +2,66 @@
 //! only that file. Everything else in the file — comments, order, other sections — is kept
 //! byte for byte; the new file replaces the old by rename, with mode 0600.
 
-use crate::creds::{Credentials, rfc3339};
+use crate::credentials::{Credentials, rfc3339};
 use crate::error::{Error, Result};
-use std::fs;
-use std::io::Write;
-use std::os::unix::fs::PermissionsExt;
+use crate::private_file::Update;
 use std::path::Path;
 
-/// Replaces (or appends) section `name` of the file at `path` with `credentials`. The
-/// caller holds the lock that keeps two writers apart.
+/// Replaces (or appends) section `name` of the file at `path` with `credentials`, under
+/// a lock, through a symlink at `path`.
 pub fn write(path: &Path, name: &str, credentials: &Credentials, profile: &str) -> Result<()> {
-    writable(name, credentials).map_err(|why| Error::file(path, why))?;
-    // Write through a symlink (a dotfiles checkout, say) rather than replacing it.
-    let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    let old = match fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::file(&path, format!("cannot read it: {e}"))),
+    check_name(name)?;
+    check_values(name, credentials).map_err(|why| Error::file(path, why))?;
+    let update =
+        Update::begin(path).map_err(|e| Error::file(path, format!("cannot lock it: {e}")))?;
+    let target = update.target().to_owned();
+    let old = match update.read() {
+        Ok(None) => String::new(),
+        Ok(Some(bytes)) => String::from_utf8(bytes)
+            .map_err(|_| Error::file(&target, "it is not UTF-8 text; fix or move it"))?,
+        Err(e) => return Err(Error::file(&target, format!("cannot read it: {e}"))),
     };
     let new = with_section(&old, name, &section_body(credentials, profile));
-
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot create it: {e}")))?;
-    let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut file| {
-        file.write_all(new.as_bytes())?;
-        file.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o600))?;
-        file.as_file().sync_all()?;
-        file.persist(&path).map_err(|e| e.error)?;
-        Ok(())
-    });
-    written.map_err(|e| Error::file(&path, format!("cannot write it: {e}")))
+    update
+        .commit(new.as_bytes())
+        .map_err(|e| Error::file(&target, format!("cannot write it: {e}")))
 }
 
-/// What the SDKs would read back differently is not written: a section name they drop, a
-/// value with blanks or control characters, which they trim, cut at a comment, or read as
-/// more lines (another section, even), or a value that starts with a comment character.
-fn writable(name: &str, c: &Credentials) -> std::result::Result<(), String> {
-    let identifier = |ch: char| ch.is_ascii_alphanumeric() || "_-/.%@:+".contains(ch);
-    if name.is_empty() || !name.chars().all(identifier) {
-        return Err(format!(
-            "cannot write section [{}]: the AWS SDKs ignore sections whose names have characters other than A-Z, a-z, 0-9 and _-/.%@:+",
-            name.escape_debug()
-        ));
+/// A name the SDKs read back as the same section: anything else (`]`, a line break)
+/// would break the file for every tool that reads it.
+pub fn check_name(name: &str) -> Result<()> {
+    if crate::profile::sections::valid_name(name) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "cannot write section [{}] to the credentials file: the AWS SDKs read only names of {}",
+            crate::text::escape(name),
+            crate::profile::sections::ALLOWED
+        )))
     }
+}
+
+/// Values the SDKs would read back differently are not written: blanks and control
+/// characters, which they trim, cut at a comment, or read as more lines (another section,
+/// even), and a comment character at the start.
+fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> {
     let values = [
-        ("access key id", Some(&c.access_key_id)),
-        ("secret access key", Some(&c.secret_access_key)),
-        ("session token", c.session_token.as_ref()),
+        ("access key id", Some(c.access_key_id.as_str())),
+        ("secret access key", Some(c.secret_access_key.expose())),
+        (
+            "session token",
+            c.session_token.as_ref().map(|t| t.expose()),
+        ),
     ];
-    for (what, value) in values {
-        let unreadable = |v: &String| {
-            v.starts_with(['#', ';']) || v.chars().any(|ch| ch.is_whitespace() || ch.is_control())
-        };
-        if value.is_some_and(unreadable) {
-            return Err(format!(
-                "cannot write section [{name}]: the {what} has blanks or control characters, or starts a comment, so the AWS SDKs would not read it back as written"
-            ));
-        }
+    let unreadable = |v: &str| {
+        v.starts_with(['#', ';']) || v.chars().any(|ch| ch.is_whitespace() || ch.is_control())
+    };
+    match values.into_iter().find(|(_, v)| v.is_some_and(unreadable)) {
+        Some((what, _)) => Err(format!(
+            "cannot write section [{name}]: the {what} has blanks or control characters, or starts a comment, so the AWS SDKs would not read it back as written"
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn section_body(c: &Credentials, profile: &str) -> String {
@@ -82,10 +79,10 @@ fn section_body(c: &Credentials, profile: &str) -> String {
     body.push_str(&format!("aws_access_key_id = {}\n", c.access_key_id));
     body.push_str(&format!(
         "aws_secret_access_key = {}\n",
-        c.secret_access_key
+        c.secret_access_key.expose()
     ));
     if let Some(token) = &c.session_token {
-        body.push_str(&format!("aws_session_token = {token}\n"));
+        body.push_str(&format!("aws_session_token = {}\n", token.expose()));
     }
     body
 }
@@ -171,6 +168,8 @@ fn with_section(text: &str, name: &str, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
 
     const BODY: &str = "k = v\n";
 

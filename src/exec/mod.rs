@@ -1,7 +1,11 @@
-//! Handing credentials on: the child's environment and `execvp`, or the print formats.
+//! Handing credentials on: the child's environment and `execvp`, the print formats, and the
+//! credentials file that `-c` writes.
 
-use crate::creds::Credentials;
+pub mod credentials_file;
+
+use crate::credentials::Credentials;
 use crate::error::Error;
+use crate::secret::Secret;
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -22,14 +26,14 @@ impl Environment {
             ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
             (
                 "AWS_SECRET_ACCESS_KEY",
-                credentials.secret_access_key.clone(),
+                credentials.secret_access_key.expose().to_owned(),
             ),
         ];
         let mut unset: Vec<&'static str> = REMOVED.to_vec();
         match &credentials.session_token {
             Some(token) => {
-                set.push(("AWS_SESSION_TOKEN", token.clone()));
-                set.push(("AWS_SECURITY_TOKEN", token.clone()));
+                set.push(("AWS_SESSION_TOKEN", token.expose().to_owned()));
+                set.push(("AWS_SECURITY_TOKEN", token.expose().to_owned()));
             }
             // A token left over from the parent would pair with the wrong keys.
             None => unset.extend(["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"]),
@@ -98,8 +102,8 @@ pub fn json(credentials: &Credentials) -> String {
     let process = Process {
         version: 1,
         access_key_id: &credentials.access_key_id,
-        secret_access_key: &credentials.secret_access_key,
-        session_token: credentials.session_token.as_deref(),
+        secret_access_key: credentials.secret_access_key.expose(),
+        session_token: credentials.session_token.as_ref().map(Secret::expose),
         expiration: credentials.expiration_rfc3339(),
     };
     // Serializing a struct of strings cannot fail.
@@ -122,7 +126,7 @@ mod tests {
         Credentials {
             access_key_id: "AKIDEXAMPLE".into(),
             secret_access_key: "se'cr\"et $HOME `x`".into(),
-            session_token: token.map(str::to_owned),
+            session_token: token.map(Secret::from),
             expiration: token.map(|_| SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
         }
     }

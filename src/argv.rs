@@ -1,0 +1,211 @@
+//! The shape of argv around the clap definition in `cli`: options given before a
+//! subcommand (`runas -v diagnose prod`), empty environment variables, and what the shell
+//! completes once PROFILE is given (the command's words, not runas's).
+
+use crate::cli::Cli;
+use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
+use clap_complete::engine::{
+    ArgValueCompleter, CompletionCandidate, PathCompleter, ValueCompleter,
+};
+use std::ffi::{OsStr, OsString};
+
+const SUBCOMMANDS: [&str; 4] = ["ecr", "list", "diagnose", "help"];
+
+/// Parses argv as `runas` does.
+pub fn parse(mut args: Vec<OsString>) -> Cli {
+    let command = without_empty_env(Cli::command());
+    let leading = leading_options(&command, &args);
+    let next = args.get(1 + leading).and_then(|a| a.to_str());
+    if leading > 0 && next.is_some_and(|w| SUBCOMMANDS[..3].contains(&w)) {
+        // After `ecr`, the options belong to its own subcommand (`ecr login`).
+        let nested = next == Some("ecr") && args.get(2 + leading).is_some();
+        let at = 1 + leading + if nested { 2 } else { 1 };
+        let options: Vec<OsString> = args.drain(1..1 + leading).collect();
+        let at = at - options.len();
+        args.splice(at..at, options);
+    }
+    let matches: ArgMatches = command.get_matches_from(args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// How many words after the program name are runas's own options (with their values).
+fn leading_options(command: &Command, args: &[OsString]) -> usize {
+    let takes_value = |arg: Option<&Arg>| arg.is_some_and(|a| a.get_action().takes_values());
+    let mut i = 1;
+    while let Some(word) = args.get(i).and_then(|a| a.to_str()) {
+        if word == "--" || !word.starts_with('-') || word == "-" {
+            break;
+        }
+        i += 1;
+        if let Some(long) = word.strip_prefix("--") {
+            let arg = command.get_arguments().find(|a| a.get_long() == Some(long));
+            if !long.contains('=') && takes_value(arg) {
+                i += 1;
+            }
+            continue;
+        }
+        // A cluster of short flags; the first that takes a value takes the rest, or the
+        // next word.
+        let shorts: Vec<char> = word.chars().skip(1).collect();
+        for (n, c) in shorts.iter().enumerate() {
+            let arg = command.get_arguments().find(|a| a.get_short() == Some(*c));
+            if takes_value(arg) {
+                if n + 1 == shorts.len() {
+                    i += 1;
+                }
+                break;
+            }
+        }
+    }
+    (i - 1).min(args.len().saturating_sub(1))
+}
+
+/// An empty variable counts as unset (`CREDENTIALS_DURATION=` in a CI file), as it does
+/// for the AWS tools: its argument forgets the variable.
+fn without_empty_env(command: Command) -> Command {
+    let empty = |arg: &Arg| {
+        arg.get_env()
+            .and_then(std::env::var_os)
+            .is_some_and(|v| v.is_empty())
+    };
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    let mut command = command.mut_args(|arg| {
+        if empty(&arg) {
+            arg.env(clap::builder::Resettable::<clap::builder::OsStr>::Reset)
+        } else {
+            arg
+        }
+    });
+    for name in names {
+        command = command.mut_subcommand(name, without_empty_env);
+    }
+    command
+}
+
+/// The definition the shell's completion asks: once PROFILE is given, only the command
+/// and its arguments are left to complete (runas's options stay known, hidden, so that
+/// the words before PROFILE still parse).
+pub fn completion_command() -> Command {
+    let full = Cli::command();
+    let Some(words_after_profile) = completing_after_profile(&full) else {
+        return full;
+    };
+    let options: Vec<Arg> = full
+        .get_arguments()
+        .filter(|a| !a.is_positional())
+        .cloned()
+        .map(|a| a.hide(true))
+        .collect();
+    Command::new("runas")
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .args(options)
+        .arg(Arg::new("profile").value_name("PROFILE"))
+        .arg(
+            Arg::new("command")
+                .value_name("COMMAND")
+                .num_args(1..)
+                .trailing_var_arg(true)
+                .allow_hyphen_values(true)
+                .add(ArgValueCompleter::new(CommandWords {
+                    first: words_after_profile == 0,
+                })),
+        )
+}
+
+/// When the word being completed comes after PROFILE (the words before it are runas's
+/// options, then a word that is not a subcommand), how many words lie between the two.
+fn completing_after_profile(command: &Command) -> Option<usize> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // `runas -- runas WORD…`: the words of the line being completed follow `--`.
+    let start = args.iter().position(|a| a == "--")?;
+    let words = &args[start + 1..];
+    let current = std::env::var("_CLAP_COMPLETE_INDEX")
+        .ok()
+        .and_then(|i| i.parse::<usize>().ok())
+        .unwrap_or(words.len().saturating_sub(1));
+    let before = &words[..current.min(words.len())];
+    let leading = leading_options(command, before);
+    let profile = before.get(1 + leading)?.to_str()?;
+    let after = !SUBCOMMANDS.contains(&profile) && !profile.starts_with('-');
+    after.then(|| before.len() - 2 - leading)
+}
+
+/// The command's words: a program on PATH (or a path) first, then files.
+struct CommandWords {
+    /// Completing the command's name, not one of its arguments.
+    first: bool,
+}
+
+impl ValueCompleter for CommandWords {
+    fn complete(&self, current: &OsStr) -> Vec<CompletionCandidate> {
+        let mut found = Vec::new();
+        let prefix = current.to_string_lossy();
+        if self.first && !prefix.contains('/') {
+            found = programs(&prefix);
+        }
+        found.extend(PathCompleter::any().complete(current));
+        if found.is_empty() && prefix.starts_with('-') {
+            // The command's own option: nothing to offer, and certainly not runas's
+            // (hidden) options, which the engine shows when nothing else is found.
+            found.push(CompletionCandidate::new(current));
+        }
+        found
+    }
+}
+
+/// Executables on PATH whose names start with `prefix`, sorted, once each.
+fn programs(prefix: &str) -> Vec<CompletionCandidate> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut names = std::collections::BTreeSet::new();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let executable = std::fs::metadata(entry.path())
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+            if name.starts_with(prefix) && executable {
+                names.insert(name);
+            }
+        }
+    }
+    names.into_iter().map(CompletionCandidate::new).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn leading_options_and_their_values_are_counted() {
+        let c = Cli::command();
+        assert_eq!(
+            leading_options(&c, &args(&["runas", "-v", "diagnose", "p"])),
+            1
+        );
+        assert_eq!(
+            leading_options(
+                &c,
+                &args(&["runas", "--region", "x", "-vv", "list", "profiles"])
+            ),
+            3
+        );
+        assert_eq!(
+            leading_options(&c, &args(&["runas", "-vo", "123456", "p"])),
+            2
+        );
+        assert_eq!(leading_options(&c, &args(&["runas", "-vo123456", "p"])), 1);
+        assert_eq!(leading_options(&c, &args(&["runas", "--region=x", "p"])), 1);
+        assert_eq!(leading_options(&c, &args(&["runas", "p", "-v"])), 0);
+    }
+}

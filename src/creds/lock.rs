@@ -1,0 +1,133 @@
+//! Waiting for another run that is fetching the same step: visible and bounded.
+//!
+//! The lock is `flock` on a file in the cache directory, so the kernel releases it when its
+//! holder exits, however it exits: a run killed with -9 leaves nothing to wait for. The
+//! holder writes its pid into the file, so that a run that waits can say whom it waits for.
+
+use crate::deadline;
+use crate::error::{Error, Result};
+use crate::log::warning;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// A run waiting longer than this says so.
+const QUIET: Duration = Duration::from_millis(250);
+const POLL: Duration = Duration::from_millis(25);
+
+/// A held lock; released when dropped (or when the process ends).
+pub struct Held {
+    _file: File,
+}
+
+/// Takes the lock at `path` for `step` (a description for messages), waiting at most
+/// `RUNAS_TIMEOUT` for another holder. A lock file that cannot be used is a warning, and
+/// the run goes on without it: at worst two runs fetch the same step.
+pub fn acquire(path: &Path, step: &str) -> Result<Option<Held>> {
+    let mut file = match open(path) {
+        Ok(file) => file,
+        Err(e) => {
+            warning!(
+                "cannot use lock file {}: {e}; going on without it",
+                path.display()
+            );
+            return Ok(None);
+        }
+    };
+    let started = Instant::now();
+    let deadline = deadline::from_now();
+    let mut announced = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(e)) => {
+                warning!("cannot lock {}: {e}; going on without it", path.display());
+                return Ok(None);
+            }
+        }
+        if !announced && started.elapsed() >= QUIET {
+            announced = true;
+            eprintln!(
+                "runas: waiting for {}, which is fetching {step} (at most {})",
+                holder(&mut file),
+                deadline::describe()
+            );
+        }
+        if Instant::now() >= deadline {
+            return Err(Error::Credentials {
+                what: step.to_owned(),
+                message: format!(
+                    "gave up waiting for {} after {}; if it is stuck, end it, or wait longer with a larger RUNAS_TIMEOUT",
+                    holder(&mut file),
+                    deadline::describe()
+                ),
+            });
+        }
+        std::thread::sleep(POLL);
+    }
+    // Marks the lock as in use (for pruning), and says who holds it.
+    let _ = file.set_modified(std::time::SystemTime::now());
+    let pid = std::process::id().to_string();
+    let _ = file
+        .set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| file.write_all(pid.as_bytes()));
+    Ok(Some(Held { _file: file }))
+}
+
+/// Opens (or creates, 0600) the lock file without following a symlink planted in its
+/// place, and refuses one that is not a plain file of this user's.
+fn open(path: &Path) -> std::io::Result<File> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    let meta = file.metadata()?;
+    // SAFETY: geteuid cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if !meta.is_file() || meta.uid() != me {
+        return Err(std::io::Error::other(format!(
+            "it is not a plain file of user {me}"
+        )));
+    }
+    Ok(file)
+}
+
+/// "runas (pid 1234)", from what the holder wrote.
+fn holder(file: &mut File) -> String {
+    let mut text = String::new();
+    let _ = file.rewind().and_then(|()| file.read_to_string(&mut text));
+    match text.trim().parse::<u32>() {
+        Ok(pid) => format!("another runas (pid {pid})"),
+        Err(_) => "another runas".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_holder_writes_its_pid_and_symlinks_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.lock");
+        let held = acquire(&path, "step").unwrap();
+        assert!(held.is_some());
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            std::process::id().to_string()
+        );
+        drop(held);
+        let link = dir.path().join("b.lock");
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), &link).unwrap();
+        assert!(open(&link).is_err());
+        assert!(!dir.path().join("elsewhere").exists());
+    }
+}

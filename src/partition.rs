@@ -1,0 +1,63 @@
+//! AWS partitions and the regions each one serves: the one table runas keeps of them.
+//!
+//! Credentials and ARNs of one partition mean nothing in another, so a role ARN whose
+//! partition does not serve the chain's region is refused before any call, and cache keys
+//! name the partition so that one partition's credentials are never tried against another.
+
+/// Partition names with the region prefix their regions share, the longer prefixes first
+/// (`us-isob-` before `us-iso-`); `aws` takes every other region.
+const PARTITIONS: [(&str, &str); 8] = [
+    ("aws-cn", "cn-"),
+    ("aws-us-gov", "us-gov-"),
+    ("aws-iso-b", "us-isob-"),
+    ("aws-iso-f", "us-isof-"),
+    ("aws-iso-e", "eu-isoe-"),
+    ("aws-iso", "us-iso-"),
+    ("aws-eusc", "eusc-"),
+    ("aws", ""),
+];
+
+/// The partition that serves `region`.
+pub fn of_region(region: &str) -> &'static str {
+    PARTITIONS
+        .iter()
+        .find(|(_, prefix)| region.starts_with(prefix))
+        .map_or("aws", |(name, _)| name)
+}
+
+pub fn is_known(name: &str) -> bool {
+    PARTITIONS.iter().any(|(n, _)| *n == name)
+}
+
+/// Every partition's name, for messages.
+pub fn names() -> String {
+    PARTITIONS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_map_to_their_partitions() {
+        for (region, partition) in [
+            ("us-east-1", "aws"),
+            ("eu-west-3", "aws"),
+            ("cn-north-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("us-iso-east-1", "aws-iso"),
+            ("us-isob-east-1", "aws-iso-b"),
+            ("us-isof-south-1", "aws-iso-f"),
+            ("eu-isoe-west-1", "aws-iso-e"),
+            ("eusc-de-east-1", "aws-eusc"),
+        ] {
+            assert_eq!(of_region(region), partition, "{region}");
+        }
+        assert!(is_known("aws-iso-b"));
+        assert!(!is_known("aws-moon"));
+    }
+}

@@ -1,0 +1,258 @@
+//! Every file runas writes: cache entries and notes, the shared credentials file (`-c`) and
+//! Docker's `config.json` (`ecr login --write-config`).
+//!
+//! A file is replaced whole: written to a temporary file beside it (mode 0600 from
+//! creation, whatever the umask), synced, and renamed over it, so a reader or a crash sees
+//! the old file or the new one. Temporary files carry [`TEMP_MARK`] in their name; they are
+//! removed on every error path, and ones a killed run left behind are swept after a day.
+//! Files other tools share are updated under a lock ([`Update`]), and through their
+//! symlinks: a `config.json` that links into a dotfiles checkout stays a link.
+
+use crate::deadline;
+use std::fs::{self, File, TryLockError};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+/// In the name of every temporary file runas writes: `.config.json.runas-tmp-Ab12Cd`.
+pub const TEMP_MARK: &str = ".runas-tmp-";
+/// Left-over temporary files older than this are removed.
+const ORPHAN_AGE: Duration = Duration::from_secs(24 * 3600);
+/// The most of a shared file runas reads; a larger one is not one of these files.
+const MAX_SIZE: u64 = 16 << 20;
+/// Symlinks followed before giving up, as the kernel does (ELOOP).
+const MAX_LINKS: usize = 40;
+
+/// Creates `dir` and its missing parents with mode 0700, whatever the umask.
+pub fn create_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+}
+
+/// Replaces the file at `path` (a symlink there is replaced, not followed) with `bytes`.
+pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = parent(path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    sweep(dir);
+    let mut file = tempfile::Builder::new()
+        .prefix(&format!(".{name}{TEMP_MARK}"))
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Removes temporary files of runas in `dir` that a killed run left behind.
+pub fn sweep(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let Some(old) = SystemTime::now().checked_sub(ORPHAN_AGE) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let ours = entry.file_name().to_string_lossy().contains(TEMP_MARK);
+        let orphan = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < old);
+        if ours && orphan {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The file at the end of `path`'s symlinks, whether or not it exists yet.
+pub fn target(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_owned();
+    for _ in 0..MAX_LINKS {
+        match fs::read_link(&current) {
+            Ok(link) if link.is_absolute() => current = link,
+            Ok(link) => current = parent(&current).join(link),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::InvalidInput
+                ) =>
+            {
+                return Ok(current);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+fn parent(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Reads a file someone named (a profile file, a token file, a shared file): only a
+/// regular file, and at most `limit` bytes, so that a FIFO cannot block the run and a
+/// device such as `/dev/zero` cannot fill its memory.
+pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = File::options()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::other("it is not a regular file"));
+    }
+    if meta.len() > limit {
+        return Err(io::Error::other(format!(
+            "it is larger than {} MiB",
+            limit >> 20
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::other(format!(
+            "it is larger than {} MiB",
+            limit >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// A read-modify-write of a shared file: the directory of its target is locked (`flock`,
+/// released by the kernel if this run dies), so two runs cannot both read the old file
+/// and each write back only its own change.
+pub struct Update {
+    target: PathBuf,
+    _lock: File,
+}
+
+impl Update {
+    /// Locks the file at `path` for update, creating its directory (0700) if need be,
+    /// waiting for another run at most `RUNAS_TIMEOUT`.
+    pub fn begin(path: &Path) -> io::Result<Update> {
+        let target = target(path)?;
+        let dir = parent(&target);
+        create_dir(dir)?;
+        let lock = File::options()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY)
+            .open(dir)?;
+        let deadline = Instant::now() + deadline::timeout();
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::Error(e)) => return Err(e),
+                Err(TryLockError::WouldBlock) if Instant::now() >= deadline => {
+                    return Err(io::Error::other(format!(
+                        "another runas kept it locked for {}",
+                        deadline::describe()
+                    )));
+                }
+                Err(TryLockError::WouldBlock) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+        Ok(Update {
+            target,
+            _lock: lock,
+        })
+    }
+
+    /// The file that is written: `path`, or where its symlinks lead.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// The current contents; `None` when there is no file yet.
+    pub fn read(&self) -> io::Result<Option<Vec<u8>>> {
+        match read_regular(&self.target, MAX_SIZE) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Replaces the target with `bytes` and releases the lock.
+    pub fn commit(self, bytes: &[u8]) -> io::Result<()> {
+        replace(&self.target, bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_go_through_symlinks_and_leave_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("dotfiles").join("config.json");
+        let link = dir.path().join("config.json");
+        std::os::unix::fs::symlink("dotfiles/config.json", &link).unwrap();
+        // A dangling link: the target is created where it points.
+        let update = Update::begin(&link).unwrap();
+        assert_eq!(update.read().unwrap(), None);
+        update.commit(b"{}").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(&real).unwrap(), b"{}");
+        assert_eq!(
+            fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            fs::metadata(real.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
+        let names: Vec<_> = fs::read_dir(real.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["config.json"]);
+    }
+
+    #[test]
+    fn old_temporary_files_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let orphan = dir.path().join(format!(".credentials{TEMP_MARK}x1"));
+        let recent = dir.path().join(format!(".credentials{TEMP_MARK}x2"));
+        for path in [&orphan, &recent] {
+            fs::write(path, "secret").unwrap();
+        }
+        File::options()
+            .write(true)
+            .open(&orphan)
+            .unwrap()
+            .set_modified(SystemTime::now() - Duration::from_secs(25 * 3600))
+            .unwrap();
+        replace(&dir.path().join("credentials"), b"x").unwrap();
+        assert!(!orphan.exists());
+        assert!(recent.exists(), "a run in progress may still own it");
+    }
+
+    #[test]
+    fn link_loops_are_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        std::os::unix::fs::symlink("a", &a).unwrap();
+        assert!(target(&a).is_err());
+    }
+}

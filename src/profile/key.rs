@@ -1,0 +1,137 @@
+//! The keys runas reads from the profile files, and the checks their values pass before
+//! anything is sent: what STS would refuse is refused here, naming the profile.
+
+pub const REGION: &str = "region";
+pub const ROLE_ARN: &str = "role_arn";
+pub const SOURCE_PROFILE: &str = "source_profile";
+pub const CREDENTIAL_SOURCE: &str = "credential_source";
+pub const SESSION_NAME: &str = "role_session_name";
+pub const EXTERNAL_ID: &str = "external_id";
+pub const DURATION_SECONDS: &str = "duration_seconds";
+pub const MFA_SERIAL: &str = "mfa_serial";
+pub const WEB_IDENTITY_TOKEN_FILE: &str = "web_identity_token_file";
+pub const CREDENTIAL_PROCESS: &str = "credential_process";
+pub const ACCESS_KEY_ID: &str = "aws_access_key_id";
+pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
+pub const SESSION_TOKEN: &str = "aws_session_token";
+pub const SSO_SESSION: &str = "sso_session";
+pub const SSO_REGION: &str = "sso_region";
+pub const SSO_START_URL: &str = "sso_start_url";
+pub const SSO_ACCOUNT_ID: &str = "sso_account_id";
+pub const SSO_ROLE_NAME: &str = "sso_role_name";
+pub const ENDPOINT_URL: &str = "endpoint_url";
+// Read only by runas (aws-runas's names).
+pub const SESSION_TOKEN_DURATION: &str = "session_token_duration";
+pub const CREDENTIALS_DURATION: &str = "credentials_duration";
+pub const MFA_PROCESS: &str = "mfa_process";
+pub const ECR_REGISTRIES: &str = "ecr_registries";
+
+/// Every key runas reads, in the order `runas diagnose` shows them.
+pub const ALL: [&str; 24] = [
+    REGION,
+    ROLE_ARN,
+    SOURCE_PROFILE,
+    CREDENTIAL_SOURCE,
+    SESSION_NAME,
+    EXTERNAL_ID,
+    DURATION_SECONDS,
+    CREDENTIALS_DURATION,
+    MFA_SERIAL,
+    MFA_PROCESS,
+    SESSION_TOKEN_DURATION,
+    WEB_IDENTITY_TOKEN_FILE,
+    CREDENTIAL_PROCESS,
+    ACCESS_KEY_ID,
+    SECRET_ACCESS_KEY,
+    SESSION_TOKEN,
+    SSO_SESSION,
+    SSO_REGION,
+    SSO_START_URL,
+    SSO_ACCOUNT_ID,
+    SSO_ROLE_NAME,
+    ENDPOINT_URL,
+    ECR_REGISTRIES,
+    "aws_account_id",
+];
+
+/// Keys whose values are secrets and are never shown.
+pub const SECRET: [&str; 2] = [SECRET_ACCESS_KEY, SESSION_TOKEN];
+
+/// `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`, checked before STS sees it.
+pub fn validate_role_arn(arn: &str) -> std::result::Result<(), String> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && is_account(parts[4])
+        && parts[5].starts_with("role/")
+        && parts[5].len() > "role/".len()
+        && parts[5].bytes().all(|b| b.is_ascii_graphic());
+    if !ok {
+        return Err(format!(
+            "role_arn `{}` is not a role ARN; expected arn:aws:iam::123456789012:role/NAME (a 12-digit account and a role name)",
+            arn.escape_debug()
+        ));
+    }
+    known_partition(parts[1], arn)
+}
+
+/// An MFA device: its ARN (`arn:aws:iam::123456789012:mfa/NAME`) or a hardware token's
+/// serial number (letters and digits, such as GAHT12345678). Nothing else reaches STS.
+pub fn validate_mfa_serial(serial: &str) -> std::result::Result<(), String> {
+    let parts: Vec<&str> = serial.splitn(6, ':').collect();
+    let arn = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && is_account(parts[4])
+        && parts[5].starts_with("mfa/")
+        && parts[5].len() > "mfa/".len()
+        && parts[5].bytes().all(|b| b.is_ascii_graphic());
+    if arn {
+        return known_partition(parts[1], serial);
+    }
+    let hardware =
+        (9..=64).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_alphanumeric());
+    if hardware {
+        Ok(())
+    } else {
+        Err(format!(
+            "mfa_serial `{}` is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware token's serial number",
+            serial.escape_debug()
+        ))
+    }
+}
+
+fn is_account(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn known_partition(partition: &str, arn: &str) -> std::result::Result<(), String> {
+    if crate::partition::is_known(partition) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` names partition `{}`, which is not one of {}",
+            arn.escape_debug(),
+            partition.escape_debug(),
+            crate::partition::names()
+        ))
+    }
+}
+
+pub fn valid_region(r: &str) -> bool {
+    !r.is_empty()
+        && r.len() <= 32
+        && r.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// What STS takes as a role session name: 2 to 64 of `[A-Za-z0-9_+=,.@-]`.
+pub fn valid_session_name(name: &str) -> bool {
+    (2..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
+}

@@ -1,0 +1,127 @@
+//! What the SDK's parser leaves out without a word, found so runas can say so: files it
+//! cannot read as text, and sections whose names it does not accept (`[profile my prod]`,
+//! non-ASCII names), which it drops, so that the profile is then "not found".
+
+use crate::error::{Error, Result};
+use crate::text::escape;
+use std::path::Path;
+
+/// The characters of a profile name, in the SDKs' words.
+pub const ALLOWED: &str = "ASCII letters, digits and _ - / . % @ : +";
+/// A profile file larger than this is not a profile file.
+pub const MAX_FILE: u64 = 16 << 20;
+
+/// A name the SDKs accept for a profile (`[A-Za-z0-9_\-/.%@:+]+`).
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-/.%@:+".contains(c))
+}
+
+/// A section the SDK drops: where, and the name it would have had.
+#[derive(Debug, Clone)]
+pub struct Dropped {
+    pub file: String,
+    pub line: usize,
+    pub name: String,
+}
+
+impl Dropped {
+    pub fn describe(&self) -> String {
+        format!(
+            "{} line {}: the AWS SDKs ignore the section of profile `{}`: a profile name may contain only {}",
+            self.file,
+            self.line,
+            escape(&self.name),
+            ALLOWED
+        )
+    }
+}
+
+/// Sections of `text` that the SDK drops for their name. In the config file profiles are
+/// `[profile NAME]` (and `[default]`); in the credentials file `[NAME]`.
+pub fn dropped(text: &str, file: &Path, config: bool) -> Vec<Dropped> {
+    let mut found = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(inner) = line
+            .trim_start()
+            .strip_prefix('[')
+            .and_then(|rest| rest.split_once(']'))
+            .map(|(inner, _)| inner.trim())
+        else {
+            continue;
+        };
+        let name = if config {
+            match inner.split_once(char::is_whitespace) {
+                Some(("profile", name)) => name.trim(),
+                _ => continue,
+            }
+        } else {
+            inner
+        };
+        if !valid_name(name) {
+            found.push(Dropped {
+                file: file.display().to_string(),
+                line: i + 1,
+                name: name.to_owned(),
+            });
+        }
+    }
+    found
+}
+
+/// The bytes of a profile file, if it exists: refused when it is not a regular file (a
+/// FIFO would block, `/dev/zero` never end), larger than 16 MiB, or not UTF-8 (the SDK
+/// would drop the whole file).
+pub fn read(path: &Path) -> Result<Option<String>> {
+    let fail = |message: String| Error::ProfileFile {
+        detail: format!("{}: {message}", path.display()),
+    };
+    let bytes = match crate::private_file::read_regular(path, MAX_FILE) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::Other => {
+            return Err(fail(format!("{e}, so not a profile file")));
+        }
+        Err(e) => return Err(fail(format!("cannot read it: {e}"))),
+    };
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        fail(format!(
+            "line {line} is not UTF-8 text, and the AWS SDKs ignore the whole file when one byte is not; save it as UTF-8"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_sdk_drops_are_found() {
+        let text = "[default]\n[profile ok-1]\n[profile my prod]\n[profile zürich]\n[sso-session a b]\n[plain]\n";
+        let found = dropped(text, Path::new("config"), true);
+        let names: Vec<_> = found.iter().map(|d| (d.line, d.name.as_str())).collect();
+        assert_eq!(names, [(3, "my prod"), (4, "zürich")]);
+        let found = dropped("[ok]\n[not ok]\n", Path::new("credentials"), false);
+        assert_eq!(found[0].line, 2);
+        assert!(found[0].describe().contains("credentials line 2"));
+    }
+
+    #[test]
+    fn files_that_are_not_profile_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(&path, b"[default]\nregion = x\n# caf\xe9\n").unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(err.contains("line 3 is not UTF-8"), "{err}");
+        let err = read(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(
+            err.contains("it is not a regular file, so not a profile file"),
+            "{err}"
+        );
+        assert!(read(&dir.path().join("none")).unwrap().is_none());
+    }
+}

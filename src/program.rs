@@ -1,0 +1,250 @@
+//! External programs (`credential_process`, `mfa_process`, registry clients) run with a
+//! deadline. Each runs in a process group of its own, so that at the deadline the program
+//! and everything it started are killed together, and a shell wrapper cannot leave its
+//! `sleep` (or a hung helper) behind.
+
+use crate::deadline;
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// What a program left when it exited in time.
+pub struct Finished {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+#[derive(Debug)]
+pub enum Failure {
+    /// It could not be started at all.
+    Start(std::io::Error),
+    /// It (or a process it started, holding its output open) outlived the deadline and
+    /// was killed.
+    TimedOut,
+}
+
+impl Failure {
+    /// "did not finish within 60s (RUNAS_TIMEOUT) and was stopped", or the start error.
+    pub fn describe(&self) -> String {
+        match self {
+            Failure::Start(e) => format!("could not start: {e}"),
+            Failure::TimedOut => format!(
+                "did not finish within {} and was stopped",
+                deadline::describe()
+            ),
+        }
+    }
+}
+
+/// Runs `command` until it exits or the deadline passes. `input` goes to its stdin; piped
+/// stdout and stderr are collected. With `terminal`, a program started from an
+/// interactive shell gets the terminal for the time it runs (it may ask for a PIN).
+pub fn run(
+    mut command: Command,
+    input: Option<Vec<u8>>,
+    terminal: bool,
+) -> Result<Finished, Failure> {
+    let deadline = deadline::from_now();
+    command.process_group(0);
+    if input.is_some() {
+        command.stdin(Stdio::piped());
+    }
+    let mut child = command.spawn().map_err(Failure::Start)?;
+    let group = i32::try_from(child.id()).unwrap_or(i32::MAX);
+    let _forwarded = Ending::watch(group);
+    let foreground = if terminal {
+        Foreground::give(group)
+    } else {
+        None
+    };
+    if let (Some(bytes), Some(mut pipe)) = (input, child.stdin.take()) {
+        // A client that exits without reading closes the pipe; its own message says why.
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&bytes);
+        });
+    }
+    let (sender, outputs) = mpsc::channel();
+    let mut expected = 0;
+    if let Some(out) = child.stdout.take() {
+        expected += 1;
+        collect(out, 1, sender.clone());
+    }
+    if let Some(err) = child.stderr.take() {
+        expected += 1;
+        collect(err, 2, sender);
+    }
+    let finished = wait_until(&mut child, deadline).and_then(|status| {
+        let mut done = Finished {
+            status,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+        };
+        for _ in 0..expected {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            match outputs.recv_timeout(wait).ok()? {
+                (1, bytes) => done.stdout = bytes,
+                (_, bytes) => done.stderr = bytes,
+            }
+        }
+        Some(done)
+    });
+    if finished.is_none() {
+        // SAFETY: kill(2) on the group this child leads; it has not been reaped while
+        // `wait_until` saw it running, so the id is still its own.
+        unsafe { libc::kill(-group, libc::SIGKILL) };
+        let _ = child.wait();
+    }
+    drop(foreground);
+    finished.ok_or(Failure::TimedOut)
+}
+
+fn collect(mut pipe: impl Read + Send + 'static, which: u8, sender: mpsc::Sender<(u8, Vec<u8>)>) {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        let _ = sender.send((which, bytes));
+    });
+}
+
+/// The exit status, or `None` once the deadline has passed.
+fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
+    let mut pause = Duration::from_millis(1);
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
+        std::thread::sleep(pause.min(left));
+        pause = (pause * 2).min(Duration::from_millis(50));
+    }
+}
+
+/// While a program runs, a signal that ends runas (Ctrl-C without a terminal handover, a
+/// CI job cancelled with SIGTERM, a closed terminal) ends the program's group first: in a
+/// group of its own it would not get the signal, and would run on. A signal runas was
+/// told to ignore (`nohup`) stays ignored.
+struct Ending {
+    previous: [libc::sighandler_t; 3],
+}
+
+static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
+const ENDING_SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+impl Ending {
+    fn watch(group: i32) -> Ending {
+        RUNNING_GROUP.store(group, Ordering::SeqCst);
+        let handler = end_group as *const () as libc::sighandler_t;
+        let mut previous = [libc::SIG_DFL; 3];
+        for (signal, old) in ENDING_SIGNALS.iter().zip(previous.iter_mut()) {
+            // SAFETY: installs a handler that only calls async-signal-safe functions, and
+            // puts an ignored disposition straight back.
+            unsafe {
+                *old = libc::signal(*signal, handler);
+                if *old == libc::SIG_IGN {
+                    libc::signal(*signal, libc::SIG_IGN);
+                }
+            }
+        }
+        Ending { previous }
+    }
+}
+
+impl Drop for Ending {
+    fn drop(&mut self) {
+        RUNNING_GROUP.store(0, Ordering::SeqCst);
+        for (signal, old) in ENDING_SIGNALS.iter().zip(self.previous) {
+            // SAFETY: restores the disposition runas had before.
+            unsafe { libc::signal(*signal, old) };
+        }
+    }
+}
+
+extern "C" fn end_group(signal: i32) {
+    let group = RUNNING_GROUP.load(Ordering::SeqCst);
+    // SAFETY: kill, signal and raise are async-signal-safe; runas then ends by the same
+    // signal, as it would have without the handler.
+    unsafe {
+        if group > 0 {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
+    }
+}
+
+/// The terminal handed to a program's group for as long as it runs, and taken back after.
+/// A group other than the terminal's foreground one is stopped when it reads from it.
+struct Foreground;
+
+impl Foreground {
+    fn give(group: i32) -> Option<Foreground> {
+        // SAFETY: plain syscalls on fd 0; SIGTTOU is ignored around tcsetpgrp so that a
+        // background runas is not stopped by asking, and restored right after.
+        unsafe {
+            if libc::isatty(0) != 1 || libc::tcgetpgrp(0) != libc::getpgrp() {
+                return None;
+            }
+            let given = with_sigttou_ignored(|| libc::tcsetpgrp(0, group) == 0);
+            // It may already have tried to read and been stopped.
+            libc::kill(-group, libc::SIGCONT);
+            given.then_some(Foreground)
+        }
+    }
+}
+
+impl Drop for Foreground {
+    fn drop(&mut self) {
+        // SAFETY: as in `give`; the terminal goes back to this process's own group.
+        unsafe {
+            with_sigttou_ignored(|| libc::tcsetpgrp(0, libc::getpgrp()) == 0);
+        }
+    }
+}
+
+unsafe fn with_sigttou_ignored(f: impl FnOnce() -> bool) -> bool {
+    // SAFETY: swaps the disposition of SIGTTOU and puts the old one back.
+    unsafe {
+        let old = libc::signal(libc::SIGTTOU, libc::SIG_IGN);
+        let result = f();
+        libc::signal(libc::SIGTTOU, old);
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Command {
+        let mut c = Command::new("sh");
+        c.arg("-c")
+            .arg(script)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    }
+
+    #[test]
+    fn output_and_input_pass_through() {
+        let done = run(
+            sh("read x; echo \"got $x\"; echo warn >&2"),
+            Some(b"pw\n".to_vec()),
+            false,
+        )
+        .unwrap();
+        assert!(done.status.success());
+        assert_eq!(done.stdout, b"got pw\n");
+        assert_eq!(done.stderr, b"warn\n");
+        assert!(matches!(
+            run(Command::new("/nonexistent/program"), None, false),
+            Err(Failure::Start(_))
+        ));
+    }
+}

@@ -1,0 +1,316 @@
+//! The bad-input table of the README, row by row: each input gives its message and exit
+//! status, and leaves every file under HOME as it was (nothing created, changed or
+//! removed, no cache, no lock, no temporary file).
+
+mod testenv;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+use testenv::*;
+
+/// One row: what is set up, what runs, what it must say and return.
+struct Row {
+    /// The config file (bytes: one row has a byte that is not UTF-8).
+    config: &'static [u8],
+    credentials: &'static str,
+    /// Variables; `{HOME}` stands for the test's HOME.
+    env: &'static [(&'static str, &'static str)],
+    /// Variables removed from the environment runas gets.
+    unset: &'static [&'static str],
+    args: &'static [&'static str],
+    status: i32,
+    /// Printed on stderr (or, for `diagnose`, stdout).
+    message: &'static str,
+}
+
+const KEYS: &str = "[k]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+const KEYS_CONFIG: &[u8] = b"[profile k]\nregion = us-east-1\n";
+const ROLE: &[u8] = b"[profile r]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\n[profile k]\nregion = us-east-1\n";
+
+const fn row(
+    config: &'static [u8],
+    args: &'static [&'static str],
+    status: i32,
+    message: &'static str,
+) -> Row {
+    Row {
+        config,
+        credentials: KEYS,
+        env: &[],
+        unset: &[],
+        args,
+        status,
+        message,
+    }
+}
+
+const fn with_env(
+    env: &'static [(&'static str, &'static str)],
+    args: &'static [&'static str],
+    status: i32,
+    message: &'static str,
+) -> Row {
+    Row {
+        config: ROLE,
+        credentials: KEYS,
+        env,
+        unset: &[],
+        args,
+        status,
+        message,
+    }
+}
+
+const ROWS: &[Row] = &[
+    // The command line.
+    row(ROLE, &[], 2, "the following required arguments were not provided"),
+    row(ROLE, &["--bogus", "r"], 2, "unexpected argument '--bogus'"),
+    row(ROLE, &["-O", "yaml", "r"], 2, "invalid value 'yaml' for '--output"),
+    row(ROLE, &["-d", "12x", "r"], 2, "unknown unit"),
+    row(ROLE, &["-a", "", "r"], 2, "empty duration"),
+    row(ROLE, &["-a", "99999999999999h", "r"], 2, "is too large"),
+    row(ROLE, &["ecr"], 2, "Usage: runas ecr"),
+    row(ROLE, &["list", "everything"], 2, "unrecognized subcommand 'everything'"),
+    row(ROLE, &["ecr", "login", "--client", "x", "--write-config", "r"], 2, "cannot be used with"),
+    with_env(&[("RUNAS_TIMEOUT", "abc")], &["r", "true"], 2, "RUNAS_TIMEOUT=abc is not a whole number of seconds"),
+    with_env(&[("RUNAS_TIMEOUT", "0")], &["r", "true"], 2, "RUNAS_TIMEOUT=0 is not a whole number of seconds"),
+    with_env(&[("RUNAS_TIMEOUT", "1.5")], &["r", "true"], 2, "RUNAS_TIMEOUT=1.5 is not a whole number of seconds"),
+    with_env(&[("RUNAS_TIMEOUT", "90000")], &["r", "true"], 2, "(1 to 86400)"),
+    with_env(&[("RUNAS_WRITE_CREDENTIALS", "maybe")], &["r", "true"], 2, "invalid value 'maybe' for '--write-credentials'"),
+    with_env(&[("RUNAS_OUTPUT_FORMAT", "xml")], &["r"], 2, "invalid value 'xml'"),
+    with_env(&[("SESSION_TOKEN_DURATION", "soon")], &["r", "true"], 2, "invalid value 'soon'"),
+    with_env(&[("AWS_ENDPOINT_URL", "127.0.0.1:9")], &["r", "true"], 2, "AWS_ENDPOINT_URL `127.0.0.1:9` is not an endpoint URL: it needs http:// or https://"),
+    with_env(&[("AWS_ENDPOINT_URL_STS", "ftp://127.0.0.1")], &["r", "true"], 2, "AWS_ENDPOINT_URL_STS `ftp://127.0.0.1` is not an endpoint URL"),
+    with_env(&[("AWS_ENDPOINT_URL", "http://")], &["r", "true"], 2, "`http://` is not an endpoint URL"),
+    with_env(&[("AWS_ENDPOINT_URL_ECR", "localhost:5000")], &["ecr", "login", "--write-config", "r", "111111111111"], 2, "AWS_ENDPOINT_URL_ECR `localhost:5000` is not an endpoint URL"),
+    row(ROLE, &["-c", "arn:aws:iam::123456789012:role/a]b", "true"], 2, "cannot write section [arn:aws:iam::123456789012:role/a]b-runas] to the credentials file"),
+    // ECR endpoints.
+    row(ROLE, &["ecr", "login", "r", "12345"], 2, "an account id has 12 digits, `12345` has 5"),
+    row(ROLE, &["ecr", "login", "r", "123456789012.dkr.ecr.us-east-1.amazonaws.com:443"], 2, "ECR registries take no port"),
+    row(ROLE, &["ecr", "login", "r", "http://123456789012.dkr.ecr.us-east-1.amazonaws.com"], 2, "only https:// may come before the host"),
+    row(ROLE, &["ecr", "login", "r", "--", "-p"], 2, "starts with `-`, which a client would read as an option"),
+    row(ROLE, &["ecr", "login", "r", "docker.io"], 2, "`docker.io`: it is not a registry host"),
+    row(ROLE, &["ecr", "login", "r", "123456789012/app"], 2, "a repository path needs the registry host"),
+    row(ROLE, &["ecr", "login", "r", "123456789012.dkr.ecr.cn-north-1.amazonaws.com"], 2, "region `cn-north-1` is not served under `amazonaws.com`"),
+    row(ROLE, &["ecr", "token", "r", "123456789012.dkr.ecr.us-east-1.example.com"], 2, "`example.com` is not an ECR domain"),
+    row(ROLE, &["ecr", "login", "--client", "no-such-client", "r"], 127, "no-such-client (the ECR client)"),
+    Row {
+        unset: &["HOME"],
+        env: &[("AWS_CONFIG_FILE", "{HOME}/.aws/config"), ("AWS_SHARED_CREDENTIALS_FILE", "{HOME}/.aws/credentials")],
+        ..row(ROLE, &["ecr", "login", "--write-config", "r", "111111111111"], 2, "HOME is unset, so there is no ~/.docker/config.json; set DOCKER_CONFIG")
+    },
+    // The profile files.
+    row(ROLE, &["prodution", "true"], 3, "profile `prodution` not found"),
+    row(b"[profile production]\n", &["prodution", "true"], 3, "did you mean `production`?"),
+    row(b"[profile a]\nregion = x\nthis is not a property\n", &["a", "true"], 3, "on line 3"),
+    row(b"[profile a]\nregion = us-east-1\n# caf\xe9\n", &["a", "true"], 3, "line 3 is not UTF-8 text"),
+    row(b"[profile my prod]\nregion = us-east-1\n", &["my prod", "true"], 3, "line 1: the AWS SDKs ignore the section of profile `my prod`: a profile name may contain only ASCII letters, digits and _ - / . % @ : +"),
+    row(b"[profile z\xc3\xbcrich]\nregion = us-east-1\n", &["z\u{fc}rich", "true"], 3, "ignore the section of profile `z\u{fc}rich`"),
+    Row {
+        credentials: "[my keys]\naws_access_key_id = A\naws_secret_access_key = S\n",
+        ..row(b"", &["my keys", "true"], 3, "credentials line 1: the AWS SDKs ignore the section of profile `my keys`")
+    },
+    with_env(&[("AWS_CONFIG_FILE", "/dev/zero")], &["r", "true"], 3, "/dev/zero: it is not a regular file, so not a profile file"),
+    with_env(&[("AWS_SHARED_CREDENTIALS_FILE", "/dev/zero")], &["list", "profiles"], 3, "/dev/zero: it is not a regular file, so not a profile file"),
+    with_env(&[("AWS_CONFIG_FILE", "{HOME}/fifo")], &["r", "true"], 3, "fifo: it is not a regular file, so not a profile file"),
+    with_env(&[("AWS_CONFIG_FILE", "{HOME}/big")], &["r", "true"], 3, "big: it is larger than 16 MiB, so not a profile file"),
+    with_env(&[("AWS_CONFIG_FILE", "{HOME}/.aws")], &["r", "true"], 3, ".aws: it is not a regular file, so not a profile file"),
+    Row {
+        unset: &["HOME"],
+        ..row(ROLE, &["r", "true"], 3, "HOME is unset, so `~` means nothing")
+    },
+    row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = gone\n", &["a", "true"], 3, "source_profile `gone` does not exist"),
+    row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = a\n", &["a", "true"], 3, "forms a cycle of source profiles: a -> b -> a"),
+    row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = b\ncredential_source = Environment\n", &["a", "true"], 3, "sets both source_profile and credential_source"),
+    row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\n", &["a", "true"], 3, "has role_arn but neither source_profile nor credential_source"),
+    row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::1234:role/A\nsource_profile = k\n", &["a", "true"], 3, "is not a role ARN"),
+    row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Laptop\n", &["a", "true"], 3, "credential_source `Laptop` is not one of"),
+    row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\nduration_seconds = forever\n", &["a", "true"], 3, "duration_seconds: `forever` is not a duration"),
+    row(b"[profile a]\nregion = us-east-1\naws_access_key_id = K\n", &["a", "true"], 3, "aws_access_key_id is set but aws_secret_access_key is missing"),
+    row(b"[profile a]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\n[profile k]\n", &["a", "true"], 3, "no region for profile `a`"),
+    row(b"[profile a]\nweb_identity_token_file = /t\n", &["a", "true"], 3, "role_arn is missing"),
+    // 40 profiles, each the source of the one before.
+    Row {
+        env: &[("AWS_CONFIG_FILE", "{HOME}/long-chain")],
+        ..row(ROLE, &["p0", "true"], 3, "its chain of source profiles is longer than 32 profiles")
+    },
+    // Credential sources and commands.
+    row(b"[profile cp]\nregion = us-east-1\ncredential_process = echo nope >&2; exit 3\n", &["cp", "true"], 4, "credential_process of profile `cp`: it failed (exit status: 3): nope"),
+    row(b"[profile cp]\nregion = us-east-1\ncredential_process = echo '{\"Version\": 1}'\n", &["cp", "true"], 4, "its output has no `AccessKeyId`"),
+    row(b"[profile cp]\nregion = us-east-1\ncredential_process = echo not json\n", &["cp", "true"], 4, "its output is not JSON"),
+    row(b"[profile cp]\nregion = us-east-1\ncredential_process = printf '\\033]0;title\\007' >&2; exit 1\n", &["cp", "true"], 4, "it failed (exit status: 1): \\u{1b}]0;title\\u{7}"),
+    row(KEYS_CONFIG, &["k", "no-such-command-anywhere"], 127, "no-such-command-anywhere: command not found"),
+    row(KEYS_CONFIG, &["k", "./not-executable"], 126, "./not-executable: Permission denied"),
+    // diagnose finds what the SDK drops.
+    row(b"[profile r]\nregion = us-east-1\n[profile my prod]\nregion = us-east-1\n", &["diagnose", "r"], 1, "PROBLEM  ~config line 3: the AWS SDKs ignore the section of profile `my prod`"),
+];
+
+/// Every file and directory under `root`: path → (mode, size, contents, mtime).
+fn snapshot(root: &Path) -> BTreeMap<String, (u32, u64, Vec<u8>, i64)> {
+    let mut found = BTreeMap::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read_dir").flatten() {
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path).expect("metadata");
+            let contents = if meta.is_file() && meta.len() < 1 << 20 {
+                std::fs::read(&path).expect("read")
+            } else {
+                Vec::new()
+            };
+            if meta.is_dir() {
+                stack.push(path.clone());
+            }
+            found.insert(
+                path.display().to_string(),
+                (meta.mode(), meta.len(), contents, meta.mtime()),
+            );
+        }
+    }
+    found
+}
+
+fn prepare(env: &TestEnv, row: &Row) {
+    std::fs::write(env.path(".aws/config"), row.config).expect("config");
+    env.credentials(row.credentials);
+    let mkfifo = std::process::Command::new("mkfifo")
+        .arg(env.path("fifo"))
+        .status()
+        .expect("mkfifo");
+    assert!(mkfifo.success());
+    std::fs::File::create(env.path("big"))
+        .and_then(|f| f.set_len(17 << 20))
+        .expect("big file");
+    let mut chain = String::from(
+        "[profile p40]\nregion = us-east-1\naws_access_key_id = K\naws_secret_access_key = S\n",
+    );
+    for i in 0..40 {
+        chain.push_str(&format!(
+            "[profile p{i}]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = p{}\n",
+            i + 1
+        ));
+    }
+    std::fs::write(env.path("long-chain"), chain).expect("chain");
+    std::fs::write(env.path("not-executable"), "#!/bin/sh\n").expect("file");
+    std::fs::set_permissions(
+        env.path("not-executable"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .expect("chmod");
+}
+
+fn check(number: usize, row: &Row) -> Result<(), String> {
+    let env = TestEnv::shared();
+    prepare(&env, row);
+    let home = env.home.path().display().to_string();
+    let before = snapshot(env.home.path());
+    let mut command = env.command();
+    command.current_dir(env.home.path());
+    for name in row.unset {
+        command.env_remove(name);
+    }
+    for (name, value) in row.env {
+        command.env(name, value.replace("{HOME}", &home));
+    }
+    let run = Run::from(command.args(row.args).output().expect("run runas"));
+    let said = format!("{}{}", run.stderr, run.stdout).replace(&format!("{home}/.aws/"), "~");
+    let fail = |why: &str| Err(format!("row {number} {:?}: {why}\n{said}", row.args));
+    if run.status != Some(row.status) {
+        return fail(&format!("status {:?}, not {}", run.status, row.status));
+    }
+    if !said.contains(row.message) {
+        return fail(&format!("lacks {:?}", row.message));
+    }
+    if said.contains("panicked") || said.contains(SECRET) {
+        return fail("a panic or a secret");
+    }
+    if before != snapshot(env.home.path()) {
+        return fail("files under HOME changed");
+    }
+    Ok(())
+}
+
+#[test]
+fn every_row_of_the_table() {
+    assert!(ROWS.len() >= 50, "{} rows", ROWS.len());
+    let failures: Vec<String> = ROWS
+        .iter()
+        .enumerate()
+        .filter_map(|(i, row)| check(i + 1, row).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn the_readme_shows_every_row() {
+    let readme = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let table: Vec<&str> = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("## Bad input"))
+        .take_while(|l| !l.starts_with("## ") || l.starts_with("## Bad input"))
+        .filter(|l| l.starts_with("| "))
+        .skip(1)
+        .collect();
+    assert_eq!(table.len(), ROWS.len(), "one README row per test row");
+    for (line, row) in table.iter().zip(ROWS) {
+        let message = row.message.replace('|', "\\|");
+        assert!(
+            line.contains(&message) && line.ends_with(&format!("| {} |", row.status)),
+            "README row {line:?} does not match {:?} / {}",
+            row.message,
+            row.status
+        );
+    }
+}
+
+/// The README's table, printed: `cargo test --test bad_input readme_table -- --ignored
+/// --nocapture`.
+#[test]
+#[ignore]
+fn readme_table() {
+    println!("| input | message (part) | exit status |\n|---|---|---|");
+    for row in ROWS {
+        let mut input: Vec<String> = row.unset.iter().map(|n| format!("without {n}:")).collect();
+        input.extend(
+            row.env
+                .iter()
+                .map(|(n, v)| format!("{n}={}", v.replace("{HOME}", "~"))),
+        );
+        let args: Vec<String> = row
+            .args
+            .iter()
+            .map(|a| {
+                if a.is_empty() || a.contains(' ') || a.contains(']') {
+                    format!("'{a}'")
+                } else {
+                    (*a).to_owned()
+                }
+            })
+            .collect();
+        input.push(format!("runas {}", args.join(" ")).trim_end().to_owned());
+        if row.config != ROLE && row.config != KEYS_CONFIG && !row.config.is_empty() {
+            let text = String::from_utf8_lossy(row.config)
+                .trim_end()
+                .replace('\n', "; ");
+            input.push(format!("with config `{}`", text.replace('`', "'")));
+        }
+        if row.credentials != KEYS {
+            input.push(format!(
+                "with credentials `{}`",
+                row.credentials.lines().next().unwrap_or("")
+            ));
+        }
+        println!(
+            "| `{}` | {} | {} |",
+            input
+                .join(" ")
+                .replace('|', "\\|")
+                .replace('`', "")
+                .replace("with config ", "` with config `")
+                .replace("with credentials ", "` with credentials `"),
+            row.message.replace('|', "\\|"),
+            row.status
+        );
+    }
+}
