@@ -63,11 +63,22 @@ for n, label, regions in (("one", "1 registry", 1), ("ten", "10 registries, 3 re
                  verdict(calls == regions and spread < 50 and (n == "one" or pipe_ms / runas_ms >= 10))))
 rows.append(("4. warm `runas p9999 -- true`, 10,000 profiles", ms(big_warm), "", "< 10 ms", verdict(big_warm < 10)))
 rows.append(("4. `runas list profiles`, 10,000 profiles", ms(big_list), "", "—", "—"))
+serve_rows = []
+if os.path.exists(os.path.join(out, "serve-warm.ms")):  # written by bench/serve
+    def text(name):
+        with open(os.path.join(out, name)) as f:
+            return f.read().strip()
+    serve_ms, serve_p99, concurrent = float(text("serve-warm.ms")), float(text("serve-warm-p99.ms")), text("serve-concurrent")
+    serve_rows = [
+        ("6. `runas -S`: warm endpoint request (new connection each)", f"{serve_ms:.2f} ms",
+         f"p99 {serve_p99:.2f} ms", "< 2 ms", verdict(serve_ms < 2)),
+        ("6. `runas -S`: 200 concurrent requests", concurrent, "", "all succeed", verdict(concurrent == "200/200")),
+    ]
 rows.append(("5. peak RSS, warm path", f"{rss_kib / 1024:.1f} MiB", "", "< 10 MiB", verdict(rss_kib < 10 * 1024)))
 
 print(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}.")
 print("Medians of hyperfine runs; moto answers after 50 ms in rows 2 and 3.\n")
 print("| measurement | median | compared | target | |")
 print("|---|---|---|---|---|")
-for row in rows:
+for row in rows + serve_rows:
     print("| " + " | ".join(row) + " |")

@@ -74,6 +74,13 @@ pub struct RunArgs {
     /// Explain how PROFILE resolves, instead of running anything (as `runas diagnose`)
     #[arg(short = 'D', long)]
     pub diagnose: bool,
+
+    /// Serve COMMAND its credentials from a token-guarded endpoint on 127.0.0.1 instead of
+    /// putting keys in its environment, refreshed before they expire for as long as it
+    /// runs (for long-running commands). runas stays its parent, passes signals on and
+    /// exits with its status. The profile key `runas_serve = true` does the same.
+    #[arg(short = 'S', long, env = "RUNAS_SERVE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub serve: bool,
 }
 
 /// How to get a profile's credentials; shared by every command that needs them.
@@ -134,6 +141,10 @@ pub enum Subcommand {
     List(List),
     /// Explain how a profile resolves, step by step, and what looks wrong
     Diagnose(Diagnose),
+    /// Serve a profile's credentials on 127.0.0.1 to other processes, refreshed before
+    /// they expire, until interrupted
+    #[command(subcommand)]
+    Serve(Serve),
     /// Write the man pages and shell completions into DIR/man and DIR/completions
     #[command(hide = true)]
     GenerateDocs {
@@ -168,6 +179,32 @@ pub struct Diagnose {
     /// Profile to explain
     #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: String,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+/// The endpoints `runas serve` offers. Each prints `export` lines that point an SDK at it,
+/// then serves until SIGINT or SIGTERM.
+#[derive(Debug, clap::Subcommand)]
+pub enum Serve {
+    /// An ECS-style container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that wants the
+    /// printed AWS_CONTAINER_AUTHORIZATION_TOKEN with every request
+    Ecs(ServeArgs),
+    /// An IMDSv2-style metadata endpoint (AWS_EC2_METADATA_SERVICE_ENDPOINT), for SDKs and
+    /// tools that only know the instance metadata service
+    Imds(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Profile whose credentials to serve
+    #[arg(value_name = "PROFILE", add = profile_names())]
+    pub profile: String,
+
+    /// Port on 127.0.0.1 [default: a free one]
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub port: u16,
 
     #[command(flatten)]
     pub credentials: CredentialArgs,
@@ -368,6 +405,21 @@ mod tests {
         assert_eq!(cli.run.command, ["ecr", "login"]);
         let cli = Cli::try_parse_from(["runas", "prod", "help"]).unwrap();
         assert_eq!(cli.run.command, ["help"]);
+    }
+
+    #[test]
+    fn serve_takes_a_kind_a_profile_and_a_port() {
+        let cli =
+            Cli::try_parse_from(["runas", "serve", "imds", "--port", "9911", "prod"]).unwrap();
+        let Some(Subcommand::Serve(Serve::Imds(args))) = cli.subcommand else {
+            panic!("not serve imds")
+        };
+        assert_eq!((args.profile.as_str(), args.port), ("prod", 9911));
+        let cli = Cli::try_parse_from(["runas", "-S", "prod", "sleep", "1"]).unwrap();
+        assert!(cli.run.serve);
+        assert_eq!(cli.run.command, ["sleep", "1"]);
+        let cli = Cli::try_parse_from(["runas", "prod", "serve", "-S"]).unwrap();
+        assert!(!cli.run.serve, "after the profile, -S is the command's");
     }
 
     #[test]

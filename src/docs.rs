@@ -127,6 +127,9 @@ A command whose output is the MFA code.
 .TP
 \fBecr_registries\fR
 Registries for \fBrunas ecr login\fR when none are named, comma\- or space\-separated.
+.TP
+\fBrunas_serve\fR
+\fBtrue\fR: run commands of this profile as \fB\-S\fR does.
 .PP
 \fBmfa_serial\fR, \fBmfa_process\fR and the durations may be set on a source profile or in
 \fB[default]\fR and then apply to the roles sourced from it.
@@ -166,6 +169,14 @@ Other endpoints for the AWS APIs, as for the AWS SDKs.
 \fBRUNAS_CACHE_DIR\fR
 The credential cache (default \fI$XDG_CACHE_HOME/runas\fR, else \fI~/.cache/runas\fR).
 .TP
+\fBRUNAS_REFRESH_MARGIN\fR
+How long before their expiry cached credentials count as stale and are fetched anew
+(default \fB5m\fR), for every command and for the endpoints of \fB\-S\fR and
+\fBrunas serve\fR.
+.TP
+\fBRUNAS_SERVE\fR
+\fB1\fR: \fB\-S\fR by default when a command is given.
+.TP
 \fBDOCKER_CONFIG\fR
 The directory of the Docker config file that \fB\-\-write\-config\fR writes.
 .TP
@@ -176,6 +187,19 @@ The command gets \fBAWS_ACCESS_KEY_ID\fR, \fBAWS_SECRET_ACCESS_KEY\fR,
 \fBAWS_SESSION_TOKEN\fR, \fBAWS_SECURITY_TOKEN\fR, \fBAWS_REGION\fR, \fBAWS_DEFAULT_REGION\fR,
 \fBAWS_CREDENTIAL_EXPIRATION\fR, \fBRUNAS_PROFILE\fR and \fBAWSRUNAS_PROFILE\fR; it loses
 \fBAWS_PROFILE\fR and \fBAWS_DEFAULT_PROFILE\fR.
+.PP
+With \fB\-S\fR, the command gets \fBAWS_CONTAINER_CREDENTIALS_FULL_URI\fR (an endpoint on
+127.0.0.1), \fBAWS_CONTAINER_AUTHORIZATION_TOKEN\fR (its 256\-bit token), the region
+variables and \fBRUNAS_PROFILE\fR, and none of the credential variables: its SDK asks the
+endpoint, and asks again before the credentials expire. runas stays its parent, passes on
+signals sent to runas alone (a signal the terminal sent to both is not sent twice), and exits
+with its status, 128+N for a signal N.
+.PP
+\fBrunas serve imds\fR binds 127.0.0.1 only. Tools that insist on 169.254.169.254 can reach
+it through an alias and a redirect, as root:
+\fBip addr add 169.254.169.254/32 dev lo\fR and
+\fBiptables \-t nat \-A OUTPUT \-p tcp \-d 169.254.169.254 \-\-dport 80 \-j DNAT
+\-\-to\-destination 127.0.0.1:PORT\fR.
 .SH FILES
 .TP
 \fI~/.aws/config\fR, \fI~/.aws/credentials\fR
@@ -201,6 +225,12 @@ Use runas from another profile of any AWS tool.
 .TP
 \fBalias awsprod='runas prod aws'\fR
 An alias; \fBawsprod s3 ls \-\-recursive\fR passes every argument on to aws.
+.TP
+\fBrunas \-S prod terraform apply\fR
+A command that runs for hours, its credentials refreshed through an endpoint.
+.TP
+\fBrunas serve ecs prod\fR
+Print the variables of an endpoint for other processes, then serve until interrupted.
 .TP
 \fBrunas ecr login prod 210987654321 public.ecr.aws\fR
 Log docker into another account's registry and ECR Public with prod's credentials.

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 /// status, because `runas` becomes that command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// Something outside the categories below (an I/O error on a file `runas` writes).
+    /// Something outside the categories below (an I/O error on a file `runas` writes, a
+    /// port a credential endpoint cannot listen on).
     Failure = 1,
     /// The command line could not be understood (clap uses the same code).
     Usage = 2,
@@ -33,7 +34,7 @@ impl Exit {
     pub const TABLE: [(Exit, &'static str); 8] = [
         (
             Exit::Failure,
-            "An I/O failure, such as writing the credentials file; or runas diagnose found a problem.",
+            "An I/O failure, such as writing the credentials file or listening on a taken port for runas serve; or runas diagnose found a problem.",
         ),
         (
             Exit::Usage,
@@ -114,6 +115,10 @@ pub enum Error {
     #[error("{path}: {message}")]
     File { path: String, message: String },
 
+    /// A credential endpoint could not be set up (its port is taken, say).
+    #[error("{0}")]
+    Serve(String),
+
     /// A failure of runas itself, not of its input or of AWS.
     #[error("internal error: {0}")]
     Internal(String),
@@ -150,7 +155,7 @@ impl Error {
             | Error::NoRegion { .. } => Exit::Config,
             Error::Mfa(_) | Error::Credentials { .. } => Exit::Credentials,
             Error::Ecr(_) => Exit::Ecr,
-            Error::File { .. } => Exit::Failure,
+            Error::File { .. } | Error::Serve(_) => Exit::Failure,
             Error::Internal(_) => Exit::Internal,
             Error::CommandNotFound { .. } => Exit::NotFound,
             Error::CommandNotExecutable { .. } => Exit::NotExecutable,

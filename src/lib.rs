@@ -3,6 +3,7 @@
 
 pub mod argv;
 pub mod cli;
+pub mod commands;
 pub mod credentials;
 pub mod creds;
 pub mod deadline;
@@ -22,6 +23,7 @@ pub mod private_file;
 pub mod profile;
 pub mod program;
 pub mod secret;
+pub mod serve;
 pub mod session;
 pub mod text;
 pub mod warm;

@@ -1,6 +1,6 @@
 //! runas: run a command with the AWS credentials of a profile.
 
-use runas::{argv, cli, deadline, diagnose, docs, ecr, error, list, log, text, wrapper};
+use runas::{argv, cli, commands, deadline, diagnose, docs, ecr, error, list, log, text, wrapper};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -30,6 +30,7 @@ fn run(cli: cli::Cli) -> error::Result<ExitCode> {
         None => wrapper::run(cli.run),
         Some(cli::Subcommand::List(list)) => list::run(list),
         Some(cli::Subcommand::Diagnose(args)) => diagnose::run(&args.profile, &args.credentials),
+        Some(cli::Subcommand::Serve(serve)) => commands::serve::endpoint(serve),
         Some(cli::Subcommand::GenerateDocs { dir }) => docs::generate(&dir),
         Some(cli::Subcommand::Ecr(cli::Ecr::Login(args))) => ecr::login(args),
         Some(cli::Subcommand::Ecr(cli::Ecr::Token(args))) => ecr::token(args),

@@ -131,7 +131,9 @@ fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
 /// group of its own it would not get the signal, and would run on. A signal runas was
 /// told to ignore (`nohup`) stays ignored.
 struct Ending {
-    previous: [libc::sighandler_t; 3],
+    /// The whole previous actions, flags included, so that a handler installed with
+    /// SA_SIGINFO (the signal forwarding of `runas -S`) comes back as it was.
+    previous: [libc::sigaction; 3],
 }
 
 static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
@@ -140,15 +142,19 @@ const ENDING_SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 impl Ending {
     fn watch(group: i32) -> Ending {
         RUNNING_GROUP.store(group, Ordering::SeqCst);
-        let handler = end_group as *const () as libc::sighandler_t;
-        let mut previous = [libc::SIG_DFL; 3];
+        // SAFETY: a zeroed sigaction is a valid value; it is overwritten just below.
+        let mut previous: [libc::sigaction; 3] = unsafe { std::mem::zeroed() };
         for (signal, old) in ENDING_SIGNALS.iter().zip(previous.iter_mut()) {
-            // SAFETY: installs a handler that only calls async-signal-safe functions, and
-            // puts an ignored disposition straight back.
+            // SAFETY: reads the current action, then installs a handler that only calls
+            // async-signal-safe functions, unless the signal is ignored (it stays so).
             unsafe {
-                *old = libc::signal(*signal, handler);
-                if *old == libc::SIG_IGN {
-                    libc::signal(*signal, libc::SIG_IGN);
+                libc::sigaction(*signal, std::ptr::null(), old);
+                if old.sa_sigaction != libc::SIG_IGN {
+                    let mut action: libc::sigaction = std::mem::zeroed();
+                    action.sa_sigaction = end_group as *const () as libc::sighandler_t;
+                    action.sa_flags = libc::SA_RESTART;
+                    libc::sigemptyset(&mut action.sa_mask);
+                    libc::sigaction(*signal, &action, std::ptr::null_mut());
                 }
             }
         }
@@ -159,9 +165,9 @@ impl Ending {
 impl Drop for Ending {
     fn drop(&mut self) {
         RUNNING_GROUP.store(0, Ordering::SeqCst);
-        for (signal, old) in ENDING_SIGNALS.iter().zip(self.previous) {
-            // SAFETY: restores the disposition runas had before.
-            unsafe { libc::signal(*signal, old) };
+        for (signal, old) in ENDING_SIGNALS.iter().zip(self.previous.iter()) {
+            // SAFETY: restores the action runas had before, as it was.
+            unsafe { libc::sigaction(*signal, old, std::ptr::null_mut()) };
         }
     }
 }

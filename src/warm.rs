@@ -11,7 +11,7 @@
 
 use crate::log::debug;
 use crate::profile::Files;
-use crate::profile::chain::Request;
+use crate::profile::chain::{Chain, Request};
 use serde::{Deserialize, Serialize};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -28,6 +28,9 @@ pub struct Memo {
     pub last_key: String,
     pub region: String,
     pub warnings: Vec<String>,
+    /// The profile's `runas_serve`: commands are served, so the shortcut does not apply.
+    #[serde(default)]
+    pub serve: bool,
     /// Files outside the profile files whose content the plan's identity depends on (a
     /// web identity token), with their digests: a new token is a new identity.
     #[serde(default)]
@@ -83,21 +86,16 @@ impl Inputs {
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
     /// (the credentials were just stored there).
-    pub fn remember(
-        &self,
-        cache_dir: &Path,
-        last_key: &str,
-        region: &str,
-        warnings: &[String],
-        watched: &[PathBuf],
-    ) {
+    pub fn remember(&self, cache_dir: &Path, last_key: &str, chain: &Chain) {
         let memo = Memo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             inputs: self.name(),
             last_key: last_key.to_owned(),
-            region: region.to_owned(),
-            warnings: warnings.to_vec(),
-            watched: watched
+            region: chain.region.clone(),
+            warnings: chain.warnings.clone(),
+            serve: chain.serve,
+            watched: chain
+                .watched_files()
                 .iter()
                 .map(|p| (p.clone(), crate::creds::cache::file_digest(p)))
                 .collect(),

@@ -2,6 +2,7 @@
 //! command with them or print them.
 
 use crate::cli::{Output, RunArgs};
+use crate::commands;
 use crate::creds::{self, Credentials, cache::Cache, remaining};
 use crate::error::{Error, Result};
 use crate::exec::credentials_file;
@@ -23,11 +24,15 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let files = Files::from_env(&env);
     let cache = Cache::locate(&env);
     let inputs = Inputs::gather(&files, &session::request(&profile, &args.credentials));
+    let running = !args.command.is_empty();
+    let served = args.serve && running;
 
     // Warm: the same inputs as a run that left a note, and its credentials still fresh.
     if !args.credentials.refresh
         && !args.whoami
+        && !served
         && let Some(memo) = cache.dir().and_then(|dir| inputs.recall(dir))
+        && !(memo.serve && running)
         && let Some(credentials) = cache.fresh(&memo.last_key)
     {
         debug!("warm: the plan and credentials of an earlier run");
@@ -37,18 +42,34 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         return finish(&args, &profile, &files, &memo.region, &credentials);
     }
 
-    let (_, chain) =
+    let (profiles, chain) =
         session::plan(&profile, &args.credentials, &env).map_err(|e| match e {
             Error::UnknownProfile { name, .. } if name == "ecr" => Error::Usage(
                 "`ecr` is a subcommand here, and options go after it: runas ecr login [OPTIONS] PROFILE [ENDPOINT...]".into(),
             ),
             other => other,
         })?;
-    let (region, warnings) = (chain.region.clone(), chain.warnings.clone());
-    let watched = chain.watched_files();
+    if running && (args.serve || chain.serve) {
+        if args.whoami || args.write_credentials {
+            return Err(Error::Usage(
+                "-w and -c want one set of credentials, while -S (also set by RUNAS_SERVE=1 or the profile's runas_serve) serves the command fresh ones: use one or the other".into(),
+            ));
+        }
+        commands::serve::warn_if_default_shadows(&profiles);
+        return commands::serve::child_process(
+            chain,
+            &args.credentials,
+            &args.command,
+            args.expiration,
+            &env,
+        );
+    }
+    let region = chain.region.clone();
+    // The note for the next run is written once the credentials are in the cache.
+    let memo_chain = chain.clone();
     let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
     if let (Some(key), Some(dir)) = (execution.last_key(), cache.dir()) {
-        inputs.remember(dir, key, &region, &warnings, &watched);
+        inputs.remember(dir, key, &memo_chain);
     }
     if args.whoami {
         let identity = execution.whoami(&credentials)?;

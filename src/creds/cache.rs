@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Entries are refreshed this long before they expire, so a command started with them has
-/// time to finish its work.
+/// time to finish its work. `RUNAS_REFRESH_MARGIN` changes it (a long-running server's
+/// tests set it close to the credentials' lifetime, to see refreshes within seconds).
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// An entry is a few hundred bytes; anything much larger is not one.
 const MAX_ENTRY: u64 = 64 * 1024;
@@ -27,6 +28,7 @@ const MAX_ENTRY: u64 = 64 * 1024;
 /// The cache, or none: a directory that is not the user's own is not used at all.
 pub struct Cache {
     dir: Option<PathBuf>,
+    margin: Duration,
 }
 
 /// One entry on disk. The key is stored in full and compared on read, so two keys that
@@ -65,7 +67,13 @@ impl Cache {
         }
         Cache {
             dir: dir.filter(|d| trusted(d)),
+            margin: refresh_margin(var("RUNAS_REFRESH_MARGIN").as_deref()),
         }
+    }
+
+    /// How long before their expiry entries count as stale.
+    pub fn margin(&self) -> Duration {
+        self.margin
     }
 
     /// The directory, when there is a cache.
@@ -77,7 +85,7 @@ impl Cache {
         Some(self.dir()?.join(format!("{:016x}.{extension}", fnv1a(key))))
     }
 
-    /// The entry for `key` if it is there, whole, and good for `REFRESH_MARGIN` more.
+    /// The entry for `key` if it is there, whole, and good for the refresh margin more.
     pub fn fresh(&self, key: &str) -> Option<Credentials> {
         let path = self.path(key, "json")?;
         let bytes = match trust::read_own(&path, MAX_ENTRY) {
@@ -125,7 +133,7 @@ impl Cache {
             );
             return None;
         }
-        if credentials.fresh_for(REFRESH_MARGIN) {
+        if credentials.fresh_for(self.margin) {
             Some(credentials)
         } else {
             debug!("cache entry for {} is about to expire", entry.description);
@@ -216,6 +224,21 @@ impl Cache {
     fn write_test_entry(&self, key: &str, contents: &[u8]) -> std::io::Result<()> {
         self.ensure_dir()?;
         fs::write(self.path(key, "json").unwrap(), contents)
+    }
+}
+
+/// `RUNAS_REFRESH_MARGIN`, else [`REFRESH_MARGIN`]. A value that does not parse is
+/// reported and the default used: a margin is a tuning knob, not a reason to stop.
+fn refresh_margin(value: Option<&str>) -> Duration {
+    let Some(text) = value else {
+        return REFRESH_MARGIN;
+    };
+    match crate::duration::parse(text) {
+        Ok(margin) => margin,
+        Err(message) => {
+            warning!("RUNAS_REFRESH_MARGIN: {message}; using 5m");
+            REFRESH_MARGIN
+        }
     }
 }
 
@@ -335,6 +358,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let cache = Cache {
             dir: Some(home.path().join("cache")),
+            margin: REFRESH_MARGIN,
         };
         assert!(cache.fresh("k").is_none());
         cache.store("k", "test step", &creds(3600));
@@ -359,6 +383,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let cache = Cache {
             dir: Some(home.path().to_owned()),
+            margin: REFRESH_MARGIN,
         };
         cache.store("soon", "s", &creds(60));
         assert!(cache.fresh("soon").is_none(), "inside the refresh margin");
@@ -380,6 +405,7 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         let cache = Cache {
             dir: Some(home.path().to_owned()),
+            margin: REFRESH_MARGIN,
         };
         cache.store("fresh", "f", &creds(3600));
         for name in ["old.json", "old.plan", "old.lock", "other.txt"] {
@@ -416,6 +442,20 @@ mod tests {
             .elapsed()
             .unwrap();
         assert!(age < Duration::from_secs(60));
+    }
+
+    #[test]
+    fn the_margin_comes_from_the_environment() {
+        assert_eq!(refresh_margin(None), REFRESH_MARGIN);
+        assert_eq!(refresh_margin(Some("14m55s")), Duration::from_secs(895));
+        assert_eq!(refresh_margin(Some("soon")), REFRESH_MARGIN);
+        let home = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            dir: Some(home.path().to_owned()),
+            margin: Duration::from_secs(30),
+        };
+        cache.store("k", "s", &creds(60));
+        assert!(cache.fresh("k").is_some(), "outside a 30 s margin");
     }
 
     #[test]

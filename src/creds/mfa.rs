@@ -75,6 +75,13 @@ fn prompt(serial: &str, profile: &str, next: bool) -> Result<Secret> {
                  pass --otp CODE, set MFA_CODE, or set `mfa_process` in the profile"
             ))
         })?;
+    if !in_foreground(&tty) {
+        return Err(Error::Mfa(format!(
+            "profile `{profile}` needs an MFA code for {serial} and the terminal belongs to \
+             another process group (runas is in the background, or its command took the \
+             terminal); pass --otp CODE, set MFA_CODE, or set `mfa_process` in the profile"
+        )));
+    }
     let mut writer = &tty;
     let prompt = if next {
         format!(
@@ -91,6 +98,16 @@ fn prompt(serial: &str, profile: &str, next: bool) -> Result<Secret> {
         .read_line(&mut line)
         .map_err(|e| Error::Mfa(format!("cannot read the MFA code from the terminal: {e}")))?;
     validate(line.trim(), serial, "the terminal")
+}
+
+/// Whether runas may read the terminal: a read from a background process group stops the
+/// process (SIGTTIN) until someone brings it back, which is a hang by another name.
+fn in_foreground(tty: &std::fs::File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: both calls only read process state; the descriptor is open for their duration.
+    let (foreground, own) = unsafe { (libc::tcgetpgrp(tty.as_raw_fd()), libc::getpgrp()) };
+    // A terminal that cannot say (-1) is given the benefit of the doubt.
+    foreground < 0 || foreground == own
 }
 
 /// STS takes six digits; anything else would only come back as a refusal, so say so here.

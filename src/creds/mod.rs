@@ -6,6 +6,7 @@
 //! no TLS. Those are made on the first miss.
 
 pub mod cache;
+mod fresh;
 mod lock;
 mod mfa;
 mod process;
@@ -14,6 +15,7 @@ pub mod sts;
 mod trust;
 
 pub use crate::credentials::{Credentials, remaining, rfc3339};
+pub use fresh::Fresh;
 pub use trust::read_own;
 
 use crate::duration::limits;

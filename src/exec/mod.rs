@@ -14,6 +14,22 @@ use std::process::Command;
 /// profile name sends it back to the files (and to another MFA prompt).
 const REMOVED: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 
+/// What a child served by a credential endpoint must not see: keys of its own, and every
+/// source the SDKs try before the container endpoint (a relative container URI and a token
+/// file even take precedence over the full URI and the token).
+const REMOVED_WHEN_SERVED: [&str; 10] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+];
+
 /// What the child's environment gains (`set`) and loses (`unset`).
 pub struct Environment {
     pub set: Vec<(&'static str, String)>,
@@ -49,6 +65,63 @@ impl Environment {
         Environment { set, unset }
     }
 
+    /// For a child that asks an ECS-style endpoint for its credentials (`runas -S`): the
+    /// endpoint's address and token instead of keys, so the SDK asks again before expiry.
+    pub fn served(uri: &str, token: &str, region: &str, profile: &str) -> Self {
+        let mut environment = Self::around(region, profile);
+        environment.set.splice(
+            0..0,
+            [
+                ("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri.to_owned()),
+                ("AWS_CONTAINER_AUTHORIZATION_TOKEN", token.to_owned()),
+            ],
+        );
+        environment
+    }
+
+    /// For processes pointed at an IMDSv2-style endpoint (`runas serve imds`).
+    pub fn metadata(endpoint: &str, region: &str, profile: &str) -> Self {
+        let mut environment = Self::around(region, profile);
+        environment.set.splice(
+            0..0,
+            [
+                ("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint.to_owned()),
+                ("AWS_EC2_METADATA_V1_DISABLED", "true".to_owned()),
+            ],
+        );
+        environment.unset.extend([
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "AWS_EC2_METADATA_DISABLED",
+        ]);
+        environment
+    }
+
+    /// Region and profile, and none of the variables that would come before an endpoint.
+    fn around(region: &str, profile: &str) -> Self {
+        let mut unset: Vec<&'static str> = REMOVED.to_vec();
+        unset.extend(REMOVED_WHEN_SERVED);
+        Environment {
+            set: vec![
+                ("AWS_REGION", region.to_owned()),
+                ("AWS_DEFAULT_REGION", region.to_owned()),
+                ("RUNAS_PROFILE", profile.to_owned()),
+                ("AWSRUNAS_PROFILE", profile.to_owned()),
+            ],
+            unset,
+        }
+    }
+
+    /// Applies the changes to a command about to be started.
+    pub fn apply(&self, command: &mut Command) {
+        for name in &self.unset {
+            command.env_remove(name);
+        }
+        for (name, value) in &self.set {
+            command.env(name, value);
+        }
+    }
+
     /// `export NAME='value'` lines for `eval "$(runas prod)"`.
     pub fn shell(&self) -> String {
         let mut out = String::new();
@@ -68,13 +141,12 @@ pub fn exec(command: &[OsString], environment: &Environment) -> Error {
     };
     let mut child = Command::new(program);
     child.args(args);
-    for name in &environment.unset {
-        child.env_remove(name);
-    }
-    for (name, value) in &environment.set {
-        child.env(name, value);
-    }
-    let error = child.exec();
+    environment.apply(&mut child);
+    start_failure(program, child.exec())
+}
+
+/// Why a command did not start: 127 for one that is not there, 126 for one that cannot run.
+pub fn start_failure(program: &std::ffi::OsStr, error: std::io::Error) -> Error {
     let program = program.to_string_lossy().into_owned();
     match error.kind() {
         std::io::ErrorKind::NotFound => Error::CommandNotFound { program },
@@ -152,6 +224,25 @@ mod tests {
                 .iter()
                 .any(|(n, _)| *n == "AWS_CREDENTIAL_EXPIRATION")
         );
+    }
+
+    #[test]
+    fn a_served_child_gets_an_address_and_no_keys() {
+        let env = Environment::served("http://127.0.0.1:1/c", "t0k", "eu-west-1", "prod");
+        let set: Vec<&str> = env.set.iter().map(|(n, _)| *n).collect();
+        assert_eq!(
+            set[..3],
+            [
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                "AWS_REGION"
+            ]
+        );
+        for gone in ["AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_PROFILE"] {
+            assert!(env.unset.contains(&gone) && !set.contains(&gone), "{gone}");
+        }
+        let env = Environment::metadata("http://127.0.0.1:1", "eu-west-1", "prod");
+        assert!(env.unset.contains(&"AWS_CONTAINER_CREDENTIALS_FULL_URI"));
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct Chain {
     pub steps: Vec<Step>,
     /// Things worth telling the user that do not stop the run (clamped durations).
     pub warnings: Vec<String>,
+    /// `runas_serve = true`: commands get their credentials from an endpoint (`-S`).
+    pub serve: bool,
     pub(super) visited: Vec<String>,
 }
 

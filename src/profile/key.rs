@@ -25,9 +25,10 @@ pub const SESSION_TOKEN_DURATION: &str = "session_token_duration";
 pub const CREDENTIALS_DURATION: &str = "credentials_duration";
 pub const MFA_PROCESS: &str = "mfa_process";
 pub const ECR_REGISTRIES: &str = "ecr_registries";
+pub const SERVE: &str = "runas_serve";
 
 /// Every key runas reads, in the order `runas diagnose` shows them.
-pub const ALL: [&str; 24] = [
+pub const ALL: [&str; 25] = [
     REGION,
     ROLE_ARN,
     SOURCE_PROFILE,
@@ -51,6 +52,7 @@ pub const ALL: [&str; 24] = [
     SSO_ROLE_NAME,
     ENDPOINT_URL,
     ECR_REGISTRIES,
+    SERVE,
     "aws_account_id",
 ];
 

@@ -31,6 +31,7 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
     let steps = settle_durations(steps, &root, env, &mut warnings);
     let (region, region_source) = region(&visited, profiles, request, env)?;
     check_partitions(request.target.name(), &region, &root, &steps)?;
+    let serve = keys.flag(key::SERVE)?;
     let sts_endpoint = ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
         .iter()
         .find_map(|v| env.get(v).ok().filter(|s| !s.is_empty()))
@@ -49,6 +50,7 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
         root,
         steps,
         warnings,
+        serve,
         visited: visited.iter().map(|p| p.name().to_owned()).collect(),
     })
 }
@@ -82,7 +84,8 @@ fn walk_target<'a>(profiles: &'a Profiles, request: &Request, env: &Env) -> Resu
     }
 }
 
-/// runas's own keys (`credentials_duration`, `session_token_duration`, `mfa_process`) are
+/// runas's own keys (`credentials_duration`, `session_token_duration`, `mfa_process`,
+/// `runas_serve`) are
 /// read from the selected profile, else the root's, else [default] (aws-runas's rule).
 struct Keys<'a> {
     selected: Option<&'a Profile>,
@@ -105,6 +108,21 @@ impl<'a> Keys<'a> {
             .into_iter()
             .flatten()
             .find_map(|p| p.get(k).map(|v| (v, p.name())))
+    }
+
+    /// A yes-or-no key, `true` or `false` in any case as the SDKs read theirs; absent is no.
+    fn flag(&self, k: &str) -> Result<bool> {
+        let Some((text, owner)) = self.get(k) else {
+            return Ok(false);
+        };
+        match text.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(Error::profile(
+                owner,
+                format!("{k}: `{text}` is not true or false"),
+            )),
+        }
     }
 
     fn duration(&self, k: &str) -> Result<Option<Duration>> {
@@ -465,6 +483,27 @@ mod tests {
 
     fn error(config: &str, profile: &str) -> String {
         chain(config, profile).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn runas_serve_is_read_from_the_profile_or_default() {
+        let keys =
+            "[profile b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n";
+        let base = format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n{keys}");
+        assert!(!chain(&base, "a").unwrap().serve);
+        let on = format!(
+            "[profile a]\nrunas_serve = True\nrole_arn = {ARN_A}\nsource_profile = b\n{keys}"
+        );
+        assert!(chain(&on, "a").unwrap().serve);
+        assert!(
+            chain(&format!("[default]\nrunas_serve = true\n{base}"), "a")
+                .unwrap()
+                .serve
+        );
+        let bad = format!(
+            "[profile a]\nrunas_serve = yes please\nrole_arn = {ARN_A}\nsource_profile = b\n{keys}"
+        );
+        assert!(error(&bad, "a").contains("runas_serve: `yes please` is not true or false"));
     }
 
     #[test]

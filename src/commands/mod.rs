@@ -1,0 +1,3 @@
+//! One module per subcommand: orchestration only, the rules live in the domain modules.
+
+pub mod serve;

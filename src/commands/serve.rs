@@ -1,0 +1,147 @@
+//! `runas -S PROFILE COMMAND...` and `runas serve ecs|imds PROFILE`: credentials from a
+//! loopback endpoint, refreshed through the shared cache for as long as something runs.
+
+use crate::cli::{CredentialArgs, Serve, ServeArgs};
+use crate::creds::{self, Fresh};
+use crate::error::{Error, Result};
+use crate::exec::{self, Environment};
+use crate::log::{debug, warning};
+use crate::profile::Profiles;
+use crate::profile::chain::Chain;
+use crate::serve::{self, AuthToken, Endpoint, Identity, Running, Supply, child, ecs, http, imds};
+use crate::session;
+use aws_types::os_shim_internal::Env;
+use std::ffi::OsString;
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+/// `runas -S`: the command runs as runas's child and asks an ECS-style endpoint for its
+/// credentials, which runas keeps fresh until the child ends.
+/// With `expiration` (`-e`), says when the first credentials expire.
+pub fn child_process(
+    chain: Chain,
+    args: &CredentialArgs,
+    command: &[OsString],
+    expiration: bool,
+    env: &Env,
+) -> Result<ExitCode> {
+    let (profile, region) = (chain.profile.clone(), chain.region.clone());
+    let fresh = Fresh::start(chain, options(args), env)?;
+    if expiration && let Some(t) = fresh.current().expiration {
+        eprintln!(
+            "Credentials: {} ({}); the endpoint refreshes them before then",
+            creds::remaining(t),
+            creds::rfc3339(t)
+        );
+    }
+    if fresh.current().expiration.is_none() {
+        // Long-term keys never expire: there is nothing to refresh, so no server either.
+        debug!("long-term keys: running the command with them, not serving");
+        let environment = Environment::new(fresh.current(), &region, &profile);
+        return Err(exec::exec(command, &environment));
+    }
+    let listener = http::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
+    let uri = format!("http://{}{}", serve::address(&listener)?, ecs::PATH);
+    let token = token()?;
+    let environment = Environment::served(&uri, token.expose(), &region, &profile);
+    let running = Running::start(listener, ecs_endpoint(token, fresh))?;
+    debug!("serving credentials for `{profile}` on {uri}");
+    let status = child::run(command, &environment);
+    if let Err(e) = running.stop() {
+        debug!("stopping the endpoint: {e}");
+    }
+    status
+}
+
+/// `runas serve ecs|imds PROFILE`: prints the variables that point an SDK at the endpoint,
+/// then serves until SIGINT or SIGTERM.
+pub fn endpoint(serve: Serve) -> Result<ExitCode> {
+    let env = Env::real();
+    let (args, ecs) = match &serve {
+        Serve::Ecs(args) => (args, true),
+        Serve::Imds(args) => (args, false),
+    };
+    let (profiles, chain) = session::plan(&args.profile, &args.credentials, &env)?;
+    warn_if_default_shadows(&profiles);
+    let (profile, region) = (chain.profile.clone(), chain.region.clone());
+    let fresh = start(chain, args, &env)?;
+    let listener = http::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))?;
+    let address = serve::address(&listener)?;
+    let (environment, endpoint) = if ecs {
+        let uri = format!("http://{address}{}", ecs::PATH);
+        let token = token()?;
+        let environment = Environment::served(&uri, token.expose(), &region, &profile);
+        (environment, ecs_endpoint(token, fresh))
+    } else {
+        let environment = Environment::metadata(&format!("http://{address}"), &region, &profile);
+        let identity = Identity::of(&fresh);
+        let endpoint = Endpoint::Imds(imds::Imds::new(Supply::start(fresh), identity));
+        (environment, endpoint)
+    };
+    let mut stdout = std::io::stdout();
+    stdout
+        .write_all(environment.shell().as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Error::Serve(format!("cannot print the endpoint's variables: {e}")))?;
+    eprintln!("runas: serving `{profile}` on http://{address} until interrupted");
+    serve::until_interrupted(listener, endpoint)?;
+    debug!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SDKs read the profile files before they ask an endpoint, so credentials of
+/// `[default]` would win over it in a client that names no profile: say so.
+pub fn warn_if_default_shadows(profiles: &Profiles) {
+    use crate::profile::key;
+    const SOURCES: [&str; 7] = [
+        key::ACCESS_KEY_ID,
+        key::ROLE_ARN,
+        key::CREDENTIAL_PROCESS,
+        key::SSO_SESSION,
+        key::SSO_START_URL,
+        key::WEB_IDENTITY_TOKEN_FILE,
+        key::CREDENTIAL_SOURCE,
+    ];
+    if let Some(default) = profiles.get("default")
+        && let Some(found) = SOURCES.iter().find(|k| default.get(k).is_some())
+    {
+        warning!(
+            "[default] has `{found}`: SDKs use it before the endpoint, so a client that names \
+             no profile gets [default]'s credentials, not these"
+        );
+    }
+}
+
+/// The first credentials, now: a prompt for an MFA code happens here, on the terminal.
+fn start(chain: Chain, args: &ServeArgs, env: &Env) -> Result<Fresh> {
+    let fresh = Fresh::start(chain, options(&args.credentials), env)?;
+    if fresh.current().expiration.is_none() {
+        return Err(Error::Usage(format!(
+            "profile `{}` has long-term keys, which an endpoint cannot serve (SDKs want a \
+             session token and an expiry); serve a role, or pass -s for a session token",
+            args.profile
+        )));
+    }
+    Ok(fresh)
+}
+
+fn options(args: &CredentialArgs) -> creds::Options {
+    creds::Options {
+        refresh: args.refresh,
+        otp: args.otp.clone(),
+    }
+}
+
+fn token() -> Result<AuthToken> {
+    AuthToken::random().map_err(|e| Error::Internal(format!("cannot read /dev/urandom: {e}")))
+}
+
+fn ecs_endpoint(token: AuthToken, fresh: Fresh) -> Endpoint {
+    let identity = Identity::of(&fresh);
+    Endpoint::Ecs(ecs::Ecs {
+        token,
+        identity,
+        supply: Supply::start(fresh),
+    })
+}

@@ -1,0 +1,611 @@
+//! `runas -S`, `runas serve ecs` and `runas serve imds` against moto, with boto3 and the
+//! AWS CLI as the clients.
+
+mod testenv;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use testenv::*;
+
+const CLIENT_INSTALL: &str = "python3 -m pip install --quiet boto3 awscli";
+
+fn client_script() -> String {
+    format!(
+        "{}/tests/support/serve_client.py",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// A role of 15 minutes sourced from static keys, and one for the endpoint's default.
+fn env_with_role(name: &str) -> TestEnv {
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "{}region = us-east-1\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
+        base_profile(),
+        role("123456789012", name)
+    ));
+    env
+}
+
+/// Fails loudly, with the install command, when a client tool is missing.
+fn require_clients() {
+    let boto3 = Command::new("python3")
+        .args(["-c", "import boto3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(boto3, "boto3 is missing; install it with: {CLIENT_INSTALL}");
+    let aws = Command::new("aws")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        aws,
+        "the AWS CLI is missing; install it with: {CLIENT_INSTALL}"
+    );
+}
+
+fn client(env: &TestEnv, args: &[&str]) -> Run {
+    let mut all = vec!["-S", "prod", "python3"];
+    let script = client_script();
+    all.push(&script);
+    all.extend(args);
+    env.run(&all)
+}
+
+#[test]
+fn boto3_and_the_aws_cli_get_the_role_through_the_endpoint() {
+    require_clients();
+    let env = env_with_role("Served");
+    let run = client(&env, &["identity"]).ok();
+    assert_eq!(
+        run.var("ARN").as_deref(),
+        Some("arn:aws:sts::123456789012:assumed-role/Served/runas-tester"),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .run(&[
+            "-S",
+            "prod",
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--query",
+            "Arn",
+            "--output",
+            "text",
+        ])
+        .ok();
+    assert_eq!(
+        run.stdout.trim(),
+        "arn:aws:sts::123456789012:assumed-role/Served/runas-tester"
+    );
+    // RUNAS_SERVE=1 and the profile key do the same as -S.
+    let mut env = env;
+    env.env("RUNAS_SERVE", "1");
+    let run = env
+        .run(&[
+            "prod",
+            "sh",
+            "-c",
+            "echo KEY=${AWS_ACCESS_KEY_ID:-none}; echo URI=$AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ])
+        .ok();
+    assert_eq!(run.var("KEY").as_deref(), Some("none"));
+    assert!(run.var("URI").unwrap().starts_with("http://127.0.0.1:"));
+}
+
+#[test]
+fn the_profile_key_serves_too_and_the_child_has_no_keys() {
+    let env = env_with_role("Keyed");
+    env.config(&format!(
+        "{}region = us-east-1\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nrunas_serve = true\n",
+        base_profile(),
+        role("123456789012", "Keyed")
+    ));
+    let mut env = env;
+    env.env("AWS_PROFILE", "base")
+        .env("AWS_SESSION_TOKEN", "stale");
+    // Twice: the second run must not take the warm shortcut past the profile key.
+    for _ in 0..2 {
+        let run = env.run(&["prod", "env"]).ok();
+        assert!(
+            run.var("AWS_CONTAINER_CREDENTIALS_FULL_URI").is_some(),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(
+            run.var("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+                .map(|t| t.len()),
+            Some(64)
+        );
+        assert_eq!(run.var("AWS_REGION").as_deref(), Some("us-east-1"));
+        assert_eq!(run.var("RUNAS_PROFILE").as_deref(), Some("prod"));
+        for gone in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE",
+        ] {
+            assert_eq!(run.var(gone), None, "{gone}");
+        }
+    }
+    let run = env.run(&["-e", "prod", "true"]).ok();
+    assert!(
+        run.stderr.contains("the endpoint refreshes them"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["-w", "prod", "true"])
+        .fails(2, "-w and -c want one set");
+    // Printing is unchanged.
+    let run = env.run(&["prod"]).ok();
+    assert!(run.stdout.contains("export AWS_ACCESS_KEY_ID="));
+}
+
+#[test]
+fn requests_without_the_token_are_refused_and_the_endpoint_closes_after() {
+    let env = env_with_role("Probed");
+    let run = client(&env, &["probe"]).ok();
+    let none = run.var("NONE").unwrap();
+    let wrong = run.var("WRONG").unwrap();
+    let right = run.var("RIGHT").unwrap();
+    assert!(none.starts_with("401 "), "{none}");
+    assert!(wrong.starts_with("403 "), "{wrong}");
+    assert!(right.starts_with("200 "), "{right}");
+    let credentials: serde_json::Value = serde_json::from_str(&right[4..]).unwrap();
+    let secret = credentials["SecretAccessKey"].as_str().unwrap();
+    let token = credentials["Token"].as_str().unwrap();
+    assert!(
+        credentials["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .starts_with("ASIA")
+    );
+    assert_eq!(credentials["AccountId"], "123456789012");
+    let expiration = credentials["Expiration"].as_str().unwrap();
+    assert!(
+        expiration.len() == 20 && expiration.ends_with('Z'),
+        "RFC 3339: {expiration}"
+    );
+    for refused in [&none, &wrong] {
+        assert!(!refused.contains(secret) && !refused.contains(token) && !refused.contains("ASIA"));
+    }
+    // The child has ended, and so has the endpoint.
+    let uri = run.var("URI").unwrap();
+    let address = uri
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        std::net::TcpStream::connect(&address).is_err(),
+        "{address} still listens"
+    );
+}
+
+#[test]
+fn signals_reach_the_child_and_its_status_comes_back() {
+    let env = env_with_role("Signalled");
+    let script = client_script();
+    for (child, expected) in [
+        (vec!["python3", script.as_str(), "sleep"], 42),
+        (vec!["sh", "-c", "echo READY; exec sleep 30"], 128 + 15),
+    ] {
+        let mut args = vec!["-S", "prod"];
+        args.extend(child);
+        let mut runas = Spawned::new(env.command().args(&args));
+        runas.wait_for_line("READY");
+        runas.signal("TERM");
+        assert_eq!(runas.wait(Duration::from_secs(10)), Some(expected));
+    }
+    // A plain exit status passes through too.
+    assert_eq!(
+        env.run(&["-S", "prod", "sh", "-c", "exit 7"]).status,
+        Some(7)
+    );
+    env.run(&["-S", "prod", "no-such-command-here"])
+        .fails(127, "command not found");
+}
+
+#[test]
+fn a_long_running_child_sees_keys_rotate_without_errors() {
+    require_clients();
+    let moto = Moto::start();
+    let mut env = TestEnv::new(&moto.url());
+    env.config(&format!(
+        "{}region = us-east-1\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
+        base_profile(),
+        role("123456789012", "Rotating")
+    ));
+    env.env("RUNAS_REFRESH_MARGIN", "14m55s");
+    let run = client(&env, &["rotate", "30"]).ok();
+    let number = |k: &str| {
+        run.var(k)
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(number("ERRORS"), 0, "{}", run.stderr);
+    assert!(
+        number("KEYS") >= 3,
+        "keys seen: {}\n{}",
+        number("KEYS"),
+        run.stdout
+    );
+    assert!(number("CALLS") > 30, "{}", run.stdout);
+    assert!(moto.count("AssumeRole") >= 3);
+}
+
+#[test]
+fn a_refresh_that_needs_mfa_without_a_terminal_is_a_clear_500() {
+    let moto = Moto::start();
+    let mut env = TestEnv::new(&moto.url());
+    env.config(&format!(
+        "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/served\nsession_token_duration = 15m\n\
+         [profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
+        base_profile(),
+        role("123456789012", "Guarded")
+    ));
+    env.env("RUNAS_REFRESH_MARGIN", "14m58s")
+        .env("MFA_CODE", "318205");
+    // setsid: no controlling terminal, so no /dev/tty to prompt on.
+    let mut setsid = Command::new("setsid");
+    let runas = env.command();
+    setsid.arg(runas.get_program());
+    setsid
+        .env_clear()
+        .envs(runas.get_envs().filter_map(|(k, v)| Some((k, v?))));
+    setsid.args([
+        "-S",
+        "prod",
+        "sh",
+        "-c",
+        "sleep 3; python3 \"$0\" probe",
+        &client_script(),
+    ]);
+    let run = Run::from(setsid.stdin(Stdio::null()).output().expect("setsid"));
+    let right = run.var("RIGHT").unwrap_or_default();
+    assert!(right.starts_with("500 "), "{right}\n{}", run.stderr);
+    assert!(
+        right.contains("MFA") && right.contains("no terminal"),
+        "{right}"
+    );
+    assert!(!right.contains("318205"));
+    assert_eq!(
+        moto.count("GetSessionToken"),
+        1,
+        "the one-time code is not sent twice"
+    );
+}
+
+#[test]
+fn serve_imds_answers_boto3_through_imdsv2_only() {
+    require_clients();
+    let env = env_with_role("Metadata");
+    let mut runas = Spawned::new(env.command().args(["-v", "serve", "imds", "prod"]));
+    let endpoint = runas.wait_for_line("export AWS_EC2_METADATA_SERVICE_ENDPOINT=");
+    let endpoint = endpoint
+        .split('=')
+        .nth(1)
+        .unwrap()
+        .trim_matches('\'')
+        .to_owned();
+    let boto3 = Command::new("python3")
+        .arg(client_script())
+        .arg("identity")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", env.home.path())
+        .env("AWS_ENDPOINT_URL", &env.endpoint)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)
+        .env("AWS_EC2_METADATA_V1_DISABLED", "true")
+        .output()
+        .expect("python3");
+    let run = Run::from(boto3);
+    assert_eq!(
+        run.var("ARN").as_deref(),
+        Some("arn:aws:sts::123456789012:assumed-role/Metadata/runas-tester"),
+        "{}",
+        run.stderr
+    );
+    // IMDSv1 (no token) is refused; the role name and credentials need a token.
+    let host = endpoint.trim_start_matches("http://");
+    assert!(
+        http(
+            host,
+            "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1",
+            ""
+        )
+        .starts_with("HTTP/1.1 401")
+    );
+    assert!(http(host, "PUT /latest/api/token HTTP/1.1", "").starts_with("HTTP/1.1 400"));
+    let answer = http(
+        host,
+        "PUT /latest/api/token HTTP/1.1",
+        "X-aws-ec2-metadata-token-ttl-seconds: 60\r\n",
+    );
+    let token = answer.rsplit("\r\n\r\n").next().unwrap().to_owned();
+    let proxied = http(
+        host,
+        "PUT /latest/api/token HTTP/1.1",
+        "X-aws-ec2-metadata-token-ttl-seconds: 60\r\nX-Forwarded-For: 10.0.0.1\r\n",
+    );
+    assert!(proxied.starts_with("HTTP/1.1 403"), "{proxied}");
+    let with = format!("X-aws-ec2-metadata-token: {token}\r\n");
+    let names = http(
+        host,
+        "GET /latest/meta-data/iam/security-credentials/ HTTP/1.1",
+        &with,
+    );
+    assert!(names.ends_with("\r\n\r\nMetadata"), "{names}");
+    let extended = http(
+        host,
+        "GET /latest/meta-data/iam/security-credentials-extended/Metadata HTTP/1.1",
+        &with,
+    );
+    assert!(
+        extended.contains("\"AccountId\":\"123456789012\""),
+        "{extended}"
+    );
+    assert!(
+        http(
+            host,
+            "GET /latest/meta-data/iam/security-credentials/Other HTTP/1.1",
+            &with
+        )
+        .starts_with("HTTP/1.1 404")
+    );
+    runas.signal("TERM");
+    assert_eq!(runas.wait(Duration::from_secs(10)), Some(0));
+    assert!(
+        runas
+            .stderr()
+            .contains("GET /latest/meta-data/iam/security-credentials/ -> 401")
+    );
+    assert!(
+        !runas.stderr().contains(&token),
+        "the token is never logged"
+    );
+}
+
+#[test]
+fn serve_ecs_prints_its_variables_and_stops_on_sigint() {
+    let env = env_with_role("Printed");
+    let mut runas = Spawned::new(env.command().args(["serve", "ecs", "prod"]));
+    let uri = runas.wait_for_line("export AWS_CONTAINER_CREDENTIALS_FULL_URI=");
+    let token = runas.wait_for_line("export AWS_CONTAINER_AUTHORIZATION_TOKEN=");
+    let uri = uri.split('=').nth(1).unwrap().trim_matches('\'').to_owned();
+    let token = token
+        .split('=')
+        .nth(1)
+        .unwrap()
+        .trim_matches('\'')
+        .to_owned();
+    let rest = uri.trim_start_matches("http://");
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    let answer = http(
+        host,
+        &format!("GET {path} HTTP/1.1"),
+        &format!("Authorization: {token}\r\n"),
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains("\"Token\""),
+        "{answer}"
+    );
+    let port: u16 = host.rsplit(':').next().unwrap().parse().unwrap();
+    assert_only_loopback(runas.id(), port);
+    runas.signal("INT");
+    assert_eq!(runas.wait(Duration::from_secs(10)), Some(0));
+    assert!(std::net::TcpStream::connect(host).is_err());
+    // Long-term keys are no use to an endpoint's clients: refused at start.
+    env.run(&["serve", "ecs", "base"])
+        .fails(2, "long-term keys");
+}
+
+#[test]
+fn nothing_listens_off_loopback() {
+    let env = env_with_role("Local");
+    let mut runas = Spawned::new(env.command().args([
+        "-S",
+        "prod",
+        "sh",
+        "-c",
+        "echo READY $AWS_CONTAINER_CREDENTIALS_FULL_URI; exec sleep 30",
+    ]));
+    let ready = runas.wait_for_line("READY");
+    let port = ready.rsplit(':').next().unwrap().split('/').next().unwrap();
+    assert_only_loopback(runas.id(), port.parse().unwrap());
+    runas.signal("TERM");
+    runas.wait(Duration::from_secs(10));
+}
+
+/// Nothing listens on `port` but 127.0.0.1 (no other address, no IPv6), and, when its
+/// descriptors can be read (runas makes itself undumpable, so only root can), every
+/// listening socket of `pid` is on 127.0.0.1.
+fn assert_only_loopback(pid: u32, port: u16) {
+    let inodes: Option<Vec<String>> = std::fs::read_dir(format!("/proc/{pid}/fd")).ok().map(|d| {
+        d.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .filter_map(|l| {
+                Some(
+                    l.to_str()?
+                        .strip_prefix("socket:[")?
+                        .trim_end_matches(']')
+                        .to_owned(),
+                )
+            })
+            .collect()
+    });
+    let (mut on_port, mut owned) = (0, 0);
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        for line in read(std::path::Path::new(table)).lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() <= 9 || f[3] != "0A" {
+                continue;
+            }
+            let loopback = table.ends_with("tcp") && f[1].starts_with("0100007F:");
+            if f[1].ends_with(&format!(":{port:04X}")) {
+                assert!(loopback, "port {port} listens on {} in {table}", f[1]);
+                on_port += 1;
+            }
+            if inodes.as_ref().is_some_and(|i| i.iter().any(|i| i == f[9])) {
+                assert!(loopback, "runas listens on {} in {table}", f[1]);
+                owned += 1;
+            }
+        }
+    }
+    assert_eq!(on_port, 1, "one listener on port {port}");
+    assert!(
+        inodes.is_none() || owned == 1,
+        "runas has one listening socket"
+    );
+}
+
+/// A raw HTTP/1.1 request, answered in full (the connection is closed after it).
+fn http(host: &str, request_line: &str, headers: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{request_line}\r\nHost: {host}\r\n{headers}Connection: close\r\nContent-Length: 0\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+/// runas in the background, its stdout read line by line, killed if the test fails.
+struct Spawned {
+    child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Spawned {
+    fn new(command: &mut Command) -> Spawned {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runas");
+        let (send, lines) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = send.send(line);
+            }
+        });
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = stderr.clone();
+        let pipe = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push_str(&format!("{line}\n"));
+            }
+        });
+        Spawned {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    fn wait_for_line(&mut self, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.starts_with(prefix) => return line,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no line starting {prefix:?}; stderr:\n{}", self.stderr());
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn wait(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!(
+            "runas did not end within {limit:?}; stderr:\n{}",
+            self.stderr()
+        );
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
+    let moto = Moto::start();
+    let env = TestEnv::new(&moto.url());
+    let counter = env.path("codes");
+    let codes = script(
+        &env,
+        "codes.sh",
+        &format!(
+            "n=$(cat '{0}' 2>/dev/null || echo 400000); n=$((n + 1)); echo $n > '{0}'; echo $n",
+            counter.display()
+        ),
+    );
+    env.config(&format!(
+        "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/forwarded\nsession_token_duration = 15m\n\
+         mfa_process = {}\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
+        base_profile(),
+        codes.display(),
+        role("123456789012", "Forwarded")
+    ));
+    let mut env = env;
+    env.env("RUNAS_REFRESH_MARGIN", "14m57s");
+    let child = format!(
+        "sleep 4; python3 '{0}' probe; exec python3 '{0}' sleep",
+        client_script()
+    );
+    let mut runas = Spawned::new(env.command().args(["-S", "prod", "sh", "-c", &child]));
+    let right = runas.wait_for_line("RIGHT=");
+    assert!(
+        right.starts_with("RIGHT=200 "),
+        "{right}\n{}",
+        runas.stderr()
+    );
+    runas.wait_for_line("READY");
+    assert_eq!(
+        moto.count("GetSessionToken"),
+        2,
+        "a new session through mfa_process"
+    );
+    runas.signal("TERM");
+    assert_eq!(runas.wait(Duration::from_secs(10)), Some(42));
+}
