@@ -241,6 +241,9 @@ fn profile_names() -> ArgValueCandidates {
 /// partitions' hosts, with or without https://), a 12-digit account id (its registry in the
 /// profile's region), or public.ecr.aws. Without ENDPOINT: the profile's `ecr_registries`,
 /// else the profile's own account in its region.
+///
+/// With --helper, no password is stored anywhere: Docker asks docker-credential-runas for
+/// each registry, and it answers with the token of the profile that owns the registry.
 #[derive(Debug, clap::Subcommand)]
 pub enum Ecr {
     /// Log a container client into registries (docker login --password-stdin, by default)
@@ -252,6 +255,17 @@ pub enum Ecr {
     /// Log a container client out of registries
     #[command(after_help = ECR_FORMS)]
     Logout(EcrRegistries),
+    /// The Docker credential helper docker-credential-runas: what it serves
+    #[command(subcommand)]
+    Helper(EcrHelper),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum EcrHelper {
+    /// List every registry the credential helper serves, the profile that owns it and why
+    /// (ecr_registries, a registration, AWS_PROFILE), the cached token's expiry, and
+    /// whether the Docker config sends the registry to the helper
+    Status,
 }
 
 /// What `ecr login` and `ecr logout` act on, and how.
@@ -291,6 +305,12 @@ pub struct EcrTarget {
     /// instead of running a client
     #[arg(long)]
     pub write_config: bool,
+
+    /// Store no password: send the registries to docker-credential-runas in `credHelpers`
+    /// of the Docker config (removing stored passwords for them), and register the ones
+    /// named here to PROFILE; logout --helper undoes both
+    #[arg(long, conflicts_with = "write_config")]
+    pub helper: bool,
 }
 
 #[derive(Debug, Args)]
@@ -309,6 +329,48 @@ pub struct EcrToken {
 
     #[command(flatten)]
     pub credentials: CredentialArgs,
+}
+
+/// Docker's credential helper for Amazon ECR: each registry gets the token of the AWS
+/// profile that owns it.
+///
+/// Docker (and podman, skopeo, buildah, the containerd tools) runs docker-credential-runas
+/// for every registry that `credHelpers` in ~/.docker/config.json sends to `runas`, as
+/// `runas ecr login --helper PROFILE [ENDPOINT...]` writes it. No password is stored in the
+/// Docker config. A registry belongs to the profile whose `ecr_registries` names it (a
+/// full host, or a bare account in the profile's region; every endpoint variant of the
+/// registry), else to the profile it was registered to by `runas ecr login --helper`, else
+/// to AWS_PROFILE. Tokens are fetched with the profile's credentials (role chains, MFA and
+/// the credential cache as for runas) and cached per region and role until shortly before
+/// they expire, so a warm `get` makes no network call.
+#[derive(Debug, Parser)]
+#[command(
+    name = "docker-credential-runas",
+    version,
+    max_term_width = 100,
+    disable_help_subcommand = true,
+    subcommand_value_name = "VERB",
+    subcommand_help_heading = "Verbs",
+    after_help = "Examples:\n  runas ecr login --helper prod 210987654321   # credHelpers, and a registration\n  echo 210987654321.dkr.ecr.eu-west-1.amazonaws.com | docker-credential-runas get\n  runas ecr helper status                      # what it serves, and why"
+)]
+pub struct CredentialHelper {
+    #[command(subcommand)]
+    pub verb: HelperVerb,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Subcommand)]
+pub enum HelperVerb {
+    /// Read a server URL on stdin; print {"ServerURL","Username","Secret"} for it, or
+    /// "credentials not found in native keychain" (exit 1) when no profile owns it
+    Get,
+    /// Print the registries served, as {"https://HOST": "AWS", ...}
+    List,
+    /// Accept credentials on stdin and keep nothing (exit 0): nothing is ever stored
+    Store,
+    /// Accept a server URL on stdin and do nothing (exit 0)
+    Erase,
+    /// Print the version
+    Version,
 }
 
 impl Cli {
@@ -396,6 +458,23 @@ mod tests {
             ])
             .is_err()
         );
+        assert!(
+            Cli::try_parse_from(["runas", "ecr", "login", "--helper", "--write-config", "p"])
+                .is_err()
+        );
+        let cli = Cli::try_parse_from(["runas", "ecr", "logout", "--helper", "p"]).unwrap();
+        assert!(matches!(
+            cli.subcommand,
+            Some(Subcommand::Ecr(Ecr::Logout(EcrRegistries {
+                target: EcrTarget { helper: true, .. },
+                ..
+            })))
+        ));
+        let cli = Cli::try_parse_from(["runas", "ecr", "helper", "status"]).unwrap();
+        assert!(matches!(
+            cli.subcommand,
+            Some(Subcommand::Ecr(Ecr::Helper(EcrHelper::Status)))
+        ));
     }
 
     #[test]

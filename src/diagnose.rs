@@ -7,7 +7,7 @@ use crate::creds::{self, Execution, remaining};
 use crate::error::{Error, Exit, Result};
 use crate::log::key_hint;
 use crate::output::say;
-use crate::profile::chain::Request;
+use crate::profile::chain::{Chain, Request};
 use crate::profile::{Files, Origins, Profiles};
 use crate::profile::{key, resolve::resolve};
 use crate::session;
@@ -45,11 +45,25 @@ impl Report {
     }
 }
 
+/// What the checks look at: the files, the plan if it resolves, the environment.
+struct Context<'a> {
+    profile: &'a str,
+    env: Env,
+    profiles: Profiles,
+    /// The execution of the plan, when it resolved with a real region (the clock check
+    /// asks STS in that region).
+    execution: Option<Execution>,
+}
+
+/// One check: it says `ok`, `note` or `PROBLEM` on the report.
+type Check = fn(&mut Context, &mut Report);
+
+/// Every check, in the order the report shows them.
+const CHECKS: [Check; 4] = [shadowing_variables, aws_profile, clock, ecr_client];
+
 pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     let env = Env::real();
     let files = Files::from_env(&env);
-    let mut report = Report { problems: 0 };
-
     say!("profile `{profile}`");
     say!("files:");
     for (what, path) in [
@@ -59,106 +73,138 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
         let state = if path.exists() { "" } else { " (not found)" };
         say!("  {what:<12} {}{state}", path.display());
     }
-
     let profiles = Profiles::load(files.clone())?;
     let origins = Origins::load(&files)?;
-    let request = session::request(profile, args);
     let mut problems = file_problems(&profiles, &env);
-    let resolved = match resolve(&profiles, &request, &env) {
-        Err(Error::NoRegion { .. }) => {
-            problems.push(
-                "no region: add `region = us-east-1` (for example) to the profile or [default], or set AWS_REGION".to_owned(),
-            );
-            // Resolve again with a stand-in region, to show the rest of the chain.
-            let request = Request {
-                region: Some("us-east-1".into()),
-                ..request
-            };
-            resolve(&profiles, &request, &env).map(|c| (c, false))
-        }
-        other => other.map(|c| (c, true)),
+    let execution = plan(profile, args, &profiles, &origins, &env, &mut problems);
+    let mut context = Context {
+        profile,
+        env,
+        profiles,
+        execution,
     };
-
-    let mut execution = None;
-    match resolved {
-        Err(e) => problems.push(e.to_string()),
-        Ok((chain, has_region)) => {
-            say!("chain:");
-            for (i, line) in chain.describe().iter().enumerate() {
-                say!("  {i}  {line}");
-            }
-            if let Some(mode) = chain.mfa_mode() {
-                say!("mfa: {mode}");
-            }
-            if has_region {
-                let origin = chain
-                    .region_source
-                    .strip_prefix("profile `")
-                    .and_then(|p| p.strip_suffix('`'))
-                    .and_then(|p| origins.of(p, key::REGION))
-                    .map(|o| format!(", {o}"))
-                    .unwrap_or_default();
-                say!(
-                    "region: {} (from {}{origin})",
-                    chain.region,
-                    chain.region_source
-                );
-            }
-            say!("settings:");
-            let mut shown: Vec<&str> = chain.profiles().iter().map(String::as_str).collect();
-            if profiles.get("default").is_some() && !shown.contains(&"default") {
-                shown.push("default");
-            }
-            for name in shown {
-                say!("  [{name}]");
-                let Some(p) = profiles.get(name) else {
-                    continue;
-                };
-                for k in key::ALL {
-                    let Some(value) = p.get(k) else { continue };
-                    let shown = if key::SECRET.contains(&k) {
-                        "(secret, not shown)".to_owned()
-                    } else if k == key::ACCESS_KEY_ID {
-                        key_hint(value)
-                    } else {
-                        crate::text::escape(value)
-                    };
-                    let origin = origins.of(name, k).unwrap_or_default();
-                    say!("    {k:<24} {shown:<48} {origin}");
-                }
-            }
-            for warning in &chain.warnings {
-                problems.push(warning.clone());
-            }
-            let e = Execution::new(
-                chain,
-                creds::Options {
-                    refresh: false,
-                    otp: None,
-                },
-                &env,
-            );
-            say!("cache:");
-            for (i, expiry) in e.cached().iter().enumerate().skip(1) {
-                match expiry {
-                    Some(t) => say!("  {i}  cached, {}", remaining(*t)),
-                    None => say!("  {i}  not cached"),
-                }
-            }
-            if has_region {
-                execution = Some(e);
-            }
-        }
-    }
-
+    let mut report = Report { problems: 0 };
     say!("checks:");
     for p in problems {
         report.problem(p);
     }
+    for check in CHECKS {
+        check(&mut context, &mut report);
+    }
+    if report.problems == 0 {
+        say!("no problems found");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        say!(
+            "{} problem{} found",
+            report.problems,
+            if report.problems == 1 { "" } else { "s" }
+        );
+        Ok(Exit::Failure.into())
+    }
+}
+
+/// Resolves the profile and shows the plan, its settings and its cache; what is wrong with
+/// it goes to `problems`. A profile with no region is shown with a stand-in one.
+fn plan(
+    profile: &str,
+    args: &CredentialArgs,
+    profiles: &Profiles,
+    origins: &Origins,
+    env: &Env,
+    problems: &mut Vec<String>,
+) -> Option<Execution> {
+    let request = session::request(profile, args);
+    let resolved = match resolve(profiles, &request, env) {
+        Err(Error::NoRegion { .. }) => {
+            problems.push(
+                "no region: add `region = us-east-1` (for example) to the profile or [default], or set AWS_REGION".to_owned(),
+            );
+            let request = Request {
+                region: Some("us-east-1".into()),
+                ..request
+            };
+            resolve(profiles, &request, env).map(|c| (c, false))
+        }
+        other => other.map(|c| (c, true)),
+    };
+    let (chain, has_region) = match resolved {
+        Ok(resolved) => resolved,
+        Err(e) => {
+            problems.push(e.to_string());
+            return None;
+        }
+    };
+    say!("chain:");
+    for (i, line) in chain.describe().iter().enumerate() {
+        say!("  {i}  {line}");
+    }
+    if let Some(mode) = chain.mfa_mode() {
+        say!("mfa: {mode}");
+    }
+    if has_region {
+        let origin = chain
+            .region_source
+            .strip_prefix("profile `")
+            .and_then(|p| p.strip_suffix('`'))
+            .and_then(|p| origins.of(p, key::REGION))
+            .map(|o| format!(", {o}"))
+            .unwrap_or_default();
+        say!(
+            "region: {} (from {}{origin})",
+            chain.region,
+            chain.region_source
+        );
+    }
+    settings(&chain, profiles, origins);
+    problems.extend(chain.warnings.iter().cloned());
+    let options = creds::Options {
+        refresh: false,
+        otp: None,
+    };
+    let execution = Execution::new(chain, options, env);
+    say!("cache:");
+    for (i, expiry) in execution.cached().iter().enumerate().skip(1) {
+        match expiry {
+            Some(t) => say!("  {i}  cached, {}", remaining(*t)),
+            None => say!("  {i}  not cached"),
+        }
+    }
+    has_region.then_some(execution)
+}
+
+/// Every key runas reads, per profile of the chain (and [default]), with where it is set.
+fn settings(chain: &Chain, profiles: &Profiles, origins: &Origins) {
+    say!("settings:");
+    let mut shown: Vec<&str> = chain.profiles().iter().map(String::as_str).collect();
+    if profiles.get("default").is_some() && !shown.contains(&"default") {
+        shown.push("default");
+    }
+    for name in shown {
+        say!("  [{name}]");
+        let Some(p) = profiles.get(name) else {
+            continue;
+        };
+        for k in key::ALL {
+            let Some(value) = p.get(k) else { continue };
+            let shown = if key::SECRET.contains(&k) {
+                "(secret, not shown)".to_owned()
+            } else if k == key::ACCESS_KEY_ID {
+                key_hint(value)
+            } else {
+                crate::text::escape(value)
+            };
+            let origin = origins.of(name, k).unwrap_or_default();
+            say!("    {k:<24} {shown:<48} {origin}");
+        }
+    }
+}
+
+fn shadowing_variables(context: &mut Context, report: &mut Report) {
     let set: Vec<&str> = SHADOWING
         .iter()
         .copied()
-        .filter(|v| env.get(v).is_ok())
+        .filter(|v| context.env.get(v).is_ok())
         .collect();
     if set.is_empty() {
         report.ok("no AWS credential variables in the environment");
@@ -168,14 +214,21 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
             set.join(", ")
         ));
     }
-    if let Ok(other) = env.get("AWS_PROFILE")
-        && other != profile
+}
+
+fn aws_profile(context: &mut Context, report: &mut Report) {
+    if let Ok(other) = context.env.get("AWS_PROFILE")
+        && other != context.profile
     {
         report.note(format!(
             "AWS_PROFILE is `{other}`; runas removes it from the commands it runs"
         ));
     }
-    match execution.as_mut().map(Execution::server_time) {
+}
+
+/// STS refuses signatures made more than five minutes off its clock.
+fn clock(context: &mut Context, report: &mut Report) {
+    match context.execution.as_mut().map(Execution::server_time) {
         None => report.note("clock not compared with STS (the profile does not resolve)"),
         Some(Ok(server)) => {
             let now = SystemTime::now();
@@ -194,10 +247,18 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
         }
         Some(Err(e)) => report.problem(format!("cannot compare clocks with STS: {e}")),
     }
-    let client = env.get("RUNAS_ECR_CLIENT").ok().filter(|c| !c.is_empty());
+}
+
+fn ecr_client(context: &mut Context, report: &mut Report) {
+    let client = context
+        .env
+        .get("RUNAS_ECR_CLIENT")
+        .ok()
+        .filter(|c| !c.is_empty());
     let wants_ecr = client.is_some()
-        || profiles
-            .get(profile)
+        || context
+            .profiles
+            .get(context.profile)
             .and_then(|p| p.get(key::ECR_REGISTRIES))
             .is_some();
     let client = client.unwrap_or_else(|| "docker".to_owned());
@@ -209,18 +270,6 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
         Err(_) => report.note(format!(
             "ECR client `{client}` is not on PATH (only `runas ecr` needs it)"
         )),
-    }
-
-    if report.problems == 0 {
-        say!("no problems found");
-        Ok(ExitCode::SUCCESS)
-    } else {
-        say!(
-            "{} problem{} found",
-            report.problems,
-            if report.problems == 1 { "" } else { "s" }
-        );
-        Ok(Exit::Failure.into())
     }
 }
 

@@ -2,7 +2,7 @@
 //! that `--help`, `man runas` and TAB never disagree. `runas generate-docs .` rewrites
 //! `man/` and `completions/`; a test fails when the checked-in files differ.
 
-use crate::cli::Cli;
+use crate::cli::{Cli, CredentialHelper};
 use crate::error::{Error, Result};
 use clap::CommandFactory;
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
@@ -22,6 +22,13 @@ pub fn generate(dir: &Path) -> Result<ExitCode> {
     for (title, sub) in subcommands(&cmd, "runas") {
         write(&man.join(format!("{title}.1")), &page(sub, &title)?)?;
     }
+    let mut helper = CredentialHelper::command().subcommand_help_heading("VERBS");
+    helper.build();
+    let extra = format!("{}{HELPER_SECTIONS}", verbs(&helper));
+    write(
+        &man.join("docker-credential-runas.1"),
+        &with_extra(&helper, "docker-credential-runas.1", &extra, false)?,
+    )?;
     let shells: [(&dyn EnvCompleter, &str); 5] = [
         (&Bash, "runas.bash"),
         (&Zsh, "_runas"),
@@ -74,20 +81,45 @@ fn page(cmd: &clap::Command, title: &str) -> Result<Vec<u8>> {
 
 /// The main page: clap's sections, then what clap cannot know.
 fn top_page(cmd: &clap::Command) -> Result<Vec<u8>> {
+    let extra = EXTRA_SECTIONS.replace("{EXIT_STATUS}", &exit_status());
+    with_extra(cmd, "runas.1", &extra, true)
+}
+
+/// The helper's verbs, on its own page: they are words of a protocol, not commands with
+/// pages of their own.
+fn verbs(cmd: &clap::Command) -> String {
+    let mut text = String::from(".SH VERBS\n");
+    for verb in cmd.get_subcommands() {
+        let about = verb.get_about().map(|a| a.to_string()).unwrap_or_default();
+        text.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            verb.get_name(),
+            about.replace('\\', "\\\\").replace('-', "\\-")
+        ));
+    }
+    text
+}
+
+/// A page of clap's sections (the subcommands' when they have pages of their own), then
+/// `extra`, then the version.
+fn with_extra(
+    cmd: &clap::Command,
+    file: &str,
+    extra: &str,
+    subcommand_pages: bool,
+) -> Result<Vec<u8>> {
     let man = clap_mangen::Man::new(cmd.clone()).manual("runas manual");
     let mut out = Vec::new();
-    let fail = |e: std::io::Error| Error::file(Path::new("runas.1"), e);
+    let fail = |e: std::io::Error| Error::file(Path::new(file), e);
     man.render_title(&mut out).map_err(fail)?;
     man.render_name_section(&mut out).map_err(fail)?;
     man.render_synopsis_section(&mut out).map_err(fail)?;
     man.render_description_section(&mut out).map_err(fail)?;
     man.render_options_section(&mut out).map_err(fail)?;
-    man.render_subcommands_section(&mut out).map_err(fail)?;
-    out.extend_from_slice(
-        EXTRA_SECTIONS
-            .replace("{EXIT_STATUS}", &exit_status())
-            .as_bytes(),
-    );
+    if subcommand_pages {
+        man.render_subcommands_section(&mut out).map_err(fail)?;
+    }
+    out.extend_from_slice(extra.as_bytes());
     man.render_version_section(&mut out).map_err(fail)?;
     Ok(out)
 }
@@ -126,7 +158,8 @@ Lifetime of role credentials, Go\-style.
 A command whose output is the MFA code.
 .TP
 \fBecr_registries\fR
-Registries for \fBrunas ecr login\fR when none are named, comma\- or space\-separated.
+Registries for \fBrunas ecr login\fR when none are named, comma\- or space\-separated; also
+the registries \fBdocker\-credential\-runas\fR(1) serves with this profile.
 .TP
 \fBrunas_serve\fR
 \fBtrue\fR: run commands of this profile as \fB\-S\fR does.
@@ -211,7 +244,13 @@ The credential cache: mode 0700, one 0600 file per chain step, plan notes and lo
 files untouched for two days are removed.
 .TP
 \fI~/.docker/config.json\fR
-Written by \fBrunas ecr login \-\-write\-config\fR (and by the container client otherwise).
+Written by \fBrunas ecr login \-\-write\-config\fR (and by the container client otherwise);
+\fBrunas ecr login \-\-helper\fR adds \fBcredHelpers\fR entries for
+\fBdocker\-credential\-runas\fR(1) and removes stored passwords.
+.TP
+\fI~/.config/runas/ecr\-helper.json\fR
+Registries registered to a profile by \fBrunas ecr login \-\-helper\fR (in
+\fI$XDG_CONFIG_HOME/runas\fR when that is set); mode 0600.
 {EXIT_STATUS}.SH EXAMPLES
 .TP
 \fBrunas prod aws s3 ls\fR
@@ -235,6 +274,55 @@ Print the variables of an endpoint for other processes, then serve until interru
 \fBrunas ecr login prod 210987654321 public.ecr.aws\fR
 Log docker into another account's registry and ECR Public with prod's credentials.
 .TP
+\fBrunas ecr login \-\-helper prod 210987654321\fR
+Send that registry to \fBdocker\-credential\-runas\fR(1), with prod's credentials: no
+password is stored.
+.TP
 \fBrunas diagnose prod\fR
 See where every setting of prod comes from, and what is wrong.
+"#;
+
+/// The credential helper's page, after clap's sections.
+const HELPER_SECTIONS: &str = r#".SH "WHICH PROFILE"
+A registry is served by the profile whose \fBecr_registries\fR names it: a full registry
+host, or a bare 12\-digit account, which is that account's registry in the profile's
+region. Every endpoint variant of the registry (FIPS, dual\-stack) is covered, and
+\fBpublic.ecr.aws\fR (or \fBecr\-public.aws.com\fR) is ECR Public. Else the profile it was
+registered to by \fBrunas ecr login \-\-helper PROFILE ENDPOINT\fR. Two profiles claiming
+one registry is an error naming both. Else \fBAWS_PROFILE\fR, when set. Else the registry
+is not found and Docker goes on without credentials.
+.SH MFA
+A profile behind MFA takes its code from \fBMFA_CODE\fR, the profile's \fBmfa_process\fR,
+or a prompt on the terminal (\fI/dev/tty\fR; stdin carries the server URL). With none of
+them it fails at once and says so. \fBrunas ecr login \-\-helper PROFILE\fR, run in a
+terminal, fetches and caches the tokens ahead of Docker.
+.SH ENVIRONMENT
+.TP
+\fBAWS_PROFILE\fR
+The profile for ECR registries that no profile claims.
+.TP
+\fBMFA_CODE\fR
+An MFA code for a profile that needs one.
+.TP
+\fBRUNAS_TIMEOUT\fR
+Seconds a \fBget\fR that must fetch a token may take, prompt included (default 60).
+.TP
+\fBRUNAS_VERBOSE\fR
+Set to 1, shows on stderr what the helper does (never a secret).
+.TP
+\fBRUNAS_CACHE_DIR\fR, \fBXDG_CONFIG_HOME\fR, \fBAWS_CONFIG_FILE\fR, \fBAWS_ENDPOINT_URL\fR, ...
+As for \fBrunas\fR(1).
+.SH FILES
+.TP
+\fI~/.cache/runas/*.token\fR
+Cached registry tokens, one per region and role: mode 0600, used only when still private.
+.TP
+\fI~/.config/runas/ecr\-helper.json\fR
+Registrations made by \fBrunas ecr login \-\-helper\fR.
+.SH "EXIT STATUS"
+\fB0\fR when it answered; \fB1\fR when the registry is not served (stdout:
+\fBcredentials not found in native keychain\fR) or the token could not be had (the reason
+on stderr and stdout, where Docker shows it).
+.SH "SEE ALSO"
+\fBrunas\fR(1), \fBrunas\-ecr\-login\fR(1), \fBrunas\-ecr\-helper\-status\fR(1)
 "#;

@@ -35,6 +35,9 @@ fn run(cli: cli::Cli) -> error::Result<ExitCode> {
         Some(cli::Subcommand::Ecr(cli::Ecr::Login(args))) => ecr::login(args),
         Some(cli::Subcommand::Ecr(cli::Ecr::Token(args))) => ecr::token(args),
         Some(cli::Subcommand::Ecr(cli::Ecr::Logout(args))) => ecr::logout(args),
+        Some(cli::Subcommand::Ecr(cli::Ecr::Helper(cli::EcrHelper::Status))) => {
+            ecr::helper::status()
+        }
     }
 }
 

@@ -11,7 +11,8 @@
 
 use crate::log::debug;
 use crate::profile::Files;
-use crate::profile::chain::{Chain, Request};
+use crate::profile::chain::Chain;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -19,11 +20,23 @@ use std::path::{Path, PathBuf};
 /// Everything a plan depends on, hashed.
 pub struct Inputs(u64);
 
+/// A note on disk: whose inputs it answers, then what it says.
 #[derive(Serialize, Deserialize)]
-pub struct Memo {
+struct Note<T> {
     /// The runas that wrote it: another version may resolve differently.
     version: String,
     inputs: String,
+    /// Files outside the profile files whose content the plan's identity depends on (a
+    /// web identity token), with their digests: a new token is a new identity.
+    #[serde(default)]
+    watched: Vec<(PathBuf, String)>,
+    #[serde(flatten)]
+    body: T,
+}
+
+/// What `runas PROFILE` notes: the end of its plan.
+#[derive(Serialize, Deserialize)]
+pub struct Memo {
     /// The cache key of the chain's last step.
     pub last_key: String,
     pub region: String,
@@ -31,14 +44,12 @@ pub struct Memo {
     /// The profile's `runas_serve`: commands are served, so the shortcut does not apply.
     #[serde(default)]
     pub serve: bool,
-    /// Files outside the profile files whose content the plan's identity depends on (a
-    /// web identity token), with their digests: a new token is a new identity.
-    #[serde(default)]
-    watched: Vec<(PathBuf, String)>,
 }
 
 impl Inputs {
-    pub fn gather(files: &Files, request: &Request) -> Inputs {
+    /// `request` is whatever else the answer depends on: the flags of a run, the registry
+    /// host of a credential helper's `get`.
+    pub fn gather(files: &Files, request: &impl Hash) -> Inputs {
         let mut h = DefaultHasher::new();
         env!("CARGO_PKG_VERSION").hash(&mut h);
         for path in [&files.config, &files.credentials] {
@@ -54,7 +65,7 @@ impl Inputs {
             .filter(|(k, _)| {
                 k.starts_with("AWS_")
                     || k.starts_with("RUNAS_")
-                    || ["HOME", "USER", "XDG_CACHE_HOME"].contains(&k.as_str())
+                    || ["HOME", "USER", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"].contains(&k.as_str())
             })
             .collect();
         vars.sort();
@@ -67,42 +78,60 @@ impl Inputs {
         format!("{:016x}", self.0)
     }
 
-    fn path(&self, cache_dir: &Path) -> PathBuf {
-        cache_dir.join(format!("{}.plan", self.name()))
+    fn path(&self, cache_dir: &Path, kind: &str) -> PathBuf {
+        cache_dir.join(format!("{}.{kind}", self.name()))
     }
 
     /// The note for these inputs, if a run left one.
     pub fn recall(&self, cache_dir: &Path) -> Option<Memo> {
-        let bytes = crate::creds::read_own(&self.path(cache_dir), 1 << 20).ok()?;
-        let memo: Memo = serde_json::from_slice(&bytes).ok()?;
-        let same = memo.version == env!("CARGO_PKG_VERSION")
-            && memo.inputs == self.name()
-            && memo
-                .watched
-                .iter()
-                .all(|(path, digest)| crate::creds::cache::file_digest(path) == *digest);
-        same.then_some(memo)
+        self.recall_note(cache_dir, "plan")
     }
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
     /// (the credentials were just stored there).
     pub fn remember(&self, cache_dir: &Path, last_key: &str, chain: &Chain) {
         let memo = Memo {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            inputs: self.name(),
             last_key: last_key.to_owned(),
             region: chain.region.clone(),
             warnings: chain.warnings.clone(),
             serve: chain.serve,
-            watched: chain
-                .watched_files()
+        };
+        self.remember_note(cache_dir, "plan", &memo, &chain.watched_files());
+    }
+
+    /// A note of any kind (a file extension that `Cache::prune` knows) for these inputs,
+    /// if the files it watches are as they were.
+    pub fn recall_note<T: DeserializeOwned>(&self, cache_dir: &Path, kind: &str) -> Option<T> {
+        let bytes = crate::creds::read_own(&self.path(cache_dir, kind), 1 << 20).ok()?;
+        let note: Note<T> = serde_json::from_slice(&bytes).ok()?;
+        let same = note.version == env!("CARGO_PKG_VERSION")
+            && note.inputs == self.name()
+            && note
+                .watched
+                .iter()
+                .all(|(path, digest)| crate::creds::cache::file_digest(path) == *digest);
+        same.then_some(note.body)
+    }
+
+    pub fn remember_note<T: Serialize>(
+        &self,
+        cache_dir: &Path,
+        kind: &str,
+        body: &T,
+        watched: &[PathBuf],
+    ) {
+        let note = Note {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            inputs: self.name(),
+            watched: watched
                 .iter()
                 .map(|p| (p.clone(), crate::creds::cache::file_digest(p)))
                 .collect(),
+            body,
         };
-        let written = serde_json::to_vec(&memo)
+        let written = serde_json::to_vec(&note)
             .map_err(std::io::Error::from)
-            .and_then(|bytes| crate::private_file::replace(&self.path(cache_dir), &bytes));
+            .and_then(|bytes| crate::private_file::replace(&self.path(cache_dir, kind), &bytes));
         if let Err(e) = written {
             debug!("cannot note the plan for the next run: {e}");
         }

@@ -81,7 +81,9 @@ impl Cache {
         self.dir.as_deref()
     }
 
-    fn path(&self, key: &str, extension: &str) -> Option<PathBuf> {
+    /// The file of `key` with `extension`: other caches (ECR tokens) share the directory,
+    /// its naming and its pruning. None without a cache.
+    pub fn path(&self, key: &str, extension: &str) -> Option<PathBuf> {
         Some(self.dir()?.join(format!("{:016x}.{extension}", fnv1a(key))))
     }
 
@@ -166,7 +168,7 @@ impl Cache {
         }
     }
 
-    /// Removes entries, plan notes and lock files nobody has touched for two days: STS
+    /// Removes entries, ECR tokens, plan notes and lock files nobody has touched for two days: STS
     /// grants at most 36 hours, so the entries can only be expired, and the keys that named
     /// them may never come again. Taking a lock touches its file. (Should a run open an
     /// old lock file just as it is removed, two runs may fetch the same step once: a
@@ -182,7 +184,7 @@ impl Cache {
             let path = entry.path();
             let ours = path
                 .extension()
-                .is_some_and(|x| x == "json" || x == "plan" || x == "lock");
+                .is_some_and(|x| ["json", "plan", "lock", "token"].iter().any(|e| x == *e));
             let stale = entry
                 .metadata()
                 .and_then(|m| m.modified())
@@ -208,7 +210,7 @@ impl Cache {
 
     /// Creates the directory (0700), and checks it again: another user may have made it
     /// between `locate` and now.
-    fn ensure_dir(&self) -> std::io::Result<()> {
+    pub fn ensure_dir(&self) -> std::io::Result<()> {
         let Some(dir) = self.dir() else {
             return Err(std::io::Error::other("no cache directory"));
         };

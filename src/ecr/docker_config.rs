@@ -1,4 +1,5 @@
-//! `--write-config`: the login entry merged straight into Docker's `config.json`.
+//! Docker's `config.json`, edited in place: `--write-config` merges a login entry into
+//! `auths`; `--helper` sends registries to `docker-credential-runas` in `credHelpers`.
 //!
 //! Every other key stays as it was (in its order); the file is replaced by rename with
 //! mode 0600, under a lock so that parallel logins keep each other's entries. When a
@@ -70,6 +71,78 @@ pub fn remove(path: &Path, host: &str) -> Result<(), String> {
     }
 }
 
+/// Sends `hosts` to `docker-credential-{helper}` and removes any password stored for
+/// them in `auths`. Returns the hosts whose stored password went.
+pub fn route(path: &Path, hosts: &[String], helper: &str) -> Result<Vec<String>, String> {
+    let (update, mut config) = begin(path)?;
+    let shown = update.target().display().to_string();
+    let helpers = match config
+        .entry("credHelpers")
+        .or_insert_with(|| Value::Object(Map::new()))
+    {
+        Value::Object(map) => map,
+        _ => return Err(format!("`credHelpers` in {shown} is not an object")),
+    };
+    for host in hosts {
+        helpers.insert(host.clone(), Value::String(helper.to_owned()));
+    }
+    let removed = forget_auths(&mut config, hosts);
+    save(update, &config)?;
+    Ok(removed)
+}
+
+/// Removes the `credHelpers` entries of `hosts` that name `helper` (and only those: an
+/// entry for another helper is someone else's). Returns the hosts removed.
+pub fn unroute(path: &Path, hosts: &[String], helper: &str) -> Result<Vec<String>, String> {
+    let (update, mut config) = begin(path)?;
+    let Some(helpers) = config.get_mut("credHelpers").and_then(Value::as_object_mut) else {
+        return Ok(vec![]);
+    };
+    let mut removed = vec![];
+    for host in hosts {
+        if helpers.get(host).and_then(Value::as_str) == Some(helper) {
+            helpers.shift_remove(host);
+            removed.push(host.clone());
+        }
+    }
+    if !removed.is_empty() {
+        save(update, &config)?;
+    }
+    Ok(removed)
+}
+
+/// The hosts `credHelpers` sends to `helper`.
+pub fn routed(path: &Path, helper: &str) -> Result<Vec<String>, String> {
+    let (_, config) = begin(path)?;
+    Ok(config
+        .get("credHelpers")
+        .and_then(Value::as_object)
+        .map(|helpers| {
+            helpers
+                .iter()
+                .filter(|(_, v)| v.as_str() == Some(helper))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Drops the `auths` entries of `hosts`, keyed as Docker keys them or with `https://`.
+fn forget_auths(config: &mut Map<String, Value>, hosts: &[String]) -> Vec<String> {
+    let Some(auths) = config.get_mut("auths").and_then(Value::as_object_mut) else {
+        return vec![];
+    };
+    let mut removed = vec![];
+    for host in hosts {
+        for key in [host.clone(), format!("https://{host}")] {
+            if auths.shift_remove(&key).is_some() && !removed.contains(host) {
+                removed.push(host.clone());
+            }
+        }
+    }
+    removed
+}
+
 /// The file locked for update, and what it holds now.
 fn begin(path: &Path) -> Result<(Update, Map<String, Value>), String> {
     let update = Update::begin(path).map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
@@ -103,6 +176,57 @@ mod tests {
     use super::*;
     use std::fs;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn routing_to_a_helper_drops_stored_passwords_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("dotfiles").join("config.json");
+        fs::create_dir_all(real.parent().unwrap()).unwrap();
+        let host = "123456789012.dkr.ecr.us-east-1.amazonaws.com".to_owned();
+        fs::write(
+            &real,
+            format!(
+                r#"{{"auths": {{"{host}": {{"auth": "QVdTOnB3"}}, "https://{host}": {{"auth": "QVdTOnB3"}}, "other.example": {{"auth": "eDp5"}}}},
+                "credHelpers": {{"gcr.io": "gcloud"}}, "psFormat": "x"}}"#
+            ),
+        )
+        .unwrap();
+        let link = dir.path().join("config.json");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let removed = route(&link, std::slice::from_ref(&host), "runas").unwrap();
+        assert_eq!(removed, std::slice::from_ref(&host));
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "link kept"
+        );
+        let text = fs::read_to_string(&real).unwrap();
+        assert!(!text.contains("QVdTOnB3"), "{text}");
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["credHelpers"][&host], "runas");
+        assert_eq!(v["credHelpers"]["gcr.io"], "gcloud");
+        assert_eq!(v["auths"]["other.example"]["auth"], "eDp5");
+        assert_eq!(v["psFormat"], "x");
+        assert_eq!(
+            fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(routed(&link, "runas").unwrap(), std::slice::from_ref(&host));
+
+        let others = ["gcr.io".to_owned(), host.clone()];
+        assert_eq!(
+            unroute(&link, &others, "runas").unwrap(),
+            std::slice::from_ref(&host)
+        );
+        let v: Value = serde_json::from_str(&fs::read_to_string(&real).unwrap()).unwrap();
+        assert_eq!(
+            v["credHelpers"]["gcr.io"], "gcloud",
+            "another helper's entry stays"
+        );
+        assert!(v["credHelpers"].get(&host).is_none());
+    }
 
     #[test]
     fn merges_and_keeps_every_other_key_in_order() {

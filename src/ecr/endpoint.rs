@@ -81,6 +81,22 @@ pub struct Registry {
     pub scope: Scope,
 }
 
+impl Registry {
+    /// The account that owns a private registry; ECR Public has none.
+    pub fn account(&self) -> Option<&str> {
+        match self.scope {
+            Scope::Private { .. } => self.host.split('.').next(),
+            Scope::Public => None,
+        }
+    }
+
+    /// Whether two hosts name the same registry: one account in one region, or ECR
+    /// Public, whichever endpoint variant (standard, FIPS, dual-stack) each host uses.
+    pub fn same_registry(&self, other: &Registry) -> bool {
+        self.account() == other.account() && self.scope.same_token(&other.scope)
+    }
+}
+
 /// An endpoint as given: a registry already, or an account whose registry is in the
 /// profile's region.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -403,6 +419,7 @@ mod tests {
             "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
         );
         assert_eq!(registry("public.ecr.aws").scope, Scope::Public);
+        assert_eq!(registry("ecr-public.aws.com").scope, Scope::Public);
         assert_eq!(
             parse("210987654321"),
             Ok(Endpoint::Account("210987654321".into()))
@@ -524,6 +541,26 @@ mod tests {
                 Scope::Public
             ]
         );
+    }
+
+    #[test]
+    fn variants_of_one_registry_are_the_same_registry() {
+        let standard = registry("123456789012.dkr.ecr.us-east-1.amazonaws.com");
+        assert_eq!(standard.account(), Some("123456789012"));
+        for same in [
+            "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com",
+            "123456789012.dkr-ecr.us-east-1.on.aws",
+        ] {
+            assert!(standard.same_registry(&registry(same)), "{same}");
+        }
+        for other in [
+            "123456789012.dkr.ecr.us-east-2.amazonaws.com",
+            "210987654321.dkr.ecr.us-east-1.amazonaws.com",
+            "public.ecr.aws",
+        ] {
+            assert!(!standard.same_registry(&registry(other)), "{other}");
+        }
+        assert!(registry("public.ecr.aws").same_registry(&registry("ecr-public.aws.com")));
     }
 
     #[test]

@@ -1,14 +1,19 @@
-//! `runas ecr login | token | logout`: container clients logged into Amazon ECR with a
-//! profile's credentials.
+//! `runas ecr login | token | logout | helper`: container clients logged into Amazon ECR
+//! with a profile's credentials, or sent to the credential helper `docker-credential-runas`.
 //!
 //! Everything that can be checked is checked before the first network call: the
 //! endpoints, the client. Then credentials, one token per scope (fetched together), and
 //! the logins one after another, since each client rewrites the same config file.
 
 pub mod client;
+pub mod credential_helper;
 pub mod docker_config;
 pub mod endpoint;
+pub mod helper;
+pub mod owners;
+pub mod registrations;
 pub mod token;
+pub mod token_cache;
 
 use crate::cli::{CredentialArgs, EcrRegistries, EcrToken};
 use crate::creds::{Credentials, Execution, remaining, rfc3339};
@@ -25,6 +30,9 @@ use std::time::SystemTime;
 use crate::profile::key::ECR_REGISTRIES;
 
 pub fn login(args: EcrRegistries) -> Result<ExitCode> {
+    if args.target.helper {
+        return helper::login(args);
+    }
     let env = Env::real();
     let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
     let backend = Backend::new(&args.target, docker_config_dir(&env))?;
@@ -58,6 +66,9 @@ pub fn login(args: EcrRegistries) -> Result<ExitCode> {
 }
 
 pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
+    if args.target.helper {
+        return helper::logout(args);
+    }
     let env = Env::real();
     let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
     let backend = Backend::new(&args.target, docker_config_dir(&env))?;

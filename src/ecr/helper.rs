@@ -1,0 +1,290 @@
+//! Setting up the credential helper: `runas ecr login --helper`, `runas ecr logout
+//! --helper` and `runas ecr helper status`.
+//!
+//! A login with `--helper` stores no password. It sends the registries to
+//! `docker-credential-runas` in the Docker config's `credHelpers` (and removes any password
+//! stored for them there, which Docker would otherwise never use again but keep), records
+//! which profile owns the registries that no `ecr_registries` names, and fetches their
+//! tokens once, so that an MFA code is asked for here, at a terminal, and not in the middle
+//! of a `docker pull`.
+
+use super::credential_helper::{self, Fetched};
+use super::endpoint::Registry;
+use super::owners::{Claim, Owners, Source};
+use super::registrations::{self, Registrations};
+use super::{Wanted, docker_config, docker_config_dir};
+use crate::cli::EcrRegistries;
+use crate::creds::remaining;
+use crate::error::{Error, Result};
+use crate::log::warning;
+use crate::profile::{Files, Profiles};
+use crate::session;
+use aws_types::os_shim_internal::Env;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The name in `credHelpers` that makes Docker run `docker-credential-runas`.
+pub const NAME: &str = "runas";
+const PROGRAM: &str = "docker-credential-runas";
+
+pub fn login(args: EcrRegistries) -> Result<ExitCode> {
+    let env = Env::real();
+    let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
+    let registries = registries(&wanted, &args, &env)?;
+    let profiles = Profiles::load(Files::from_env(&env))?;
+    let registrations_path = registrations::path(&env);
+    let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
+    let register = to_register(&owners, &registries, &args.profile)?;
+    if !register.is_empty() {
+        Registrations::update(&registrations_path, |r| {
+            for host in &register {
+                r.registries.insert(host.clone(), args.profile.clone());
+            }
+        })?;
+    }
+    let hosts: Vec<String> = registries.iter().map(|r| r.host.clone()).collect();
+    let config = config_path(&env)?;
+    let removed = docker_config::route(&config, &hosts, NAME).map_err(Error::Ecr)?;
+    for host in removed {
+        eprintln!("ECR helper: removed the password stored for {host}");
+    }
+    if which::which(PROGRAM).is_err() {
+        warning!(
+            "{PROGRAM} is not on PATH, where Docker looks for it; install runas with cargo install, or put its directory on PATH"
+        );
+    }
+    prefetch(&profiles, &args, &registries, &env)
+}
+
+/// The registries to register to `profile`: all but those its own `ecr_registries`
+/// names. One that another profile's `ecr_registries` names cannot be handed over.
+fn to_register(owners: &Owners, registries: &[Registry], profile: &str) -> Result<Vec<String>> {
+    let mut register = vec![];
+    for registry in registries {
+        match owners.owner(registry) {
+            Ok(Some(Claim {
+                profile: owner,
+                source: Source::ProfileList,
+                ..
+            })) if owner == profile => {}
+            Ok(Some(Claim {
+                profile: owner,
+                source: Source::ProfileList,
+                ..
+            })) => {
+                return Err(Error::Ecr(format!(
+                    "{} is in ecr_registries of profile `{owner}`; remove it there to hand it to `{profile}`",
+                    registry.host
+                )));
+            }
+            _ => register.push(registry.host.clone()),
+        }
+    }
+    Ok(register)
+}
+
+/// Fetches each registry's token now, while there is a terminal for an MFA prompt.
+fn prefetch(
+    profiles: &Profiles,
+    args: &EcrRegistries,
+    registries: &[Registry],
+    env: &Env,
+) -> Result<ExitCode> {
+    let mut failed = 0;
+    for registry in registries {
+        let otp = args.credentials.otp.clone();
+        match credential_helper::obtain(profiles, &args.profile, registry, env, otp) {
+            Ok(fetched) => eprintln!(
+                "ECR helper: {} -> profile `{}` (token {})",
+                registry.host,
+                args.profile,
+                remaining(fetched.usable_until)
+            ),
+            Err(e) => {
+                failed += 1;
+                eprintln!(
+                    "ECR helper: {} -> profile `{}`, but no token yet: {e}",
+                    registry.host, args.profile
+                );
+            }
+        }
+    }
+    if failed == 0 {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(Error::Ecr(format!(
+            "{failed} of {} tokens could not be fetched; {PROGRAM} will try again when Docker asks",
+            registries.len()
+        )))
+    }
+}
+
+pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
+    let env = Env::real();
+    let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
+    let registrations_path = registrations::path(&env);
+    let mut hosts: Vec<String> = registries(&wanted, &args, &env)?
+        .into_iter()
+        .map(|r| r.host)
+        .collect();
+    if args.endpoints.is_empty() {
+        // Everything registered to the profile goes too.
+        let registered = Registrations::load(&registrations_path)?;
+        for (host, profile) in registered.registries {
+            if profile == args.profile && !hosts.contains(&host) {
+                hosts.push(host);
+            }
+        }
+    }
+    Registrations::update(&registrations_path, |r| {
+        r.registries
+            .retain(|host, profile| !(hosts.contains(host) && *profile == args.profile));
+    })?;
+    let config = config_path(&env)?;
+    let removed = docker_config::unroute(&config, &hosts, NAME).map_err(Error::Ecr)?;
+    for host in &hosts {
+        if removed.contains(host) {
+            eprintln!("ECR helper off: {host}");
+        } else {
+            eprintln!("ECR helper off: {host} (the Docker config did not send it to {PROGRAM})");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The registries named, or the profile's own; the account lookup only when it must.
+fn registries(wanted: &Wanted, args: &EcrRegistries, env: &Env) -> Result<Vec<Registry>> {
+    match wanted.account_free() {
+        Some(registries) => Ok(registries),
+        None => {
+            let (mut execution, credentials) =
+                session::credentials(wanted.chain.clone(), &args.credentials, env)?;
+            wanted.registries(&mut execution, &credentials)
+        }
+    }
+}
+
+/// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
+fn config_path(env: &Env) -> Result<PathBuf> {
+    docker_config::path(docker_config_dir(env)).ok_or_else(|| {
+        Error::Usage(
+            "--helper: HOME is unset, so there is no ~/.docker/config.json; set DOCKER_CONFIG"
+                .into(),
+        )
+    })
+}
+
+/// `runas ecr helper status`.
+pub fn status() -> Result<ExitCode> {
+    let env = Env::real();
+    let profiles = Profiles::load(Files::from_env(&env))?;
+    let registrations_path = registrations::path(&env);
+    let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
+    let config = config_path(&env)?;
+    let routed = docker_config::routed(&config, NAME).map_err(Error::Ecr)?;
+    let mut rows = vec![[
+        "REGISTRY".to_owned(),
+        "PROFILE".to_owned(),
+        "SOURCE".to_owned(),
+        "TOKEN".to_owned(),
+        "DOCKER".to_owned(),
+    ]];
+    let mut hosts: Vec<String> = owners
+        .claims
+        .iter()
+        .map(|c| c.registry.host.clone())
+        .collect();
+    hosts.extend(
+        routed
+            .iter()
+            .filter(|h| !hosts.contains(h))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    for host in &hosts {
+        rows.push(row(host, &owners, &profiles, &routed, &env));
+    }
+    print_table(&rows);
+    println!();
+    match &owners.aws_profile {
+        Some(profile) => println!("Other ECR registries: profile `{profile}` (AWS_PROFILE)"),
+        None => println!("Other ECR registries: not served (AWS_PROFILE is not set)"),
+    }
+    println!("Docker config: {}", config.display());
+    println!("Registrations: {}", registrations_path.display());
+    if which::which(PROGRAM).is_err() {
+        println!("Warning: {PROGRAM} is not on PATH, where Docker looks for it");
+    }
+    for w in &owners.warnings {
+        println!("Warning: {w}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn row(
+    host: &str,
+    owners: &Owners,
+    profiles: &Profiles,
+    routed: &[String],
+    env: &Env,
+) -> [String; 5] {
+    let docker = if routed.iter().any(|h| h == host) {
+        format!("credHelpers: {NAME}")
+    } else {
+        "not sent to the helper".to_owned()
+    };
+    let Some(registry) = credential_helper::registry_of(host) else {
+        return [
+            host.to_owned(),
+            "-".into(),
+            "not an ECR registry".into(),
+            "-".into(),
+            docker,
+        ];
+    };
+    let claim = match owners.owner(&registry) {
+        Ok(Some(claim)) => claim,
+        Ok(None) => {
+            return [
+                host.to_owned(),
+                "-".into(),
+                "nobody claims it".into(),
+                "-".into(),
+                docker,
+            ];
+        }
+        Err(e) => {
+            return [
+                host.to_owned(),
+                "?".into(),
+                e.to_string(),
+                "-".into(),
+                docker,
+            ];
+        }
+    };
+    let source = match claim.source {
+        Source::ProfileList => format!("ecr_registries of `{}`", claim.profile),
+        other => other.to_string(),
+    };
+    let token = match credential_helper::cached(profiles, &claim.profile, &registry, env) {
+        Ok(Some(Fetched { usable_until, .. })) => remaining(usable_until),
+        Ok(None) => "none cached".to_owned(),
+        Err(e) => format!("profile error: {e}"),
+    };
+    [host.to_owned(), claim.profile, source, token, docker]
+}
+
+fn print_table(rows: &[[String; 5]]) {
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+}
