@@ -21,6 +21,11 @@ pub mod limits {
     pub const ROLE_DEFAULT: Duration = Duration::from_secs(3600);
 }
 
+/// The longest duration either form takes: far beyond any lifetime STS grants, and the
+/// same for a bare number as for units, so that every duration prints (`display`) in a
+/// form that parses back.
+const LONGEST: u64 = u32::MAX as u64;
+
 pub fn parse(text: &str) -> Result<Duration, String> {
     let s = text.trim();
     if s.is_empty() {
@@ -29,8 +34,10 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     if s.bytes().all(|b| b.is_ascii_digit()) {
         return s
             .parse::<u64>()
+            .ok()
+            .filter(|&seconds| seconds <= LONGEST)
             .map(Duration::from_secs)
-            .map_err(|_| format!("`{s}` is too large"));
+            .ok_or_else(|| format!("`{s}` is too large"));
     }
     let mut total = 0f64;
     let mut rest = s;
@@ -62,7 +69,7 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         total += value * seconds;
         rest = tail;
     }
-    if !total.is_finite() || total > u32::MAX as f64 {
+    if !total.is_finite() || total > LONGEST as f64 {
         return Err(format!("`{s}` is too large"));
     }
     Ok(Duration::from_secs_f64(total))
@@ -134,6 +141,15 @@ mod tests {
         assert!(parse("1..5h").unwrap_err().contains("not a duration"));
         assert!(parse("-1h").is_err());
         assert!(parse("99999999999h").unwrap_err().contains("too large"));
+    }
+
+    #[test]
+    fn a_bare_number_has_the_same_limit_as_units() {
+        // Found by fuzzing: 36036006603600 (seconds) was taken, but printed as
+        // 10010001834h20m it was too large.
+        assert!(parse("36036006603600").unwrap_err().contains("too large"));
+        let longest = parse(&u32::MAX.to_string()).unwrap();
+        assert_eq!(parse(&display(longest)), Ok(longest));
     }
 
     #[test]

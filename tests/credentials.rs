@@ -746,10 +746,10 @@ fn the_warm_path_reuses_the_plan_only_for_the_same_inputs() {
     assert!(!other_env.stderr.contains("warm:"), "{}", other_env.stderr);
 }
 
-/// The metadata stand-in on a free port: the running process (killed on drop), its URL
+/// The metadata stand-in on a free port: the running process (stopped on drop), its URL
 /// and its request log.
 struct Metadata {
-    child: std::process::Child,
+    _child: Guard,
     url: String,
     log: std::path::PathBuf,
 }
@@ -759,7 +759,8 @@ impl Metadata {
         use std::io::BufRead;
         let port = free_port();
         let log = env.path("metadata.log");
-        let mut child = std::process::Command::new("python3")
+        let mut standin = std::process::Command::new("python3");
+        standin
             .arg(format!(
                 "{}/tests/support/metadata_standin.py",
                 env!("CARGO_MANIFEST_DIR")
@@ -773,27 +774,23 @@ impl Metadata {
                 SECRET,
                 "--log",
             ])
-            .arg(&log)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3");
+            .arg(&log);
+        let mut child = Guard::new(
+            guarded(&standin, None)
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("python3"),
+        );
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
+        std::io::BufReader::new(child.child().stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
         assert_eq!(line.trim(), "listening");
         Metadata {
-            child,
+            _child: child,
             url: format!("http://127.0.0.1:{port}"),
             log,
         }
-    }
-}
-
-impl Drop for Metadata {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

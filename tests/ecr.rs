@@ -336,13 +336,12 @@ fn token_and_basic_token_open_the_registry() {
 #[test]
 fn ecr_public_has_its_own_token() {
     let mut case = Case::new();
-    let (mut standin, url, log) = case.lab.ecr_public(case.env.home.path());
+    let (standin, url, log) = case.lab.ecr_public(case.env.home.path());
     case.env.env("AWS_ENDPOINT_URL_ECR_PUBLIC", &url);
     let run = case
         .runas(&["ecr", "login", "prod", HOST_PUBLIC, HOST_USE1])
         .ok();
-    let _ = standin.kill();
-    let _ = standin.wait();
+    drop(standin);
     assert!(
         run.stderr
             .contains(&format!("ECR login: {HOST_PUBLIC} (expires in 11h59m)")),

@@ -292,13 +292,12 @@ fn mfa_without_a_code_fails_fast_and_says_how() {
 #[test]
 fn ecr_public_through_its_own_api() {
     let mut case = Case::new();
-    let (mut standin, url, log) = case.lab.ecr_public(case.env.home.path());
+    let (standin, url, log) = case.lab.ecr_public(case.env.home.path());
     case.env.env("AWS_ENDPOINT_URL_ECR_PUBLIC", &url);
     case.add_config("[profile public]\nsource_profile = base\nrole_arn = arn:aws:iam::123456789012:role/Public\necr_registries = public.ecr.aws\n");
     let secret = case.secret("https://public.ecr.aws");
     case.secret("public.ecr.aws");
-    let _ = standin.kill();
-    let _ = standin.wait();
+    drop(standin);
     assert_eq!(secret, PASSWORD);
     assert_eq!(
         read(&log).trim(),

@@ -11,6 +11,7 @@ use std::path::Path;
 /// a lock, through a symlink at `path`.
 pub fn write(path: &Path, name: &str, credentials: &Credentials, profile: &str) -> Result<()> {
     check_name(name)?;
+    check_values(name, credentials).map_err(|why| Error::file(path, why))?;
     let update =
         Update::begin(path).map_err(|e| Error::file(path, format!("cannot lock it: {e}")))?;
     let target = update.target().to_owned();
@@ -40,7 +41,35 @@ pub fn check_name(name: &str) -> Result<()> {
     }
 }
 
+/// Values the SDKs would read back differently are not written: blanks and control
+/// characters, which they trim, cut at a comment, or read as more lines (another section,
+/// even), and a comment character at the start.
+fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> {
+    let values = [
+        ("access key id", Some(c.access_key_id.as_str())),
+        ("secret access key", Some(c.secret_access_key.expose())),
+        (
+            "session token",
+            c.session_token.as_ref().map(|t| t.expose()),
+        ),
+    ];
+    let unreadable = |v: &str| {
+        v.starts_with(['#', ';']) || v.chars().any(|ch| ch.is_whitespace() || ch.is_control())
+    };
+    match values.into_iter().find(|(_, v)| v.is_some_and(unreadable)) {
+        Some((what, _)) => Err(format!(
+            "cannot write section [{name}]: the {what} has blanks or control characters, or starts a comment, so the AWS SDKs would not read it back as written"
+        )),
+        None => Ok(()),
+    }
+}
+
 fn section_body(c: &Credentials, profile: &str) -> String {
+    // The comment must stay one line, whatever the profile's name holds.
+    let profile: String = profile
+        .chars()
+        .map(|ch| if ch.is_control() { '?' } else { ch })
+        .collect();
     let mut body = format!(
         "# written by runas for profile {profile}{}\n",
         c.expiration
@@ -58,11 +87,31 @@ fn section_body(c: &Credentials, profile: &str) -> String {
     body
 }
 
-/// The section name of a header line (`[name]`, `[ name ] ; comment`), if it is one.
+/// The section name of a header line (`[name]`, `[ name ] ; comment`), if it is one, read
+/// as the SDK reads it: `[` first on the line (an indented line continues a value), a
+/// comment cut off, `]` last, blanks around the name dropped. A name with a space or tab
+/// inside is `[prefix name]` to the SDK, never a profile of the credentials file.
 fn header_name(line: &str) -> Option<&str> {
-    let rest = line.trim_start().strip_prefix('[')?;
-    let end = rest.find(']')?;
-    Some(rest[..end].trim())
+    let line = line
+        .strip_suffix("\r\n")
+        .or_else(|| line.strip_suffix('\n'))
+        .unwrap_or(line);
+    if !line.starts_with('[') {
+        return None;
+    }
+    let line = line
+        .find(['#', ';'])
+        .map_or(line, |comment| &line[..comment]);
+    let inner = line
+        .trim_end_matches([' ', '\t'])
+        .strip_prefix('[')?
+        .strip_suffix(']')?
+        .trim_matches([' ', '\t']);
+    Some(if inner.contains([' ', '\t']) {
+        inner
+    } else {
+        inner.trim()
+    })
 }
 
 /// `text` with section `name` holding `body`. Comments and blank lines at the end of the
@@ -148,6 +197,71 @@ mod tests {
         assert_eq!(
             with_section(before, "p-runas", BODY),
             "[p-runas]\nk = v\n[x]\ny = 1\n"
+        );
+    }
+
+    #[test]
+    fn an_indented_header_continues_a_value_and_is_not_replaced() {
+        // `  [p-runas]` is a continuation line to the SDKs, so writing the body under it
+        // put the keys into [a].
+        let before = "[a]\nx = 1\n  [p-runas]\n";
+        assert_eq!(
+            with_section(before, "p-runas", BODY),
+            "[a]\nx = 1\n  [p-runas]\n\n[p-runas]\nk = v\n"
+        );
+    }
+
+    #[test]
+    fn a_bracket_inside_a_header_is_part_of_its_name() {
+        // Found by fuzzing: `[p-runas]a]` is section `p-runas]a` to the SDKs (which drop
+        // it), and the keys written under it were lost.
+        assert_eq!(
+            with_section("[p-runas]a]\nx = 1\n", "p-runas", BODY),
+            "[p-runas]a]\nx = 1\n\n[p-runas]\nk = v\n"
+        );
+    }
+
+    #[test]
+    fn headers_are_read_as_the_sdk_reads_them() {
+        assert_eq!(header_name("[p]\n"), Some("p"));
+        assert_eq!(header_name("[ p ] ; comment\r\n"), Some("p"));
+        assert_eq!(header_name("[\u{a0}p]"), Some("p"));
+        assert_eq!(header_name(" [p]"), None);
+        assert_eq!(header_name("[p]x]"), Some("p]x"));
+        assert_eq!(header_name("[p;]"), None);
+        // Found by fuzzing: a tab between other blanks makes it `[prefix name]`.
+        assert_eq!(header_name("[p\u{b}\t\u{b}]"), Some("p\u{b}\t\u{b}"));
+        assert_eq!(
+            with_section("[p\u{b}\t\u{b}]\nx = 1\n", "p", BODY),
+            "[p\u{b}\t\u{b}]\nx = 1\n\n[p]\nk = v\n"
+        );
+    }
+
+    #[test]
+    fn what_would_not_read_back_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        let creds = |secret: &str| Credentials {
+            access_key_id: "ASIA1".into(),
+            secret_access_key: secret.into(),
+            session_token: None,
+            expiration: None,
+        };
+        for name in ["p]x", "p x", "", "prod\n[default]"] {
+            let err = write(&path, name, &creds("s"), "p").unwrap_err();
+            assert!(err.to_string().contains("cannot write section"), "{err}");
+        }
+        for secret in ["s\n[default]", "s #x", " s", "s\r", ";", "#s"] {
+            let err = write(&path, "p-runas", &creds(secret), "p").unwrap_err();
+            assert!(err.to_string().contains("secret access key"), "{err}");
+        }
+        assert!(!path.exists());
+        // A profile's name only ever goes into a one-line comment.
+        write(&path, "p-runas", &creds("s"), "p\n[default]").unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("[p-runas]\n# written by runas for profile p?[default]\n"),
+            "{text}"
         );
     }
 

@@ -26,10 +26,9 @@ pub const HOST_PUBLIC: &str = "public.ecr.aws";
 
 pub struct Lab {
     pid: String,
-    /// Never waited for: it ends with this process, when `_holder_stdin` closes.
+    /// Never waited for: it ends with this process, when the pipe to its stdin closes, and
+    /// takes the registries and the lab's directory with it.
     _holder: Mutex<Child>,
-    _holder_stdin: Mutex<ChildStdin>,
-    _dir: tempfile::TempDir,
     next_port: AtomicU16,
 }
 
@@ -54,8 +53,13 @@ impl Lab {
                 panic!("`{tool}` is needed for the ECR tests; install with: {INSTALL}");
             }
         }
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let d = dir.path();
+        // Removed by the holder, since a static is never dropped.
+        let dir = tempfile::Builder::new()
+            .prefix("runas-lab-")
+            .tempdir()
+            .expect("a temporary directory")
+            .keep();
+        let d = dir.as_path();
         std::fs::write(
             d.join("hosts"),
             format!(
@@ -85,28 +89,31 @@ impl Lab {
             )
             .expect("registry config");
         }
-        // The holder keeps the namespaces alive and ends them when this process exits
-        // (its stdin closes).
+        // The holder keeps the namespaces alive. When this process exits, however it ends,
+        // its stdin closes: it then stops the registries (by pid: `jobs -p` in a command
+        // substitution lists nothing in dash) and removes the directory. It ignores the
+        // signals that end the tests, so that it lives to do that.
         let script = r#"
-            set -e
-            ip link set lo up
-            mount --bind "$1/hosts" /etc/hosts
-            docker-registry serve "$1/one.yml" >"$1/one.log" 2>&1 & one=$!
-            docker-registry serve "$1/two.yml" >"$1/two.log" 2>&1 & two=$!
+            ip link set lo up && mount --bind "$1/hosts" /etc/hosts || exit 1
+            docker-registry serve "$1/one.yml" >"$1/one.log" 2>&1 &
+            one=$!
+            docker-registry serve "$1/two.yml" >"$1/two.log" 2>&1 &
+            two=$!
+            trap '' INT TERM HUP QUIT PIPE
+            stop() { kill $one $two 2>/dev/null; wait; rm -rf "$1"; }
             for address in 127.0.0.1 127.0.0.2; do
                 tries=0
                 until curl -s -o /dev/null "http://$address:80/v2/"; do
-                    tries=$((tries + 1)); [ $tries -lt 200 ] || { echo "registry on $address did not start"; cat "$1"/*.log; exit 1; }
+                    tries=$((tries + 1))
+                    if [ $tries -ge 200 ]; then
+                        echo "registry on $address did not start"; cat "$1"/*.log; stop "$1"; exit 1
+                    fi
                     sleep 0.05
                 done
             done
             echo "ready $$"
             read _ || true
-            # By pid: in dash, `$(jobs -p)` runs in a subshell and lists nothing. The
-            # directory goes too: the Lab is a static, and statics are never dropped.
-            kill $one $two 2>/dev/null || true
-            wait || true
-            rm -rf "$1"
+            stop "$1"
         "#;
         let mut holder = Command::new("unshare")
             .args(["--net", "--mount", "sh", "-c", script, "sh"])
@@ -124,12 +131,9 @@ impl Lab {
             .strip_prefix("ready ")
             .map(|p| p.trim().to_owned())
             .unwrap_or_else(|| panic!("the ECR lab did not start ({line:?}); it needs root for unshare, and: {INSTALL}"));
-        let stdin = holder.stdin.take().expect("stdin was piped");
         Lab {
             pid,
             _holder: Mutex::new(holder),
-            _holder_stdin: Mutex::new(stdin),
-            _dir: dir,
             next_port: AtomicU16::new(20000),
         }
     }
@@ -152,23 +156,26 @@ impl Lab {
     }
 
     /// The ECR Public stand-in (moto has no ECR Public), inside the lab: the running
-    /// process (kill it when done), its URL and its request log.
-    pub fn ecr_public(&self, dir: &std::path::Path) -> (Child, String, PathBuf) {
+    /// process (stopped when dropped), its URL and its request log.
+    pub fn ecr_public(&self, dir: &std::path::Path) -> (Guard, String, PathBuf) {
         let port = self.next_port.fetch_add(1, Ordering::Relaxed);
         let log = dir.join("ecr-public.log");
-        let mut child = self
-            .command("python3")
+        let mut standin = self.command("python3");
+        standin
             .arg(format!(
                 "{}/tests/support/ecr_public_standin.py",
                 env!("CARGO_MANIFEST_DIR")
             ))
             .args(["--port", &port.to_string(), "--password", PASSWORD, "--log"])
-            .arg(&log)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3");
+            .arg(&log);
+        let mut child = Guard::new(
+            guarded(&standin, None)
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("python3"),
+        );
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout was piped"))
+        BufReader::new(child.child().stdout.take().expect("stdout was piped"))
             .read_line(&mut line)
             .expect("the stand-in's first line");
         assert_eq!(line.trim(), "listening");

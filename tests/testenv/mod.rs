@@ -8,7 +8,7 @@ pub mod lab;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -24,9 +24,68 @@ pub fn moto_script() -> String {
     )
 }
 
-/// A moto server on a free loopback port, killed when dropped.
+/// Runs a server so that it cannot outlive the test process. A shell starts it in the
+/// background and waits for its own stdin, a pipe from this process, to close: when the
+/// [`Guard`] is dropped, or when this process exits however it ends (a static is never
+/// dropped; a panic, `kill -9` or Ctrl-C: the shell ignores the signals that end the tests).
+/// It then kills the server, waits for it, and removes `cleanup`. A server that exits by
+/// itself ends the shell too, with its status.
+const HOLDER: &str = r#"
+dir=$1; shift
+"$@" &
+pid=$!
+trap '' INT TERM HUP QUIT PIPE
+exec 3<&0
+{ read _ <&3 || true; kill "$pid" 2>/dev/null; } &
+exec 3<&-
+wait "$pid"
+status=$?
+[ -z "$dir" ] || rm -rf "$dir"
+exit $status
+"#;
+
+/// `command`'s program and arguments, run under [`HOLDER`]; set its stdout and stderr,
+/// then spawn it and keep it in a [`Guard`].
+pub fn guarded(command: &Command, cleanup: Option<&Path>) -> Command {
+    let mut holder = Command::new("sh");
+    holder
+        .args(["-c", HOLDER, "sh"])
+        .arg(cleanup.map(Path::as_os_str).unwrap_or_default())
+        .arg(command.get_program())
+        .args(command.get_args())
+        .stdin(Stdio::piped());
+    for (name, value) in command.get_envs() {
+        match value {
+            Some(value) => holder.env(name, value),
+            None => holder.env_remove(name),
+        };
+    }
+    holder
+}
+
+/// A guarded server: dropping it stops the server and waits until it is gone.
+pub struct Guard(Child);
+
+impl Guard {
+    pub fn new(holder: Child) -> Guard {
+        Guard(holder)
+    }
+
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        let _ = self.0.wait();
+    }
+}
+
+/// A moto server on a free loopback port, stopped when dropped.
 pub struct Moto {
-    child: Child,
+    child: Guard,
     pub port: u16,
     log: tempfile::TempDir,
 }
@@ -43,7 +102,7 @@ impl Moto {
         if launcher.get_program() != "python3" {
             launcher.arg("python3");
         }
-        let mut child = launcher
+        launcher
             .arg(moto_script())
             .args([
                 "--port",
@@ -52,12 +111,17 @@ impl Moto {
                 &latency_ms.to_string(),
             ])
             .arg("--log")
-            .arg(log.path().join("requests.log"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start moto ({e}); install it with: {MOTO_INSTALL}"));
-        let stderr = child.stderr.take().expect("stderr was piped");
+            .arg(log.path().join("requests.log"));
+        let mut child = Guard::new(
+            guarded(&launcher, Some(log.path()))
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start moto ({e}); install it with: {MOTO_INSTALL}")
+                }),
+        );
+        let stderr = child.child().stderr.take().expect("stderr was piped");
         let mut lines = BufReader::new(stderr).lines();
         let mut said = String::new();
         loop {
@@ -101,13 +165,6 @@ impl Moto {
             .iter()
             .filter(|r| r.action == action)
             .count()
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -159,24 +216,21 @@ impl Request {
 }
 
 /// One moto for every test of this binary that does not need to stop it or read its
-/// log. It lives as long as the test process: a shell holds it and kills it when the pipe
-/// from this process closes.
+/// log. It lives as long as the test process (see [`guarded`]).
 pub fn shared_moto() -> String {
-    static SHARED: OnceLock<(u16, Mutex<Child>, Mutex<ChildStdin>)> = OnceLock::new();
-    let (port, _, _) = SHARED.get_or_init(|| {
+    static SHARED: OnceLock<(u16, Mutex<Child>)> = OnceLock::new();
+    let (port, _) = SHARED.get_or_init(|| {
         let port = free_port();
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg("python3 \"$1\" --port \"$2\" --log /dev/null >/dev/null 2>&1 & pid=$!; read _; kill $pid")
-            .arg("sh")
-            .arg(moto_script())
-            .arg(port.to_string())
-            .stdin(Stdio::piped())
+        let mut moto = Command::new("python3");
+        moto.arg(moto_script())
+            .args(["--port", &port.to_string(), "--log", "/dev/null"]);
+        let mut child = guarded(&moto, None)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
             .expect("sh is needed to run the tests");
-        let stdin = child.stdin.take().expect("stdin was piped");
         wait_for_port(port, &mut child, "moto", MOTO_INSTALL);
-        (port, Mutex::new(child), Mutex::new(stdin))
+        (port, Mutex::new(child))
     });
     format!("http://127.0.0.1:{port}")
 }
