@@ -7,7 +7,7 @@ use crate::creds::{self, Execution, remaining};
 use crate::error::{Error, Exit, Result};
 use crate::log::key_hint;
 use crate::output::say;
-use crate::profile::chain::{Chain, Request};
+use crate::profile::chain::{Chain, RegionSource, Request};
 use crate::profile::{Files, Origins, Profiles};
 use crate::profile::{key, resolve::resolve};
 use crate::session;
@@ -143,13 +143,11 @@ fn plan(
         say!("mfa: {mode}");
     }
     if has_region {
-        let origin = chain
-            .region_source
-            .strip_prefix("profile `")
-            .and_then(|p| p.strip_suffix('`'))
-            .and_then(|p| origins.of(p, key::REGION))
-            .map(|o| format!(", {o}"))
-            .unwrap_or_default();
+        let origin = match &chain.region_source {
+            RegionSource::Profile(p) => origins.of(p, key::REGION).map(|o| format!(", {o}")),
+            RegionSource::Flag | RegionSource::Variable(_) => None,
+        }
+        .unwrap_or_default();
         say!(
             "region: {} (from {}{origin})",
             chain.region,

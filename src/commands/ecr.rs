@@ -12,7 +12,7 @@ use crate::ecr::endpoint::{self, Endpoint, Registry, Scope};
 use crate::ecr::token;
 use crate::error::{Error, Result};
 use crate::log::warning;
-use crate::profile::chain::{Chain, Root, Step};
+use crate::profile::chain::Chain;
 use crate::session;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
@@ -136,11 +136,11 @@ impl Wanted {
         env: &Env,
     ) -> Result<Self> {
         crate::endpoint_url::check(None)?;
-        let (profiles, chain) = session::plan(profile, args, env)?;
+        let (_, chain) = session::plan(profile, args, env)?;
         let endpoints = if !given.is_empty() {
             parse_all(given.iter().map(String::as_str)).map_err(Error::Usage)?
         } else {
-            match profiles.get(profile).and_then(|p| p.get(ECR_REGISTRIES)) {
+            match &chain.ecr_registries {
                 Some(list) => parse_all(endpoint::split_list(list).into_iter())
                     .map_err(|m| Error::profile(profile, format!("{ECR_REGISTRIES}: {m}")))?,
                 None => vec![],
@@ -196,15 +196,10 @@ impl Wanted {
     /// The account whose credentials the chain ends with, when the plan shows it: a role's
     /// ARN or an SSO account. Saves a GetCallerIdentity call.
     fn account_from_plan(&self) -> Option<String> {
-        let arn_account = |arn: &str| arn.split(':').nth(4).map(str::to_owned);
-        match (self.chain.steps.last(), &self.chain.root) {
-            (Some(Step::AssumeRole(role)), _) => arn_account(&role.role_arn),
-            (Some(Step::SessionToken { .. }), _) => None,
-            (None, Root::WebIdentity { role_arn, .. }) => arn_account(role_arn),
-            (None, Root::Sso { account_id, .. }) => Some(account_id.clone()),
-            (None, _) => None,
-        }
-        .filter(|_| self.profile == self.chain.profile)
+        self.chain
+            .account()
+            .filter(|_| self.profile == self.chain.profile)
+            .map(str::to_owned)
     }
 }
 

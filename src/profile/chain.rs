@@ -15,8 +15,11 @@ pub struct Chain {
     pub profile: String,
     pub target: Target,
     pub region: String,
-    /// Where the region came from, for `-v` and error messages.
-    pub region_source: String,
+    /// Where the region came from, for `-v`, `diagnose` and error messages.
+    pub region_source: RegionSource,
+    /// The selected profile's `ecr_registries`, as written: the registries `runas ecr`
+    /// logs into when none are named.
+    pub ecr_registries: Option<String>,
     /// An STS endpoint other than AWS's own, when the files or environment set one. Part of
     /// every cache key, so credentials from one endpoint are never used against another.
     pub sts_endpoint: Option<String>,
@@ -119,6 +122,27 @@ pub struct Mfa {
     pub process: Option<String>,
 }
 
+/// Where a chain's region came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionSource {
+    /// `--region`.
+    Flag,
+    /// The `region` key of this profile (the selected one, a source, or `default`).
+    Profile(String),
+    /// `AWS_REGION` or `AWS_DEFAULT_REGION`.
+    Variable(&'static str),
+}
+
+impl std::fmt::Display for RegionSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegionSource::Flag => f.write_str("--region"),
+            RegionSource::Profile(name) => write!(f, "profile `{name}`"),
+            RegionSource::Variable(name) => f.write_str(name),
+        }
+    }
+}
+
 /// What PROFILE on the command line names: a profile of the files, or a role ARN to
 /// assume with the default credentials. Decided once, here; nothing else looks for `arn:`.
 #[derive(Debug, Clone, Hash, PartialEq, Eq)]
@@ -219,6 +243,22 @@ impl Chain {
             }),
             _ => None,
         })
+    }
+
+    /// The account whose credentials the chain ends with, when the plan knows it: the last
+    /// role's, or an SSO or web identity root's when there is no role. A session token of
+    /// long-term keys does not say.
+    pub fn account(&self) -> Option<&str> {
+        fn arn_account(arn: &str) -> Option<&str> {
+            arn.split(':').nth(4)
+        }
+        match (self.steps.last(), &self.root) {
+            (Some(Step::AssumeRole(role)), _) => arn_account(&role.role_arn),
+            (Some(Step::SessionToken { .. }), _) => None,
+            (None, Root::WebIdentity { role_arn, .. }) => arn_account(role_arn),
+            (None, Root::Sso { account_id, .. }) => Some(account_id),
+            (None, _) => None,
+        }
     }
 
     /// One line per step, no secrets: the plan as `-v` shows it.

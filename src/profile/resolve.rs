@@ -7,7 +7,7 @@
 //! limits.
 
 use super::Profiles;
-use super::chain::{Chain, Mfa, NamedSource, Request, RoleStep, Root, Step, Target};
+use super::chain::{Chain, Mfa, NamedSource, RegionSource, Request, RoleStep, Root, Step, Target};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::walk::{role_step, root_profile, walk};
 use crate::duration::{self, limits};
@@ -46,6 +46,12 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
         target: request.target.clone(),
         region,
         region_source,
+        ecr_registries: request
+            .target
+            .profile()
+            .and_then(|name| profiles.get(name))
+            .and_then(|p| p.get(key::ECR_REGISTRIES))
+            .map(str::to_owned),
         sts_endpoint,
         root,
         steps,
@@ -347,14 +353,14 @@ fn region(
     profiles: &Profiles,
     request: &Request,
     env: &Env,
-) -> Result<(String, String)> {
-    let mut region = request.region.clone().map(|r| (r, "--region".to_owned()));
+) -> Result<(String, RegionSource)> {
+    let mut region = request.region.clone().map(|r| (r, RegionSource::Flag));
     for p in visited.iter().copied().chain(profiles.get("default")) {
         if region.is_some() {
             break;
         }
         if let Some(r) = p.get(key::REGION) {
-            region = Some((r.to_owned(), format!("profile `{}`", p.name())));
+            region = Some((r.to_owned(), RegionSource::Profile(p.name().to_owned())));
         }
     }
     for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
@@ -362,7 +368,7 @@ fn region(
             && let Ok(r) = env.get(var)
             && !r.is_empty()
         {
-            region = Some((r, var.to_owned()));
+            region = Some((r, RegionSource::Variable(var)));
         }
     }
     let (region, source) = region.ok_or_else(|| Error::NoRegion {
@@ -579,7 +585,7 @@ mod tests {
         .unwrap();
         assert_eq!(root_key(&c), "AKIAKB00000000000000");
         assert_eq!(
-            (c.region.as_str(), c.region_source.as_str()),
+            (c.region.as_str(), c.region_source.to_string().as_str()),
             ("eu-west-2", "profile `b`")
         );
     }
@@ -1060,7 +1066,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (from_env.region.as_str(), from_env.region_source.as_str()),
+            (
+                from_env.region.as_str(),
+                from_env.region_source.to_string().as_str()
+            ),
             ("sa-east-1", "AWS_DEFAULT_REGION")
         );
         let bad = error(
