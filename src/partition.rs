@@ -29,6 +29,23 @@ pub fn is_known(name: &str) -> bool {
     PARTITIONS.iter().any(|(n, _)| *n == name)
 }
 
+/// A region name as AWS writes them (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`):
+/// hyphenated parts of lower-case letters and digits, at least three, the last a number.
+/// Checked before a region goes into a host name, a signature or a cache key.
+pub fn is_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    region.len() <= 32
+        && parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Every partition's name, for messages.
 pub fn names() -> String {
     PARTITIONS
@@ -58,6 +75,25 @@ mod tests {
             assert_eq!(of_region(region), partition, "{region}");
         }
         assert!(is_known("aws-iso-b"));
+        for region in [
+            "us-east-1",
+            "us-gov-west-1",
+            "eusc-de-east-1",
+            "us-isob-east-1",
+        ] {
+            assert!(is_region(region), "{region}");
+        }
+        for bad in [
+            "",
+            "us-east",
+            "us east 1",
+            "US-EAST-1",
+            "us--1",
+            "us-east-1a",
+            "local",
+        ] {
+            assert!(!is_region(bad), "{bad}");
+        }
         assert!(!is_known("aws-moon"));
     }
 }

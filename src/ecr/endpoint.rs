@@ -253,7 +253,7 @@ fn scope(
     fips: bool,
     dual_stack: bool,
 ) -> Result<Scope, String> {
-    if !valid_region(region) {
+    if !crate::partition::is_region(region) {
         return Err(format!("`{region}` is not a region name such as us-east-1"));
     }
     let Some((_, prefix)) = suffixes.iter().find(|(s, _)| *s == suffix) else {
@@ -275,21 +275,6 @@ fn scope(
         fips,
         dual_stack,
     })
-}
-
-/// `us-east-1`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`: letters and digits in
-/// hyphenated parts, ending in a number.
-fn valid_region(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
-        && parts
-            .last()
-            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// `ecr_registries` holds endpoints separated by commas or whitespace.

@@ -123,13 +123,6 @@ fn known_partition(partition: &str, arn: &str) -> std::result::Result<(), String
     }
 }
 
-pub fn valid_region(r: &str) -> bool {
-    !r.is_empty()
-        && r.len() <= 32
-        && r.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
 /// What STS takes as a role session name: 2 to 64 of `[A-Za-z0-9_+=,.@-]`.
 pub fn valid_session_name(name: &str) -> bool {
     (2..=64).contains(&name.len())

@@ -374,7 +374,7 @@ fn region(
     let (region, source) = region.ok_or_else(|| Error::NoRegion {
         profile: request.target.name().to_owned(),
     })?;
-    if !key::valid_region(&region) {
+    if !crate::partition::is_region(&region) {
         return Err(Error::profile(
             request.target.name(),
             format!(
