@@ -114,9 +114,9 @@ pub fn token(args: EcrToken) -> Result<ExitCode> {
         None => return Err(Error::Usage("no registry to get a token for".into())),
     };
     if args.basic {
-        crate::output::say!("{}", token.encoded);
+        crate::output::say!("{}", token.encoded.expose());
     } else {
-        crate::output::say!("{}", token.password);
+        crate::output::say!("{}", token.password.expose());
     }
     Ok(ExitCode::SUCCESS)
 }

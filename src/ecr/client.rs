@@ -45,13 +45,13 @@ impl Backend {
 
     pub fn login(&self, host: &str, token: &AuthToken) -> std::result::Result<(), String> {
         match self {
-            Backend::DockerConfig(path) => docker_config::store(path, host, &token.encoded),
+            Backend::DockerConfig(path) => docker_config::store(path, host, token.encoded.expose()),
             Backend::Program { name, path } => {
                 let mut args = Self::verb(name, "login");
                 args.extend(
                     ["--username", &token.username, "--password-stdin", host].map(String::from),
                 );
-                run(path, &args, Some(&token.password))
+                run(path, &args, Some(token.password.expose()))
             }
         }
     }

@@ -92,7 +92,7 @@ fn get() -> ExitCode {
             let reply = serde_json::json!({
                 "ServerURL": server_url,
                 "Username": token.username,
-                "Secret": token.password,
+                "Secret": token.password.expose(),
             });
             let mut out = std::io::stdout().lock();
             match writeln!(out, "{reply}").and_then(|()| out.flush()) {

@@ -2,6 +2,7 @@
 
 use super::endpoint::Scope;
 use crate::credentials::Credentials;
+use crate::secret::Secret;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_types::region::Region;
 use std::collections::BTreeMap;
@@ -13,9 +14,9 @@ use std::time::SystemTime;
 #[derive(Clone)]
 pub struct AuthToken {
     pub username: String,
-    pub password: String,
+    pub password: Secret,
     /// The token as ECR gave it, for `Authorization: Basic`.
-    pub encoded: String,
+    pub encoded: Secret,
     pub expires_at: Option<SystemTime>,
 }
 
@@ -40,8 +41,8 @@ impl AuthToken {
             .ok_or_else(|| "the authorization token is not `user:password`".to_owned())?;
         Ok(AuthToken {
             username: username.to_owned(),
-            password: password.to_owned(),
-            encoded: encoded.to_owned(),
+            password: Secret::new(password),
+            encoded: Secret::new(encoded),
             expires_at,
         })
     }
@@ -244,10 +245,10 @@ mod tests {
         let encoded = aws_smithy_types::base64::encode("AWS:pass:with:colons");
         let token = AuthToken::decode(&encoded, None).unwrap();
         assert_eq!(
-            (token.username.as_str(), token.password.as_str()),
+            (token.username.as_str(), token.password.expose()),
             ("AWS", "pass:with:colons")
         );
-        assert_eq!(token.encoded, encoded);
+        assert_eq!(token.encoded.expose(), encoded);
         assert!(!format!("{token:?}").contains("with:colons"));
         assert!(AuthToken::decode("!!!", None).is_err());
         assert!(AuthToken::decode(&aws_smithy_types::base64::encode("nocolon"), None).is_err());

@@ -13,6 +13,7 @@ use super::token::AuthToken;
 use crate::creds::cache::Cache;
 use crate::creds::rfc3339;
 use crate::log::{debug, warning};
+use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::Read;
@@ -37,8 +38,8 @@ struct Entry {
     key: String,
     description: String,
     username: String,
-    password: String,
-    encoded: String,
+    password: Secret,
+    encoded: Secret,
     /// What ECR said, if anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expires_at: Option<String>,
@@ -211,7 +212,7 @@ mod tests {
         assert!(fresh(&cache, "k").is_none());
         store(&cache, "k", "test token", &token(Some(3600)));
         let (got, _) = fresh(&cache, "k").unwrap();
-        assert_eq!(got.password, "pw");
+        assert_eq!(got.password.expose(), "pw");
         let mode = fs::metadata(cache.path("k", EXTENSION).unwrap())
             .unwrap()
             .permissions()
