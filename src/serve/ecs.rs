@@ -4,8 +4,6 @@
 
 use super::http::Body;
 use super::{AuthToken, Identity, Supply, failure};
-use crate::creds::rfc3339;
-use crate::secret::Secret;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode, header};
 
@@ -49,12 +47,7 @@ impl Ecs {
         }
         match self.supply.get().await {
             Ok(c) => {
-                let mut document = serde_json::json!({
-                    "AccessKeyId": c.access_key_id,
-                    "SecretAccessKey": c.secret_access_key.expose(),
-                    "Token": c.session_token.as_ref().map(Secret::expose),
-                    "Expiration": c.expiration.map(rfc3339),
-                });
+                let mut document = super::credentials_document(&c);
                 self.identity.add_to(&mut document);
                 super::json(StatusCode::OK, &document)
             }

@@ -6,7 +6,6 @@
 use super::http::{Body, response};
 use super::{AuthToken, Identity, Supply, failure};
 use crate::creds::rfc3339;
-use crate::secret::Secret;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use std::sync::{Mutex, PoisonError};
@@ -141,15 +140,10 @@ impl Imds {
     async fn credentials(&self, extended: bool) -> Response<Body> {
         match self.supply.get().await {
             Ok(c) => {
-                let mut document = serde_json::json!({
-                    "Code": "Success",
-                    "LastUpdated": rfc3339(SystemTime::now()),
-                    "Type": "AWS-HMAC",
-                    "AccessKeyId": c.access_key_id,
-                    "SecretAccessKey": c.secret_access_key.expose(),
-                    "Token": c.session_token.as_ref().map(Secret::expose),
-                    "Expiration": c.expiration.map(rfc3339),
-                });
+                let mut document = super::credentials_document(&c);
+                document["Code"] = "Success".into();
+                document["LastUpdated"] = rfc3339(SystemTime::now()).into();
+                document["Type"] = "AWS-HMAC".into();
                 if extended {
                     self.identity.add_to(&mut document);
                 }

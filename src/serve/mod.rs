@@ -82,6 +82,16 @@ impl Identity {
     }
 }
 
+/// The four fields both endpoints answer with; the one place the secret leaves as JSON.
+fn credentials_document(c: &crate::credentials::Credentials) -> serde_json::Value {
+    serde_json::json!({
+        "AccessKeyId": c.access_key_id,
+        "SecretAccessKey": c.secret_access_key.expose(),
+        "Token": c.session_token.as_ref().map(crate::secret::Secret::expose),
+        "Expiration": c.expiration.map(crate::credentials::rfc3339),
+    })
+}
+
 fn json(status: StatusCode, document: &serde_json::Value) -> Response<Body> {
     http::response(status, "application/json", document.to_string())
 }
