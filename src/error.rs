@@ -4,6 +4,7 @@
 //! role involved and say what to do. They never carry a secret: no variant holds a secret
 //! key, session token or MFA code, only identifiers.
 
+use crate::profile::problem::Problem;
 use std::process::ExitCode;
 
 /// Exit statuses of `runas`'s own failures. A command that `runas` runs keeps its own
@@ -91,8 +92,9 @@ pub enum Error {
         similar: Vec<String>,
     },
 
-    #[error("profile `{profile}`: {message}")]
-    Profile { profile: String, message: String },
+    /// A profile that cannot be resolved, and why.
+    #[error("profile `{profile}`: {problem}")]
+    Profile { profile: String, problem: Problem },
 
     #[error("profile `{}` forms a cycle of source profiles: {}", .path[0], .path.join(" -> "))]
     Cycle { path: Vec<String> },
@@ -162,10 +164,10 @@ impl Error {
         }
     }
 
-    pub fn profile(profile: &str, message: impl Into<String>) -> Self {
+    pub fn profile(profile: &str, problem: Problem) -> Self {
         Error::Profile {
             profile: profile.to_owned(),
-            message: message.into(),
+            problem,
         }
     }
 
@@ -264,7 +266,10 @@ mod tests {
     #[test]
     fn every_kind_of_failure_has_its_status() {
         assert_eq!(Error::Usage(String::new()).exit(), Exit::Usage);
-        assert_eq!(Error::profile("p", "x").exit(), Exit::Config);
+        assert_eq!(
+            Error::profile("p", Problem::NoCredentials).exit(),
+            Exit::Config
+        );
         assert_eq!(Error::Mfa(String::new()).exit(), Exit::Credentials);
         assert_eq!(Error::Ecr(String::new()).exit(), Exit::Ecr);
         assert_eq!(

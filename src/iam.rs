@@ -3,10 +3,15 @@
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use aws_config::BehaviorVersion;
+use crate::sdk::{Failure, Network, Service};
 use aws_sdk_iam::Client;
+use aws_sdk_iam::config::http::HttpResponse;
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 use aws_types::region::Region;
 use serde_json::Value;
+
+/// IAM is global; its commercial partition answers in us-east-1.
+const REGION: &str = "us-east-1";
 
 /// Who the credentials belong to, as IAM names it.
 #[derive(Debug, PartialEq, Eq)]
@@ -52,45 +57,43 @@ enum Holder<'a> {
 
 /// Every item of a paginated IAM listing, or the error naming the action.
 macro_rules! every {
-    ($request:expr, $action:literal) => {
+    ($service:expr, $request:expr, $action:literal) => {
         $request
             .into_paginator()
             .items()
             .send()
             .collect::<std::result::Result<Vec<_>, _>>()
             .await
-            .map_err(|e| failure($action, e))?
+            .map_err(|e| failure($action, $service, e))?
     };
 }
 
-pub struct Iam {
-    runtime: tokio::runtime::Runtime,
+/// IAM with one identity's credentials, on the shared runtime.
+pub struct Iam<'n> {
+    network: &'n Network,
     client: Client,
+    service: Service,
 }
 
-impl Iam {
-    pub fn new(credentials: &Credentials, profile: Option<&str>) -> Result<Self> {
-        crate::endpoint_url::check(None)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .timeout_config(crate::deadline::sdk_timeouts())
+impl<'n> Iam<'n> {
+    pub fn new(network: &'n Network, credentials: &Credentials) -> Result<Self> {
+        let sdk = network.config()?;
+        let config = aws_sdk_iam::config::Builder::from(sdk)
             .credentials_provider(credentials.to_sdk())
             // IAM is a global service, served from us-east-1 in the commercial partition.
-            .region(Region::new("us-east-1"));
-        if let Some(profile) = profile {
-            loader = loader.profile_name(profile);
-        }
-        let client = Client::new(&runtime.block_on(loader.load()));
-        Ok(Iam { runtime, client })
+            .region(Region::new(REGION))
+            .build();
+        Ok(Iam {
+            network,
+            client: Client::from_conf(config),
+            service: Service::new("IAM", sdk.endpoint_url(), REGION),
+        })
     }
 
     /// Role ARNs in the Allow statements for sts:AssumeRole of every policy that applies to
     /// `principal`: inline and managed, its own and (for a user) its groups'.
     pub fn assumable_roles(&self, principal: &Principal) -> Result<Vec<String>> {
-        let documents = self.runtime.block_on(self.policies(principal))?;
+        let documents = self.network.block_on(self.policies(principal))??;
         let mut roles: Vec<String> = documents.iter().flat_map(|d| roles_in_policy(d)).collect();
         roles.sort();
         roles.dedup();
@@ -98,8 +101,9 @@ impl Iam {
     }
 
     pub fn mfa_devices(&self, user: &str) -> Result<Vec<String>> {
-        self.runtime.block_on(async {
+        self.network.block_on(async {
             let devices = every!(
+                &self.service,
                 self.client.list_mfa_devices().user_name(user),
                 "ListMFADevices"
             );
@@ -107,7 +111,7 @@ impl Iam {
                 .into_iter()
                 .map(|d| d.serial_number().to_owned())
                 .collect())
-        })
+        })?
     }
 
     async fn policies(&self, principal: &Principal) -> Result<Vec<String>> {
@@ -117,6 +121,7 @@ impl Iam {
             Principal::User(user) => {
                 let mut documents = self.documents(&Holder::User(user)).await?;
                 let groups = every!(
+                    &self.service,
                     self.client.list_groups_for_user().user_name(user),
                     "ListGroupsForUser"
                 );
@@ -133,22 +138,37 @@ impl Iam {
         let c = &self.client;
         let (inline, attached) = match holder {
             Holder::User(n) => (
-                every!(c.list_user_policies().user_name(*n), "ListUserPolicies"),
                 every!(
+                    &self.service,
+                    c.list_user_policies().user_name(*n),
+                    "ListUserPolicies"
+                ),
+                every!(
+                    &self.service,
                     c.list_attached_user_policies().user_name(*n),
                     "ListAttachedUserPolicies"
                 ),
             ),
             Holder::Group(n) => (
-                every!(c.list_group_policies().group_name(*n), "ListGroupPolicies"),
                 every!(
+                    &self.service,
+                    c.list_group_policies().group_name(*n),
+                    "ListGroupPolicies"
+                ),
+                every!(
+                    &self.service,
                     c.list_attached_group_policies().group_name(*n),
                     "ListAttachedGroupPolicies"
                 ),
             ),
             Holder::Role(n) => (
-                every!(c.list_role_policies().role_name(*n), "ListRolePolicies"),
                 every!(
+                    &self.service,
+                    c.list_role_policies().role_name(*n),
+                    "ListRolePolicies"
+                ),
+                every!(
+                    &self.service,
                     c.list_attached_role_policies().role_name(*n),
                     "ListAttachedRolePolicies"
                 ),
@@ -163,7 +183,7 @@ impl Iam {
                     .policy_name(name)
                     .send()
                     .await
-                    .map_err(|e| failure("GetUserPolicy", e))?
+                    .map_err(|e| failure("GetUserPolicy", &self.service, e))?
                     .policy_document()
                     .to_owned(),
                 Holder::Group(n) => c
@@ -172,7 +192,7 @@ impl Iam {
                     .policy_name(name)
                     .send()
                     .await
-                    .map_err(|e| failure("GetGroupPolicy", e))?
+                    .map_err(|e| failure("GetGroupPolicy", &self.service, e))?
                     .policy_document()
                     .to_owned(),
                 Holder::Role(n) => c
@@ -181,7 +201,7 @@ impl Iam {
                     .policy_name(name)
                     .send()
                     .await
-                    .map_err(|e| failure("GetRolePolicy", e))?
+                    .map_err(|e| failure("GetRolePolicy", &self.service, e))?
                     .policy_document()
                     .to_owned(),
             };
@@ -203,7 +223,7 @@ impl Iam {
             .policy_arn(arn)
             .send()
             .await
-            .map_err(|e| failure("GetPolicy", e))?;
+            .map_err(|e| failure("GetPolicy", &self.service, e))?;
         let version = policy
             .policy()
             .and_then(|p| p.default_version_id())
@@ -215,7 +235,7 @@ impl Iam {
             .version_id(version)
             .send()
             .await
-            .map_err(|e| failure("GetPolicyVersion", e))?;
+            .map_err(|e| failure("GetPolicyVersion", &self.service, e))?;
         Ok(document
             .policy_version()
             .and_then(|v| v.document())
@@ -224,27 +244,17 @@ impl Iam {
     }
 }
 
-fn failure<E, R>(action: &str, error: aws_sdk_iam::error::SdkError<E, R>) -> Error
+fn failure<E>(action: &str, service: &Service, error: SdkError<E, HttpResponse>) -> Error
 where
-    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let message = match &error {
-        aws_sdk_iam::error::SdkError::ServiceError(s) => format!(
-            "{}: {}{}",
-            s.err().code().unwrap_or("error"),
-            s.err().message().unwrap_or("no message"),
-            if s.err().code() == Some("AccessDenied") {
-                format!("; the identity needs iam:{action} on itself")
-            } else {
-                String::new()
-            }
-        ),
-        other => crate::error::causes(other),
+    let hint = |code: &str| match code {
+        "AccessDenied" => format!("; the identity needs iam:{action} on itself"),
+        _ => String::new(),
     };
     Error::Credentials {
         what: format!("IAM {action}"),
-        message,
+        message: Failure::of(&error).sentence(service, hint),
     }
 }
 

@@ -8,6 +8,7 @@ use crate::log::{debug, warning};
 use crate::profile::chain::{Chain, Request, Target};
 use crate::profile::resolve;
 use crate::profile::{Files, Profiles};
+use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
 
 /// What the flags ask of the profile files.
@@ -46,7 +47,7 @@ pub fn credentials(
     crate::endpoint_url::check(chain.sts_endpoint.as_deref().map(|e| (e, "endpoint_url")))?;
     let options = creds::Options {
         refresh: args.refresh,
-        otp: args.otp.clone(),
+        otp: args.otp.clone().map(Secret::new),
     };
     let mut execution = Execution::new(chain, options, env);
     let credentials = execution.credentials()?;

@@ -226,7 +226,7 @@ fn aws_profile(context: &mut Context, report: &mut Report) {
 
 /// STS refuses signatures made more than five minutes off its clock.
 fn clock(context: &mut Context, report: &mut Report) {
-    match context.execution.as_mut().map(Execution::server_time) {
+    match context.execution.as_ref().map(Execution::server_time) {
         None => report.note("clock not compared with STS (the profile does not resolve)"),
         Some(Ok(server)) => {
             let now = SystemTime::now();

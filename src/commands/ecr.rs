@@ -9,10 +9,12 @@ use crate::cli::{CredentialArgs, EcrRegistries, EcrToken};
 use crate::creds::{Credentials, Execution, remaining, rfc3339};
 use crate::ecr::client::Backend;
 use crate::ecr::endpoint::{self, Endpoint, Registry, Scope};
-use crate::ecr::token;
+use crate::ecr::token::{self, Tokens};
 use crate::error::{Error, Result};
 use crate::log::warning;
 use crate::profile::chain::Chain;
+use crate::profile::problem::Problem;
+use crate::sdk::Network;
 use crate::session;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
@@ -27,10 +29,10 @@ pub fn login(args: EcrRegistries) -> Result<ExitCode> {
     let env = Env::real();
     let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
     let backend = Backend::new(&args.target, docker_config_dir(&env))?;
-    let (mut execution, credentials) =
+    let (execution, credentials) =
         session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
-    let registries = wanted.registries(&mut execution, &credentials)?;
-    let tokens = fetch(&registries, &credentials, &wanted.chain)?;
+    let registries = wanted.registries(&execution, &credentials)?;
+    let tokens = fetch(&registries, &credentials, execution.network())?;
 
     let mut failed = 0;
     for registry in &registries {
@@ -66,9 +68,9 @@ pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
     let registries = match wanted.account_free() {
         Some(registries) => registries,
         None => {
-            let (mut execution, credentials) =
+            let (execution, credentials) =
                 session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
-            wanted.registries(&mut execution, &credentials)?
+            wanted.registries(&execution, &credentials)?
         }
     };
     let mut failed = 0;
@@ -88,9 +90,9 @@ pub fn token(args: EcrToken) -> Result<ExitCode> {
     let env = Env::real();
     let endpoints: Vec<String> = args.endpoint.iter().cloned().collect();
     let wanted = Wanted::resolve(&args.profile, &endpoints, &args.credentials, &env)?;
-    let (mut execution, credentials) =
+    let (execution, credentials) =
         session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
-    let registries = wanted.registries(&mut execution, &credentials)?;
+    let registries = wanted.registries(&execution, &credentials)?;
     if Scope::requests(registries.iter().map(|r| &r.scope)).len() > 1 {
         return Err(Error::Usage(format!(
             "the registries of profile `{}` need different tokens ({}); name one ENDPOINT",
@@ -102,7 +104,7 @@ pub fn token(args: EcrToken) -> Result<ExitCode> {
                 .join(", ")
         )));
     }
-    let tokens = fetch(&registries, &credentials, &wanted.chain)?;
+    let tokens = fetch(&registries, &credentials, execution.network())?;
     let token = match tokens.into_values().next() {
         Some(Ok(token)) => token,
         Some(Err(message)) => {
@@ -141,8 +143,15 @@ impl Wanted {
             parse_all(given.iter().map(String::as_str)).map_err(Error::Usage)?
         } else {
             match &chain.ecr_registries {
-                Some(list) => parse_all(endpoint::split_list(list).into_iter())
-                    .map_err(|m| Error::profile(profile, format!("{ECR_REGISTRIES}: {m}")))?,
+                Some(list) => parse_all(endpoint::split_list(list).into_iter()).map_err(|why| {
+                    Error::profile(
+                        profile,
+                        Problem::Unparsable {
+                            key: ECR_REGISTRIES.to_owned(),
+                            why,
+                        },
+                    )
+                })?,
                 None => vec![],
             }
         };
@@ -164,7 +173,7 @@ impl Wanted {
 
     pub(super) fn registries(
         &self,
-        execution: &mut Execution,
+        execution: &Execution,
         credentials: &Credentials,
     ) -> Result<Vec<Registry>> {
         if !self.endpoints.is_empty() {
@@ -213,8 +222,6 @@ fn parse_all<'a>(
     Ok(ok.into_iter().flatten().collect())
 }
 
-type Tokens = std::collections::BTreeMap<Scope, std::result::Result<token::AuthToken, String>>;
-
 /// The token for a registry's region, or why there is none.
 fn token_for<'t>(tokens: &'t Tokens, registry: &Registry) -> Result<&'t token::AuthToken, String> {
     match tokens
@@ -227,10 +234,9 @@ fn token_for<'t>(tokens: &'t Tokens, registry: &Registry) -> Result<&'t token::A
     }
 }
 
-fn fetch(registries: &[Registry], credentials: &Credentials, chain: &Chain) -> Result<Tokens> {
+fn fetch(registries: &[Registry], credentials: &Credentials, network: &Network) -> Result<Tokens> {
     let scopes = Scope::requests(registries.iter().map(|r| &r.scope));
-    let profile = chain.target.profile();
-    let tokens = token::fetch_all(&scopes, credentials, profile).map_err(Error::Usage)?;
+    let tokens = token::fetch_all(network, &scopes, credentials)?;
     for (scope, token) in &tokens {
         if let Ok(token) = token
             && let Some(t) = token.expires_at

@@ -19,6 +19,7 @@ use crate::ecr::registrations::{self, Registrations};
 use crate::error::{Error, Result};
 use crate::log::warning;
 use crate::profile::{Files, Profiles};
+use crate::secret::Secret;
 use crate::session;
 use aws_types::os_shim_internal::Env;
 use std::path::PathBuf;
@@ -93,7 +94,7 @@ fn prefetch(
 ) -> Result<ExitCode> {
     let mut failed = 0;
     for registry in registries {
-        let otp = args.credentials.otp.clone();
+        let otp = args.credentials.otp.clone().map(Secret::new);
         match credential_helper::obtain(profiles, &args.profile, registry, env, otp) {
             Ok(fetched) => eprintln!(
                 "ECR helper: {} -> profile `{}` (token {})",
@@ -158,9 +159,9 @@ fn registries(wanted: &Wanted, args: &EcrRegistries, env: &Env) -> Result<Vec<Re
     match wanted.account_free() {
         Some(registries) => Ok(registries),
         None => {
-            let (mut execution, credentials) =
+            let (execution, credentials) =
                 session::credentials(wanted.chain.clone(), &args.credentials, env)?;
-            wanted.registries(&mut execution, &credentials)
+            wanted.registries(&execution, &credentials)
         }
     }
 }

@@ -1,9 +1,11 @@
 //! `runas list profiles | roles PROFILE | mfa PROFILE`.
 
 use crate::cli::{List, ListIdentity};
+use crate::creds::{Credentials, Execution};
 use crate::error::{Error, Result};
 use crate::iam::{Iam, Principal};
 use crate::output::say;
+use crate::profile::problem::Problem;
 use crate::profile::{Files, Profiles};
 use crate::session;
 use aws_types::os_shim_internal::Env;
@@ -19,18 +21,17 @@ pub fn run(list: List) -> Result<ExitCode> {
             }
         }
         List::Roles(args) => {
-            let (iam, principal) = identity(&args, &env)?;
+            let (execution, credentials, principal) = identity(&args, &env)?;
+            let iam = Iam::new(execution.network(), &credentials)?;
             for role in iam.assumable_roles(&principal)? {
                 say!("{role}");
             }
         }
         List::Mfa(args) => {
-            let (iam, principal) = identity(&args, &env)?;
+            let (execution, credentials, principal) = identity(&args, &env)?;
+            let iam = Iam::new(execution.network(), &credentials)?;
             let Principal::User(user) = principal else {
-                return Err(Error::profile(
-                    &args.profile,
-                    "its identity is not an IAM user, and only users have MFA devices",
-                ));
+                return Err(Error::profile(&args.profile, Problem::NotAnIamUser));
             };
             for device in iam.mfa_devices(&user)? {
                 say!("{device}");
@@ -40,17 +41,15 @@ pub fn run(list: List) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The identity at the root of the profile's chain (before any role), and an IAM client
-/// with its credentials.
-fn identity(args: &ListIdentity, env: &Env) -> Result<(Iam, Principal)> {
+/// The identity at the root of the profile's chain (before any role), its credentials,
+/// and the execution that got them (whose network IAM then borrows).
+fn identity(args: &ListIdentity, env: &Env) -> Result<(Execution, Credentials, Principal)> {
     let (_, chain) = session::plan(&args.profile, &args.credentials, env)?;
-    let profile = chain.target.profile().map(str::to_owned);
-    let (mut execution, credentials) =
-        session::credentials(chain.identity(), &args.credentials, env)?;
+    let (execution, credentials) = session::credentials(chain.identity(), &args.credentials, env)?;
     let arn = execution.whoami(&credentials)?.arn;
     let principal = Principal::from_arn(&arn).ok_or_else(|| Error::Credentials {
         what: format!("profile `{}`", args.profile),
         message: format!("STS named the identity `{arn}`, which is not an IAM user or role"),
     })?;
-    Ok((Iam::new(&credentials, profile.as_deref())?, principal))
+    Ok((execution, credentials, principal))
 }

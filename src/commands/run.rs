@@ -3,14 +3,14 @@
 
 use crate::cli::{Output, RunArgs};
 use crate::commands;
-use crate::creds::{self, Credentials, cache::Cache, remaining};
+use crate::creds::warm::Inputs;
+use crate::creds::{self, Credentials, Recalled, remaining};
 use crate::error::{Error, Result};
 use crate::exec::credentials_file;
 use crate::exec::{self, Environment};
 use crate::log::{debug, warning};
 use crate::profile::Files;
 use crate::session;
-use crate::warm::Inputs;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
 
@@ -22,7 +22,6 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         credentials_file::check_name(&section_name(&profile))?;
     }
     let files = Files::from_env(&env);
-    let cache = Cache::locate(&env);
     let inputs = Inputs::gather(&files, &session::request(&profile, &args.credentials));
     let running = !args.command.is_empty();
     let served = args.serve && running;
@@ -31,9 +30,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     if !args.credentials.refresh
         && !args.whoami
         && !served
-        && let Some(memo) = cache.dir().and_then(|dir| inputs.recall(dir))
+        && let Some(Recalled { credentials, memo }) = creds::recall(&inputs, &env)
         && !(memo.serve && running)
-        && let Some(credentials) = cache.fresh(&memo.last_key)
     {
         debug!("warm: the plan and credentials of an earlier run");
         for w in &memo.warnings {
@@ -65,12 +63,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         );
     }
     let region = chain.region.clone();
-    // The note for the next run is written once the credentials are in the cache.
-    let memo_chain = chain.clone();
-    let (mut execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
-    if let (Some(key), Some(dir)) = (execution.last_key(), cache.dir()) {
-        inputs.remember(dir, key, &memo_chain);
-    }
+    let (execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
+    execution.remember(&inputs);
     if args.whoami {
         let identity = execution.whoami(&credentials)?;
         eprintln!(

@@ -8,6 +8,7 @@ use crate::exec::{self, Environment};
 use crate::log::{debug, warning};
 use crate::profile::Profiles;
 use crate::profile::chain::Chain;
+use crate::secret::Secret;
 use crate::serve::{self, AuthToken, Endpoint, Identity, Running, Supply, child, ecs, http, imds};
 use crate::session;
 use aws_types::os_shim_internal::Env;
@@ -129,7 +130,7 @@ fn start(chain: Chain, args: &ServeArgs, env: &Env) -> Result<Fresh> {
 fn options(args: &CredentialArgs) -> creds::Options {
     creds::Options {
         refresh: args.refresh,
-        otp: args.otp.clone(),
+        otp: args.otp.clone().map(Secret::new),
     }
 }
 

@@ -6,11 +6,11 @@
 //! entry or none; an entry that cannot be read or parsed is a miss, with a warning. A lock
 //! file per step lets concurrent runs that miss wait for the one that is fetching.
 
+use super::key::Key;
 use super::{Credentials, lock, trust};
 use crate::credentials::{parse_rfc3339, rfc3339};
 use crate::log::{debug, warning};
 use crate::private_file;
-use crate::profile::chain::{Chain, NamedSource, Root, Step};
 use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
 use serde::{Deserialize, Serialize};
@@ -83,12 +83,12 @@ impl Cache {
 
     /// The file of `key` with `extension`: other caches (ECR tokens) share the directory,
     /// its naming and its pruning. None without a cache.
-    pub fn path(&self, key: &str, extension: &str) -> Option<PathBuf> {
-        Some(self.dir()?.join(format!("{:016x}.{extension}", fnv1a(key))))
+    pub fn path(&self, key: &Key, extension: &str) -> Option<PathBuf> {
+        Some(self.dir()?.join(key.file_name(extension)))
     }
 
     /// The entry for `key` if it is there, whole, and good for the refresh margin more.
-    pub fn fresh(&self, key: &str) -> Option<Credentials> {
+    pub fn fresh(&self, key: &Key) -> Option<Credentials> {
         let path = self.path(key, "json")?;
         let bytes = match trust::read_own(&path, MAX_ENTRY) {
             Ok(bytes) => bytes,
@@ -111,7 +111,7 @@ impl Cache {
                 return None;
             }
         };
-        if entry.key != key {
+        if entry.key != key.text() {
             debug!("cache entry {} belongs to another step", path.display());
             return None;
         }
@@ -144,12 +144,13 @@ impl Cache {
     }
 
     /// Saves an entry. A cache that cannot be written costs a later STS call, not this run.
-    pub fn store(&self, key: &str, description: &str, credentials: &Credentials) {
+    pub fn store(&self, key: &Key, credentials: &Credentials) {
+        let description = key.description();
         let Some(expiration) = credentials.expiration else {
             return;
         };
         let entry = Entry {
-            key: key.to_owned(),
+            key: key.text().to_owned(),
             description: description.to_owned(),
             access_key_id: credentials.access_key_id.clone(),
             secret_access_key: credentials.secret_access_key.clone(),
@@ -195,9 +196,9 @@ impl Cache {
         }
     }
 
-    /// Waits until no other `runas` is fetching `key` (described as `step`), at most
-    /// `RUNAS_TIMEOUT`; the lock is released on drop. No cache, no lock.
-    pub fn lock(&self, key: &str, step: &str) -> crate::error::Result<Option<lock::Held>> {
+    /// Waits until no other `runas` is fetching `key`, at most `RUNAS_TIMEOUT`; the lock is
+    /// released on drop. No cache, no lock.
+    pub fn lock(&self, key: &Key) -> crate::error::Result<Option<lock::Held>> {
         let Some(path) = self.path(key, "lock") else {
             return Ok(None);
         };
@@ -205,7 +206,7 @@ impl Cache {
             warning!("cannot create the cache directory: {e}; going on without a lock");
             return Ok(None);
         }
-        lock::acquire(&path, step)
+        lock::acquire(&path, key.description())
     }
 
     /// Creates the directory (0700), and checks it again: another user may have made it
@@ -223,7 +224,7 @@ impl Cache {
 
     /// Raw bytes in place of an entry, to test how damaged entries are read.
     #[cfg(test)]
-    fn write_test_entry(&self, key: &str, contents: &[u8]) -> std::io::Result<()> {
+    fn write_test_entry(&self, key: &Key, contents: &[u8]) -> std::io::Result<()> {
         self.ensure_dir()?;
         fs::write(self.path(key, "json").unwrap(), contents)
     }
@@ -244,80 +245,6 @@ fn refresh_margin(value: Option<&str>) -> Duration {
     }
 }
 
-/// The cache key of each level of the chain: index 0 is the root, index i the i-th step.
-/// Each key contains the one before it, so a step is tied to the identity that made it.
-pub fn keys(chain: &Chain, env: &Env) -> Vec<String> {
-    let endpoint = chain
-        .sts_endpoint
-        .clone()
-        .unwrap_or_else(|| format!("partition {}", crate::partition::of_region(&chain.region)));
-    let root = match &chain.root {
-        Root::AccessKey { credentials, .. } => format!("keys {}", credentials.access_key_id),
-        Root::CredentialProcess { command, .. } => format!("credential_process {command}"),
-        Root::Sso {
-            start_url,
-            account_id,
-            role_name,
-            ..
-        } => format!("sso {start_url} {account_id} {role_name}"),
-        Root::WebIdentity {
-            role_arn,
-            token_file,
-            session_name,
-            duration,
-            ..
-        } => format!(
-            "web-identity {role_arn} {token_file} {session_name} {}s token={}",
-            duration.as_secs(),
-            file_digest(Path::new(token_file))
-        ),
-        Root::Named { source, .. } => match source {
-            NamedSource::Environment => format!(
-                "environment {}",
-                env.get("AWS_ACCESS_KEY_ID").unwrap_or_default()
-            ),
-            other => format!("source {}", other.name()),
-        },
-    };
-    let mut keys = vec![format!("{endpoint}\n{root}")];
-    for step in &chain.steps {
-        let this = match step {
-            Step::SessionToken { duration, mfa } => format!(
-                "session-token {}s mfa={}",
-                duration.as_secs(),
-                mfa.as_ref().map(|m| m.serial.as_str()).unwrap_or("")
-            ),
-            Step::AssumeRole(r) => format!(
-                "assume-role {} session={} external-id={} {}s mfa={}",
-                r.role_arn,
-                r.session_name,
-                r.external_id.as_deref().unwrap_or(""),
-                r.duration.as_secs(),
-                r.mfa.as_ref().map(|m| m.serial.as_str()).unwrap_or("")
-            ),
-        };
-        let previous = keys.last().cloned().unwrap_or_default();
-        keys.push(format!("{previous}\n{this}"));
-    }
-    keys
-}
-
-/// The SHA-256 of a web identity token, so that another token in the same file (another
-/// CI job on the runner, a rotated EKS token) is another identity and never receives the
-/// role credentials cached for the one before. An unreadable file gets a key of its own;
-/// the fetch then says why it cannot be read.
-pub fn file_digest(path: &Path) -> String {
-    use sha2::{Digest, Sha256};
-    // A FIFO or a device here must not hang or exhaust the warm path.
-    match crate::private_file::read_regular(path, 1 << 20) {
-        Ok(token) => {
-            let digest = Sha256::digest(token.trim_ascii());
-            digest.iter().map(|b| format!("{b:02x}")).collect()
-        }
-        Err(_) => "unreadable".to_owned(),
-    }
-}
-
 /// Whether `dir` may hold the cache; says why not, once per run.
 fn trusted(dir: &Path) -> bool {
     static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -333,16 +260,10 @@ fn trusted(dir: &Path) -> bool {
     false
 }
 
-/// A stable 64-bit name for a key; collisions are caught by the stored key.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::creds::key::test_key;
     use std::os::unix::fs::PermissionsExt;
     use std::time::SystemTime;
 
@@ -362,9 +283,9 @@ mod tests {
             dir: Some(home.path().join("cache")),
             margin: REFRESH_MARGIN,
         };
-        assert!(cache.fresh("k").is_none());
-        cache.store("k", "test step", &creds(3600));
-        let got = cache.fresh("k").unwrap();
+        assert!(cache.fresh(&test_key("k")).is_none());
+        cache.store(&test_key("k"), &creds(3600));
+        let got = cache.fresh(&test_key("k")).unwrap();
         assert_eq!(got.access_key_id, "ASIAEXAMPLE00000");
         let dir_mode = fs::metadata(cache.dir().unwrap())
             .unwrap()
@@ -372,7 +293,7 @@ mod tests {
             .mode()
             & 0o777;
         assert_eq!(dir_mode, 0o700);
-        let file_mode = fs::metadata(cache.path("k", "json").unwrap())
+        let file_mode = fs::metadata(cache.path(&test_key("k"), "json").unwrap())
             .unwrap()
             .permissions()
             .mode()
@@ -387,19 +308,24 @@ mod tests {
             dir: Some(home.path().to_owned()),
             margin: REFRESH_MARGIN,
         };
-        cache.store("soon", "s", &creds(60));
-        assert!(cache.fresh("soon").is_none(), "inside the refresh margin");
-        cache.write_test_entry("bad", b"{ not json").unwrap();
-        assert!(cache.fresh("bad").is_none());
+        cache.store(&test_key("soon"), &creds(60));
+        assert!(
+            cache.fresh(&test_key("soon")).is_none(),
+            "inside the refresh margin"
+        );
+        cache
+            .write_test_entry(&test_key("bad"), b"{ not json")
+            .unwrap();
+        assert!(cache.fresh(&test_key("bad")).is_none());
         // An entry whose stored key differs (a name collision) is not handed out.
-        cache.store("mine", "m", &creds(3600));
-        let text = fs::read_to_string(cache.path("mine", "json").unwrap()).unwrap();
+        cache.store(&test_key("mine"), &creds(3600));
+        let text = fs::read_to_string(cache.path(&test_key("mine"), "json").unwrap()).unwrap();
         fs::write(
-            cache.path("mine", "json").unwrap(),
+            cache.path(&test_key("mine"), "json").unwrap(),
             text.replace("\"mine\"", "\"theirs\""),
         )
         .unwrap();
-        assert!(cache.fresh("mine").is_none());
+        assert!(cache.fresh(&test_key("mine")).is_none());
     }
 
     #[test]
@@ -409,7 +335,7 @@ mod tests {
             dir: Some(home.path().to_owned()),
             margin: REFRESH_MARGIN,
         };
-        cache.store("fresh", "f", &creds(3600));
+        cache.store(&test_key("fresh"), &creds(3600));
         for name in ["old.json", "old.plan", "old.lock", "other.txt"] {
             let path = home.path().join(name);
             fs::write(&path, "").unwrap();
@@ -427,7 +353,7 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         left.sort();
-        assert!(cache.fresh("fresh").is_some());
+        assert!(cache.fresh(&test_key("fresh")).is_some());
         assert!(
             left.contains(&"other.txt".to_owned()),
             "only runas's own files go"
@@ -436,8 +362,8 @@ mod tests {
             assert!(!left.contains(&gone.to_owned()), "{gone}");
         }
         // A lock just taken is fresh, whatever the age of its file.
-        drop(cache.lock("k", "step").unwrap().unwrap());
-        let age = fs::metadata(cache.path("k", "lock").unwrap())
+        drop(cache.lock(&test_key("k")).unwrap().unwrap());
+        let age = fs::metadata(cache.path(&test_key("k"), "lock").unwrap())
             .unwrap()
             .modified()
             .unwrap()
@@ -456,13 +382,10 @@ mod tests {
             dir: Some(home.path().to_owned()),
             margin: Duration::from_secs(30),
         };
-        cache.store("k", "s", &creds(60));
-        assert!(cache.fresh("k").is_some(), "outside a 30 s margin");
-    }
-
-    #[test]
-    fn fnv_is_stable() {
-        assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
+        cache.store(&test_key("k"), &creds(60));
+        assert!(
+            cache.fresh(&test_key("k")).is_some(),
+            "outside a 30 s margin"
+        );
     }
 }

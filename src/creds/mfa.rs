@@ -11,10 +11,15 @@ use std::process::{Command, Stdio};
 /// A code for `mfa`. `spent` is the code this process already sent for the same device:
 /// STS accepts each code once, so the same one again is refused here, and the prompt asks
 /// for the next.
-pub fn code(mfa: &Mfa, otp: Option<&str>, profile: &str, spent: Option<&Secret>) -> Result<Secret> {
+pub fn code(
+    mfa: &Mfa,
+    otp: Option<&Secret>,
+    profile: &str,
+    spent: Option<&Secret>,
+) -> Result<Secret> {
     let (code, origin) = if let Some(otp) = otp {
         (
-            validate(otp.trim(), &mfa.serial, "--otp / MFA_CODE")?,
+            validate(otp.expose().trim(), &mfa.serial, "--otp / MFA_CODE")?,
             "--otp / MFA_CODE",
         )
     } else if let Some(process) = &mfa.process {
@@ -36,11 +41,11 @@ pub fn code(mfa: &Mfa, otp: Option<&str>, profile: &str, spent: Option<&Secret>)
 }
 
 /// The command is named by its profile only: its arguments may hold a secret.
-fn from_process(command: &str, serial: &str, profile: &str) -> Result<Secret> {
+fn from_process(command: &Secret, serial: &str, profile: &str) -> Result<Secret> {
     // The command's stderr and stdin stay the user's: it may ask for a touch or a PIN.
     let mut sh = Command::new("sh");
     sh.arg("-c")
-        .arg(command)
+        .arg(command.expose())
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
@@ -134,19 +139,24 @@ mod tests {
     fn device(process: Option<&str>) -> Mfa {
         Mfa {
             serial: "arn:aws:iam::123456789012:mfa/me".into(),
-            process: process.map(str::to_owned),
+            process: process.map(Secret::new),
         }
     }
 
     #[test]
     fn otp_wins_and_is_checked() {
         assert_eq!(
-            code(&device(Some("echo 111111")), Some(" 123456\n"), "p", None)
-                .unwrap()
-                .expose(),
+            code(
+                &device(Some("echo 111111")),
+                Some(&Secret::new(" 123456\n")),
+                "p",
+                None
+            )
+            .unwrap()
+            .expose(),
             "123456"
         );
-        let err = code(&device(None), Some("12345x9"), "p", None)
+        let err = code(&device(None), Some(&Secret::new("12345x9")), "p", None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("not six digits (7 characters)"), "{err}");

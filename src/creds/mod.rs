@@ -7,12 +7,13 @@
 
 pub mod cache;
 mod fresh;
+pub mod key;
 mod lock;
 mod mfa;
-mod process;
 mod source;
 pub mod sts;
 mod trust;
+pub mod warm;
 
 pub use crate::credentials::{Credentials, remaining, rfc3339};
 pub use fresh::Fresh;
@@ -22,18 +23,34 @@ use crate::duration::limits;
 use crate::error::{Error, Result};
 use crate::log::{debug, warning};
 use crate::profile::chain::{Chain, Mfa, RoleStep, Root, Step};
+use crate::sdk::Network;
 use crate::secret::Secret;
-use aws_config::{BehaviorVersion, SdkConfig};
 use aws_types::os_shim_internal::Env;
-use aws_types::region::Region;
 use cache::Cache;
+use key::Key;
 
 #[derive(Debug, Default, Clone)]
 pub struct Options {
     /// `-r`: fetch every step anew, ignoring what is cached.
     pub refresh: bool,
     /// `--otp` / `MFA_CODE`.
-    pub otp: Option<String>,
+    pub otp: Option<Secret>,
+}
+
+/// What the warm path found: the end of an earlier run's plan for the same inputs, and its
+/// credentials, still fresh.
+pub struct Recalled {
+    pub credentials: Credentials,
+    pub memo: warm::Memo,
+}
+
+/// The warm path: the credentials an earlier run with the same inputs left in the cache,
+/// if they are still fresh. No parsing of the profile files, no SDK, no network.
+pub fn recall(inputs: &warm::Inputs, env: &Env) -> Option<Recalled> {
+    let cache = Cache::locate(env);
+    let memo = inputs.recall(cache.dir()?)?;
+    let credentials = cache.fresh(&memo.last_key)?;
+    Some(Recalled { credentials, memo })
 }
 
 /// One execution of a chain. Holds what a miss needs, made on first use.
@@ -41,28 +58,27 @@ pub struct Execution {
     chain: Chain,
     options: Options,
     cache: Cache,
-    keys: Vec<String>,
-    network: Option<Network>,
+    /// The cache key of each level: the root's, then each step's.
+    levels: Vec<Key>,
+    network: Network,
     /// The last code sent for each MFA device: STS accepts a code once, so a second step
     /// on the same device (or a later refresh in a long-lived process) needs the next one.
     spent: Vec<(String, Secret)>,
 }
 
-struct Network {
-    runtime: tokio::runtime::Runtime,
-    sdk: SdkConfig,
-    /// For messages: `STS at URL` for a configured endpoint, else `STS in REGION`.
-    endpoint: String,
-}
-
 impl Execution {
     pub fn new(chain: Chain, options: Options, env: &Env) -> Self {
+        let network = Network::new(crate::sdk::Settings {
+            region: chain.region.clone(),
+            profile: chain.target.profile().map(str::to_owned),
+            endpoint_url: chain.sts_endpoint.clone(),
+        });
         Execution {
             cache: Cache::locate(env),
-            keys: cache::keys(&chain, env),
+            levels: Key::levels(&chain, env),
             chain,
             options,
-            network: None,
+            network,
             spent: Vec::new(),
         }
     }
@@ -83,7 +99,7 @@ impl Execution {
             .rev()
             .find(|&level| {
                 !self.cacheable(level)
-                    || (!self.options.refresh && self.cache.fresh(&self.keys[level]).is_some())
+                    || (!self.options.refresh && self.cache.fresh(&self.levels[level]).is_some())
             })
             .unwrap_or(0);
         let codes: Vec<&str> = self.chain.steps[first_fetched..]
@@ -104,16 +120,28 @@ impl Execution {
     }
 
     /// GetCallerIdentity with `credentials`, for `--whoami`.
-    pub fn whoami(&mut self, credentials: &Credentials) -> Result<sts::Identity> {
-        let network = self.network()?;
-        let sts = network.sts(Some(credentials));
-        network.runtime.block_on(sts::caller_identity(&sts))
+    pub fn whoami(&self, credentials: &Credentials) -> Result<sts::Identity> {
+        let sts = self.sts(Some(credentials))?;
+        self.network.block_on(sts::caller_identity(&sts))?
     }
 
-    /// The cache key of the credentials at the end of the chain, if they are cached.
-    pub fn last_key(&self) -> Option<&str> {
+    /// The runtime and SDK configuration this execution made (or will make on first use),
+    /// for the other services a command calls with the credentials.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    fn sts(&self, credentials: Option<&Credentials>) -> Result<sts::Sts> {
+        sts::Sts::new(&self.network, credentials)
+    }
+
+    /// Leaves a note for the warm path of the next run with the same `inputs`, once the
+    /// credentials at the end of the chain are in the cache.
+    pub fn remember(&self, inputs: &warm::Inputs) {
         let level = self.chain.steps.len();
-        self.cacheable(level).then(|| self.keys[level].as_str())
+        if let (true, Some(dir)) = (self.cacheable(level), self.cache.dir()) {
+            inputs.remember(dir, &self.levels[level], &self.chain);
+        }
     }
 
     fn cacheable(&self, level: usize) -> bool {
@@ -122,17 +150,16 @@ impl Execution {
 
     /// For each level of the chain, when its cached entry expires, if it has a fresh one.
     pub fn cached(&self) -> Vec<Option<std::time::SystemTime>> {
-        self.keys
+        self.levels
             .iter()
             .map(|key| self.cache.fresh(key).and_then(|c| c.expiration))
             .collect()
     }
 
     /// STS's clock, for `runas diagnose`.
-    pub fn server_time(&mut self) -> Result<std::time::SystemTime> {
-        let network = self.network()?;
-        let sts = network.sts(None);
-        network.runtime.block_on(sts::server_time(&sts))
+    pub fn server_time(&self) -> Result<std::time::SystemTime> {
+        let sts = self.sts(None)?;
+        self.network.block_on(sts::server_time(&sts))?
     }
 
     fn obtain(&mut self, level: usize) -> Result<Credentials> {
@@ -140,19 +167,19 @@ impl Execution {
             let root = self.fetch_root()?;
             return self.accept(level, root);
         }
-        let key = self.keys[level].clone();
+        let key = self.levels[level].clone();
         if !self.options.refresh
             && let Some(hit) = self.cache.fresh(&key)
         {
-            debug!("cache hit: {}", self.describe(level));
+            debug!("cache hit: {}", key.description());
             return Ok(hit);
         }
-        let _lock = self.cache.lock(&key, &self.describe(level))?;
+        let _lock = self.cache.lock(&key)?;
         // Another runas may have fetched it while this one waited for the lock.
         if !self.options.refresh
             && let Some(hit) = self.cache.fresh(&key)
         {
-            debug!("cache hit after waiting: {}", self.describe(level));
+            debug!("cache hit after waiting: {}", key.description());
             return Ok(hit);
         }
         let fetched = if level == 0 {
@@ -162,7 +189,7 @@ impl Execution {
             self.fetch_step(level, &parent)?
         };
         let fetched = self.accept(level, fetched)?;
-        self.cache.store(&key, &self.describe(level), &fetched);
+        self.cache.store(&key, &fetched);
         if level == self.chain.steps.len() {
             // A miss already costs a network call; a sweep of the directory is small next to it.
             self.cache.prune();
@@ -193,63 +220,11 @@ impl Execution {
     }
 
     fn describe(&self, level: usize) -> String {
-        self.chain.describe()[level].clone()
+        self.levels[level].description().to_owned()
     }
 
-    fn fetch_root(&mut self) -> Result<Credentials> {
-        match &self.chain.root {
-            Root::AccessKey { credentials, .. } => return Ok(credentials.clone()),
-            Root::CredentialProcess { profile, command } => {
-                return process::credentials(profile, command);
-            }
-            _ => {}
-        }
-        debug!("fetching {}", self.chain.root.describe());
-        let network = Self::network_for(&mut self.network, &self.chain)?;
-        match &self.chain.root {
-            Root::AccessKey { credentials, .. } => Ok(credentials.clone()),
-            Root::CredentialProcess { profile, command } => process::credentials(profile, command),
-            Root::Sso {
-                profile,
-                session_name,
-                region,
-                start_url,
-                account_id,
-                role_name,
-            } => network.runtime.block_on(source::sso(
-                profile,
-                session_name.as_deref(),
-                region,
-                start_url,
-                account_id,
-                role_name,
-            )),
-            Root::WebIdentity {
-                profile,
-                role_arn,
-                token_file,
-                session_name,
-                duration,
-            } => {
-                let token = crate::private_file::read_regular(token_file.as_ref(), 1 << 20)
-                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-                    .map_err(|e| Error::Credentials {
-                        what: format!("profile `{profile}`"),
-                        message: format!("cannot read web_identity_token_file {token_file}: {e}"),
-                    })?;
-                let sts = network.sts(None);
-                network.runtime.block_on(sts::web_identity(
-                    &sts,
-                    role_arn,
-                    session_name,
-                    *duration,
-                    token.trim(),
-                ))
-            }
-            Root::Named { profile, source } => {
-                network.runtime.block_on(source::named(profile, *source))
-            }
-        }
+    fn fetch_root(&self) -> Result<Credentials> {
+        source::fetch(&self.chain.root, &self.network)
     }
 
     fn fetch_step(&mut self, level: usize, parent: &Credentials) -> Result<Credentials> {
@@ -266,22 +241,20 @@ impl Execution {
             Step::SessionToken { mfa: None, .. } => None,
         };
         debug!("calling STS: {}", self.describe(level));
-        let network = Self::network_for(&mut self.network, &self.chain)?;
-        let sts = network.sts(Some(parent));
+        let sts = self.sts(Some(parent))?;
         let with_code = |m: &Option<Mfa>| m.clone().zip(code.clone());
         match &step {
             Step::SessionToken { duration, mfa: m } => {
                 let mfa = with_code(m);
                 let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
-                network
-                    .runtime
-                    .block_on(sts::session_token(&sts, *duration, mfa))
+                self.network
+                    .block_on(sts::session_token(&sts, *duration, mfa))?
             }
             Step::AssumeRole(role) => {
                 let role = chained_cap(role, parent);
                 let mfa = with_code(&role.mfa);
                 let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
-                network.runtime.block_on(sts::assume_role(&sts, &role, mfa))
+                self.network.block_on(sts::assume_role(&sts, &role, mfa))?
             }
         }
     }
@@ -293,22 +266,10 @@ impl Execution {
             .iter()
             .find(|(serial, _)| *serial == device.serial)
             .map(|(_, code)| code.clone());
-        let code = mfa::code(device, self.options.otp.as_deref(), profile, spent.as_ref())?;
+        let code = mfa::code(device, self.options.otp.as_ref(), profile, spent.as_ref())?;
         self.spent.retain(|(serial, _)| *serial != device.serial);
         self.spent.push((device.serial.clone(), code.clone()));
         Ok(code)
-    }
-
-    fn network(&mut self) -> Result<&Network> {
-        Self::network_for(&mut self.network, &self.chain)
-    }
-
-    /// Made on the first miss; a warm run never gets here.
-    fn network_for<'n>(network: &'n mut Option<Network>, chain: &Chain) -> Result<&'n Network> {
-        if network.is_none() {
-            *network = Some(Network::new(chain)?);
-        }
-        Ok(network.as_ref().expect("the network was set just above"))
     }
 }
 
@@ -326,45 +287,4 @@ fn chained_cap(role: &RoleStep, parent: &Credentials) -> RoleStep {
         role.duration = limits::CHAINED_ROLE_MAX;
     }
     role
-}
-
-impl Network {
-    /// The SDK's own configuration loading, so `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS`,
-    /// the profile's `endpoint_url` and its `services` section mean what they mean to every
-    /// other AWS tool. Region and credentials are ours.
-    fn new(chain: &Chain) -> Result<Self> {
-        crate::endpoint_url::check(chain.sts_endpoint.as_deref().map(|e| (e, "endpoint_url")))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(chain.region.clone()))
-            .timeout_config(crate::deadline::sdk_timeouts())
-            .no_credentials();
-        if let Some(profile) = chain.target.profile() {
-            loader = loader.profile_name(profile);
-        }
-        let sdk = runtime.block_on(loader.load());
-        let endpoint = match sdk.endpoint_url() {
-            Some(url) => format!("STS at {}", crate::text::escape(url)),
-            None => format!("STS in {}", chain.region),
-        };
-        Ok(Network {
-            runtime,
-            sdk,
-            endpoint,
-        })
-    }
-
-    fn sts(&self, credentials: Option<&Credentials>) -> sts::Sts {
-        let mut config = aws_sdk_sts::config::Builder::from(&self.sdk);
-        if let Some(c) = credentials {
-            config = config.credentials_provider(c.to_sdk());
-        }
-        sts::Sts {
-            client: aws_sdk_sts::Client::from_conf(config.build()),
-            endpoint: self.endpoint.clone(),
-        }
-    }
 }

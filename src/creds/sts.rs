@@ -3,6 +3,7 @@
 use super::Credentials;
 use crate::error::{Error, Result};
 use crate::profile::chain::RoleStep;
+use crate::sdk::{Failure, Network, Service};
 use crate::secret::Secret;
 use aws_sdk_sts::Client;
 use aws_sdk_sts::config::http::HttpResponse;
@@ -10,11 +11,19 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::types;
 use std::time::Duration;
 
-/// An STS client and, for messages, the endpoint it talks to.
+/// An STS client and, for messages, where it is reached.
 pub struct Sts {
     pub client: Client,
-    /// `STS at URL` when an endpoint is configured, else `STS in REGION`.
-    pub endpoint: String,
+    pub service: Service,
+}
+
+impl Sts {
+    /// A client on the shared network, signing with `credentials` (none for unsigned
+    /// calls).
+    pub fn new(network: &Network, credentials: Option<&Credentials>) -> Result<Sts> {
+        let (client, service) = network.sts(credentials)?;
+        Ok(Sts { client, service })
+    }
 }
 
 pub struct Identity {
@@ -40,8 +49,8 @@ pub async fn assume_role(
         .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
         .send()
         .await
-        .map_err(|e| failure(&what, &sts.endpoint, e, mfa.map(|(serial, _)| serial)))?;
-    convert(output.credentials(), &what, &sts.endpoint)
+        .map_err(|e| failure(&what, &sts.service, e, mfa.map(|(serial, _)| serial)))?;
+    convert(output.credentials(), &what, &sts.service)
 }
 
 pub async fn session_token(
@@ -58,8 +67,8 @@ pub async fn session_token(
         .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
         .send()
         .await
-        .map_err(|e| failure(&what, &sts.endpoint, e, mfa.map(|(serial, _)| serial)))?;
-    convert(output.credentials(), &what, &sts.endpoint)
+        .map_err(|e| failure(&what, &sts.service, e, mfa.map(|(serial, _)| serial)))?;
+    convert(output.credentials(), &what, &sts.service)
 }
 
 pub async fn web_identity(
@@ -79,8 +88,8 @@ pub async fn web_identity(
         .web_identity_token(token)
         .send()
         .await
-        .map_err(|e| failure(&what, &sts.endpoint, e, None))?;
-    convert(output.credentials(), &what, &sts.endpoint)
+        .map_err(|e| failure(&what, &sts.service, e, None))?;
+    convert(output.credentials(), &what, &sts.service)
 }
 
 pub async fn caller_identity(sts: &Sts) -> Result<Identity> {
@@ -90,7 +99,7 @@ pub async fn caller_identity(sts: &Sts) -> Result<Identity> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| failure(&what, &sts.endpoint, e, None))?;
+        .map_err(|e| failure(&what, &sts.service, e, None))?;
     Ok(Identity {
         account: output.account().unwrap_or_default().to_owned(),
         arn: output.arn().unwrap_or_default().to_owned(),
@@ -104,7 +113,7 @@ fn seconds(d: Duration) -> i32 {
 
 /// An answer that parsed but holds no credentials is not STS's either (a proxy's page
 /// with a 200 status parses as an empty answer).
-fn convert(c: Option<&types::Credentials>, what: &str, endpoint: &str) -> Result<Credentials> {
+fn convert(c: Option<&types::Credentials>, what: &str, endpoint: &Service) -> Result<Credentials> {
     let c = c
         .filter(|c| !c.access_key_id().is_empty())
         .ok_or_else(|| Error::Credentials {
@@ -122,50 +131,30 @@ fn convert(c: Option<&types::Credentials>, what: &str, endpoint: &str) -> Result
     })
 }
 
-/// Turns an SDK error into a sentence: the service's code and message when STS answered,
-/// what came back instead when the answer was not STS's, the transport's reason when
-/// nothing came back.
+/// The SDK's error as a sentence about STS, with what to do about it; an MFA refusal is an
+/// MFA error of its own.
 fn failure<E>(
     what: &str,
-    endpoint: &str,
+    service: &Service,
     error: SdkError<E, HttpResponse>,
     mfa_serial: Option<&str>,
 ) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let message = match &error {
-        SdkError::ServiceError(service) => match service.err().code() {
-            Some(code) => {
-                let text = service.err().message().unwrap_or("(STS gave no message)");
-                if let Some(mfa) = mfa_refusal(what, code, text, mfa_serial) {
-                    return mfa;
-                }
-                format!("{code}: {text}{}", hint(code, mfa_serial))
-            }
-            None => not_sts(endpoint, service.raw()),
-        },
-        SdkError::ResponseError(response) => not_sts(endpoint, response.raw()),
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => format!(
-            "could not reach {endpoint} ({}); check the network, the region and any endpoint_url / AWS_ENDPOINT_URL",
-            crate::error::causes(&error)
-        ),
-        _ => crate::error::causes(&error),
-    };
+    let failure = Failure::of(&error);
+    if let (Failure::Refused { code, message }, Some(serial)) = (&failure, mfa_serial) {
+        let lower = message.to_lowercase();
+        if lower.contains("multifactor") || lower.contains("mfa") {
+            return Error::Mfa(format!(
+                "{what}: STS rejected the MFA code for {serial} ({code}: {message}); each code is good once: wait for the next code and try again"
+            ));
+        }
+    }
     Error::Credentials {
         what: what.to_owned(),
-        message,
+        message: failure.sentence(service, |code| hint(code, mfa_serial).to_owned()),
     }
-}
-
-fn mfa_refusal(what: &str, code: &str, text: &str, serial: Option<&str>) -> Option<Error> {
-    let serial = serial?;
-    let lower = text.to_lowercase();
-    (lower.contains("multifactor") || lower.contains("mfa")).then(|| {
-        Error::Mfa(format!(
-            "{what}: STS rejected the MFA code for {serial} ({code}: {text}); each code is good once: wait for the next code and try again"
-        ))
-    })
 }
 
 /// What to do about a refusal, by its code.
@@ -183,22 +172,6 @@ fn hint(code: &str, mfa_serial: Option<&str>) -> &'static str {
         }
         _ => "",
     }
-}
-
-/// An answer that is not STS's (a proxy's HTML page, an empty body, broken XML): say what
-/// came back and from where, never the body itself.
-fn not_sts(endpoint: &str, raw: &HttpResponse) -> String {
-    let kind = raw
-        .headers()
-        .get("content-type")
-        .map(|t| format!(", {}", crate::text::escape(t)))
-        .unwrap_or_default();
-    let size = raw.body().bytes().map_or(0, <[u8]>::len);
-    format!(
-        "the answer from {endpoint} is not an STS answer (HTTP {}{kind}, {size} bytes); \
-         check endpoint_url / AWS_ENDPOINT_URL and any proxy between here and STS",
-        raw.status().as_u16()
-    )
 }
 
 /// The time on STS's clock, from the `Date` header of any answer. The request is signed
@@ -263,7 +236,7 @@ pub async fn server_time(sts: &Sts) -> Result<std::time::SystemTime> {
             what: "reading STS's clock".into(),
             message: format!("the Date header `{date}` is not an HTTP date"),
         }),
-        (None, Err(e)) => Err(failure("reading STS's clock", &sts.endpoint, e, None)),
+        (None, Err(e)) => Err(failure("reading STS's clock", &sts.service, e, None)),
         (None, Ok(_)) => Err(Error::Credentials {
             what: "reading STS's clock".into(),
             message: "STS answered without a Date header".into(),

@@ -18,13 +18,15 @@ use super::registrations::{self, Registrations};
 use super::token::{self, AuthToken};
 use super::token_cache;
 use crate::cli::{CredentialHelper, HelperVerb};
+use crate::creds::key::Key;
+use crate::creds::warm::Inputs;
 use crate::creds::{self, Execution, cache::Cache};
 use crate::error::{Error, Result};
 use crate::log::debug;
 use crate::profile::chain::{Chain, Request, Target};
 use crate::profile::resolve;
 use crate::profile::{Files, Profiles};
-use crate::warm::Inputs;
+use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
 use clap::Parser;
 use serde::{Deserialize, Serialize};
@@ -40,7 +42,7 @@ const NOTE: &str = "ecr.plan";
 
 #[derive(Serialize, Deserialize)]
 struct Note {
-    token_key: String,
+    token_key: Key,
     profile: String,
 }
 
@@ -181,7 +183,11 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
             "{} belongs to profile `{}` ({})",
             registry.host, owner.profile, owner.source
         );
-        let otp = env.get("MFA_CODE").ok().filter(|c| !c.is_empty());
+        let otp = env
+            .get("MFA_CODE")
+            .ok()
+            .filter(|c| !c.is_empty())
+            .map(Secret::new);
         let fetched = obtain(&profiles, &owner.profile, &registry, &env, otp)
             .map_err(|e| mfa_hint(e, &owner.profile))?;
         let note = Note {
@@ -241,7 +247,7 @@ fn list() -> ExitCode {
 pub struct Fetched {
     pub token: AuthToken,
     pub usable_until: SystemTime,
-    pub key: String,
+    pub key: Key,
     /// Files the key depends on (a web identity token), for the warm path's note.
     pub watched: Vec<std::path::PathBuf>,
 }
@@ -252,14 +258,13 @@ fn plan(
     profile: &str,
     registry: &Registry,
     env: &Env,
-) -> Result<(Chain, String)> {
+) -> Result<(Chain, Key)> {
     let request = Request {
         target: Target::Profile(profile.to_owned()),
         ..Request::default()
     };
     let chain = resolve::resolve(profiles, &request, env)?;
-    let identity = creds::cache::keys(&chain, env).pop().unwrap_or_default();
-    let key = token_cache::key(&registry.scope, &identity);
+    let key = token_cache::key(&registry.scope, &Key::last(&chain, env), profile);
     Ok((chain, key))
 }
 
@@ -274,11 +279,11 @@ pub fn cached(
     Ok(lookup(&Cache::locate(env), &key, &chain))
 }
 
-fn lookup(cache: &Cache, key: &str, chain: &Chain) -> Option<Fetched> {
+fn lookup(cache: &Cache, key: &Key, chain: &Chain) -> Option<Fetched> {
     token_cache::fresh(cache, key).map(|(token, usable_until)| Fetched {
         token,
         usable_until,
-        key: key.to_owned(),
+        key: key.clone(),
         watched: chain.watched_files(),
     })
 }
@@ -291,7 +296,7 @@ pub fn obtain(
     profile: &str,
     registry: &Registry,
     env: &Env,
-    otp: Option<String>,
+    otp: Option<Secret>,
 ) -> Result<Fetched> {
     let (chain, key) = plan(profiles, profile, registry, env)?;
     let cache = Cache::locate(env);
@@ -299,8 +304,7 @@ pub fn obtain(
         return Ok(hit);
     }
     // Parallel pulls that miss together make one call.
-    let description = format!("{} token for profile `{profile}`", registry.scope);
-    let _lock = cache.lock(&key, &description)?;
+    let _lock = cache.lock(&key)?;
     if let Some(hit) = lookup(&cache, &key, &chain) {
         return Ok(hit);
     }
@@ -308,12 +312,11 @@ pub fn obtain(
         refresh: false,
         otp,
     };
-    let sdk_profile = chain.target.profile().map(str::to_owned);
     let watched = chain.watched_files();
-    let credentials = Execution::new(chain, options, env).credentials()?;
+    let mut execution = Execution::new(chain, options, env);
+    let credentials = execution.credentials()?;
     let scope = Scope::requests([&registry.scope]);
-    let fetched = token::fetch_all(&scope, &credentials, sdk_profile.as_deref())
-        .map_err(Error::Usage)?
+    let fetched = token::fetch_all(execution.network(), &scope, &credentials)?
         .into_values()
         .next()
         .unwrap_or_else(|| Err("no token was asked for".into()));
@@ -324,7 +327,7 @@ pub fn obtain(
         ),
         message,
     })?;
-    let usable_until = token_cache::store(&cache, &key, &description, &token);
+    let usable_until = token_cache::store(&cache, &key, &token);
     Ok(Fetched {
         token,
         usable_until,

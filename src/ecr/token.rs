@@ -2,8 +2,13 @@
 
 use super::endpoint::Scope;
 use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::sdk::{Failure, Network, Service};
 use crate::secret::Secret;
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::SdkConfig;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_sdk_ecr::config::http::HttpResponse;
+use aws_sdk_ecr::error::{ProvideErrorMetadata, SdkError};
 use aws_types::region::Region;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -31,7 +36,7 @@ impl fmt::Debug for AuthToken {
 }
 
 impl AuthToken {
-    fn decode(encoded: &str, expires_at: Option<SystemTime>) -> Result<Self, String> {
+    fn decode(encoded: &str, expires_at: Option<SystemTime>) -> std::result::Result<Self, String> {
         let bytes = aws_smithy_types::base64::decode(encoded)
             .map_err(|_| "the authorization token is not base64".to_owned())?;
         let text = String::from_utf8(bytes)
@@ -48,27 +53,18 @@ impl AuthToken {
     }
 }
 
-/// Fetches a token for each scope, concurrently. Each scope's result stands alone, so one
-/// region's refusal does not stop the others.
-pub fn fetch_all(
-    scopes: &[Scope],
-    credentials: &Credentials,
-    profile: Option<&str>,
-) -> Result<BTreeMap<Scope, Result<AuthToken, String>>, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(async {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .credentials_provider(credentials.to_sdk())
-            .timeout_config(crate::deadline::sdk_timeouts())
-            // Every call names its own region; this one only satisfies the loader.
-            .region(Region::new("us-east-1"));
-        if let Some(profile) = profile {
-            loader = loader.profile_name(profile);
-        }
-        let sdk = loader.load().await;
+/// What each scope answered; one region's refusal does not stop the others.
+pub type Tokens = BTreeMap<Scope, Result<AuthToken, String>>;
+
+/// Fetches a token for each scope, concurrently, on the network the credentials came
+/// through.
+pub fn fetch_all(network: &Network, scopes: &[Scope], credentials: &Credentials) -> Result<Tokens> {
+    let sdk = network
+        .config()?
+        .to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(credentials.to_sdk()))
+        .build();
+    network.block_on(async {
         let mut calls = tokio::task::JoinSet::new();
         for scope in scopes {
             let (sdk, scope) = (sdk.clone(), scope.clone());
@@ -79,14 +75,15 @@ pub fn fetch_all(
         }
         let mut tokens = BTreeMap::new();
         while let Some(joined) = calls.join_next().await {
-            let (scope, token) = joined.map_err(|e| format!("a token request failed: {e}"))?;
+            let (scope, token) = joined
+                .map_err(|e| Error::Internal(format!("a token request did not finish: {e}")))?;
             tokens.insert(scope, token);
         }
         Ok(tokens)
-    })
+    })?
 }
 
-async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
+async fn fetch(sdk: &SdkConfig, scope: &Scope) -> std::result::Result<AuthToken, String> {
     crate::log::debug!("GetAuthorizationToken from {scope}");
     // Both APIs answer with a token and its expiry, in types of their own.
     let (token, expires) = match scope {
@@ -100,7 +97,7 @@ async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
                     .get_authorization_token()
                     .send()
                     .await
-                    .map_err(|e| describe(&e))?;
+                    .map_err(|e| describe(&e, scope))?;
             let data = output.authorization_data().first();
             (
                 data.and_then(|d| d.authorization_token())
@@ -116,7 +113,7 @@ async fn fetch(sdk: &SdkConfig, scope: &Scope) -> Result<AuthToken, String> {
                 .get_authorization_token()
                 .send()
                 .await
-                .map_err(|e| describe(&e))?;
+                .map_err(|e| describe(&e, scope))?;
             let data = output.authorization_data();
             (
                 data.and_then(|d| d.authorization_token())
@@ -158,32 +155,17 @@ fn private_config(
         .build()
 }
 
-fn describe<E>(
-    error: &aws_sdk_ecr::error::SdkError<E, aws_sdk_ecr::config::http::HttpResponse>,
-) -> String
+fn describe<E>(error: &SdkError<E, HttpResponse>, scope: &Scope) -> String
 where
-    E: aws_sdk_ecr::error::ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    use aws_sdk_ecr::error::SdkError;
-    match error {
-        SdkError::ServiceError(service) => {
-            let e = service.err();
-            let code = e.code().unwrap_or("error");
-            let hint = if code == "AccessDeniedException" {
-                "; the profile's identity needs ecr:GetAuthorizationToken (ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken for ECR Public)"
-            } else {
-                ""
-            };
-            match (e.code(), e.message()) {
-                (None, None) => format!("HTTP {} with no error code", service.raw().status()),
-                _ => format!("{code}: {}{hint}", e.message().unwrap_or("no message")),
-            }
-        }
-        other => format!(
-            "could not reach the ECR API ({})",
-            crate::error::causes(other)
-        ),
-    }
+    let hint = |code: &str| match code {
+        "AccessDeniedException" => "; the profile's identity needs ecr:GetAuthorizationToken \
+             (ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken for ECR Public)"
+            .to_owned(),
+        _ => String::new(),
+    };
+    Failure::of(error).sentence(&Service::described("ECR", scope.to_string()), hint)
 }
 
 #[cfg(test)]
@@ -222,7 +204,7 @@ mod tests {
         for (scope, host) in cases {
             let (http, request) = aws_smithy_http_client::test_util::capture_request(None);
             let sdk = SdkConfig::builder()
-                .behavior_version(BehaviorVersion::latest())
+                .behavior_version(aws_config::BehaviorVersion::latest())
                 .http_client(http)
                 .credentials_provider(
                     aws_credential_types::provider::SharedCredentialsProvider::new(

@@ -11,6 +11,7 @@
 use super::endpoint::Scope;
 use super::token::AuthToken;
 use crate::creds::cache::Cache;
+use crate::creds::key::Key;
 use crate::creds::rfc3339;
 use crate::log::{debug, warning};
 use crate::secret::Secret;
@@ -48,13 +49,17 @@ struct Entry {
 }
 
 /// The cache key of the token for `scope` fetched with the credentials planned by
-/// `identity` (a chain's last cache key).
-pub fn key(scope: &Scope, identity: &str) -> String {
-    let scope = match scope {
+/// `identity` (a chain's last cache key), for `profile`. A region's endpoint variants
+/// (FIPS, dual-stack) share its token.
+pub fn key(scope: &Scope, identity: &Key, profile: &str) -> Key {
+    let region = match scope {
         Scope::Private { region, .. } => format!("ecr {region}"),
         Scope::Public => "ecr-public".to_owned(),
     };
-    format!("registry token {scope}\n{identity}")
+    identity.derived(
+        &format!("registry token {region}"),
+        format!("{scope} token for profile `{profile}`"),
+    )
 }
 
 /// Until when a token just received may be used.
@@ -66,7 +71,7 @@ pub fn usable_until(token: &AuthToken, now: SystemTime) -> SystemTime {
 }
 
 /// The token for `key`, if an entry is there, private, whole, and good for the margin.
-pub fn fresh(cache: &Cache, key: &str) -> Option<(AuthToken, SystemTime)> {
+pub fn fresh(cache: &Cache, key: &Key) -> Option<(AuthToken, SystemTime)> {
     let path = cache.path(key, EXTENSION)?;
     let bytes = read_private(&path)?;
     let entry: Entry = match serde_json::from_slice(&bytes) {
@@ -79,7 +84,7 @@ pub fn fresh(cache: &Cache, key: &str) -> Option<(AuthToken, SystemTime)> {
             return None;
         }
     };
-    if entry.key != key {
+    if entry.key != key.text() {
         debug!("token cache {} belongs to another key", path.display());
         return None;
     }
@@ -101,10 +106,11 @@ pub fn fresh(cache: &Cache, key: &str) -> Option<(AuthToken, SystemTime)> {
 }
 
 /// Saves a token; a cache that cannot be written costs a later call, not this one.
-pub fn store(cache: &Cache, key: &str, description: &str, token: &AuthToken) -> SystemTime {
+pub fn store(cache: &Cache, key: &Key, token: &AuthToken) -> SystemTime {
     let until = usable_until(token, SystemTime::now());
+    let description = key.description();
     let entry = Entry {
-        key: key.to_owned(),
+        key: key.text().to_owned(),
         description: description.to_owned(),
         username: token.username.clone(),
         password: token.password.clone(),
@@ -162,6 +168,7 @@ fn read_private(path: &Path) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::creds::key::test_key;
     use aws_types::os_shim_internal::Env;
     use std::os::unix::fs::PermissionsExt;
 
@@ -200,26 +207,33 @@ mod tests {
             fips: true,
             dual_stack: false,
         };
-        assert_eq!(key(&east, "plan"), key(&east_fips, "plan"));
-        assert_ne!(key(&east, "plan"), key(&Scope::Public, "plan"));
-        assert_ne!(key(&east, "plan a"), key(&east, "plan b"));
+        let (plan, plan_b) = (test_key("plan"), test_key("plan b"));
+        assert_eq!(
+            key(&east, &plan, "p").text(),
+            key(&east_fips, &plan, "p").text()
+        );
+        assert_ne!(key(&east, &plan, "p"), key(&Scope::Public, &plan, "p"));
+        assert_ne!(key(&east, &plan, "p"), key(&east, &plan_b, "p"));
     }
 
     #[test]
     fn tokens_round_trip_privately_until_their_expiry() {
         let dir = tempfile::tempdir().unwrap();
         let cache = cache(dir.path());
-        assert!(fresh(&cache, "k").is_none());
-        store(&cache, "k", "test token", &token(Some(3600)));
-        let (got, _) = fresh(&cache, "k").unwrap();
+        assert!(fresh(&cache, &test_key("k")).is_none());
+        store(&cache, &test_key("k"), &token(Some(3600)));
+        let (got, _) = fresh(&cache, &test_key("k")).unwrap();
         assert_eq!(got.password.expose(), "pw");
-        let mode = fs::metadata(cache.path("k", EXTENSION).unwrap())
+        let mode = fs::metadata(cache.path(&test_key("k"), EXTENSION).unwrap())
             .unwrap()
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
-        store(&cache, "soon", "t", &token(Some(300)));
-        assert!(fresh(&cache, "soon").is_none(), "inside the margin");
+        store(&cache, &test_key("soon"), &token(Some(300)));
+        assert!(
+            fresh(&cache, &test_key("soon")).is_none(),
+            "inside the margin"
+        );
     }
 
     #[test]
@@ -235,14 +249,17 @@ mod tests {
     fn shared_or_foreign_files_are_not_trusted() {
         let dir = tempfile::tempdir().unwrap();
         let cache = cache(dir.path());
-        store(&cache, "k", "t", &token(Some(3600)));
-        let path = cache.path("k", EXTENSION).unwrap();
+        store(&cache, &test_key("k"), &token(Some(3600)));
+        let path = cache.path(&test_key("k"), EXTENSION).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(fresh(&cache, "k").is_none());
+        assert!(fresh(&cache, &test_key("k")).is_none());
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(fresh(&cache, "k").is_some());
+        assert!(fresh(&cache, &test_key("k")).is_some());
         let text = fs::read_to_string(&path).unwrap();
         fs::write(&path, text.replace("\"k\"", "\"other\"")).unwrap();
-        assert!(fresh(&cache, "k").is_none(), "another key's entry");
+        assert!(
+            fresh(&cache, &test_key("k")).is_none(),
+            "another key's entry"
+        );
     }
 }

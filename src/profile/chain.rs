@@ -4,6 +4,7 @@
 
 use crate::credentials::Credentials;
 use crate::duration;
+use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
 use std::time::Duration;
 
@@ -41,7 +42,8 @@ pub enum Root {
     },
     CredentialProcess {
         profile: String,
-        command: String,
+        /// A command line may carry a secret (a vault token, a password).
+        command: Secret,
     },
     Sso {
         profile: String,
@@ -93,6 +95,34 @@ pub enum Step {
 }
 
 impl Step {
+    /// One line for logs, locks and `diagnose`.
+    pub fn describe(&self) -> String {
+        match self {
+            Step::SessionToken { duration, mfa } => format!(
+                "GetSessionToken ({}{})",
+                duration::display(*duration),
+                mfa.as_ref()
+                    .map(|m| format!(", MFA {}", m.serial))
+                    .unwrap_or_default()
+            ),
+            Step::AssumeRole(r) => format!(
+                "AssumeRole {} as {} ({}{}{}) from profile `{}`",
+                r.role_arn,
+                r.session_name,
+                duration::display(r.duration),
+                r.external_id
+                    .as_ref()
+                    .map(|_| ", external id")
+                    .unwrap_or_default(),
+                r.mfa
+                    .as_ref()
+                    .map(|m| format!(", MFA {}", m.serial))
+                    .unwrap_or_default(),
+                r.profile
+            ),
+        }
+    }
+
     /// The device whose code this step sends, if it sends one.
     pub fn mfa_serial(&self) -> Option<&str> {
         match self {
@@ -118,8 +148,9 @@ pub struct RoleStep {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mfa {
     pub serial: String,
-    /// The profile's `mfa_process`: a command whose output is the code.
-    pub process: Option<String>,
+    /// The profile's `mfa_process`: a command whose output is the code. Its arguments may
+    /// carry a secret.
+    pub process: Option<Secret>,
 }
 
 /// Where a chain's region came from.
@@ -264,32 +295,7 @@ impl Chain {
     /// One line per step, no secrets: the plan as `-v` shows it.
     pub fn describe(&self) -> Vec<String> {
         let mut lines = vec![self.root.describe()];
-        for step in &self.steps {
-            lines.push(match step {
-                Step::SessionToken { duration, mfa } => format!(
-                    "GetSessionToken ({}{})",
-                    duration::display(*duration),
-                    mfa.as_ref()
-                        .map(|m| format!(", MFA {}", m.serial))
-                        .unwrap_or_default()
-                ),
-                Step::AssumeRole(r) => format!(
-                    "AssumeRole {} as {} ({}{}{}) from profile `{}`",
-                    r.role_arn,
-                    r.session_name,
-                    duration::display(r.duration),
-                    r.external_id
-                        .as_ref()
-                        .map(|_| ", external id")
-                        .unwrap_or_default(),
-                    r.mfa
-                        .as_ref()
-                        .map(|m| format!(", MFA {}", m.serial))
-                        .unwrap_or_default(),
-                    r.profile
-                ),
-            });
-        }
+        lines.extend(self.steps.iter().map(Step::describe));
         lines
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod chain;
 pub mod key;
+pub mod problem;
 pub mod resolve;
 pub mod sections;
 mod walk;

@@ -9,9 +9,11 @@
 use super::Profiles;
 use super::chain::{Chain, Mfa, NamedSource, RegionSource, Request, RoleStep, Root, Step, Target};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
+use super::problem::Problem;
 use super::walk::{role_step, root_profile, walk};
 use crate::duration::{self, limits};
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 use aws_config::profile::Profile;
 use aws_types::os_shim_internal::Env;
 use std::time::Duration;
@@ -126,7 +128,10 @@ impl<'a> Keys<'a> {
             "false" => Ok(false),
             _ => Err(Error::profile(
                 owner,
-                format!("{k}: `{text}` is not true or false"),
+                Problem::Unparsable {
+                    key: k.to_owned(),
+                    why: format!("`{text}` is not true or false"),
+                },
             )),
         }
     }
@@ -134,7 +139,15 @@ impl<'a> Keys<'a> {
     fn duration(&self, k: &str) -> Result<Option<Duration>> {
         self.get(k)
             .map(|(text, owner)| {
-                duration::parse(text).map_err(|m| Error::profile(owner, format!("{k}: {m}")))
+                duration::parse(text).map_err(|why| {
+                    Error::profile(
+                        owner,
+                        Problem::Unparsable {
+                            key: k.to_owned(),
+                            why,
+                        },
+                    )
+                })
             })
             .transpose()
     }
@@ -155,8 +168,15 @@ fn role_steps(
         .unwrap_or(limits::ROLE_DEFAULT);
     let mut roles = Vec::new();
     for p in role_profiles.iter().rev() {
-        validate_role_arn(p.get(key::ROLE_ARN).unwrap_or_default())
-            .map_err(|m| Error::profile(p.name(), m))?;
+        validate_role_arn(p.get(key::ROLE_ARN).unwrap_or_default()).map_err(|why| {
+            Error::profile(
+                p.name(),
+                Problem::Invalid {
+                    key: key::ROLE_ARN,
+                    why,
+                },
+            )
+        })?;
         roles.push(role_step(p, env, inherited)?);
     }
     if let Target::RoleArn(arn) = &request.target {
@@ -212,7 +232,7 @@ fn place_mfa(
     session_duration: Duration,
     keys: &Keys,
 ) -> Result<Vec<Step>> {
-    let mfa_process = keys.get(key::MFA_PROCESS).map(|(v, _)| v.to_owned());
+    let mfa_process = keys.get(key::MFA_PROCESS).map(|(v, _)| Secret::new(v));
     let device = |serial: &str| Mfa {
         serial: serial.to_owned(),
         process: mfa_process.clone(),
@@ -224,10 +244,9 @@ fn place_mfa(
         if !long_term {
             return Err(Error::profile(
                 request.target.name(),
-                format!(
-                    "-s/--session needs long-term access keys at the root of the chain, but it starts with {}",
-                    root.describe()
-                ),
+                Problem::SessionNeedsLongTermKeys {
+                    root: root.describe(),
+                },
             ));
         }
         steps.push(Step::SessionToken {
@@ -306,7 +325,15 @@ fn identity_serial(
     }
     match from_root.or(from_default) {
         Some((serial, owner)) => {
-            validate_mfa_serial(serial).map_err(|m| Error::profile(owner, m))?;
+            validate_mfa_serial(serial).map_err(|why| {
+                Error::profile(
+                    owner,
+                    Problem::Invalid {
+                        key: key::MFA_SERIAL,
+                        why,
+                    },
+                )
+            })?;
             Ok(Some(serial.to_owned()))
         }
         None => Ok(None),
@@ -377,10 +404,10 @@ fn region(
     if !crate::partition::is_region(&region) {
         return Err(Error::profile(
             request.target.name(),
-            format!(
-                "region `{}` (from {source}) is not a region name such as us-east-1",
-                region.escape_debug()
-            ),
+            Problem::Region {
+                region,
+                origin: source.to_string(),
+            },
         ));
     }
     Ok((region, source))
@@ -415,10 +442,12 @@ fn check_partitions(profile: &str, region: &str, root: &Root, steps: &[Step]) ->
         {
             return Err(Error::profile(
                 owner,
-                format!(
-                    "{arn} is in partition `{theirs}`, but region {region} is served by `{partition}`; \
-                     use a region of `{theirs}` (--region or `region =`) or an ARN of `{partition}`"
-                ),
+                Problem::Partition {
+                    arn: arn.to_owned(),
+                    theirs: theirs.to_owned(),
+                    region: region.to_owned(),
+                    partition: partition.to_owned(),
+                },
             ));
         }
     }
@@ -597,7 +626,7 @@ mod tests {
         assert!(c.steps.is_empty());
         let c = chain("[profile p]\ncredential_process = get-creds --x\n", "p").unwrap();
         assert!(
-            matches!(&c.root, Root::CredentialProcess { command, .. } if command == "get-creds --x")
+            matches!(&c.root, Root::CredentialProcess { command, .. } if command.expose() == "get-creds --x")
         );
         let c = chain(
             &format!("[profile e]\nrole_arn = {ARN_A}\ncredential_source = EcsContainer\n"),
@@ -885,7 +914,7 @@ mod tests {
             panic!()
         };
         assert_eq!(m.serial, "arn:aws:iam::123456789012:mfa/b");
-        assert_eq!(m.process.as_deref(), Some("echo 123456"));
+        assert_eq!(m.process.as_ref().map(Secret::expose), Some("echo 123456"));
         assert_eq!(*duration, Duration::from_secs(8 * 3600));
 
         let from_default = chain(

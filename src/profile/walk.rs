@@ -4,6 +4,7 @@
 use super::Profiles;
 use super::chain::{Mfa, NamedSource, RoleStep, Root};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
+use super::problem::{MAX_HOPS, Problem};
 use crate::credentials::Credentials;
 use crate::duration::{self, limits};
 use crate::error::{Error, Result};
@@ -14,20 +15,17 @@ use std::time::Duration;
 
 /// Follows `source_profile` from `start` to the root, as the SDKs do. Returns the profiles
 /// visited (selected first), the root, and the profiles that contribute a role (selected
-/// Longer chains of source profiles are refused: each hop is an STS call, and AWS caps
-/// role chaining long before this.
-const MAX_HOPS: usize = 32;
-
 fn within_hops(start: &str, hops: usize, last: &Profile) -> Result<()> {
+    // Longer chains are refused: each hop is an STS call, and AWS caps role chaining long
+    // before this.
     if hops <= MAX_HOPS {
         return Ok(());
     }
     Err(Error::profile(
         start,
-        format!(
-            "its chain of source profiles is longer than {MAX_HOPS} profiles (through `{}`); no real chain is, so look for a mistake",
-            last.name()
-        ),
+        Problem::ChainTooLong {
+            through: last.name().to_owned(),
+        },
     ))
 }
 
@@ -45,17 +43,13 @@ pub(super) fn walk<'a>(
             None => match visited.last() {
                 None => return Err(profiles.unknown(&name)),
                 Some(from) => {
-                    let similar = profiles.similar(&name);
-                    let hint = match similar.first() {
-                        Some(s) => format!("; did you mean `{s}`?"),
-                        None => format!("; add a [profile {name}] section or fix the name"),
-                    };
                     return Err(Error::profile(
                         from.name(),
-                        format!(
-                            "source_profile `{name}` does not exist in {}{hint}",
-                            profiles.files.describe()
-                        ),
+                        Problem::UnknownSourceProfile {
+                            similar: profiles.similar(&name).into_iter().next(),
+                            files: profiles.files.describe(),
+                            name,
+                        },
                     ));
                 }
             },
@@ -79,16 +73,10 @@ pub(super) fn walk<'a>(
                 profile.get(key::CREDENTIAL_SOURCE),
             ) {
                 (Some(_), Some(_)) => {
-                    return Err(Error::profile(
-                        profile.name(),
-                        "sets both source_profile and credential_source; keep the one that says where its credentials come from",
-                    ));
+                    return Err(Error::profile(profile.name(), Problem::TwoSources));
                 }
                 (None, None) => {
-                    return Err(Error::profile(
-                        profile.name(),
-                        "has role_arn but neither source_profile nor credential_source; add `source_profile = NAME` naming the profile whose credentials assume the role",
-                    ));
+                    return Err(Error::profile(profile.name(), Problem::RoleWithoutSource));
                 }
                 (Some(source), None) if source == profile.name() => break base(profiles, profile)?,
                 (Some(source), None) => name = source.to_owned(),
@@ -97,11 +85,11 @@ pub(super) fn walk<'a>(
         } else {
             let is_source = visited.len() > 1;
             break base(profiles, profile).map_err(|e| match (e, is_source) {
-                (Error::Profile { profile, message }, true) => Error::Profile {
-                    message: format!(
-                        "{message} (it is the source profile of `{}`)",
-                        visited[visited.len() - 2].name()
-                    ),
+                (Error::Profile { profile, problem }, true) => Error::Profile {
+                    problem: Problem::InSource {
+                        problem: Box::new(problem),
+                        of: visited[visited.len() - 2].name().to_owned(),
+                    },
                     profile,
                 },
                 (e, _) => e,
@@ -132,22 +120,25 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
             other => {
                 return Err(Error::profile(
                     &profile,
-                    format!(
-                        "credential_source `{other}` is not one of Environment, Ec2InstanceMetadata, EcsContainer"
-                    ),
+                    Problem::UnknownCredentialSource(other.to_owned()),
                 ));
             }
         };
         return Ok(Root::Named { profile, source });
     }
     if let Some(token_file) = p.get(key::WEB_IDENTITY_TOKEN_FILE) {
-        let role_arn = p.get(key::ROLE_ARN).ok_or_else(|| {
+        let role_arn = p
+            .get(key::ROLE_ARN)
+            .ok_or_else(|| Error::profile(&profile, Problem::WebIdentityWithoutRole))?;
+        validate_role_arn(role_arn).map_err(|why| {
             Error::profile(
                 &profile,
-                "web_identity_token_file is set but role_arn is missing; add the role to assume with the token",
+                Problem::Invalid {
+                    key: key::ROLE_ARN,
+                    why,
+                },
             )
         })?;
-        validate_role_arn(role_arn).map_err(|m| Error::profile(&profile, m))?;
         return Ok(Root::WebIdentity {
             role_arn: role_arn.to_owned(),
             token_file: token_file.to_owned(),
@@ -162,7 +153,7 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
     if let Some(command) = p.get(key::CREDENTIAL_PROCESS) {
         return Ok(Root::CredentialProcess {
             profile,
-            command: command.to_owned(),
+            command: Secret::new(command),
         });
     }
     access_key(p)
@@ -175,18 +166,9 @@ fn access_key(p: &Profile) -> Result<Root> {
         p.get(key::SECRET_ACCESS_KEY),
         p.get(key::SESSION_TOKEN),
     ) {
-        (None, None, None) => Err(Error::profile(
-            profile,
-            "has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file",
-        )),
-        (None, _, _) => Err(Error::profile(
-            profile,
-            "aws_secret_access_key is set but aws_access_key_id is missing; add it next to the secret",
-        )),
-        (Some(_), None, _) => Err(Error::profile(
-            profile,
-            "aws_access_key_id is set but aws_secret_access_key is missing; add it next to the key id",
-        )),
+        (None, None, None) => Err(Error::profile(profile, Problem::NoCredentials)),
+        (None, _, _) => Err(Error::profile(profile, Problem::KeyIdMissing)),
+        (Some(_), None, _) => Err(Error::profile(profile, Problem::SecretMissing)),
         (Some(id), Some(secret), token) => {
             let credentials = Credentials {
                 access_key_id: id.to_owned(),
@@ -199,12 +181,7 @@ fn access_key(p: &Profile) -> Result<Root> {
                     profile: profile.to_owned(),
                     credentials,
                 }),
-                Some(why) => Err(Error::profile(
-                    profile,
-                    format!(
-                        "{why}; check aws_access_key_id, aws_secret_access_key and aws_session_token"
-                    ),
-                )),
+                Some(why) => Err(Error::profile(profile, Problem::BadKeys { why })),
             }
         }
     }
@@ -227,19 +204,20 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
             if v.is_some() {
                 return Err(Error::profile(
                     name,
-                    format!(
-                        "{k} belongs in the [sso-session {session}] section when sso_session is set; move it there"
-                    ),
+                    Problem::SsoKeyOutsideSession {
+                        key: k,
+                        session: session.to_owned(),
+                    },
                 ));
             }
         }
         let section = profiles.set().sso_session(session).ok_or_else(|| {
             Error::profile(
                 name,
-                format!(
-                    "sso_session `{session}` has no [sso-session {session}] section in {}",
-                    profiles.files.config.display()
-                ),
+                Problem::NoSsoSession {
+                    session: session.to_owned(),
+                    file: profiles.files.config.display().to_string(),
+                },
             )
         })?;
         region = section.get(key::SSO_REGION);
@@ -248,33 +226,22 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
     let (account_id, role_name) = match (account_id, role_name) {
         (Some(a), Some(r)) => (a, r),
         (None, None) => {
-            return Err(Error::profile(
-                name,
-                "has SSO settings but no sso_account_id and sso_role_name: add both to get role credentials",
-            ));
+            return Err(Error::profile(name, Problem::SsoWithoutRole));
         }
         (Some(_), None) => {
-            return Err(Error::profile(
-                name,
-                "sso_account_id is set, so sso_role_name must be set too",
-            ));
+            return Err(Error::profile(name, Problem::SsoRoleNameMissing));
         }
         (None, Some(_)) => {
-            return Err(Error::profile(
-                name,
-                "sso_role_name is set, so sso_account_id must be set too",
-            ));
+            return Err(Error::profile(name, Problem::SsoAccountMissing));
         }
     };
-    let missing = |k: &str| {
+    let missing = |key: &'static str| {
         Error::profile(
             name,
-            format!(
-                "{k} is missing{}",
-                session
-                    .map(|s| format!(" from [sso-session {s}]"))
-                    .unwrap_or_default()
-            ),
+            Problem::SsoKeyMissing {
+                key,
+                session: session.map(str::to_owned),
+            },
         )
     };
     Ok(Some(Root::Sso {
@@ -292,7 +259,15 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
 pub(super) fn role_step(p: &Profile, env: &Env, default_duration: Duration) -> Result<RoleStep> {
     let mfa = match p.get(key::MFA_SERIAL) {
         Some(serial) => {
-            validate_mfa_serial(serial).map_err(|m| Error::profile(p.name(), m))?;
+            validate_mfa_serial(serial).map_err(|why| {
+                Error::profile(
+                    p.name(),
+                    Problem::Invalid {
+                        key: key::MFA_SERIAL,
+                        why,
+                    },
+                )
+            })?;
             Some(Mfa {
                 serial: serial.to_owned(),
                 process: None,
@@ -320,10 +295,7 @@ fn session_name(p: &Profile) -> Result<Option<String>> {
     } else {
         Err(Error::profile(
             p.name(),
-            format!(
-                "role_session_name `{}` is not a name STS accepts: use 2 to 64 letters, digits and + = , . @ _ -",
-                name.escape_debug()
-            ),
+            Problem::SessionName(name.to_owned()),
         ))
     }
 }
@@ -332,9 +304,15 @@ fn session_name(p: &Profile) -> Result<Option<String>> {
 fn role_duration(p: &Profile) -> Result<Option<Duration>> {
     for k in [key::DURATION_SECONDS, key::CREDENTIALS_DURATION] {
         if let Some(text) = p.get(k) {
-            return duration::parse(text)
-                .map(Some)
-                .map_err(|m| Error::profile(p.name(), format!("{k}: {m}")));
+            return duration::parse(text).map(Some).map_err(|why| {
+                Error::profile(
+                    p.name(),
+                    Problem::Unparsable {
+                        key: k.to_owned(),
+                        why,
+                    },
+                )
+            });
         }
     }
     Ok(None)

@@ -14,7 +14,8 @@ use crate::text::escape;
 use serde_json::{Map, Value};
 use std::process::{Command, Stdio};
 
-pub fn credentials(profile: &str, command: &str) -> Result<Credentials> {
+/// The command is named by its profile only: its arguments may hold a secret.
+pub fn credentials(profile: &str, command: &Secret) -> Result<Credentials> {
     let what = format!("credential_process of profile `{profile}`");
     let fail = |message: String| Error::Credentials {
         what: what.clone(),
@@ -22,7 +23,7 @@ pub fn credentials(profile: &str, command: &str) -> Result<Credentials> {
     };
     let mut sh = Command::new("sh");
     sh.arg("-c")
-        .arg(command)
+        .arg(command.expose())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     debug!("running the {what}");

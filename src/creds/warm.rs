@@ -9,6 +9,7 @@
 //! `AWS_*`/`RUNAS_*` variable or to the flags misses, and the full resolution runs. The note
 //! holds no secret: a cache key, a region and warnings.
 
+use super::key::{Key, file_digest};
 use crate::log::debug;
 use crate::profile::Files;
 use crate::profile::chain::Chain;
@@ -38,7 +39,7 @@ struct Note<T> {
 #[derive(Serialize, Deserialize)]
 pub struct Memo {
     /// The cache key of the chain's last step.
-    pub last_key: String,
+    pub last_key: Key,
     pub region: String,
     pub warnings: Vec<String>,
     /// The profile's `runas_serve`: commands are served, so the shortcut does not apply.
@@ -89,9 +90,9 @@ impl Inputs {
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
     /// (the credentials were just stored there).
-    pub fn remember(&self, cache_dir: &Path, last_key: &str, chain: &Chain) {
+    pub fn remember(&self, cache_dir: &Path, last_key: &Key, chain: &Chain) {
         let memo = Memo {
-            last_key: last_key.to_owned(),
+            last_key: last_key.clone(),
             region: chain.region.clone(),
             warnings: chain.warnings.clone(),
             serve: chain.serve,
@@ -102,14 +103,14 @@ impl Inputs {
     /// A note of any kind (a file extension that `Cache::prune` knows) for these inputs,
     /// if the files it watches are as they were.
     pub fn recall_note<T: DeserializeOwned>(&self, cache_dir: &Path, kind: &str) -> Option<T> {
-        let bytes = crate::creds::read_own(&self.path(cache_dir, kind), 1 << 20).ok()?;
+        let bytes = super::read_own(&self.path(cache_dir, kind), 1 << 20).ok()?;
         let note: Note<T> = serde_json::from_slice(&bytes).ok()?;
         let same = note.version == env!("CARGO_PKG_VERSION")
             && note.inputs == self.name()
             && note
                 .watched
                 .iter()
-                .all(|(path, digest)| crate::creds::cache::file_digest(path) == *digest);
+                .all(|(path, digest)| file_digest(path) == *digest);
         same.then_some(note.body)
     }
 
@@ -125,7 +126,7 @@ impl Inputs {
             inputs: self.name(),
             watched: watched
                 .iter()
-                .map(|p| (p.clone(), crate::creds::cache::file_digest(p)))
+                .map(|p| (p.clone(), file_digest(p)))
                 .collect(),
             body,
         };

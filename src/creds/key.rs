@@ -1,0 +1,176 @@
+//! Cache keys: what makes a cached thing the answer to a question, and a description of it
+//! for people.
+//!
+//! A step's key is derived from the plan alone (the root's identity and every step's
+//! parameters), so the warm path finds the last step's entry without touching anything
+//! before it. Each key holds the one before it, so a step is tied to the identity that made
+//! it. The full text is stored in the entry and compared on read; the file name is only a
+//! hash of it.
+
+use crate::profile::chain::{Chain, NamedSource, Root, Step};
+use aws_types::os_shim_internal::Env;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    text: String,
+    description: String,
+}
+
+impl Key {
+    /// One key per level of `chain`: the root's first, then each step's.
+    pub fn levels(chain: &Chain, env: &Env) -> Vec<Key> {
+        let mut keys = vec![Key::root(chain, env)];
+        for step in &chain.steps {
+            let next = keys.last().map(|before| before.then(step));
+            keys.extend(next);
+        }
+        keys
+    }
+
+    /// The key of the chain's end: the credentials it plans, as an identity other caches
+    /// (ECR tokens) can derive their keys from.
+    pub fn last(chain: &Chain, env: &Env) -> Key {
+        chain
+            .steps
+            .iter()
+            .fold(Key::root(chain, env), |key, step| key.then(step))
+    }
+
+    /// The root's identity, and the STS it will be sent to: credentials for one partition
+    /// or endpoint are no use to another.
+    fn root(chain: &Chain, env: &Env) -> Key {
+        let endpoint = chain
+            .sts_endpoint
+            .clone()
+            .unwrap_or_else(|| format!("partition {}", crate::partition::of_region(&chain.region)));
+        let root = match &chain.root {
+            Root::AccessKey { credentials, .. } => format!("keys {}", credentials.access_key_id),
+            Root::CredentialProcess { command, .. } => {
+                format!("credential_process {}", command.expose())
+            }
+            Root::Sso {
+                start_url,
+                account_id,
+                role_name,
+                ..
+            } => format!("sso {start_url} {account_id} {role_name}"),
+            Root::WebIdentity {
+                role_arn,
+                token_file,
+                session_name,
+                duration,
+                ..
+            } => format!(
+                "web-identity {role_arn} {token_file} {session_name} {}s token={}",
+                duration.as_secs(),
+                file_digest(Path::new(token_file))
+            ),
+            Root::Named { source, .. } => match source {
+                NamedSource::Environment => format!(
+                    "environment {}",
+                    env.get("AWS_ACCESS_KEY_ID").unwrap_or_default()
+                ),
+                other => format!("source {}", other.name()),
+            },
+        };
+        Key {
+            text: format!("{endpoint}\n{root}"),
+            description: chain.root.describe(),
+        }
+    }
+
+    /// The key of `step` taken with the credentials of this one.
+    fn then(&self, step: &Step) -> Key {
+        let serial = |mfa: &Option<crate::profile::chain::Mfa>| {
+            mfa.as_ref().map(|m| m.serial.clone()).unwrap_or_default()
+        };
+        let this = match step {
+            Step::SessionToken { duration, mfa } => {
+                format!("session-token {}s mfa={}", duration.as_secs(), serial(mfa))
+            }
+            Step::AssumeRole(r) => format!(
+                "assume-role {} session={} external-id={} {}s mfa={}",
+                r.role_arn,
+                r.session_name,
+                r.external_id.as_deref().unwrap_or(""),
+                r.duration.as_secs(),
+                serial(&r.mfa)
+            ),
+        };
+        Key {
+            text: format!("{}\n{this}", self.text),
+            description: step.describe(),
+        }
+    }
+
+    /// The key of something fetched with the credentials of this one (an ECR token for a
+    /// region): `what` says what, in the key and in the description.
+    pub fn derived(&self, what: &str, description: String) -> Key {
+        Key {
+            text: format!("{what}\n{}", self.text),
+            description,
+        }
+    }
+
+    /// What the key stands for, for a person: a log line, a lock's waiting message, the
+    /// entry on disk.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The whole key, stored in the entry and compared on read.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// A file name for the key with `extension`: a stable 64-bit hash, whose collisions
+    /// the stored text catches.
+    pub fn file_name(&self, extension: &str) -> String {
+        format!("{:016x}.{extension}", fnv1a(&self.text))
+    }
+}
+
+/// The SHA-256 of a web identity token, so that another token in the same file (another
+/// CI job on the runner, a rotated EKS token) is another identity and never receives the
+/// role credentials cached for the one before. An unreadable file gets a key of its own;
+/// the fetch then says why it cannot be read.
+pub fn file_digest(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    // A FIFO or a device here must not hang or exhaust the warm path.
+    match crate::private_file::read_regular(path, 1 << 20) {
+        Ok(token) => {
+            let digest = Sha256::digest(token.trim_ascii());
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        }
+        Err(_) => "unreadable".to_owned(),
+    }
+}
+
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A key made in a test, for entries written by hand.
+#[cfg(test)]
+pub fn test_key(text: &str) -> Key {
+    Key {
+        text: text.to_owned(),
+        description: format!("test {text}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_is_stable() {
+        // Renaming every cache file would throw away every cached credential.
+        assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}
