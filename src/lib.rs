@@ -24,4 +24,5 @@ pub mod secret;
 pub mod serve;
 pub mod session;
 pub mod text;
+pub mod variables;
 pub mod warm;

@@ -12,6 +12,10 @@ use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::walk::{role_step, root_profile, walk};
 use crate::duration::{self, limits};
 use crate::error::{Error, Result};
+use crate::variables::{
+    AWS_ACCESS_KEY_ID, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, AWS_PROFILE,
+    AWS_REGION, USER,
+};
 use aws_config::profile::Profile;
 use aws_types::os_shim_internal::Env;
 use std::time::Duration;
@@ -32,9 +36,9 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
     let (region, region_source) = region(&visited, profiles, request, env)?;
     check_partitions(request.target.name(), &region, &root, &steps)?;
     let serve = keys.flag(key::SERVE)?;
-    let sts_endpoint = ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
+    let sts_endpoint = [AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL]
         .iter()
-        .find_map(|v| env.get(v).ok().filter(|s| !s.is_empty()))
+        .find_map(|v| env.get(v.name).ok().filter(|s| !s.is_empty()))
         .or_else(|| {
             visited
                 .first()
@@ -72,9 +76,9 @@ fn walk_target<'a>(profiles: &'a Profiles, request: &Request, env: &Env) -> Resu
     };
     validate_role_arn(arn).map_err(Error::Usage)?;
     let source_name = env
-        .get("AWS_PROFILE")
+        .get(AWS_PROFILE.name)
         .unwrap_or_else(|_| "default".to_owned());
-    if env.get("AWS_ACCESS_KEY_ID").is_ok() {
+    if env.get(AWS_ACCESS_KEY_ID.name).is_ok() {
         let root = Root::Named {
             profile: "environment".to_owned(),
             source: NamedSource::Environment,
@@ -363,7 +367,7 @@ fn region(
             region = Some((r.to_owned(), RegionSource::Profile(p.name().to_owned())));
         }
     }
-    for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+    for var in [AWS_REGION.name, AWS_DEFAULT_REGION.name] {
         if region.is_none()
             && let Ok(r) = env.get(var)
             && !r.is_empty()
@@ -428,7 +432,7 @@ fn check_partitions(profile: &str, region: &str, root: &Root, steps: &[Step]) ->
 /// `runas-USER`, so CloudTrail shows who assumed the role; limited to what STS accepts.
 pub(super) fn default_session_name(env: &Env) -> String {
     let user: String = env
-        .get("USER")
+        .get(USER.name)
         .unwrap_or_default()
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(*c))
