@@ -1,7 +1,7 @@
 //! Every flag, argument and environment-variable alias of `runas`, with the help text.
 //! The one definition from which `--help` (and, later, the man page and completions) come.
 
-use crate::duration;
+use crate::{duration, variables};
 use clap::{ArgAction, Args, Parser, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use std::ffi::OsString;
@@ -56,7 +56,7 @@ pub struct RunArgs {
     pub credentials: CredentialArgs,
 
     /// How to print credentials when no COMMAND is given
-    #[arg(short = 'O', long, env = "RUNAS_OUTPUT_FORMAT", value_enum, default_value_t = Output::Env, value_name = "FORMAT")]
+    #[arg(short = 'O', long, env = variables::RUNAS_OUTPUT_FORMAT.name, value_enum, default_value_t = Output::Env, value_name = "FORMAT")]
     pub output: Output,
 
     /// Print when the credentials expire, on stderr
@@ -68,7 +68,7 @@ pub struct RunArgs {
     pub whoami: bool,
 
     /// Also write the credentials to the shared credentials file as [PROFILE-runas]
-    #[arg(short = 'c', long, env = "RUNAS_WRITE_CREDENTIALS", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(short = 'c', long, env = variables::RUNAS_WRITE_CREDENTIALS.name, value_parser = clap::builder::BoolishValueParser::new())]
     pub write_credentials: bool,
 
     /// Explain how PROFILE resolves, instead of running anything (as `runas diagnose`)
@@ -79,7 +79,7 @@ pub struct RunArgs {
     /// putting keys in its environment, refreshed before they expire for as long as it
     /// runs (for long-running commands). runas stays its parent, passes signals on and
     /// exits with its status. The profile key `runas_serve = true` does the same.
-    #[arg(short = 'S', long, env = "RUNAS_SERVE", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(short = 'S', long, env = variables::RUNAS_SERVE.name, value_parser = clap::builder::BoolishValueParser::new())]
     pub serve: bool,
 }
 
@@ -91,32 +91,32 @@ pub struct CredentialArgs {
     pub region: Option<String>,
 
     /// Lifetime of the MFA session token, e.g. 12h or 90m (15m to 36h)
-    #[arg(short = 'd', long = "duration", env = "SESSION_TOKEN_DURATION", value_name = "DURATION", value_parser = duration::parse)]
+    #[arg(short = 'd', long = "duration", env = variables::SESSION_TOKEN_DURATION.name, value_name = "DURATION", value_parser = duration::parse)]
     pub session_duration: Option<Duration>,
 
     /// Lifetime of the role credentials, e.g. 1h (15m to 12h; 1h when chained)
-    #[arg(short = 'a', long = "role-duration", env = "CREDENTIALS_DURATION", value_name = "DURATION", value_parser = duration::parse)]
+    #[arg(short = 'a', long = "role-duration", env = variables::CREDENTIALS_DURATION.name, value_name = "DURATION", value_parser = duration::parse)]
     pub role_duration: Option<Duration>,
 
     /// MFA code, instead of mfa_process or a prompt on the terminal
     #[arg(
         short = 'o',
         long,
-        env = "MFA_CODE",
+        env = variables::MFA_CODE.name,
         value_name = "CODE",
         hide_env_values = true
     )]
     pub otp: Option<String>,
 
     /// ARN of the MFA device, instead of the profile's mfa_serial
-    #[arg(short = 'M', long, env = "MFA_SERIAL", value_name = "ARN")]
+    #[arg(short = 'M', long, env = variables::MFA_SERIAL.name, value_name = "ARN")]
     pub mfa_serial: Option<String>,
 
     /// External ID for the role, instead of the profile's external_id
     #[arg(
         short = 'X',
         long,
-        env = "EXTERNAL_ID",
+        env = variables::EXTERNAL_ID.name,
         value_name = "ID",
         hide_env_values = true
     )]
@@ -293,7 +293,7 @@ pub struct EcrTarget {
     /// takes `login --username U --password-stdin HOST`
     #[arg(
         long,
-        env = "RUNAS_ECR_CLIENT",
+        env = variables::RUNAS_ECR_CLIENT.name,
         value_name = "NAME",
         default_value = "docker",
         conflicts_with = "write_config",

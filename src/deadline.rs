@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-pub const VAR: &str = "RUNAS_TIMEOUT";
+pub const VAR: &str = crate::variables::RUNAS_TIMEOUT.name;
 pub const DEFAULT: Duration = Duration::from_secs(60);
 /// A day: longer than any sensible wait, short enough to catch a typo in the unit.
 const MAX_SECONDS: u64 = 86_400;

@@ -4,6 +4,7 @@
 
 use crate::cli::{Cli, CredentialHelper};
 use crate::error::{Error, Result};
+use crate::variables::{self, Page};
 use clap::CommandFactory;
 use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
 use std::fs;
@@ -22,13 +23,7 @@ pub fn generate(dir: &Path) -> Result<ExitCode> {
     for (title, sub) in subcommands(&cmd, "runas") {
         write(&man.join(format!("{title}.1")), &page(sub, &title)?)?;
     }
-    let mut helper = CredentialHelper::command().subcommand_help_heading("VERBS");
-    helper.build();
-    let extra = format!("{}{HELPER_SECTIONS}", verbs(&helper));
-    write(
-        &man.join("docker-credential-runas.1"),
-        &with_extra(&helper, "docker-credential-runas.1", &extra, false)?,
-    )?;
+    write(&man.join("docker-credential-runas.1"), &helper_page()?)?;
     let shells: [(&dyn EnvCompleter, &str); 5] = [
         (&Bash, "runas.bash"),
         (&Zsh, "_runas"),
@@ -39,7 +34,13 @@ pub fn generate(dir: &Path) -> Result<ExitCode> {
     for (shell, file) in shells {
         let mut script = Vec::new();
         shell
-            .write_registration("COMPLETE", "runas", "runas", "runas", &mut script)
+            .write_registration(
+                variables::COMPLETE.name,
+                "runas",
+                "runas",
+                "runas",
+                &mut script,
+            )
             .map_err(|e| Error::file(&completions.join(file), e))?;
         write(&completions.join(file), &script)?;
     }
@@ -81,8 +82,22 @@ fn page(cmd: &clap::Command, title: &str) -> Result<Vec<u8>> {
 
 /// The main page: clap's sections, then what clap cannot know.
 fn top_page(cmd: &clap::Command) -> Result<Vec<u8>> {
-    let extra = EXTRA_SECTIONS.replace("{EXIT_STATUS}", &exit_status());
+    let extra = EXTRA_SECTIONS
+        .replace("{ENVIRONMENT}", &environment(Page::Runas))
+        .replace("{EXIT_STATUS}", &exit_status());
     with_extra(cmd, "runas.1", &extra, true)
+}
+
+/// docker-credential-runas(1): clap's sections, its verbs, then what clap cannot know.
+fn helper_page() -> Result<Vec<u8>> {
+    let mut helper = CredentialHelper::command().subcommand_help_heading("VERBS");
+    helper.build();
+    let extra = format!(
+        "{}{}",
+        verbs(&helper),
+        HELPER_SECTIONS.replace("{ENVIRONMENT}", &environment(Page::Helper))
+    );
+    with_extra(&helper, "docker-credential-runas.1", &extra, false)
 }
 
 /// The helper's verbs, on its own page: they are words of a protocol, not commands with
@@ -94,7 +109,7 @@ fn verbs(cmd: &clap::Command) -> String {
         text.push_str(&format!(
             ".TP\n\\fB{}\\fR\n{}\n",
             verb.get_name(),
-            about.replace('\\', "\\\\").replace('-', "\\-")
+            roff(&about)
         ));
     }
     text
@@ -130,16 +145,37 @@ fn exit_status() -> String {
         ".SH \"EXIT STATUS\"\nThe command's own, when runas runs one. Otherwise:\n.TP\n\\fB0\\fR\nSuccess.\n",
     );
     for (exit, meaning) in crate::error::Exit::TABLE {
+        text.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", exit as u8, roff(meaning)));
+    }
+    text
+}
+
+/// The ENVIRONMENT section of `page`, from the table the code reads the variables by.
+fn environment(page: Page) -> String {
+    let mut text = String::from(".SH ENVIRONMENT\n");
+    for variable in variables::on(page) {
         text.push_str(&format!(
             ".TP\n\\fB{}\\fR\n{}\n",
-            exit as u8,
-            meaning.replace('-', "\\-")
+            variable.name,
+            roff(variable.meaning)
         ));
     }
     text
 }
 
-/// Written in roff: what the files and environment mean, the exit statuses, examples.
+/// Plain text as roff shows it: backslashes and hyphens are roff's own, and a line that
+/// starts with a dot or quote would be read as a request.
+fn roff(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('-', "\\-");
+    if escaped.starts_with(['.', '\'']) {
+        format!("\\&{escaped}")
+    } else {
+        escaped
+    }
+}
+
+/// Written in roff: what the files mean, MFA, what the command gets, files, examples; the
+/// variables and exit statuses are generated from the tables the code uses.
 const EXTRA_SECTIONS: &str = r#".SH "PROFILE FILES"
 runas reads the profile files as the AWS SDKs do. Besides the standard keys
 (\fBregion\fR, \fBrole_arn\fR, \fBsource_profile\fR, \fBcredential_source\fR,
@@ -185,37 +221,7 @@ session token, instance or container credentials, \fBAWS_SESSION_TOKEN\fR) never
 GetSessionToken: the code goes with the first AssumeRole. Later roles of a chain that name
 the same device ride the MFA\-authenticated session and send no code.
 \fBrunas diagnose PROFILE\fR shows which way a profile goes.
-.SH ENVIRONMENT
-.TP
-\fBAWS_CONFIG_FILE\fR, \fBAWS_SHARED_CREDENTIALS_FILE\fR
-Where the profile files are (default \fI~/.aws/config\fR, \fI~/.aws/credentials\fR).
-.TP
-\fBAWS_PROFILE\fR
-The profile whose credentials assume a role ARN given in place of PROFILE.
-.TP
-\fBAWS_REGION\fR, \fBAWS_DEFAULT_REGION\fR
-The region when neither \fB\-\-region\fR nor the profile names one.
-.TP
-\fBAWS_ENDPOINT_URL\fR, \fBAWS_ENDPOINT_URL_STS\fR, \fBAWS_ENDPOINT_URL_ECR\fR
-Other endpoints for the AWS APIs, as for the AWS SDKs.
-.TP
-\fBRUNAS_CACHE_DIR\fR
-The credential cache (default \fI$XDG_CACHE_HOME/runas\fR, else \fI~/.cache/runas\fR).
-.TP
-\fBRUNAS_REFRESH_MARGIN\fR
-How long before their expiry cached credentials count as stale and are fetched anew
-(default \fB5m\fR), for every command and for the endpoints of \fB\-S\fR and
-\fBrunas serve\fR.
-.TP
-\fBRUNAS_SERVE\fR
-\fB1\fR: \fB\-S\fR by default when a command is given.
-.TP
-\fBDOCKER_CONFIG\fR
-The directory of the Docker config file that \fB\-\-write\-config\fR writes.
-.TP
-\fBCOMPLETE\fR
-Set to a shell name, makes runas print that shell's completion script.
-.PP
+{ENVIRONMENT}.PP
 The command gets \fBAWS_ACCESS_KEY_ID\fR, \fBAWS_SECRET_ACCESS_KEY\fR,
 \fBAWS_SESSION_TOKEN\fR, \fBAWS_SECURITY_TOKEN\fR, \fBAWS_REGION\fR, \fBAWS_DEFAULT_REGION\fR,
 \fBAWS_CREDENTIAL_EXPIRATION\fR, \fBRUNAS_PROFILE\fR and \fBAWSRUNAS_PROFILE\fR; it loses
@@ -282,7 +288,7 @@ password is stored.
 See where every setting of prod comes from, and what is wrong.
 "#;
 
-/// The credential helper's page, after clap's sections.
+/// The credential helper's page, after clap's sections; its variables are generated.
 const HELPER_SECTIONS: &str = r#".SH "WHICH PROFILE"
 A registry is served by the profile whose \fBecr_registries\fR names it: a full registry
 host, or a bare 12\-digit account, which is that account's registry in the profile's
@@ -296,23 +302,7 @@ A profile behind MFA takes its code from \fBMFA_CODE\fR, the profile's \fBmfa_pr
 or a prompt on the terminal (\fI/dev/tty\fR; stdin carries the server URL). With none of
 them it fails at once and says so. \fBrunas ecr login \-\-helper PROFILE\fR, run in a
 terminal, fetches and caches the tokens ahead of Docker.
-.SH ENVIRONMENT
-.TP
-\fBAWS_PROFILE\fR
-The profile for ECR registries that no profile claims.
-.TP
-\fBMFA_CODE\fR
-An MFA code for a profile that needs one.
-.TP
-\fBRUNAS_TIMEOUT\fR
-Seconds a \fBget\fR that must fetch a token may take, prompt included (default 60).
-.TP
-\fBRUNAS_VERBOSE\fR
-Set to 1, shows on stderr what the helper does (never a secret).
-.TP
-\fBRUNAS_CACHE_DIR\fR, \fBXDG_CONFIG_HOME\fR, \fBAWS_CONFIG_FILE\fR, \fBAWS_ENDPOINT_URL\fR, ...
-As for \fBrunas\fR(1).
-.SH FILES
+{ENVIRONMENT}.SH FILES
 .TP
 \fI~/.cache/runas/*.token\fR
 Cached registry tokens, one per region and role: mode 0600, used only when still private.
@@ -326,3 +316,62 @@ on stderr and stdout, where Docker shows it).
 .SH "SEE ALSO"
 \fBrunas\fR(1), \fBrunas\-ecr\-login\fR(1), \fBrunas\-ecr\-helper\-status\fR(1)
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ENVIRONMENT section of a rendered page: from its heading to the next one.
+    fn section(page: &[u8]) -> String {
+        let text = String::from_utf8(page.to_vec()).unwrap();
+        let start = text
+            .find(".SH ENVIRONMENT\n")
+            .expect("an ENVIRONMENT section");
+        let rest = &text[start + 1..];
+        let end = rest.find("\n.SH ").map_or(rest.len(), |at| at + 1);
+        rest[..end].to_owned()
+    }
+
+    #[test]
+    fn every_variable_is_on_its_pages_and_only_there() {
+        let mut cmd = without_help(Cli::command());
+        cmd.build();
+        let pages = [
+            (Page::Runas, section(&top_page(&cmd).unwrap())),
+            (Page::Helper, section(&helper_page().unwrap())),
+        ];
+        for variable in variables::TABLE {
+            let entry = format!(
+                ".TP\n\\fB{}\\fR\n{}\n",
+                variable.name,
+                roff(variable.meaning)
+            );
+            for (page, text) in &pages {
+                assert_eq!(
+                    text.contains(&entry),
+                    variable.pages.contains(page),
+                    "{} on {page:?}:\n{text}",
+                    variable.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_prose_after_the_list_stays() {
+        let mut cmd = without_help(Cli::command());
+        cmd.build();
+        let runas = section(&top_page(&cmd).unwrap());
+        assert!(
+            runas.contains(".PP\nThe command gets \\fBAWS_ACCESS_KEY_ID\\fR"),
+            "{runas}"
+        );
+    }
+
+    #[test]
+    fn plain_text_becomes_roff() {
+        assert_eq!(roff("a-b \\c"), "a\\-b \\\\c");
+        assert_eq!(roff(".x"), "\\&.x");
+        assert_eq!(roff("'x"), "\\&'x");
+    }
+}

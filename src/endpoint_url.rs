@@ -5,14 +5,15 @@
 
 use crate::error::{Error, Result};
 use crate::text::escape;
+use crate::variables;
 
 /// The variables of the services runas calls.
 const VARIABLES: [&str; 5] = [
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_ECR",
-    "AWS_ENDPOINT_URL_ECR_PUBLIC",
-    "AWS_ENDPOINT_URL_IAM",
+    variables::AWS_ENDPOINT_URL.name,
+    variables::AWS_ENDPOINT_URL_STS.name,
+    variables::AWS_ENDPOINT_URL_ECR.name,
+    variables::AWS_ENDPOINT_URL_ECR_PUBLIC.name,
+    variables::AWS_ENDPOINT_URL_IAM.name,
 ];
 
 /// Checks every endpoint variable that is set, and `extra` (a profile's value, with where

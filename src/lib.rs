@@ -25,3 +25,4 @@ pub mod secret;
 pub mod serve;
 pub mod session;
 pub mod text;
+pub mod variables;

@@ -1,13 +1,15 @@
 //! runas: run a command with the AWS credentials of a profile.
 
 use runas::commands::{diagnose, ecr, ecr_helper, list, run, serve};
-use runas::{argv, cli, deadline, docs, error, log, text};
+use runas::{argv, cli, deadline, docs, error, log, text, variables};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     private_memory();
     // `COMPLETE=bash runas` prints the completion script; with arguments, completions.
-    clap_complete::CompleteEnv::with_factory(argv::completion_command).complete();
+    clap_complete::CompleteEnv::with_factory(argv::completion_command)
+        .var(variables::COMPLETE.name)
+        .complete();
     let cli = cli::Cli::parse_args();
     log::set_verbosity(cli.verbose);
     let result = deadline::from_env()

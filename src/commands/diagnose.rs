@@ -11,6 +11,7 @@ use crate::profile::chain::{Chain, RegionSource, Request};
 use crate::profile::{Files, Origins, Profiles};
 use crate::profile::{key, resolve::resolve};
 use crate::session;
+use crate::variables;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
@@ -20,10 +21,10 @@ const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
 
 /// Variables that make AWS tools ignore a profile's credentials.
 const SHADOWING: [&str; 4] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
+    variables::AWS_ACCESS_KEY_ID.name,
+    variables::AWS_SECRET_ACCESS_KEY.name,
+    variables::AWS_SESSION_TOKEN.name,
+    variables::AWS_SECURITY_TOKEN.name,
 ];
 
 struct Report {
@@ -215,7 +216,7 @@ fn shadowing_variables(context: &mut Context, report: &mut Report) {
 }
 
 fn aws_profile(context: &mut Context, report: &mut Report) {
-    if let Ok(other) = context.env.get("AWS_PROFILE")
+    if let Ok(other) = context.env.get(variables::AWS_PROFILE.name)
         && other != context.profile
     {
         report.note(format!(
@@ -250,7 +251,7 @@ fn clock(context: &mut Context, report: &mut Report) {
 fn ecr_client(context: &mut Context, report: &mut Report) {
     let client = context
         .env
-        .get("RUNAS_ECR_CLIENT")
+        .get(variables::RUNAS_ECR_CLIENT.name)
         .ok()
         .filter(|c| !c.is_empty());
     let wants_ecr = client.is_some()

@@ -269,7 +269,7 @@ fn summary(what: &str, failed: usize, total: usize, backend: &Backend) -> Result
 }
 
 pub(super) fn docker_config_dir(env: &Env) -> Option<std::path::PathBuf> {
-    env.get("DOCKER_CONFIG")
+    env.get(crate::variables::DOCKER_CONFIG.name)
         .ok()
         .filter(|d| !d.is_empty())
         .map(std::path::PathBuf::from)

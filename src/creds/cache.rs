@@ -12,6 +12,9 @@ use crate::credentials::{parse_rfc3339, rfc3339};
 use crate::log::{debug, warning};
 use crate::private_file;
 use crate::secret::Secret;
+use crate::variables::{
+    HOME, RUNAS_CACHE_DIR, RUNAS_REFRESH_MARGIN, XDG_CACHE_HOME, XDG_RUNTIME_DIR,
+};
 use aws_types::os_shim_internal::Env;
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -52,12 +55,12 @@ impl Cache {
     /// A directory that another user owns or can write is not used (with a warning).
     pub fn locate(env: &Env) -> Self {
         let var = |k: &str| env.get(k).ok().filter(|v| !v.is_empty());
-        let dir = var("RUNAS_CACHE_DIR")
+        let dir = var(RUNAS_CACHE_DIR.name)
             .map(PathBuf::from)
-            .or_else(|| var("XDG_CACHE_HOME").map(|d| Path::new(&d).join("runas")))
-            .or_else(|| var("HOME").map(|h| Path::new(&h).join(".cache").join("runas")))
+            .or_else(|| var(XDG_CACHE_HOME.name).map(|d| Path::new(&d).join("runas")))
+            .or_else(|| var(HOME.name).map(|h| Path::new(&h).join(".cache").join("runas")))
             .or_else(|| {
-                let runtime = PathBuf::from(var("XDG_RUNTIME_DIR")?);
+                let runtime = PathBuf::from(var(XDG_RUNTIME_DIR.name)?);
                 let private = fs::metadata(&runtime)
                     .is_ok_and(|m| m.is_dir() && trust::distrust(&m).is_none());
                 private.then(|| runtime.join("runas"))
@@ -67,7 +70,7 @@ impl Cache {
         }
         Cache {
             dir: dir.filter(|d| trusted(d)),
-            margin: refresh_margin(var("RUNAS_REFRESH_MARGIN").as_deref()),
+            margin: refresh_margin(var(RUNAS_REFRESH_MARGIN.name).as_deref()),
         }
     }
 

@@ -70,7 +70,8 @@ impl Key {
             Root::Named { source, .. } => match source {
                 NamedSource::Environment => format!(
                     "environment {}",
-                    env.get("AWS_ACCESS_KEY_ID").unwrap_or_default()
+                    env.get(crate::variables::AWS_ACCESS_KEY_ID.name)
+                        .unwrap_or_default()
                 ),
                 other => format!("source {}", other.name()),
             },

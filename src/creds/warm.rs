@@ -13,6 +13,7 @@ use super::key::{Key, file_digest};
 use crate::log::debug;
 use crate::profile::Files;
 use crate::profile::chain::Chain;
+use crate::variables::{HOME, USER, XDG_CACHE_HOME, XDG_CONFIG_HOME};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -66,7 +67,9 @@ impl Inputs {
             .filter(|(k, _)| {
                 k.starts_with("AWS_")
                     || k.starts_with("RUNAS_")
-                    || ["HOME", "USER", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"].contains(&k.as_str())
+                    || [HOME, USER, XDG_CACHE_HOME, XDG_CONFIG_HOME]
+                        .iter()
+                        .any(|v| v.name == k)
             })
             .collect();
         vars.sort();

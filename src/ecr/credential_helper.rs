@@ -62,7 +62,9 @@ pub fn main() -> ExitCode {
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
-    if std::env::var_os("RUNAS_VERBOSE").is_some_and(|v| !v.is_empty() && v != "0") {
+    if std::env::var_os(crate::variables::RUNAS_VERBOSE.name)
+        .is_some_and(|v| !v.is_empty() && v != "0")
+    {
         crate::log::set_verbosity(1);
     }
     if let Err(e) = crate::deadline::from_env() {
@@ -184,7 +186,7 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
             registry.host, owner.profile, owner.source
         );
         let otp = env
-            .get("MFA_CODE")
+            .get(crate::variables::MFA_CODE.name)
             .ok()
             .filter(|c| !c.is_empty())
             .map(Secret::new);

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`; none without either.
 pub fn path(docker_config_dir: Option<PathBuf>) -> Option<PathBuf> {
     let dir = docker_config_dir.or_else(|| {
-        std::env::var_os("HOME")
+        std::env::var_os(crate::variables::HOME.name)
             .filter(|h| !h.is_empty())
             .map(|h| PathBuf::from(h).join(".docker"))
     })?;

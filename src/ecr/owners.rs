@@ -32,7 +32,7 @@ impl fmt::Display for Source {
         f.write_str(match self {
             Source::ProfileList => "ecr_registries",
             Source::Registration => "registered by runas ecr login --helper",
-            Source::AwsProfile => "AWS_PROFILE",
+            Source::AwsProfile => crate::variables::AWS_PROFILE.name,
         })
     }
 }
@@ -55,7 +55,10 @@ pub struct Owners {
 impl Owners {
     pub fn load(profiles: &Profiles, registrations: &Registrations, env: &Env) -> Owners {
         let mut owners = Owners {
-            aws_profile: env.get("AWS_PROFILE").ok().filter(|p| !p.is_empty()),
+            aws_profile: env
+                .get(crate::variables::AWS_PROFILE.name)
+                .ok()
+                .filter(|p| !p.is_empty()),
             ..Owners::default()
         };
         for name in profiles.names() {

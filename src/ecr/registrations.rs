@@ -8,6 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::private_file::Update;
+use crate::variables;
 use aws_types::os_shim_internal::Env;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -23,9 +24,9 @@ pub struct Registrations {
 /// `$XDG_CONFIG_HOME/runas/ecr-helper.json`, else `~/.config/runas/ecr-helper.json`.
 pub fn path(env: &Env) -> PathBuf {
     let var = |k: &str| env.get(k).ok().filter(|v| !v.is_empty());
-    var("XDG_CONFIG_HOME")
+    var(variables::XDG_CONFIG_HOME.name)
         .map(PathBuf::from)
-        .or_else(|| var("HOME").map(|h| Path::new(&h).join(".config")))
+        .or_else(|| var(variables::HOME.name).map(|h| Path::new(&h).join(".config")))
         .unwrap_or_else(|| PathBuf::from(".config"))
         .join("runas")
         .join("ecr-helper.json")

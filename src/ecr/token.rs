@@ -141,7 +141,7 @@ fn private_config(
         || sdk.service_config().is_some_and(|config| {
             aws_types::service_config::ServiceConfigKey::builder()
                 .service_id("ECR")
-                .env("AWS_ENDPOINT_URL")
+                .env(crate::variables::AWS_ENDPOINT_URL.name)
                 .profile("endpoint_url")
                 .build()
                 .ok()

@@ -347,9 +347,9 @@ impl Root {
             Root::CredentialProcess { .. } => false,
             Root::Sso { .. } | Root::WebIdentity { .. } => true,
             Root::Named { source, .. } => match source {
-                NamedSource::Environment => {
-                    env.get("AWS_SESSION_TOKEN").is_ok_and(|t| !t.is_empty())
-                }
+                NamedSource::Environment => env
+                    .get(crate::variables::AWS_SESSION_TOKEN.name)
+                    .is_ok_and(|t| !t.is_empty()),
                 NamedSource::Ec2InstanceMetadata | NamedSource::EcsContainer => true,
             },
         }

@@ -12,6 +12,7 @@ pub mod sections;
 mod walk;
 
 use crate::error::{Error, Result};
+use crate::variables;
 use aws_config::profile::{Profile, ProfileSet};
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::{Env, Fs};
@@ -28,7 +29,7 @@ impl Files {
     /// Without HOME a `~` path stays as it is and is never read (it would name a
     /// directory `~` in whatever the current directory is).
     pub fn from_env(env: &Env) -> Self {
-        let home = env.get("HOME").ok().filter(|h| !h.is_empty());
+        let home = env.get(variables::HOME.name).ok().filter(|h| !h.is_empty());
         let locate = |var: &str, default: &str| {
             let path = env
                 .get(var)
@@ -41,8 +42,11 @@ impl Files {
             }
         };
         Files {
-            config: locate("AWS_CONFIG_FILE", "~/.aws/config"),
-            credentials: locate("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+            config: locate(variables::AWS_CONFIG_FILE.name, "~/.aws/config"),
+            credentials: locate(
+                variables::AWS_SHARED_CREDENTIALS_FILE.name,
+                "~/.aws/credentials",
+            ),
         }
     }
 
