@@ -1,7 +1,11 @@
 //! Every flag, argument and environment-variable alias of `runas`, with the help text.
 //! The one definition from which `--help` (and, later, the man page and completions) come.
 
-use crate::{duration, variables};
+use crate::commands::{Ask, ecr, list, run, serve};
+use crate::ecr::client::KNOWN_CLIENTS;
+use crate::profile::chain::{Request, Target};
+use crate::secret::Secret;
+use crate::{creds, duration, exec, variables};
 use clap::{ArgAction, Args, Parser, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use std::ffi::OsString;
@@ -222,9 +226,6 @@ const ECR_FORMS: &str = "ENDPOINT forms:
   https:// (in any case) and a trailing / are fine.
   Without ENDPOINT: the profile's `ecr_registries`, else its own account in its region.";
 
-/// Clients `runas ecr login --client` knows by name.
-pub const KNOWN_CLIENTS: [&str; 6] = ["docker", "podman", "finch", "nerdctl", "helm", "oras"];
-
 /// Completion candidates for PROFILE: the names in the user's own files, read when the
 /// shell asks.
 fn profile_names() -> ArgValueCandidates {
@@ -388,6 +389,124 @@ pub enum Output {
     Env,
     /// The credential_process JSON format
     Json,
+}
+
+/// What the command line asks, as the commands' plain structs: nothing after this point
+/// knows clap.
+pub enum Invocation {
+    Run(run::Run),
+    Diagnose(Ask),
+    List(list::List),
+    Serve(serve::Serve),
+    EcrLogin(ecr::Registries),
+    EcrLogout(ecr::Registries),
+    EcrToken(ecr::TokenRequest),
+    EcrHelperStatus,
+    GenerateDocs(std::path::PathBuf),
+}
+
+impl Cli {
+    /// The command asked for.
+    pub fn invocation(self) -> Invocation {
+        match self.subcommand {
+            None if self.run.diagnose => Invocation::Diagnose(self.run.ask()),
+            None => Invocation::Run(self.run.into_run()),
+            Some(Subcommand::List(List::Profiles)) => Invocation::List(list::List::Profiles),
+            Some(Subcommand::List(List::Roles(a))) => Invocation::List(list::List::Roles(a.ask())),
+            Some(Subcommand::List(List::Mfa(a))) => Invocation::List(list::List::Mfa(a.ask())),
+            Some(Subcommand::Diagnose(a)) => Invocation::Diagnose(a.credentials.ask(&a.profile)),
+            Some(Subcommand::Serve(Serve::Ecs(a))) => {
+                Invocation::Serve(a.into_serve(serve::Kind::Ecs))
+            }
+            Some(Subcommand::Serve(Serve::Imds(a))) => {
+                Invocation::Serve(a.into_serve(serve::Kind::Imds))
+            }
+            Some(Subcommand::GenerateDocs { dir }) => Invocation::GenerateDocs(dir),
+            Some(Subcommand::Ecr(Ecr::Login(a))) => Invocation::EcrLogin(a.into_registries()),
+            Some(Subcommand::Ecr(Ecr::Logout(a))) => Invocation::EcrLogout(a.into_registries()),
+            Some(Subcommand::Ecr(Ecr::Token(a))) => Invocation::EcrToken(ecr::TokenRequest {
+                ask: a.credentials.ask(&a.profile),
+                endpoint: a.endpoint,
+                basic: a.basic,
+            }),
+            Some(Subcommand::Ecr(Ecr::Helper(EcrHelper::Status))) => Invocation::EcrHelperStatus,
+        }
+    }
+}
+
+impl CredentialArgs {
+    /// PROFILE (a profile or a role ARN, told apart here once) and these flags.
+    pub fn ask(&self, profile: &str) -> Ask {
+        Ask {
+            request: Request {
+                target: Target::parse(profile),
+                region: self.region.clone(),
+                mfa_serial: self.mfa_serial.clone(),
+                external_id: self.external_id.clone(),
+                role_duration: self.role_duration,
+                session_duration: self.session_duration,
+                session_only: self.session,
+            },
+            options: creds::Options {
+                refresh: self.refresh,
+                otp: self.otp.clone().map(Secret::new),
+            },
+        }
+    }
+}
+
+impl RunArgs {
+    fn ask(&self) -> Ask {
+        // clap requires PROFILE when there is no subcommand.
+        self.credentials
+            .ask(self.profile.as_deref().unwrap_or_default())
+    }
+
+    fn into_run(self) -> run::Run {
+        run::Run {
+            ask: self.ask(),
+            command: self.command,
+            format: match self.output {
+                Output::Env => exec::Format::Env,
+                Output::Json => exec::Format::Json,
+            },
+            expiration: self.expiration,
+            whoami: self.whoami,
+            write_credentials: self.write_credentials,
+            serve: self.serve,
+        }
+    }
+}
+
+impl ListIdentity {
+    fn ask(&self) -> Ask {
+        self.credentials.ask(&self.profile)
+    }
+}
+
+impl ServeArgs {
+    fn into_serve(self, kind: serve::Kind) -> serve::Serve {
+        serve::Serve {
+            kind,
+            port: self.port,
+            ask: self.credentials.ask(&self.profile),
+        }
+    }
+}
+
+impl EcrRegistries {
+    fn into_registries(self) -> ecr::Registries {
+        let via = match (self.target.helper, self.target.write_config) {
+            (true, _) => ecr::Via::Helper,
+            (false, true) => ecr::Via::DockerConfig,
+            (false, false) => ecr::Via::Client(self.target.client),
+        };
+        ecr::Registries {
+            ask: self.credentials.ask(&self.profile),
+            endpoints: self.endpoints,
+            via,
+        }
+    }
 }
 
 #[cfg(test)]

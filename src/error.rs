@@ -125,8 +125,9 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(String),
 
-    #[error("{program}: command not found")]
-    CommandNotFound { program: String },
+    /// `hint` says what to do when the program is one runas chose (an ECR client).
+    #[error("{program}: command not found{hint}")]
+    CommandNotFound { program: String, hint: String },
 
     #[error("{program}: {message}")]
     CommandNotExecutable { program: String, message: String },
@@ -274,7 +275,8 @@ mod tests {
         assert_eq!(Error::Ecr(String::new()).exit(), Exit::Ecr);
         assert_eq!(
             Error::CommandNotFound {
-                program: "x".into()
+                program: "x".into(),
+                hint: String::new(),
             }
             .exit() as u8,
             127

@@ -21,6 +21,17 @@ impl Secret {
     }
 }
 
+/// No core dump, and no ptrace or /proc/PID/mem reading by other processes of the same
+/// user, while secrets are in this process's memory. The kernel makes a command runas
+/// executes dumpable again (an exec of a program that is not set-uid resets the flag).
+pub fn keep_out_of_dumps() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_DUMPABLE) only changes a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(** redacted **)")

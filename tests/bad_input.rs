@@ -94,7 +94,7 @@ const ROWS: &[Row] = &[
     row(ROLE, &["ecr", "login", "r", "123456789012/app"], 2, "a repository path needs the registry host"),
     row(ROLE, &["ecr", "login", "r", "123456789012.dkr.ecr.cn-north-1.amazonaws.com"], 2, "region `cn-north-1` is not served under `amazonaws.com`"),
     row(ROLE, &["ecr", "token", "r", "123456789012.dkr.ecr.us-east-1.example.com"], 2, "`example.com` is not an ECR domain"),
-    row(ROLE, &["ecr", "login", "--client", "no-such-client", "r"], 127, "no-such-client (the ECR client)"),
+    row(ROLE, &["ecr", "login", "--client", "no-such-client", "r"], 127, "no-such-client: command not found; it is the ECR client"),
     Row {
         unset: &["HOME"],
         env: &[("AWS_CONFIG_FILE", "{HOME}/.aws/config"), ("AWS_SHARED_CREDENTIALS_FILE", "{HOME}/.aws/credentials")],

@@ -219,7 +219,10 @@ fn a_rejecting_registry_fails_alone() {
 fn a_missing_client_runs_nothing() {
     let case = Case::new();
     case.runas(&["ecr", "login", "--client", "no-such-client", "prod"])
-        .fails(127, "no-such-client (the ECR client)");
+        .fails(
+            127,
+            "no-such-client: command not found; it is the ECR client",
+        );
     assert!(
         case.moto.requests().is_empty(),
         "no STS or ECR call: {:?}",

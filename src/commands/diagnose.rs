@@ -2,7 +2,7 @@
 //! setting comes from, and what looks wrong. It prints identifiers, never secrets: key ids
 //! by their last four characters, secret keys and tokens not at all.
 
-use crate::cli::CredentialArgs;
+use crate::commands::Ask;
 use crate::creds::{self, Execution, remaining};
 use crate::error::{Error, Exit, Result};
 use crate::log::key_hint;
@@ -10,7 +10,6 @@ use crate::output::say;
 use crate::profile::chain::{Chain, RegionSource, Request};
 use crate::profile::{Files, Origins, Profiles};
 use crate::profile::{key, resolve::resolve};
-use crate::session;
 use crate::variables;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
@@ -62,7 +61,8 @@ type Check = fn(&mut Context, &mut Report);
 /// Every check, in the order the report shows them.
 const CHECKS: [Check; 4] = [shadowing_variables, aws_profile, clock, ecr_client];
 
-pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
+pub fn run(args: &Ask) -> Result<ExitCode> {
+    let profile = args.profile();
     let env = Env::real();
     let files = Files::from_env(&env);
     say!("profile `{profile}`");
@@ -77,7 +77,7 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
     let profiles = Profiles::load(files.clone())?;
     let origins = Origins::load(&files)?;
     let mut problems = file_problems(&profiles, &env);
-    let execution = plan(profile, args, &profiles, &origins, &env, &mut problems);
+    let execution = plan(&args.request, &profiles, &origins, &env, &mut problems);
     let mut context = Context {
         profile,
         env,
@@ -108,22 +108,20 @@ pub fn run(profile: &str, args: &CredentialArgs) -> Result<ExitCode> {
 /// Resolves the profile and shows the plan, its settings and its cache; what is wrong with
 /// it goes to `problems`. A profile with no region is shown with a stand-in one.
 fn plan(
-    profile: &str,
-    args: &CredentialArgs,
+    request: &Request,
     profiles: &Profiles,
     origins: &Origins,
     env: &Env,
     problems: &mut Vec<String>,
 ) -> Option<Execution> {
-    let request = session::request(profile, args);
-    let resolved = match resolve(profiles, &request, env) {
+    let resolved = match resolve(profiles, request, env) {
         Err(Error::NoRegion { .. }) => {
             problems.push(
                 "no region: add `region = us-east-1` (for example) to the profile or [default], or set AWS_REGION".to_owned(),
             );
             let request = Request {
                 region: Some("us-east-1".into()),
-                ..request
+                ..request.clone()
             };
             resolve(profiles, &request, env).map(|c| (c, false))
         }

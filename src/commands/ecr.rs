@@ -5,7 +5,7 @@
 //! endpoints, the client. Then credentials, one token per scope (fetched together), and
 //! the logins one after another, since each client rewrites the same config file.
 
-use crate::cli::{CredentialArgs, EcrRegistries, EcrToken};
+use crate::commands::Ask;
 use crate::creds::{Credentials, Execution, remaining, rfc3339};
 use crate::ecr::client::Backend;
 use crate::ecr::endpoint::{self, Endpoint, Registry, Scope};
@@ -13,6 +13,7 @@ use crate::ecr::token::{self, Tokens};
 use crate::error::{Error, Result};
 use crate::log::warning;
 use crate::profile::chain::Chain;
+use crate::profile::key::ECR_REGISTRIES;
 use crate::profile::problem::Problem;
 use crate::sdk::Network;
 use crate::session;
@@ -20,17 +21,53 @@ use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use crate::profile::key::ECR_REGISTRIES;
+/// `runas ecr login|logout PROFILE [ENDPOINT...]`, as asked.
+#[derive(Debug)]
+pub struct Registries {
+    pub ask: Ask,
+    /// As typed; none: the profile's `ecr_registries`, else its own registry.
+    pub endpoints: Vec<String>,
+    pub via: Via,
+}
 
-pub fn login(args: EcrRegistries) -> Result<ExitCode> {
-    if args.target.helper {
+/// Where a login goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A client program (docker, podman, …) that reads the password on stdin.
+    Client(String),
+    /// The Docker config file, written directly (`--write-config`).
+    DockerConfig,
+    /// No password anywhere: `credHelpers` sends the registry to docker-credential-runas.
+    Helper,
+}
+
+impl Via {
+    fn client(&self) -> Option<&str> {
+        match self {
+            Via::Client(name) => Some(name),
+            Via::DockerConfig | Via::Helper => None,
+        }
+    }
+}
+
+/// `runas ecr token PROFILE [ENDPOINT]`, as asked.
+#[derive(Debug)]
+pub struct TokenRequest {
+    pub ask: Ask,
+    pub endpoint: Option<String>,
+    /// The base64 token for `Authorization: Basic`, not the password.
+    pub basic: bool,
+}
+
+pub fn login(args: Registries) -> Result<ExitCode> {
+    if args.via == Via::Helper {
         return super::ecr_helper::login(args);
     }
     let env = Env::real();
-    let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
-    let backend = Backend::new(&args.target, docker_config_dir(&env))?;
+    let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
+    let backend = Backend::new(args.via.client(), docker_config_dir(&env))?;
     let (execution, credentials) =
-        session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
+        session::credentials(wanted.chain.clone(), &args.ask.options, &env)?;
     let registries = wanted.registries(&execution, &credentials)?;
     let tokens = fetch(&registries, &credentials, execution.network())?;
 
@@ -58,18 +95,18 @@ pub fn login(args: EcrRegistries) -> Result<ExitCode> {
     summary("login", failed, registries.len(), &backend)
 }
 
-pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
-    if args.target.helper {
+pub fn logout(args: Registries) -> Result<ExitCode> {
+    if args.via == Via::Helper {
         return super::ecr_helper::logout(args);
     }
     let env = Env::real();
-    let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
-    let backend = Backend::new(&args.target, docker_config_dir(&env))?;
+    let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
+    let backend = Backend::new(args.via.client(), docker_config_dir(&env))?;
     let registries = match wanted.account_free() {
         Some(registries) => registries,
         None => {
             let (execution, credentials) =
-                session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
+                session::credentials(wanted.chain.clone(), &args.ask.options, &env)?;
             wanted.registries(&execution, &credentials)?
         }
     };
@@ -86,17 +123,17 @@ pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
     summary("logout", failed, registries.len(), &backend)
 }
 
-pub fn token(args: EcrToken) -> Result<ExitCode> {
+pub fn token(args: TokenRequest) -> Result<ExitCode> {
     let env = Env::real();
     let endpoints: Vec<String> = args.endpoint.iter().cloned().collect();
-    let wanted = Wanted::resolve(&args.profile, &endpoints, &args.credentials, &env)?;
+    let wanted = Wanted::resolve(&args.ask, &endpoints, &env)?;
     let (execution, credentials) =
-        session::credentials(wanted.chain.clone(), &args.credentials, &env)?;
+        session::credentials(wanted.chain.clone(), &args.ask.options, &env)?;
     let registries = wanted.registries(&execution, &credentials)?;
     if Scope::requests(registries.iter().map(|r| &r.scope)).len() > 1 {
         return Err(Error::Usage(format!(
             "the registries of profile `{}` need different tokens ({}); name one ENDPOINT",
-            args.profile,
+            args.ask.profile(),
             registries
                 .iter()
                 .map(|r| r.host.as_str())
@@ -109,7 +146,7 @@ pub fn token(args: EcrToken) -> Result<ExitCode> {
         Some(Ok(token)) => token,
         Some(Err(message)) => {
             return Err(Error::Credentials {
-                what: format!("getting an ECR token for profile `{}`", args.profile),
+                what: format!("getting an ECR token for profile `{}`", args.ask.profile()),
                 message,
             });
         }
@@ -131,14 +168,10 @@ pub(super) struct Wanted {
 }
 
 impl Wanted {
-    pub(super) fn resolve(
-        profile: &str,
-        given: &[String],
-        args: &CredentialArgs,
-        env: &Env,
-    ) -> Result<Self> {
+    pub(super) fn resolve(ask: &Ask, given: &[String], env: &Env) -> Result<Self> {
         crate::endpoint_url::check(None)?;
-        let (_, chain) = session::plan(profile, args, env)?;
+        let profile = ask.profile();
+        let (_, chain) = session::plan(&ask.request, env)?;
         let endpoints = if !given.is_empty() {
             parse_all(given.iter().map(String::as_str)).map_err(Error::Usage)?
         } else {

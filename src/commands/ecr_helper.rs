@@ -8,8 +8,7 @@
 //! tokens once, so that an MFA code is asked for here, at a terminal, and not in the middle
 //! of a `docker pull`.
 
-use super::ecr::{Wanted, docker_config_dir};
-use crate::cli::EcrRegistries;
+use super::ecr::{Registries, Wanted, docker_config_dir};
 use crate::creds::remaining;
 use crate::ecr::credential_helper::{self, Fetched};
 use crate::ecr::docker_config;
@@ -19,7 +18,6 @@ use crate::ecr::registrations::{self, Registrations};
 use crate::error::{Error, Result};
 use crate::log::warning;
 use crate::profile::{Files, Profiles};
-use crate::secret::Secret;
 use crate::session;
 use aws_types::os_shim_internal::Env;
 use std::path::PathBuf;
@@ -29,18 +27,19 @@ use std::process::ExitCode;
 pub const NAME: &str = "runas";
 const PROGRAM: &str = "docker-credential-runas";
 
-pub fn login(args: EcrRegistries) -> Result<ExitCode> {
+pub fn login(args: Registries) -> Result<ExitCode> {
     let env = Env::real();
-    let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
+    let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
     let registries = registries(&wanted, &args, &env)?;
     let profiles = Profiles::load(Files::from_env(&env))?;
     let registrations_path = registrations::path(&env);
     let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
-    let register = to_register(&owners, &registries, &args.profile)?;
+    let register = to_register(&owners, &registries, args.ask.profile())?;
     if !register.is_empty() {
         Registrations::update(&registrations_path, |r| {
             for host in &register {
-                r.registries.insert(host.clone(), args.profile.clone());
+                r.registries
+                    .insert(host.clone(), args.ask.profile().to_owned());
             }
         })?;
     }
@@ -88,25 +87,26 @@ fn to_register(owners: &Owners, registries: &[Registry], profile: &str) -> Resul
 /// Fetches each registry's token now, while there is a terminal for an MFA prompt.
 fn prefetch(
     profiles: &Profiles,
-    args: &EcrRegistries,
+    args: &Registries,
     registries: &[Registry],
     env: &Env,
 ) -> Result<ExitCode> {
     let mut failed = 0;
     for registry in registries {
-        let otp = args.credentials.otp.clone().map(Secret::new);
-        match credential_helper::obtain(profiles, &args.profile, registry, env, otp) {
+        let otp = args.ask.options.otp.clone();
+        match credential_helper::obtain(profiles, args.ask.profile(), registry, env, otp) {
             Ok(fetched) => eprintln!(
                 "ECR helper: {} -> profile `{}` (token {})",
                 registry.host,
-                args.profile,
+                args.ask.profile(),
                 remaining(fetched.usable_until)
             ),
             Err(e) => {
                 failed += 1;
                 eprintln!(
                     "ECR helper: {} -> profile `{}`, but no token yet: {e}",
-                    registry.host, args.profile
+                    registry.host,
+                    args.ask.profile()
                 );
             }
         }
@@ -121,9 +121,9 @@ fn prefetch(
     }
 }
 
-pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
+pub fn logout(args: Registries) -> Result<ExitCode> {
     let env = Env::real();
-    let wanted = Wanted::resolve(&args.profile, &args.endpoints, &args.credentials, &env)?;
+    let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
     let registrations_path = registrations::path(&env);
     let mut hosts: Vec<String> = registries(&wanted, &args, &env)?
         .into_iter()
@@ -133,14 +133,14 @@ pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
         // Everything registered to the profile goes too.
         let registered = Registrations::load(&registrations_path)?;
         for (host, profile) in registered.registries {
-            if profile == args.profile && !hosts.contains(&host) {
+            if profile == args.ask.profile() && !hosts.contains(&host) {
                 hosts.push(host);
             }
         }
     }
     Registrations::update(&registrations_path, |r| {
         r.registries
-            .retain(|host, profile| !(hosts.contains(host) && *profile == args.profile));
+            .retain(|host, profile| !(hosts.contains(host) && *profile == args.ask.profile()));
     })?;
     let config = config_path(&env)?;
     let removed = docker_config::unroute(&config, &hosts, NAME).map_err(Error::Ecr)?;
@@ -155,12 +155,12 @@ pub fn logout(args: EcrRegistries) -> Result<ExitCode> {
 }
 
 /// The registries named, or the profile's own; the account lookup only when it must.
-fn registries(wanted: &Wanted, args: &EcrRegistries, env: &Env) -> Result<Vec<Registry>> {
+fn registries(wanted: &Wanted, args: &Registries, env: &Env) -> Result<Vec<Registry>> {
     match wanted.account_free() {
         Some(registries) => Ok(registries),
         None => {
             let (execution, credentials) =
-                session::credentials(wanted.chain.clone(), &args.credentials, env)?;
+                session::credentials(wanted.chain.clone(), &args.ask.options, env)?;
             wanted.registries(&execution, &credentials)
         }
     }

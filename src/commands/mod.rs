@@ -1,4 +1,7 @@
 //! One module per subcommand: orchestration only, the rules live in the domain modules.
+//!
+//! Commands take plain structs, built from the command line by `cli`; nothing here knows
+//! how the command line was parsed.
 
 pub mod diagnose;
 pub mod ecr;
@@ -6,3 +9,21 @@ pub mod ecr_helper;
 pub mod list;
 pub mod run;
 pub mod serve;
+
+use crate::creds;
+use crate::profile::chain::Request;
+
+/// What a command that needs credentials is asked: whose (a profile or a role ARN, with
+/// the overrides of the command line) and how to get them (refresh, a given MFA code).
+#[derive(Debug, Clone, Default)]
+pub struct Ask {
+    pub request: Request,
+    pub options: creds::Options,
+}
+
+impl Ask {
+    /// What the user typed for PROFILE: a profile's name or a role ARN.
+    pub fn profile(&self) -> &str {
+        self.request.target.name()
+    }
+}

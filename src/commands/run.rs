@@ -1,33 +1,49 @@
 //! `runas PROFILE [COMMAND...]`: resolve the profile, obtain its credentials, then run the
 //! command with them or print them.
 
-use crate::cli::{Output, RunArgs};
-use crate::commands;
+use crate::commands::{self, Ask};
 use crate::creds::warm::Inputs;
 use crate::creds::{self, Credentials, Recalled, remaining};
 use crate::error::{Error, Result};
 use crate::exec::credentials_file;
-use crate::exec::{self, Environment};
+use crate::exec::{self, Environment, Format};
 use crate::log::{debug, warning};
 use crate::profile::Files;
 use crate::session;
 use aws_types::os_shim_internal::Env;
+use std::ffi::OsString;
 use std::process::ExitCode;
 
-pub fn run(args: RunArgs) -> Result<ExitCode> {
+/// `runas PROFILE [COMMAND...]`, as asked.
+#[derive(Debug, Default)]
+pub struct Run {
+    pub ask: Ask,
+    /// The command and its arguments; none: print the credentials.
+    pub command: Vec<OsString>,
+    pub format: Format,
+    /// `-e`: say when the credentials expire.
+    pub expiration: bool,
+    /// `-w`: say whose credentials they are.
+    pub whoami: bool,
+    /// `-c`: also write them to the credentials file.
+    pub write_credentials: bool,
+    /// `-S`: serve the command its credentials from an endpoint.
+    pub serve: bool,
+}
+
+pub fn run(args: Run) -> Result<ExitCode> {
     let env = Env::real();
-    // clap requires PROFILE when there is no subcommand.
-    let profile = args.profile.clone().unwrap_or_default();
+    let profile = args.ask.profile().to_owned();
     if args.write_credentials {
         credentials_file::check_name(&section_name(&profile))?;
     }
     let files = Files::from_env(&env);
-    let inputs = Inputs::gather(&files, &session::request(&profile, &args.credentials));
+    let inputs = Inputs::gather(&files, &args.ask.request);
     let running = !args.command.is_empty();
     let served = args.serve && running;
 
     // Warm: the same inputs as a run that left a note, and its credentials still fresh.
-    if !args.credentials.refresh
+    if !args.ask.options.refresh
         && !args.whoami
         && !served
         && let Some(Recalled { credentials, memo }) = creds::recall(&inputs, &env)
@@ -41,7 +57,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     }
 
     let (profiles, chain) =
-        session::plan(&profile, &args.credentials, &env).map_err(|e| match e {
+        session::plan(&args.ask.request, &env).map_err(|e| match e {
             Error::UnknownProfile { name, .. } if name == "ecr" => Error::Usage(
                 "`ecr` is a subcommand here, and options go after it: runas ecr login [OPTIONS] PROFILE [ENDPOINT...]".into(),
             ),
@@ -56,14 +72,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         commands::serve::warn_if_default_shadows(&profiles);
         return commands::serve::child_process(
             chain,
-            &args.credentials,
+            &args.ask.options,
             &args.command,
             args.expiration,
             &env,
         );
     }
     let region = chain.region.clone();
-    let (execution, credentials) = session::credentials(chain, &args.credentials, &env)?;
+    let (execution, credentials) = session::credentials(chain, &args.ask.options, &env)?;
     execution.remember(&inputs);
     if args.whoami {
         let identity = execution.whoami(&credentials)?;
@@ -82,7 +98,7 @@ fn section_name(profile: &str) -> String {
 
 /// What happens with the credentials, however they were found.
 fn finish(
-    args: &RunArgs,
+    args: &Run,
     profile: &str,
     files: &Files,
     region: &str,
@@ -103,9 +119,9 @@ fn finish(
 
     let environment = Environment::new(credentials, region, profile);
     if args.command.is_empty() {
-        match args.output {
-            Output::Env => crate::output::text(&environment.shell()),
-            Output::Json => crate::output::text(&exec::json(credentials)),
+        match args.format {
+            Format::Env => crate::output::text(&environment.shell()),
+            Format::Json => crate::output::text(&exec::json(credentials)),
         }
         return Ok(ExitCode::SUCCESS);
     }

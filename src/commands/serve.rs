@@ -1,14 +1,13 @@
 //! `runas -S PROFILE COMMAND...` and `runas serve ecs|imds PROFILE`: credentials from a
 //! loopback endpoint, refreshed through the shared cache for as long as something runs.
 
-use crate::cli::{CredentialArgs, Serve, ServeArgs};
+use crate::commands::Ask;
 use crate::creds::{self, Fresh};
 use crate::error::{Error, Result};
 use crate::exec::{self, Environment};
 use crate::log::{debug, warning};
 use crate::profile::Profiles;
 use crate::profile::chain::Chain;
-use crate::secret::Secret;
 use crate::serve::{self, AuthToken, Endpoint, Identity, Running, Supply, child, ecs, http, imds};
 use crate::session;
 use aws_types::os_shim_internal::Env;
@@ -17,18 +16,36 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
+/// `runas serve ecs|imds PROFILE`, as asked.
+#[derive(Debug)]
+pub struct Serve {
+    pub kind: Kind,
+    /// On 127.0.0.1; 0 for a free one.
+    pub port: u16,
+    pub ask: Ask,
+}
+
+/// The kinds of endpoint SDKs know how to ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An ECS container endpoint, with a bearer token.
+    Ecs,
+    /// An IMDSv2 instance metadata endpoint.
+    Imds,
+}
+
 /// `runas -S`: the command runs as runas's child and asks an ECS-style endpoint for its
 /// credentials, which runas keeps fresh until the child ends.
 /// With `expiration` (`-e`), says when the first credentials expire.
 pub fn child_process(
     chain: Chain,
-    args: &CredentialArgs,
+    options: &creds::Options,
     command: &[OsString],
     expiration: bool,
     env: &Env,
 ) -> Result<ExitCode> {
     let (profile, region) = (chain.profile.clone(), chain.region.clone());
-    let fresh = Fresh::start(chain, options(args), env)?;
+    let fresh = Fresh::start(chain, options.clone(), env)?;
     if expiration && let Some(t) = fresh.current().expiration {
         eprintln!(
             "Credentials: {} ({}); the endpoint refreshes them before then",
@@ -57,19 +74,15 @@ pub fn child_process(
 
 /// `runas serve ecs|imds PROFILE`: prints the variables that point an SDK at the endpoint,
 /// then serves until SIGINT or SIGTERM.
-pub fn endpoint(serve: Serve) -> Result<ExitCode> {
+pub fn endpoint(args: Serve) -> Result<ExitCode> {
     let env = Env::real();
-    let (args, ecs) = match &serve {
-        Serve::Ecs(args) => (args, true),
-        Serve::Imds(args) => (args, false),
-    };
-    let (profiles, chain) = session::plan(&args.profile, &args.credentials, &env)?;
+    let (profiles, chain) = session::plan(&args.ask.request, &env)?;
     warn_if_default_shadows(&profiles);
     let (profile, region) = (chain.profile.clone(), chain.region.clone());
-    let fresh = start(chain, args, &env)?;
+    let fresh = start(chain, &args.ask, &env)?;
     let listener = http::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))?;
     let address = serve::address(&listener)?;
-    let (environment, endpoint) = if ecs {
+    let (environment, endpoint) = if args.kind == Kind::Ecs {
         let uri = format!("http://{address}{}", ecs::PATH);
         let token = token()?;
         let environment = Environment::served(&uri, token.expose(), &region, &profile);
@@ -115,23 +128,16 @@ pub fn warn_if_default_shadows(profiles: &Profiles) {
 }
 
 /// The first credentials, now: a prompt for an MFA code happens here, on the terminal.
-fn start(chain: Chain, args: &ServeArgs, env: &Env) -> Result<Fresh> {
-    let fresh = Fresh::start(chain, options(&args.credentials), env)?;
+fn start(chain: Chain, ask: &Ask, env: &Env) -> Result<Fresh> {
+    let fresh = Fresh::start(chain, ask.options.clone(), env)?;
     if fresh.current().expiration.is_none() {
         return Err(Error::Usage(format!(
             "profile `{}` has long-term keys, which an endpoint cannot serve (SDKs want a \
              session token and an expiry); serve a role, or pass -s for a session token",
-            args.profile
+            ask.profile()
         )));
     }
     Ok(fresh)
-}
-
-fn options(args: &CredentialArgs) -> creds::Options {
-    creds::Options {
-        refresh: args.refresh,
-        otp: args.otp.clone().map(Secret::new),
-    }
 }
 
 fn token() -> Result<AuthToken> {

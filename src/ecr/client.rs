@@ -3,11 +3,14 @@
 
 use super::docker_config;
 use super::token::AuthToken;
-use crate::cli::{EcrTarget, KNOWN_CLIENTS};
 use crate::error::{Error, Result};
 use crate::log::debug;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+
+/// Clients known by name (for `--client` completion and messages); any program that takes
+/// `login --username U --password-stdin HOST` works.
+pub const KNOWN_CLIENTS: [&str; 6] = ["docker", "podman", "finch", "nerdctl", "helm", "oras"];
 
 pub enum Backend {
     Program { name: String, path: PathBuf },
@@ -16,8 +19,9 @@ pub enum Backend {
 
 impl Backend {
     /// Finds the client before anything else runs, so a missing one costs no STS call.
-    pub fn new(target: &EcrTarget, docker_config_dir: Option<PathBuf>) -> Result<Self> {
-        if target.write_config {
+    /// No client: the Docker config file in `docker_config_dir` is written directly.
+    pub fn new(client: Option<&str>, docker_config_dir: Option<PathBuf>) -> Result<Self> {
+        let Some(name) = client else {
             return docker_config::path(docker_config_dir)
                 .map(Backend::DockerConfig)
                 .ok_or_else(|| {
@@ -25,15 +29,18 @@ impl Backend {
                         "--write-config: HOME is unset, so there is no ~/.docker/config.json; set DOCKER_CONFIG".into(),
                     )
                 });
-        }
-        let name = target.client.clone();
-        let path = which::which(&name).map_err(|_| Error::CommandNotFound {
-            program: format!(
-                "{name} (the ECR client); install it, choose another with --client ({}), or use --write-config",
+        };
+        let path = which::which(name).map_err(|_| Error::CommandNotFound {
+            program: name.to_owned(),
+            hint: format!(
+                "; it is the ECR client: install it, choose another with --client ({}), or use --write-config",
                 KNOWN_CLIENTS.join(", ")
             ),
         })?;
-        Ok(Backend::Program { name, path })
+        Ok(Backend::Program {
+            name: name.to_owned(),
+            path,
+        })
     }
 
     pub fn describe(&self) -> String {

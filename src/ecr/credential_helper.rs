@@ -17,7 +17,6 @@ use super::owners::Owners;
 use super::registrations::{self, Registrations};
 use super::token::{self, AuthToken};
 use super::token_cache;
-use crate::cli::{CredentialHelper, HelperVerb};
 use crate::creds::key::Key;
 use crate::creds::warm::Inputs;
 use crate::creds::{self, Execution, cache::Cache};
@@ -28,7 +27,6 @@ use crate::profile::resolve;
 use crate::profile::{Files, Profiles};
 use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
-use clap::Parser;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -46,46 +44,16 @@ struct Note {
     profile: String,
 }
 
-/// The helper's `main`: the verb is its one argument.
-pub fn main() -> ExitCode {
-    // As runas does: no core dump and no reading of this process's memory by others of
-    // the same user, while a token is in it.
-    // SAFETY: prctl(PR_SET_DUMPABLE) only changes a flag of this process.
-    #[cfg(target_os = "linux")]
-    unsafe {
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
-    }
-    let verb = match CredentialHelper::try_parse() {
-        Ok(args) => args.verb,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
-        }
-    };
-    if std::env::var_os(crate::variables::RUNAS_VERBOSE.name)
-        .is_some_and(|v| !v.is_empty() && v != "0")
-    {
-        crate::log::set_verbosity(1);
-    }
-    if let Err(e) = crate::deadline::from_env() {
-        return fail(&e);
-    }
-    match verb {
-        HelperVerb::Get => get(),
-        HelperVerb::List => list(),
-        HelperVerb::Store | HelperVerb::Erase => {
-            // Docker writes the credentials (or the URL) to forget; there is nothing to keep.
-            let _ = std::io::copy(&mut std::io::stdin().take(1 << 20), &mut std::io::sink());
-            ExitCode::SUCCESS
-        }
-        HelperVerb::Version => {
-            println!("docker-credential-runas {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-    }
+/// `store` and `erase`: Docker writes the credentials (or the URL) to forget; there is
+/// nothing to keep, so the input is read and dropped.
+pub fn discard() -> ExitCode {
+    let _ = std::io::copy(&mut std::io::stdin().take(1 << 20), &mut std::io::sink());
+    ExitCode::SUCCESS
 }
 
-fn get() -> ExitCode {
+/// `get`: the server URL on stdin, the credentials (or Docker's not-found sentence) on
+/// stdout.
+pub fn get() -> ExitCode {
     let mut input = String::new();
     if let Err(e) = std::io::stdin().take(64 * 1024).read_to_string(&mut input) {
         return fail(&format!("cannot read the server URL on stdin: {e}"));
@@ -114,7 +82,7 @@ fn get() -> ExitCode {
 
 /// Docker shows the helper's stdout when it fails; a person running it by hand reads
 /// stderr. Both get the reason.
-fn fail(message: &str) -> ExitCode {
+pub fn fail(message: &str) -> ExitCode {
     let message = crate::text::escape_message(message);
     eprintln!("docker-credential-runas: {message}");
     println!("docker-credential-runas: {message}");
@@ -225,7 +193,7 @@ fn within_deadline<T: Send + 'static>(
     })
 }
 
-fn list() -> ExitCode {
+pub fn list() -> ExitCode {
     let env = Env::real();
     let listed = Profiles::load(Files::from_env(&env)).and_then(|profiles| {
         let registrations = Registrations::load(&registrations::path(&env))?;

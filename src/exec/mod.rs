@@ -10,6 +10,16 @@ use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
+/// How credentials are printed when there is no command to run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// `export NAME='value'` lines for a POSIX shell.
+    #[default]
+    Env,
+    /// The credential_process JSON format.
+    Json,
+}
+
 /// Variables that would make an SDK in the child ignore the credentials `runas` sets: a
 /// profile name sends it back to the files (and to another MFA prompt).
 const REMOVED: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
@@ -149,7 +159,10 @@ pub fn exec(command: &[OsString], environment: &Environment) -> Error {
 pub fn start_failure(program: &std::ffi::OsStr, error: std::io::Error) -> Error {
     let program = program.to_string_lossy().into_owned();
     match error.kind() {
-        std::io::ErrorKind::NotFound => Error::CommandNotFound { program },
+        std::io::ErrorKind::NotFound => Error::CommandNotFound {
+            program,
+            hint: String::new(),
+        },
         _ => Error::CommandNotExecutable {
             program,
             message: error.to_string(),
