@@ -67,17 +67,12 @@ fn three_roles_in_a_chain() {
         role("210987654321", "Two"),
         role(ACCOUNT, "Three"),
     ));
-    let run = env.run(&["-w", "-v", "three", "true"]).ok();
+    let run = env.run(&["-w", "three", "true"]).ok();
     assert_eq!(
         whoami_arn(&run),
         "arn:aws:sts::123456789012:assumed-role/Three/deep"
     );
-    assert_eq!(
-        run.stderr.matches("calling STS: AssumeRole").count(),
-        3,
-        "{}",
-        run.stderr
-    );
+    assert_eq!(moto.count("AssumeRole"), 3, "{:?}", moto.sts_calls());
     assert_eq!(env.cache_entries(), 3);
     // The region is inherited from the source profile.
     let run = env.run(&["three", "env"]).ok();
@@ -193,17 +188,18 @@ fn mfa_config_with(env: &TestEnv, mfa_on_role: bool, in_default: &str) {
 
 #[test]
 fn mfa_on_the_role_uses_a_session_token() {
-    let env = TestEnv::shared();
+    let moto = Moto::start();
+    let env = TestEnv::new(&moto.url());
     mfa_config(&env, true);
-    let run = env
-        .run(&["-v", "--otp", "123456", "-w", "admin", "true"])
-        .ok();
-    assert!(
-        run.stderr.contains(
-            "calling STS: GetSessionToken (12h, MFA arn:aws:iam::123456789012:mfa/tester)"
-        ),
-        "{}",
-        run.stderr
+    let run = env.run(&["--otp", "123456", "-w", "admin", "true"]).ok();
+    let calls = moto.sts_calls();
+    assert_eq!(
+        calls[..2],
+        [
+            "GetSessionToken 43200s code=123456 long-term",
+            "AssumeRole 3600s session"
+        ],
+        "{calls:?}"
     );
     assert_eq!(
         whoami_arn(&run),
@@ -214,27 +210,47 @@ fn mfa_on_the_role_uses_a_session_token() {
         2,
         "session token and role are both cached"
     );
-    // Another role of the same identity and device: no code needed.
-    let run = env.run(&["-v", "audit", "true"]).ok();
-    assert!(
-        run.stderr.contains("cache hit: GetSessionToken"),
-        "{}",
-        run.stderr
+    // Another role of the same identity and device: no code needed, and no new session.
+    env.run(&["audit", "true"]).ok();
+    let calls = moto.sts_calls();
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("GetSessionToken"))
+            .count(),
+        1,
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls
+            .iter()
+            .rfind(|c| c.starts_with("AssumeRole"))
+            .map(String::as_str),
+        Some("AssumeRole 3600s session"),
+        "{calls:?}"
     );
 }
 
 #[test]
 fn mfa_inherited_from_the_source_profile() {
-    let mut env = TestEnv::shared();
+    let moto = Moto::start();
+    let mut env = TestEnv::new(&moto.url());
     env.env("MFA_CODE", "654321");
     mfa_config(&env, false);
-    let run = env.run(&["-v", "admin", "true"]).ok();
-    assert!(
-        run.stderr
-            .contains("GetSessionToken (12h, MFA arn:aws:iam::123456789012:mfa/tester)"),
-        "{}",
-        run.stderr
+    env.run(&["admin", "true"]).ok();
+    assert_eq!(
+        moto.sts_calls(),
+        [
+            "GetSessionToken 43200s code=654321 long-term",
+            "AssumeRole 3600s session"
+        ]
     );
+    let serials: Vec<_> = moto
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.serial)
+        .collect();
+    assert_eq!(serials, ["arn:aws:iam::123456789012:mfa/tester"]);
 }
 
 #[test]
@@ -835,18 +851,11 @@ fn a_broken_credentials_answer_is_reported_without_its_secret() {
 /// The token `aws sso login` leaves in ~/.aws/sso/cache, named by the SHA-1 of `identifier`
 /// (the sso-session name, or the start URL of a profile without one).
 fn sso_login(env: &TestEnv, identifier: &str) {
-    let script = r#"
-import hashlib, json, os, sys
-home, identifier = sys.argv[1], sys.argv[2]
-cache = os.path.join(home, ".aws", "sso", "cache")
-os.makedirs(cache, exist_ok=True)
-name = hashlib.sha1(identifier.encode()).hexdigest() + ".json"
-json.dump({"accessToken": "sso-access-token", "expiresAt": "2099-01-01T00:00:00Z",
-           "region": "eu-west-1", "startUrl": "https://corp.awsapps.com/start"},
-          open(os.path.join(cache, name), "w"))
-"#;
     let status = std::process::Command::new("python3")
-        .args(["-c", script])
+        .arg(format!(
+            "{}/tests/support/sso_login.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
         .arg(env.home.path())
         .arg(identifier)
         .status()

@@ -148,31 +148,11 @@ fn list_profiles_is_what_the_sdk_sees() {
 /// An IAM user in moto with policies of every kind, a group and an MFA device; returns
 /// its access key pair.
 fn iam_user(moto: &Moto) -> (String, String) {
-    let script = r#"
-import json, sys, boto3
-iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
-                   aws_access_key_id="AKIDSETUP", aws_secret_access_key="setup")
-def allow(*resources):
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": list(resources)}]})
-acct = "123456789012"
-iam.create_user(UserName="alice")
-key = iam.create_access_key(UserName="alice")["AccessKey"]
-iam.put_user_policy(UserName="alice", PolicyName="own", PolicyDocument=allow(f"arn:aws:iam::{acct}:role/UserInline"))
-managed = iam.create_policy(PolicyName="managed", PolicyDocument=allow(f"arn:aws:iam::{acct}:role/UserManaged", "arn:aws:iam::*:role/Wildcard"))
-iam.attach_user_policy(UserName="alice", PolicyArn=managed["Policy"]["Arn"])
-iam.create_group(GroupName="devs")
-iam.add_user_to_group(GroupName="devs", UserName="alice")
-iam.put_group_policy(GroupName="devs", PolicyName="group", PolicyDocument=allow(f"arn:aws:iam::210987654321:role/GroupInline"))
-group = iam.create_policy(PolicyName="group-managed", PolicyDocument=allow(f"arn:aws:iam::{acct}:role/GroupManaged"))
-iam.attach_group_policy(GroupName="devs", PolicyArn=group["Policy"]["Arn"])
-device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice-phone")["VirtualMFADevice"]
-iam.enable_mfa_device(UserName="alice", SerialNumber=device["SerialNumber"], AuthenticationCode1="123456", AuthenticationCode2="654321")
-print(key["AccessKeyId"], key["SecretAccessKey"])
-"#;
     let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
+        .arg(format!(
+            "{}/tests/support/iam_user.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
         .arg(moto.url())
         .output()
         .expect("python3 with boto3 (installed with moto)");
