@@ -156,12 +156,6 @@ impl Execution {
             .collect()
     }
 
-    /// STS's clock, for `runas diagnose`.
-    pub fn server_time(&self) -> Result<std::time::SystemTime> {
-        let sts = self.sts(None)?;
-        self.network.block_on(sts::server_time(&sts))?
-    }
-
     fn obtain(&mut self, level: usize) -> Result<Credentials> {
         if !self.cacheable(level) {
             let root = self.fetch_root()?;

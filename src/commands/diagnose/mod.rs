@@ -2,6 +2,8 @@
 //! setting comes from, and what looks wrong. It prints identifiers, never secrets: key ids
 //! by their last four characters, secret keys and tokens not at all.
 
+mod clock;
+
 use crate::commands::Ask;
 use crate::creds::{self, Execution, remaining};
 use crate::error::{Error, Exit, Result};
@@ -13,10 +15,6 @@ use crate::profile::{key, resolve::resolve};
 use crate::variables;
 use aws_types::os_shim_internal::Env;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime};
-
-/// Clocks further apart than this make AWS refuse signed requests.
-const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
 
 /// Variables that make AWS tools ignore a profile's credentials.
 const SHADOWING: [&str; 4] = [
@@ -59,7 +57,7 @@ struct Context<'a> {
 type Check = fn(&mut Context, &mut Report);
 
 /// Every check, in the order the report shows them.
-const CHECKS: [Check; 4] = [shadowing_variables, aws_profile, clock, ecr_client];
+const CHECKS: [Check; 4] = [shadowing_variables, aws_profile, clock::check, ecr_client];
 
 pub fn run(args: &Ask) -> Result<ExitCode> {
     let profile = args.profile();
@@ -220,29 +218,6 @@ fn aws_profile(context: &mut Context, report: &mut Report) {
         report.note(format!(
             "AWS_PROFILE is `{other}`; runas removes it from the commands it runs"
         ));
-    }
-}
-
-/// STS refuses signatures made more than five minutes off its clock.
-fn clock(context: &mut Context, report: &mut Report) {
-    match context.execution.as_ref().map(Execution::server_time) {
-        None => report.note("clock not compared with STS (the profile does not resolve)"),
-        Some(Ok(server)) => {
-            let now = SystemTime::now();
-            let skew = now
-                .duration_since(server)
-                .or_else(|_| server.duration_since(now))
-                .unwrap_or_default();
-            if skew > MAX_SKEW {
-                report.problem(format!(
-                    "this machine's clock is {} minutes off STS's; AWS refuses signatures more than 5 minutes off: set the time (NTP)",
-                    (skew.as_secs() + 30) / 60
-                ));
-            } else {
-                report.ok(format!("clock within {}s of STS's", skew.as_secs()));
-            }
-        }
-        Some(Err(e)) => report.problem(format!("cannot compare clocks with STS: {e}")),
     }
 }
 
