@@ -191,34 +191,37 @@ fn default_session_names_are_always_valid() {
 }
 
 fn cases() -> Vec<Case> {
+    [
+        serve(),
+        source_chains_1(),
+        source_chains_2(),
+        other_roots(),
+        durations_and_mfa(),
+        mfa_placement_1(),
+        mfa_placement_2(),
+        refused_values_1(),
+        refused_values_2(),
+        inheritance_1(),
+        inheritance_2(),
+        request_1(),
+        request_2(),
+        role_arn(),
+        region(),
+        errors_1(),
+        errors_2(),
+        errors_3(),
+        sts_endpoint(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// runas_serve
+fn serve() -> Vec<Case> {
     let serve_base =
         format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\n{KEYS}");
-    let one_hour_roles = format!(
-        "[profile me]\n{KEYS}\
-         [profile prod]\nrole_arn = {ARN_A}\nsource_profile = me\nmfa_serial = {MFA}\n\
-         [profile ro]\nrole_arn = {ARN_B}\nsource_profile = prod\nmfa_serial = {MFA}\n"
-    );
-    let long_role = format!(
-        "[profile me]\n{KEYS}mfa_serial = {MFA}\n\
-         [profile prod]\nrole_arn = {ARN_A}\nsource_profile = me\nduration_seconds = 28800\n\
-         [profile ro]\nrole_arn = {ARN_B}\nsource_profile = prod\nmfa_serial = {MFA}\nduration_seconds = 7200\n"
-    );
-    let env_root = format!(
-        "[profile prod]\nrole_arn = {ARN_A}\ncredential_source = Environment\nduration_seconds = 7200\n"
-    );
-    let inherited_duration = format!(
-        "[default]\ncredentials_duration = 2h\n\
-         [profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
-         [profile own]\nrole_arn = {ARN_A}\nsource_profile = b\nduration_seconds = 1800\n\
-         [profile b]\n{KEYS}"
-    );
-    let default_keys =
-        "[default]\naws_access_key_id = AKIAKD00000000000000\naws_secret_access_key = SD\n";
-    let plain_k =
-        "[profile k]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n";
-    let endpoint = format!("{plain_k}endpoint_url = http://127.0.0.1:1\n");
     vec![
-        // runas_serve
         Case {
             name: "runas_serve unset is off",
             config: serve_base.clone(),
@@ -234,7 +237,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "runas_serve = True on the profile",
-            config: format!("[profile a]\nrunas_serve = True\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\n{KEYS}"),
+            config: format!(
+                "[profile a]\nrunas_serve = True\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\n{KEYS}"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -262,7 +267,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "runas_serve that is not a boolean",
-            config: format!("[profile a]\nrunas_serve = yes please\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\n{KEYS}"),
+            config: format!(
+                "[profile a]\nrunas_serve = yes please\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\n{KEYS}"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -270,10 +277,17 @@ fn cases() -> Vec<Case> {
                 "error (Config): profile `a`: runas_serve: `yes please` is not true or false",
             ],
         },
-        // source_profile chains
+    ]
+}
+
+/// source_profile chains
+fn source_chains_1() -> Vec<Case> {
+    vec![
         Case {
             name: "static keys, then a role",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\n{KEYS}"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\n{KEYS}"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -323,9 +337,17 @@ fn cases() -> Vec<Case> {
                 "region us-east-1 from AWS_REGION",
             ],
         },
+    ]
+}
+
+/// source_profile chains (continued).
+fn source_chains_2() -> Vec<Case> {
+    vec![
         Case {
             name: "a self-referencing profile uses its own keys first",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = a\naws_access_key_id = AKIAKA00000000000000\naws_secret_access_key = SA\n"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = a\naws_access_key_id = AKIAKA00000000000000\naws_secret_access_key = SA\n"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -338,7 +360,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "keys in the credentials file merge with the config",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\nregion = eu-west-2\n"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\nregion = eu-west-2\n"
+            ),
             credentials: "[b]\naws_access_key_id = AKIAKB00000000000000\naws_secret_access_key = SB\n",
             request: to("a"),
             env: EMPTY,
@@ -349,7 +373,12 @@ fn cases() -> Vec<Case> {
                 "region eu-west-2 from profile `b`",
             ],
         },
-        // other roots
+    ]
+}
+
+/// other roots
+fn other_roots() -> Vec<Case> {
+    vec![
         Case {
             name: "web identity root",
             config: "[profile w]\nrole_arn = arn:aws:iam::123456789012:role/W\nweb_identity_token_file = /t\nrole_session_name = ci\n".to_owned(),
@@ -400,7 +429,12 @@ fn cases() -> Vec<Case> {
                 "region us-east-1 from AWS_REGION",
             ],
         },
-        // durations and MFA
+    ]
+}
+
+/// durations and MFA
+fn durations_and_mfa() -> Vec<Case> {
+    vec![
         Case {
             name: "roles from a role session are limited to an hour",
             config: format!(
@@ -435,9 +469,24 @@ fn cases() -> Vec<Case> {
                 "region us-east-1 from AWS_REGION",
             ],
         },
-        // Where the MFA code goes and how long each role asks for, as STS requires: one
-        // session token for roles of up to an hour, the code on a longer first role, no
-        // GetSessionToken for session roots, no code twice, at most one hour when chained.
+    ]
+}
+
+/// Where the MFA code goes and how long each role asks for, as STS requires: one
+/// session token for roles of up to an hour, the code on a longer first role, no
+/// GetSessionToken for session roots, no code twice, at most one hour when chained.
+fn mfa_placement_1() -> Vec<Case> {
+    let one_hour_roles = format!(
+        "[profile me]\n{KEYS}\
+         [profile prod]\nrole_arn = {ARN_A}\nsource_profile = me\nmfa_serial = {MFA}\n\
+         [profile ro]\nrole_arn = {ARN_B}\nsource_profile = prod\nmfa_serial = {MFA}\n"
+    );
+    let long_role = format!(
+        "[profile me]\n{KEYS}mfa_serial = {MFA}\n\
+         [profile prod]\nrole_arn = {ARN_A}\nsource_profile = me\nduration_seconds = 28800\n\
+         [profile ro]\nrole_arn = {ARN_B}\nsource_profile = prod\nmfa_serial = {MFA}\nduration_seconds = 7200\n"
+    );
+    vec![
         Case {
             name: "MFA: roles of an hour share one session token",
             config: one_hour_roles,
@@ -498,6 +547,15 @@ fn cases() -> Vec<Case> {
                 "warning: role duration for `prod`: 8h is above the STS maximum; using 1h (one hour is the STS limit when a role is assumed with session credentials)",
             ],
         },
+    ]
+}
+
+/// Where the MFA code goes and how long each role asks for, as STS requires: one (continued).
+fn mfa_placement_2() -> Vec<Case> {
+    let env_root = format!(
+        "[profile prod]\nrole_arn = {ARN_A}\ncredential_source = Environment\nduration_seconds = 7200\n"
+    );
+    vec![
         Case {
             name: "MFA: a credential_process root sends the code with the role",
             config: format!(
@@ -532,7 +590,11 @@ fn cases() -> Vec<Case> {
             config: env_root,
             credentials: "",
             request: to("prod"),
-            env: &[("AWS_REGION", "us-east-1"), ("USER", "alice"), ("AWS_SESSION_TOKEN", "T")],
+            env: &[
+                ("AWS_REGION", "us-east-1"),
+                ("USER", "alice"),
+                ("AWS_SESSION_TOKEN", "T"),
+            ],
             expected: &[
                 "profiles [prod]",
                 "root: credential_source Environment of `prod`",
@@ -541,10 +603,17 @@ fn cases() -> Vec<Case> {
                 "warning: role duration for `prod`: 2h is above the STS maximum; using 1h (one hour is the STS limit when a role is assumed with session credentials)",
             ],
         },
-        // values STS would refuse
+    ]
+}
+
+/// values STS would refuse
+fn refused_values_1() -> Vec<Case> {
+    vec![
         Case {
             name: "a session name with a space",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nrole_session_name = my session\n[profile b]\n{KEYS}"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nrole_session_name = my session\n[profile b]\n{KEYS}"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -554,7 +623,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a session name too short",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nrole_session_name = x\n[profile b]\n{KEYS}"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nrole_session_name = x\n[profile b]\n{KEYS}"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -564,7 +635,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a role of another partition than the region's",
-            config: format!("[profile a]\nrole_arn = arn:aws-cn:iam::123456789012:role/A\nsource_profile = b\n[profile b]\n{KEYS}"),
+            config: format!(
+                "[profile a]\nrole_arn = arn:aws-cn:iam::123456789012:role/A\nsource_profile = b\n[profile b]\n{KEYS}"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -574,7 +647,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a role of an unknown partition",
-            config: format!("[profile a]\nrole_arn = arn:aws-moon:iam::123456789012:role/A\nsource_profile = b\n[profile b]\n{KEYS}"),
+            config: format!(
+                "[profile a]\nrole_arn = arn:aws-moon:iam::123456789012:role/A\nsource_profile = b\n[profile b]\n{KEYS}"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -584,7 +659,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "an MFA serial that is neither an ARN nor a TOTP serial",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = my-phone\n[profile b]\n{KEYS}"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = my-phone\n[profile b]\n{KEYS}"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -594,7 +671,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "an MFA device of another partition",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = arn:aws-us-gov:iam::123456789012:mfa/x\n[profile b]\n{KEYS}"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\nmfa_serial = arn:aws-us-gov:iam::123456789012:mfa/x\n[profile b]\n{KEYS}"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -602,6 +681,12 @@ fn cases() -> Vec<Case> {
                 "error (Config): profile `a`: arn:aws-us-gov:iam::123456789012:mfa/x is in partition `aws-us-gov`, but region us-east-1 is served by `aws`; use a region of `aws-us-gov` (--region or `region =`) or an ARN of `aws`",
             ],
         },
+    ]
+}
+
+/// values STS would refuse (continued).
+fn refused_values_2() -> Vec<Case> {
+    vec![
         Case {
             name: "a comment line is not part of a value",
             config: "[profile k]\naws_access_key_id = AKIAKB00000000000000\n  # a comment\naws_secret_access_key = SB\n".to_owned(),
@@ -626,7 +711,18 @@ fn cases() -> Vec<Case> {
                 "region us-east-1 from AWS_REGION",
             ],
         },
-        // inheritance
+    ]
+}
+
+/// inheritance
+fn inheritance_1() -> Vec<Case> {
+    let inherited_duration = format!(
+        "[default]\ncredentials_duration = 2h\n\
+         [profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
+         [profile own]\nrole_arn = {ARN_A}\nsource_profile = b\nduration_seconds = 1800\n\
+         [profile b]\n{KEYS}"
+    );
+    vec![
         Case {
             name: "credentials_duration is inherited by a role without its own",
             config: inherited_duration.clone(),
@@ -689,19 +785,30 @@ fn cases() -> Vec<Case> {
                 "region us-east-1 from AWS_REGION",
             ],
         },
-        Case {
-            name: "a plain key profile does not pick up [default]'s device",
-            config: format!("[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/d\n[profile b]\n{KEYS}"),
-            credentials: "",
-            request: to("b"),
-            env: ALICE,
-            expected: &[
-                "profiles [b]",
-                "root: long-term keys AKIAKB00000000000000 of `b`",
-                "region us-east-1 from AWS_REGION",
-            ],
-        },
-        // the request
+    ]
+}
+
+/// inheritance (continued).
+fn inheritance_2() -> Vec<Case> {
+    vec![Case {
+        name: "a plain key profile does not pick up [default]'s device",
+        config: format!(
+            "[default]\nmfa_serial = arn:aws:iam::123456789012:mfa/d\n[profile b]\n{KEYS}"
+        ),
+        credentials: "",
+        request: to("b"),
+        env: ALICE,
+        expected: &[
+            "profiles [b]",
+            "root: long-term keys AKIAKB00000000000000 of `b`",
+            "region us-east-1 from AWS_REGION",
+        ],
+    }]
+}
+
+/// the request
+fn request_1() -> Vec<Case> {
+    vec![
         Case {
             name: "MFA without long-term keys goes with AssumeRole",
             config: format!("[profile a]\nrole_arn = {ARN_A}\ncredential_source = Environment\n"),
@@ -742,7 +849,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "session only drops the roles",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\n{KEYS}"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\n{KEYS}"
+            ),
             credentials: "",
             request: Request {
                 session_only: true,
@@ -756,20 +865,31 @@ fn cases() -> Vec<Case> {
                 "region us-east-1 from AWS_REGION",
             ],
         },
-        Case {
-            name: "session only needs long-term keys",
-            config: "[profile p]\ncredential_process = x\n".to_owned(),
-            credentials: "",
-            request: Request {
-                session_only: true,
-                ..to("p")
-            },
-            env: REGION,
-            expected: &[
-                "error (Config): profile `p`: -s/--session needs long-term access keys at the root of the chain, but it starts with credential_process of profile `p`",
-            ],
+    ]
+}
+
+/// the request (continued).
+fn request_2() -> Vec<Case> {
+    vec![Case {
+        name: "session only needs long-term keys",
+        config: "[profile p]\ncredential_process = x\n".to_owned(),
+        credentials: "",
+        request: Request {
+            session_only: true,
+            ..to("p")
         },
-        // a role ARN in place of a profile
+        env: REGION,
+        expected: &[
+            "error (Config): profile `p`: -s/--session needs long-term access keys at the root of the chain, but it starts with credential_process of profile `p`",
+        ],
+    }]
+}
+
+/// a role ARN in place of a profile
+fn role_arn() -> Vec<Case> {
+    let default_keys =
+        "[default]\naws_access_key_id = AKIAKD00000000000000\naws_secret_access_key = SD\n";
+    vec![
         Case {
             name: "a role ARN is assumed with the default profile",
             config: default_keys.to_owned(),
@@ -816,7 +936,14 @@ fn cases() -> Vec<Case> {
                 "error (Usage): role_arn `arn:aws:iam::123:role/short` is not a role ARN; expected arn:aws:iam::123456789012:role/NAME (a 12-digit account and a role name)",
             ],
         },
-        // the region
+    ]
+}
+
+/// the region
+fn region() -> Vec<Case> {
+    let plain_k =
+        "[profile k]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n";
+    vec![
         Case {
             name: "no region anywhere",
             config: plain_k.to_owned(),
@@ -849,7 +976,12 @@ fn cases() -> Vec<Case> {
                 "error (Config): profile `k`: region `us east 1` (from profile `k`) is not a region name such as us-east-1",
             ],
         },
-        // resolution errors name the profile and the fix
+    ]
+}
+
+/// resolution errors name the profile and the fix
+fn errors_1() -> Vec<Case> {
+    vec![
         Case {
             name: "a role without a source",
             config: format!("[profile a]\nrole_arn = {ARN_A}\n"),
@@ -862,7 +994,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "both source_profile and credential_source",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\ncredential_source = Environment\n[profile b]\n"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\ncredential_source = Environment\n[profile b]\n"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -882,7 +1016,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "an access key id without its secret",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = AKIAK000000000000000\n"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_access_key_id = AKIAK000000000000000\n"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -892,7 +1028,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a secret without its access key id",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_secret_access_key = S\n"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\naws_secret_access_key = S\n"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -902,7 +1040,9 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a source profile without credentials",
-            config: format!("[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\nregion = x\n"),
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n[profile b]\nregion = x\n"
+            ),
             credentials: "",
             request: to("a"),
             env: ALICE,
@@ -910,6 +1050,12 @@ fn cases() -> Vec<Case> {
                 "error (Config): profile `b`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file (it is the source profile of `a`)",
             ],
         },
+    ]
+}
+
+/// resolution errors name the profile and the fix (continued).
+fn errors_2() -> Vec<Case> {
+    vec![
         Case {
             name: "a role ARN with a short account in the profile",
             config: "[profile a]\nrole_arn = arn:aws:iam::1234:role/A\nsource_profile = a\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n".to_owned(),
@@ -970,6 +1116,12 @@ fn cases() -> Vec<Case> {
                 "error (Config): profile `k`: session_token_duration: `12x`: unknown unit `x`; use h, m or s (as in 1h30m)",
             ],
         },
+    ]
+}
+
+/// resolution errors name the profile and the fix (continued).
+fn errors_3() -> Vec<Case> {
+    vec![
         Case {
             name: "an sso_session without its section",
             config: "[profile s]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = r\n".to_owned(),
@@ -1024,7 +1176,15 @@ fn cases() -> Vec<Case> {
                 "error (Config): profile `prdo` not found in config or credentials; did you mean `prod`?",
             ],
         },
-        // the STS endpoint
+    ]
+}
+
+/// the STS endpoint
+fn sts_endpoint() -> Vec<Case> {
+    let plain_k =
+        "[profile k]\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n";
+    let endpoint = format!("{plain_k}endpoint_url = http://127.0.0.1:1\n");
+    vec![
         Case {
             name: "the profile's endpoint_url is part of the plan",
             config: endpoint.clone(),
@@ -1043,7 +1203,10 @@ fn cases() -> Vec<Case> {
             config: endpoint,
             credentials: "",
             request: to("k"),
-            env: &[("AWS_REGION", "us-east-1"), ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:2")],
+            env: &[
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:2"),
+            ],
             expected: &[
                 "profiles [k]",
                 "root: long-term keys AKIAK000000000000000 of `k`",
