@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use runas::creds::cache;
+use runas::creds::key::Key;
 use runas::profile::chain::{Request, Target};
 use runas::profile::resolve::resolve;
 use runas::profile::{Files, Origins, Profiles};
@@ -47,8 +47,9 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(chain) = resolve(&profiles, &request, &env) {
                 let _ = chain.describe();
                 let _ = chain.identity();
-                let keys = cache::keys(&chain, &env);
+                let keys = Key::levels(&chain, &env);
                 assert_eq!(keys.len(), chain.steps.len() + 1);
+                assert_eq!(keys.last(), Some(&Key::last(&chain, &env)));
             }
         }
     }
