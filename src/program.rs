@@ -7,7 +7,7 @@ use crate::deadline;
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -128,31 +128,39 @@ fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
 
 /// While a program runs, a signal that ends runas (Ctrl-C without a terminal handover, a
 /// CI job cancelled with SIGTERM, a closed terminal) ends the program's group first: in a
-/// group of its own it would not get the signal, and would run on. A signal runas was
-/// told to ignore (`nohup`) stays ignored.
+/// group of its own it would not get the signal, and would run on. Then the signal does
+/// what it did before: it ends runas by default, or it goes to the handler runas had
+/// installed (`runas -S` forwards it to its command and keeps serving until that command
+/// ends). A signal runas was told to ignore (`nohup`) stays ignored.
 struct Ending {
     /// The whole previous actions, flags included, so that a handler installed with
-    /// SA_SIGINFO (the signal forwarding of `runas -S`) comes back as it was.
+    /// SA_SIGINFO comes back as it was.
     previous: [libc::sigaction; 3],
 }
 
 static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
 const ENDING_SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+/// The handler each ending signal had before, and its flags, for `end_group` to pass the
+/// signal on to; read in a signal handler, so atomics only.
+static PASS_ON: [AtomicUsize; 3] = [const { AtomicUsize::new(0) }; 3];
+static PASS_ON_FLAGS: [AtomicI32; 3] = [const { AtomicI32::new(0) }; 3];
 
 impl Ending {
     fn watch(group: i32) -> Ending {
         RUNNING_GROUP.store(group, Ordering::SeqCst);
         // SAFETY: a zeroed sigaction is a valid value; it is overwritten just below.
         let mut previous: [libc::sigaction; 3] = unsafe { std::mem::zeroed() };
-        for (signal, old) in ENDING_SIGNALS.iter().zip(previous.iter_mut()) {
+        for (i, (signal, old)) in ENDING_SIGNALS.iter().zip(previous.iter_mut()).enumerate() {
             // SAFETY: reads the current action, then installs a handler that only calls
             // async-signal-safe functions, unless the signal is ignored (it stays so).
             unsafe {
                 libc::sigaction(*signal, std::ptr::null(), old);
+                PASS_ON[i].store(old.sa_sigaction, Ordering::SeqCst);
+                PASS_ON_FLAGS[i].store(old.sa_flags, Ordering::SeqCst);
                 if old.sa_sigaction != libc::SIG_IGN {
                     let mut action: libc::sigaction = std::mem::zeroed();
                     action.sa_sigaction = end_group as *const () as libc::sighandler_t;
-                    action.sa_flags = libc::SA_RESTART;
+                    action.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
                     libc::sigemptyset(&mut action.sa_mask);
                     libc::sigaction(*signal, &action, std::ptr::null_mut());
                 }
@@ -172,16 +180,34 @@ impl Drop for Ending {
     }
 }
 
-extern "C" fn end_group(signal: i32) {
+type Handler = extern "C" fn(libc::c_int);
+type InfoHandler = extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void);
+
+extern "C" fn end_group(
+    signal: libc::c_int,
+    info: *mut libc::siginfo_t,
+    context: *mut libc::c_void,
+) {
     let group = RUNNING_GROUP.load(Ordering::SeqCst);
-    // SAFETY: kill, signal and raise are async-signal-safe; runas then ends by the same
-    // signal, as it would have without the handler.
+    let slot = ENDING_SIGNALS.iter().position(|s| *s == signal);
+    let before = slot.map_or(libc::SIG_DFL, |i| PASS_ON[i].load(Ordering::SeqCst));
+    let flags = slot.map_or(0, |i| PASS_ON_FLAGS[i].load(Ordering::SeqCst));
+    // SAFETY: kill, signal and raise are async-signal-safe. `before` is the handler that
+    // was installed for this signal (neither SIG_DFL nor SIG_IGN here), called with the
+    // arguments its flags promise it.
     unsafe {
         if group > 0 {
             libc::kill(-group, libc::SIGKILL);
         }
-        libc::signal(signal, libc::SIG_DFL);
-        libc::raise(signal);
+        if before == libc::SIG_DFL || before == libc::SIG_IGN {
+            // runas ends by the same signal, as it would have without the handler.
+            libc::signal(signal, libc::SIG_DFL);
+            libc::raise(signal);
+        } else if flags & libc::SA_SIGINFO != 0 {
+            std::mem::transmute::<usize, InfoHandler>(before)(signal, info, context);
+        } else {
+            std::mem::transmute::<usize, Handler>(before)(signal);
+        }
     }
 }
 

@@ -609,3 +609,67 @@ fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
     runas.signal("TERM");
     assert_eq!(runas.wait(Duration::from_secs(10)), Some(42));
 }
+
+/// A SIGTERM that reaches `runas -S` while a refresh waits on `mfa_process` ends that
+/// program, goes on to the command, and runas ends with the command's status: it does not
+/// die and leave the command without its endpoint.
+#[test]
+fn a_signal_during_a_refresh_reaches_the_command() {
+    let moto = Moto::start();
+    let env = TestEnv::new(&moto.url());
+    let counter = env.path("codes");
+    let asking = env.path("asking.pid");
+    let codes = script(
+        &env,
+        "codes.sh",
+        &format!(
+            "n=$(cat '{0}' 2>/dev/null || echo 500000); n=$((n + 1)); echo $n > '{0}'\n\
+             if [ $n -gt 500001 ]; then echo $$ > '{1}'; exec sleep 30; fi\necho $n",
+            counter.display(),
+            asking.display()
+        ),
+    );
+    env.config(&format!(
+        "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/interrupted\nsession_token_duration = 15m\n\
+         mfa_process = {}\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
+        base_profile(),
+        codes.display(),
+        role("123456789012", "Interrupted")
+    ));
+    let mut env = env;
+    env.env("RUNAS_REFRESH_MARGIN", "14m57s");
+    // The probe asks in the background once the credentials are stale, and waits on the
+    // refresh; the command itself waits for SIGTERM and exits 42 on it.
+    let child = format!(
+        "(sleep 4; python3 '{0}' probe) & exec python3 '{0}' sleep",
+        client_script()
+    );
+    let mut runas = Spawned::new(env.command().args(["-S", "prod", "sh", "-c", &child]));
+    runas.wait_for_line("READY");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let pid = loop {
+        if let Ok(pid) = std::fs::read_to_string(&asking)
+            && !pid.trim().is_empty()
+        {
+            break pid.trim().to_owned();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "mfa_process was never asked again; stderr:\n{}",
+            runas.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    runas.signal("TERM");
+    assert_eq!(
+        runas.wait(Duration::from_secs(10)),
+        Some(42),
+        "{}",
+        runas.stderr()
+    );
+    let gone = Instant::now() + Duration::from_secs(5);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(Instant::now() < gone, "mfa_process {pid} outlived runas");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
