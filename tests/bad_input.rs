@@ -89,6 +89,7 @@ const ROWS: &[Row] = &[
     row(ROLE, &["ecr", "login", "r", "12345"], 2, "an account id has 12 digits, `12345` has 5"),
     row(ROLE, &["ecr", "login", "r", "123456789012.dkr.ecr.us-east-1.amazonaws.com:443"], 2, "ECR registries take no port"),
     row(ROLE, &["ecr", "login", "r", "http://123456789012.dkr.ecr.us-east-1.amazonaws.com"], 2, "only https:// may come before the host"),
+    row(ROLE, &["ecr", "login", "--helper", "--region", "eu-west-1", "r", "123456789012"], 2, "--helper: docker-credential-runas plans profile `r` from the profile files alone"),
     row(ROLE, &["ecr", "login", "r", "--", "-p"], 2, "starts with `-`, which a client would read as an option"),
     row(ROLE, &["ecr", "login", "r", "docker.io"], 2, "`docker.io`: it is not a registry host"),
     row(ROLE, &["ecr", "login", "r", "123456789012/app"], 2, "a repository path needs the registry host"),

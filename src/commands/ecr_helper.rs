@@ -8,6 +8,7 @@
 //! tokens once, so that an MFA code is asked for here, at a terminal, and not in the middle
 //! of a `docker pull`.
 
+use super::Ask;
 use super::ecr::{Registries, Wanted, docker_config_dir};
 use crate::creds::remaining;
 use crate::ecr::credential_helper::{self, Fetched};
@@ -28,6 +29,7 @@ pub const NAME: &str = "runas";
 const PROGRAM: &str = "docker-credential-runas";
 
 pub fn login(args: Registries) -> Result<ExitCode> {
+    only_profile(&args.ask)?;
     let env = Env::real();
     let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
     let registries = registries(&wanted, &args, &env)?;
@@ -55,6 +57,34 @@ pub fn login(args: Registries) -> Result<ExitCode> {
         );
     }
     prefetch(&profiles, &args, &registries, &env)
+}
+
+/// When Docker asks, the helper plans PROFILE from the profile files alone: a flag that
+/// changes the plan here would make this login's token another role's than the ones the
+/// helper serves later, so it is refused before anything is written.
+fn only_profile(ask: &Ask) -> Result<()> {
+    let r = &ask.request;
+    let given: Vec<&str> = [
+        (r.region.is_some(), "--region"),
+        (r.mfa_serial.is_some(), "-M/--mfa-serial (MFA_SERIAL)"),
+        (r.external_id.is_some(), "-X/--external-id (EXTERNAL_ID)"),
+        (r.role_duration.is_some(), "-a/--role-duration (CREDENTIALS_DURATION)"),
+        (r.session_duration.is_some(), "-d/--duration (SESSION_TOKEN_DURATION)"),
+        (r.session_only, "-s/--session"),
+    ]
+    .into_iter()
+    .filter_map(|(set, flag)| set.then_some(flag))
+    .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    let profile = ask.profile();
+    Err(Error::Usage(format!(
+        "--helper: {PROGRAM} plans profile `{profile}` from the profile files alone when Docker \
+         asks, so {} would not apply to it; set the matching key in [profile {profile}] (region, \
+         mfa_serial, external_id, duration_seconds, session_token_duration) and log in again",
+        given.join(", ")
+    )))
 }
 
 /// The registries to register to `profile`: all but those its own `ecr_registries`
