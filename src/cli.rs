@@ -309,7 +309,8 @@ pub struct EcrTarget {
 
     /// Store no password: send the registries to docker-credential-runas in `credHelpers`
     /// of the Docker config (removing stored passwords for them), and register the ones
-    /// named here to PROFILE; logout --helper undoes both
+    /// named here to PROFILE; logout --helper undoes both. Flags that change PROFILE's plan
+    /// (--region, -M, -X, -a, -d, -s) are refused: set them in the profile
     #[arg(long, conflicts_with = "write_config")]
     pub helper: bool,
 }
