@@ -68,8 +68,14 @@ fn only_profile(ask: &Ask) -> Result<()> {
         (r.region.is_some(), "--region"),
         (r.mfa_serial.is_some(), "-M/--mfa-serial (MFA_SERIAL)"),
         (r.external_id.is_some(), "-X/--external-id (EXTERNAL_ID)"),
-        (r.role_duration.is_some(), "-a/--role-duration (CREDENTIALS_DURATION)"),
-        (r.session_duration.is_some(), "-d/--duration (SESSION_TOKEN_DURATION)"),
+        (
+            r.role_duration.is_some(),
+            "-a/--role-duration (CREDENTIALS_DURATION)",
+        ),
+        (
+            r.session_duration.is_some(),
+            "-d/--duration (SESSION_TOKEN_DURATION)",
+        ),
         (r.session_only, "-s/--session"),
     ]
     .into_iter()

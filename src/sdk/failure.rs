@@ -13,35 +13,30 @@ use std::fmt;
 /// when an endpoint is configured.
 #[derive(Debug, Clone)]
 pub struct Service {
+    /// The short name, as in "not an STS answer".
     name: &'static str,
-    place: String,
+    /// The whole phrase, as in "could not reach STS in eu-west-1".
+    phrase: String,
 }
 
 impl Service {
     pub fn new(name: &'static str, endpoint_url: Option<&str>, region: &str) -> Service {
-        let place = match endpoint_url {
-            Some(url) => format!("at {}", crate::text::escape(url)),
-            None => format!("in {region}"),
+        let phrase = match endpoint_url {
+            Some(url) => format!("{name} at {}", crate::text::escape(url)),
+            None => format!("{name} in {region}"),
         };
-        Service { name, place }
+        Service { name, phrase }
     }
 
-    /// A service whose place is already a phrase (`ECR in eu-west-1 (FIPS)`).
-    pub fn described(name: &'static str, whole: String) -> Service {
-        let place = whole
-            .strip_prefix(name)
-            .map_or(whole.clone(), |rest| rest.trim_start().to_owned());
-        Service { name, place }
+    /// A service whose phrase its caller already has (`ECR in eu-west-1 (FIPS)`).
+    pub fn described(name: &'static str, phrase: String) -> Service {
+        Service { name, phrase }
     }
 }
 
 impl fmt::Display for Service {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.place.is_empty() {
-            write!(f, "{}", self.name)
-        } else {
-            write!(f, "{} {}", self.name, self.place)
-        }
+        f.write_str(&self.phrase)
     }
 }
 
@@ -112,5 +107,42 @@ fn not_the_service(raw: &HttpResponse) -> Failure {
             .map(|t| format!(", {}", crate::text::escape(t)))
             .unwrap_or_default(),
         size: raw.body().bytes().map_or(0, <[u8]>::len),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_name_the_service_and_where_it_is() {
+        let sts = Service::new("STS", None, "eu-west-1");
+        let custom = Service::new("STS", Some("http://127.0.0.1:9"), "eu-west-1");
+        let no_hint = |_: &str| String::new();
+        assert_eq!(
+            Failure::Refused {
+                code: "AccessDenied".into(),
+                message: "no".into()
+            }
+            .sentence(&sts, |code| format!("; {code} hint")),
+            "AccessDenied: no; AccessDenied hint"
+        );
+        assert_eq!(
+            Failure::NotTheService {
+                status: 502,
+                kind: ", text/html".into(),
+                size: 12
+            }
+            .sentence(&custom, no_hint),
+            "the answer from STS at http://127.0.0.1:9 is not an STS answer (HTTP 502, text/html, \
+             12 bytes); check endpoint_url / AWS_ENDPOINT_URL and any proxy between here and STS"
+        );
+        assert_eq!(
+            Failure::Unreachable("timed out".into()).sentence(&sts, no_hint),
+            "could not reach STS in eu-west-1 (timed out); check the network, the region and any \
+             endpoint_url / AWS_ENDPOINT_URL"
+        );
+        let ecr = Service::described("ECR", "ECR in us-east-1 (FIPS)".into());
+        assert_eq!(ecr.to_string(), "ECR in us-east-1 (FIPS)");
     }
 }
