@@ -673,3 +673,61 @@ fn a_signal_during_a_refresh_reaches_the_command() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A refresh that takes longer than an SDK waits for its endpoint (a slow `mfa_process`
+/// here; a person typing a code in real life) does not fail the command's requests: they
+/// get the current credentials, still good for minutes, at once, and the new ones after.
+#[test]
+fn a_slow_refresh_answers_with_the_current_credentials_meanwhile() {
+    let moto = Moto::start();
+    let env = TestEnv::new(&moto.url());
+    let counter = env.path("codes");
+    let codes = script(
+        &env,
+        "codes.sh",
+        &format!(
+            "n=$(cat '{0}' 2>/dev/null || echo 600000); n=$((n + 1)); echo $n > '{0}'\n\
+             if [ $n -gt 600001 ]; then sleep 3; fi\necho $n",
+            counter.display()
+        ),
+    );
+    env.config(&format!(
+        "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/slow\nsession_token_duration = 15m\n\
+         mfa_process = {}\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
+        base_profile(),
+        codes.display(),
+        role("123456789012", "Slow")
+    ));
+    let mut env = env;
+    env.env("RUNAS_REFRESH_MARGIN", "14m50s");
+    let client = client_script();
+    let child = format!(
+        "python3 '{client}' quick; sleep 11; python3 '{client}' quick; sleep 5; python3 '{client}' quick"
+    );
+    let run = env.run(&["-S", "prod", "sh", "-c", &child]).ok();
+    let answers: Vec<(u64, String, String)> = run
+        .stdout
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split(' ').map(|f| f.split_once('=').map(|(_, v)| v));
+            Some((
+                fields.next()??.parse().ok()?,
+                fields.next()??.to_owned(),
+                fields.next()??.to_owned(),
+            ))
+        })
+        .collect();
+    assert_eq!(answers.len(), 3, "{}\n{}", run.stdout, run.stderr);
+    let (first, stale, after) = (&answers[0], &answers[1], &answers[2]);
+    assert_eq!(first.1, "200");
+    assert_eq!(stale.1, "200", "{}", run.stderr);
+    assert!(
+        stale.0 < 1000,
+        "the stale request waited {} ms for the refresh",
+        stale.0
+    );
+    assert_eq!(stale.2, first.2, "meanwhile, the current credentials");
+    assert_eq!(after.1, "200");
+    assert_ne!(after.2, first.2, "then the refreshed ones");
+    assert_eq!(moto.count("GetSessionToken"), 2);
+}

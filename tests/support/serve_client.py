@@ -5,6 +5,7 @@
     serve_client.py probe           # the ECS endpoint without, with a wrong and with the token
     serve_client.py rotate SECONDS  # boto3 calls for SECONDS; prints KEYS=, CALLS=, ERRORS=
     serve_client.py sleep           # prints READY, then waits for SIGTERM; exits 42 on it
+    serve_client.py quick           # one request with the token; prints ELAPSED= (ms) and KEY=
 """
 
 import json
@@ -67,6 +68,16 @@ def rotate(seconds):
     print(f"KEYS={len(keys)}\nCALLS={calls}\nERRORS={errors}")
 
 
+def quick():
+    url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+    token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
+    start = time.monotonic()
+    status, body = get(url, {"Authorization": token})
+    elapsed = int((time.monotonic() - start) * 1000)
+    key = json.loads(body).get("AccessKeyId", "") if status == 200 else ""
+    print(f"ELAPSED={elapsed} STATUS={status} KEY={key}", flush=True)
+
+
 def sleep():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(42))
     print("READY", flush=True)
@@ -85,6 +96,8 @@ def main():
         rotate(float(sys.argv[2]))
     elif mode == "sleep":
         sleep()
+    elif mode == "quick":
+        quick()
     else:
         sys.exit(f"unknown mode {mode}")
 
