@@ -11,7 +11,7 @@
 use super::Ask;
 use super::ecr::{Registries, Wanted, docker_config_dir};
 use crate::creds::remaining;
-use crate::ecr::credential_helper::{self, Fetched};
+use crate::ecr::credential_helper::{self, Fetched, ProfileTokens};
 use crate::ecr::docker_config;
 use crate::ecr::endpoint::Registry;
 use crate::ecr::owners::{Claim, Owners, Source};
@@ -128,9 +128,10 @@ fn prefetch(
     env: &Env,
 ) -> Result<ExitCode> {
     let mut failed = 0;
+    let otp = args.ask.options.otp.clone();
+    let mut tokens = ProfileTokens::new(profiles, args.ask.profile(), env, otp);
     for registry in registries {
-        let otp = args.ask.options.otp.clone();
-        match credential_helper::obtain(profiles, args.ask.profile(), registry, env, otp) {
+        match tokens.obtain(registry) {
             Ok(fetched) => eprintln!(
                 "ECR helper: {} -> profile `{}` (token {})",
                 registry.host,

@@ -19,7 +19,7 @@ use super::token::{self, AuthToken};
 use super::token_cache;
 use crate::creds::key::Key;
 use crate::creds::warm::Inputs;
-use crate::creds::{self, Execution, cache::Cache};
+use crate::creds::{self, Credentials, Execution, cache::Cache};
 use crate::error::{Error, Result};
 use crate::log::debug;
 use crate::profile::chain::{Chain, Request, Target};
@@ -268,42 +268,87 @@ pub fn obtain(
     env: &Env,
     otp: Option<Secret>,
 ) -> Result<Fetched> {
-    let (chain, key) = plan(profiles, profile, registry, env)?;
-    let cache = Cache::locate(env);
-    if let Some(hit) = lookup(&cache, &key, &chain) {
-        return Ok(hit);
+    ProfileTokens::new(profiles, profile, env, otp).obtain(registry)
+}
+
+/// Tokens of one profile's registries. The credentials (and the runtime and SDK
+/// configuration they came through) are fetched at the first miss and serve every
+/// registry after it.
+pub struct ProfileTokens<'p> {
+    profiles: &'p Profiles,
+    profile: &'p str,
+    env: &'p Env,
+    otp: Option<Secret>,
+    obtained: Option<(Execution, Credentials)>,
+}
+
+impl<'p> ProfileTokens<'p> {
+    pub fn new(
+        profiles: &'p Profiles,
+        profile: &'p str,
+        env: &'p Env,
+        otp: Option<Secret>,
+    ) -> ProfileTokens<'p> {
+        ProfileTokens {
+            profiles,
+            profile,
+            env,
+            otp,
+            obtained: None,
+        }
     }
-    // Parallel pulls that miss together make one call.
-    let _lock = cache.lock(&key)?;
-    if let Some(hit) = lookup(&cache, &key, &chain) {
-        return Ok(hit);
+
+    /// The token of `registry`'s region, as [`obtain`] gets it.
+    pub fn obtain(&mut self, registry: &Registry) -> Result<Fetched> {
+        let (chain, key) = plan(self.profiles, self.profile, registry, self.env)?;
+        let cache = Cache::locate(self.env);
+        if let Some(hit) = lookup(&cache, &key, &chain) {
+            return Ok(hit);
+        }
+        // Parallel pulls that miss together make one call.
+        let _lock = cache.lock(&key)?;
+        if let Some(hit) = lookup(&cache, &key, &chain) {
+            return Ok(hit);
+        }
+        let watched = chain.watched_files();
+        let (execution, credentials) = self.credentials(chain)?;
+        let scope = Scope::requests([&registry.scope]);
+        let fetched = token::fetch_all(execution.network(), &scope, credentials)?
+            .into_values()
+            .next()
+            .unwrap_or_else(|| Err("no token was asked for".into()));
+        let token = fetched.map_err(|message| Error::Credentials {
+            what: format!(
+                "getting a token from {} for profile `{}`",
+                registry.scope, self.profile
+            ),
+            message,
+        })?;
+        let usable_until = token_cache::store(&cache, &key, &token);
+        Ok(Fetched {
+            token,
+            usable_until,
+            key,
+            watched,
+        })
     }
-    let options = creds::Options {
-        refresh: false,
-        otp,
-    };
-    let watched = chain.watched_files();
-    let mut execution = Execution::new(chain, options, env);
-    let credentials = execution.credentials()?;
-    let scope = Scope::requests([&registry.scope]);
-    let fetched = token::fetch_all(execution.network(), &scope, &credentials)?
-        .into_values()
-        .next()
-        .unwrap_or_else(|| Err("no token was asked for".into()));
-    let token = fetched.map_err(|message| Error::Credentials {
-        what: format!(
-            "getting a token from {} for profile `{profile}`",
-            registry.scope
-        ),
-        message,
-    })?;
-    let usable_until = token_cache::store(&cache, &key, &token);
-    Ok(Fetched {
-        token,
-        usable_until,
-        key,
-        watched,
-    })
+
+    /// The profile's credentials, fetched once: its plan is the same for every registry.
+    fn credentials(&mut self, chain: Chain) -> Result<&(Execution, Credentials)> {
+        let obtained = match self.obtained.take() {
+            Some(obtained) => obtained,
+            None => {
+                let options = creds::Options {
+                    refresh: false,
+                    otp: self.otp.take(),
+                };
+                let mut execution = Execution::new(chain, options, self.env);
+                let credentials = execution.credentials()?;
+                (execution, credentials)
+            }
+        };
+        Ok(self.obtained.insert(obtained))
+    }
 }
 
 #[cfg(test)]
