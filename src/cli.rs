@@ -3,6 +3,7 @@
 
 use crate::commands::{Ask, ecr, list, run, serve};
 use crate::ecr::client::KNOWN_CLIENTS;
+use crate::ecr::credential_helper;
 use crate::profile::chain::{Request, Target};
 use crate::secret::Secret;
 use crate::{creds, duration, exec, variables};
@@ -431,6 +432,18 @@ impl Cli {
                 basic: a.basic,
             }),
             Some(Subcommand::Ecr(Ecr::Helper(EcrHelper::Status))) => Invocation::EcrHelperStatus,
+        }
+    }
+}
+
+impl From<HelperVerb> for credential_helper::Verb {
+    fn from(verb: HelperVerb) -> Self {
+        match verb {
+            HelperVerb::Get => credential_helper::Verb::Get,
+            HelperVerb::List => credential_helper::Verb::List,
+            HelperVerb::Store => credential_helper::Verb::Store,
+            HelperVerb::Erase => credential_helper::Verb::Erase,
+            HelperVerb::Version => credential_helper::Verb::Version,
         }
     }
 }

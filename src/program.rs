@@ -155,8 +155,13 @@ impl Ending {
             // async-signal-safe functions, unless the signal is ignored (it stays so).
             unsafe {
                 libc::sigaction(*signal, std::ptr::null(), old);
-                PASS_ON[i].store(old.sa_sigaction, Ordering::SeqCst);
-                PASS_ON_FLAGS[i].store(old.sa_flags, Ordering::SeqCst);
+                // A watch inside another (runas runs one program at a time, so only by a
+                // later change) keeps passing on to the outer one's handler, never to
+                // itself.
+                if old.sa_sigaction != end_group as *const () as libc::sighandler_t {
+                    PASS_ON[i].store(old.sa_sigaction, Ordering::SeqCst);
+                    PASS_ON_FLAGS[i].store(old.sa_flags, Ordering::SeqCst);
+                }
                 if old.sa_sigaction != libc::SIG_IGN {
                     let mut action: libc::sigaction = std::mem::zeroed();
                     action.sa_sigaction = end_group as *const () as libc::sighandler_t;
@@ -183,18 +188,24 @@ impl Drop for Ending {
 type Handler = extern "C" fn(libc::c_int);
 type InfoHandler = extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void);
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub(crate) use libc::__errno_location as errno_location;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub(crate) use libc::__error as errno_location;
+
 extern "C" fn end_group(
     signal: libc::c_int,
     info: *mut libc::siginfo_t,
     context: *mut libc::c_void,
 ) {
+    // SAFETY: errno_location gives this thread's errno; the handler may return to the
+    // code it interrupted, which must find errno as it left it.
+    let errno = unsafe { *errno_location() };
     let group = RUNNING_GROUP.load(Ordering::SeqCst);
     let slot = ENDING_SIGNALS.iter().position(|s| *s == signal);
     let before = slot.map_or(libc::SIG_DFL, |i| PASS_ON[i].load(Ordering::SeqCst));
     let flags = slot.map_or(0, |i| PASS_ON_FLAGS[i].load(Ordering::SeqCst));
-    // SAFETY: kill, signal and raise are async-signal-safe. `before` is the handler that
-    // was installed for this signal (neither SIG_DFL nor SIG_IGN here), called with the
-    // arguments its flags promise it.
+    // SAFETY: kill, signal and raise are async-signal-safe.
     unsafe {
         if group > 0 {
             libc::kill(-group, libc::SIGKILL);
@@ -204,10 +215,14 @@ extern "C" fn end_group(
             libc::signal(signal, libc::SIG_DFL);
             libc::raise(signal);
         } else if flags & libc::SA_SIGINFO != 0 {
+            // SAFETY: `before` is the handler installed for this signal before `watch`,
+            // one that takes a siginfo as its flags say; it gets the kernel's arguments.
             std::mem::transmute::<usize, InfoHandler>(before)(signal, info, context);
         } else {
+            // SAFETY: as above, a handler that takes the signal number only.
             std::mem::transmute::<usize, Handler>(before)(signal);
         }
+        *errno_location() = errno;
     }
 }
 

@@ -11,7 +11,7 @@
 use super::Ask;
 use super::ecr::{Registries, Wanted, docker_config_dir};
 use crate::creds::remaining;
-use crate::ecr::credential_helper::{self, Fetched, ProfileTokens};
+use crate::ecr::credential_helper::{self, Fetched, Obtained, ProfileTokens};
 use crate::ecr::docker_config;
 use crate::ecr::endpoint::Registry;
 use crate::ecr::owners::{Claim, Owners, Source};
@@ -32,7 +32,7 @@ pub fn login(args: Registries) -> Result<ExitCode> {
     only_profile(&args.ask)?;
     let env = Env::real();
     let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
-    let registries = registries(&wanted, &args, &env)?;
+    let (registries, obtained) = registries(&wanted, &args, &env)?;
     let profiles = Profiles::load(Files::from_env(&env))?;
     let registrations_path = registrations::path(&env);
     let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
@@ -56,7 +56,9 @@ pub fn login(args: Registries) -> Result<ExitCode> {
             "{PROGRAM} is not on PATH, where Docker looks for it; install runas with cargo install, or put its directory on PATH"
         );
     }
-    prefetch(&profiles, &args, &registries, &env)
+    let otp = args.ask.options.otp.clone();
+    let tokens = ProfileTokens::new(&profiles, args.ask.profile(), &env, otp).with(obtained);
+    prefetch(tokens, args.ask.profile(), &registries)
 }
 
 /// When Docker asks, the helper plans PROFILE from the profile files alone: a flag that
@@ -121,29 +123,21 @@ fn to_register(owners: &Owners, registries: &[Registry], profile: &str) -> Resul
 }
 
 /// Fetches each registry's token now, while there is a terminal for an MFA prompt.
-fn prefetch(
-    profiles: &Profiles,
-    args: &Registries,
-    registries: &[Registry],
-    env: &Env,
-) -> Result<ExitCode> {
+fn prefetch(mut tokens: ProfileTokens, profile: &str, registries: &[Registry]) -> Result<ExitCode> {
     let mut failed = 0;
-    let otp = args.ask.options.otp.clone();
-    let mut tokens = ProfileTokens::new(profiles, args.ask.profile(), env, otp);
     for registry in registries {
         match tokens.obtain(registry) {
             Ok(fetched) => eprintln!(
                 "ECR helper: {} -> profile `{}` (token {})",
                 registry.host,
-                args.ask.profile(),
+                profile,
                 remaining(fetched.usable_until)
             ),
             Err(e) => {
                 failed += 1;
                 eprintln!(
-                    "ECR helper: {} -> profile `{}`, but no token yet: {e}",
-                    registry.host,
-                    args.ask.profile()
+                    "ECR helper: {} -> profile `{profile}`, but no token yet: {e}",
+                    registry.host
                 );
             }
         }
@@ -163,6 +157,7 @@ pub fn logout(args: Registries) -> Result<ExitCode> {
     let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
     let registrations_path = registrations::path(&env);
     let mut hosts: Vec<String> = registries(&wanted, &args, &env)?
+        .0
         .into_iter()
         .map(|r| r.host)
         .collect();
@@ -191,14 +186,20 @@ pub fn logout(args: Registries) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The registries named, or the profile's own; the account lookup only when it must.
-fn registries(wanted: &Wanted, args: &Registries, env: &Env) -> Result<Vec<Registry>> {
+/// The registries named, or the profile's own; the account lookup only when it must. The
+/// credentials the lookup fetched come back, for the tokens.
+fn registries(
+    wanted: &Wanted,
+    args: &Registries,
+    env: &Env,
+) -> Result<(Vec<Registry>, Option<Obtained>)> {
     match wanted.account_free() {
-        Some(registries) => Ok(registries),
+        Some(registries) => Ok((registries, None)),
         None => {
             let (execution, credentials) =
                 session::credentials(wanted.chain.clone(), &args.ask.options, env)?;
-            wanted.registries(&execution, &credentials)
+            let registries = wanted.registries(&execution, &credentials)?;
+            Ok((registries, Some((execution, credentials))))
         }
     }
 }

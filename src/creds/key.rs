@@ -12,7 +12,9 @@ use aws_types::os_shim_internal::Env;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The text can hold a `credential_process` command line, which may carry a secret: the
+/// key is written only to 0600 files, and its `Debug` shows the description alone.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Key {
     text: String,
     description: String,
@@ -133,6 +135,12 @@ impl Key {
     }
 }
 
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Key").field(&self.description).finish()
+    }
+}
+
 /// The SHA-256 of a web identity token, so that another token in the same file (another
 /// CI job on the runner, a rotated EKS token) is another identity and never receives the
 /// role credentials cached for the one before. An unreadable file gets a key of its own;
@@ -167,6 +175,17 @@ pub fn test_key(text: &str) -> Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_shows_the_description_only() {
+        let key = Key {
+            text: "partition aws\ncredential_process vault read --token=s3cr3t".into(),
+            description: "credential_process of profile `p`".into(),
+        };
+        let shown = format!("{key:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert_eq!(shown, "Key(\"credential_process of profile `p`\")");
+    }
 
     #[test]
     fn fnv_is_stable() {

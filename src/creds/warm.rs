@@ -7,7 +7,8 @@
 //! when all three hash as they did, the plan is the one resolved then, and its last step's
 //! cache key can be read from a note left by that run. Any change to either file, to any
 //! `AWS_*`/`RUNAS_*` variable or to the flags misses, and the full resolution runs. The note
-//! holds no secret: a cache key, a region and warnings.
+//! holds a cache key, a region and warnings; the key can hold a `credential_process`
+//! command line, so notes are 0600 like the entries.
 
 use super::key::{Key, file_digest};
 use crate::log::debug;

@@ -44,16 +44,47 @@ struct Note {
     profile: String,
 }
 
+/// The verbs of the docker-credential-helpers protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    List,
+    Store,
+    Erase,
+    Version,
+}
+
+/// What the helper does for `verb`. Docker runs it with no flags, so verbosity and the
+/// deadline come from the environment.
+pub fn run(verb: Verb) -> ExitCode {
+    let verbose = crate::variables::RUNAS_VERBOSE.name;
+    if std::env::var_os(verbose).is_some_and(|v| !v.is_empty() && v != "0") {
+        crate::log::set_verbosity(1);
+    }
+    if let Err(e) = crate::deadline::from_env() {
+        return fail(&e);
+    }
+    match verb {
+        Verb::Get => get(),
+        Verb::List => list(),
+        Verb::Store | Verb::Erase => discard(),
+        Verb::Version => {
+            println!("docker-credential-runas {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+    }
+}
+
 /// `store` and `erase`: Docker writes the credentials (or the URL) to forget; there is
 /// nothing to keep, so the input is read and dropped.
-pub fn discard() -> ExitCode {
+fn discard() -> ExitCode {
     let _ = std::io::copy(&mut std::io::stdin().take(1 << 20), &mut std::io::sink());
     ExitCode::SUCCESS
 }
 
 /// `get`: the server URL on stdin, the credentials (or Docker's not-found sentence) on
 /// stdout.
-pub fn get() -> ExitCode {
+fn get() -> ExitCode {
     let mut input = String::new();
     if let Err(e) = std::io::stdin().take(64 * 1024).read_to_string(&mut input) {
         return fail(&format!("cannot read the server URL on stdin: {e}"));
@@ -82,7 +113,7 @@ pub fn get() -> ExitCode {
 
 /// Docker shows the helper's stdout when it fails; a person running it by hand reads
 /// stderr. Both get the reason.
-pub fn fail(message: &str) -> ExitCode {
+fn fail(message: &str) -> ExitCode {
     let message = crate::text::escape_message(message);
     eprintln!("docker-credential-runas: {message}");
     println!("docker-credential-runas: {message}");
@@ -193,7 +224,7 @@ fn within_deadline<T: Send + 'static>(
     })
 }
 
-pub fn list() -> ExitCode {
+fn list() -> ExitCode {
     let env = Env::real();
     let listed = Profiles::load(Files::from_env(&env)).and_then(|profiles| {
         let registrations = Registrations::load(&registrations::path(&env))?;
@@ -271,6 +302,9 @@ pub fn obtain(
     ProfileTokens::new(profiles, profile, env, otp).obtain(registry)
 }
 
+/// A profile's credentials and the execution (network included) that got them.
+pub type Obtained = (Execution, Credentials);
+
 /// Tokens of one profile's registries. The credentials (and the runtime and SDK
 /// configuration they came through) are fetched at the first miss and serve every
 /// registry after it.
@@ -279,7 +313,10 @@ pub struct ProfileTokens<'p> {
     profile: &'p str,
     env: &'p Env,
     otp: Option<Secret>,
-    obtained: Option<(Execution, Credentials)>,
+    obtained: Option<Obtained>,
+    /// The credentials failed once: asking again would repeat the failure (and an MFA
+    /// prompt, or a one-time code already spent).
+    failed: bool,
 }
 
 impl<'p> ProfileTokens<'p> {
@@ -295,7 +332,15 @@ impl<'p> ProfileTokens<'p> {
             env,
             otp,
             obtained: None,
+            failed: false,
         }
+    }
+
+    /// Starts from credentials the caller already has for this profile (fetched to look up
+    /// its account, say), so they are not fetched twice.
+    pub fn with(mut self, obtained: Option<Obtained>) -> ProfileTokens<'p> {
+        self.obtained = obtained;
+        self
     }
 
     /// The token of `registry`'s region, as [`obtain`] gets it.
@@ -333,8 +378,15 @@ impl<'p> ProfileTokens<'p> {
         })
     }
 
-    /// The profile's credentials, fetched once: its plan is the same for every registry.
-    fn credentials(&mut self, chain: Chain) -> Result<&(Execution, Credentials)> {
+    /// The profile's credentials, fetched once: the plan of a profile does not depend on
+    /// the registry, so `chain` is the same on every call and only the first one is used.
+    fn credentials(&mut self, chain: Chain) -> Result<&Obtained> {
+        if self.failed {
+            return Err(Error::Credentials {
+                what: format!("profile `{}`", self.profile),
+                message: "its credentials failed above; not asked for again".into(),
+            });
+        }
         let obtained = match self.obtained.take() {
             Some(obtained) => obtained,
             None => {
@@ -343,7 +395,9 @@ impl<'p> ProfileTokens<'p> {
                     otp: self.otp.take(),
                 };
                 let mut execution = Execution::new(chain, options, self.env);
+                self.failed = true;
                 let credentials = execution.credentials()?;
+                self.failed = false;
                 (execution, credentials)
             }
         };

@@ -64,13 +64,16 @@ impl Failure {
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         match error {
-            SdkError::ServiceError(service) => match service.err().code() {
-                Some(code) => Failure::Refused {
-                    code: code.to_owned(),
-                    message: service.err().message().unwrap_or("(no message)").to_owned(),
-                },
-                None => not_the_service(service.raw()),
-            },
+            SdkError::ServiceError(service) => {
+                match (service.err().code(), service.err().message()) {
+                    // Neither a code nor a message: whatever answered was not the service.
+                    (None, None) => not_the_service(service.raw()),
+                    (code, message) => Failure::Refused {
+                        code: code.unwrap_or("error").to_owned(),
+                        message: message.unwrap_or("(no message)").to_owned(),
+                    },
+                }
+            }
             SdkError::ResponseError(response) => not_the_service(response.raw()),
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
                 Failure::Unreachable(crate::error::causes(error))

@@ -119,10 +119,7 @@ fn sent_by_kernel(_: &libc::siginfo_t) -> bool {
     false
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
-use libc::__errno_location as errno_location;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-use libc::__error as errno_location;
+use crate::program::errno_location;
 
 /// Reads what the handler wrote and sends the signals on to the child.
 fn pass_on(pipe: libc::c_int) {
