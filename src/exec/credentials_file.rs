@@ -21,6 +21,15 @@ pub fn write(path: &Path, name: &str, credentials: &Credentials, profile: &str) 
             .map_err(|_| Error::file(&target, "it is not UTF-8 text; fix or move it"))?,
         Err(e) => return Err(Error::file(&target, format!("cannot read it: {e}"))),
     };
+    if old.ends_with('\r') {
+        // The line break runas would add after it makes a CRLF, which the SDKs read as the
+        // end of the line: the last value would lose its `\r`.
+        return Err(Error::file(
+            &target,
+            "its last line ends in a carriage return with no line feed after it; end the file \
+             with a newline (or remove the stray carriage return) and run again",
+        ));
+    }
     let new = with_section(&old, name, &section_body(credentials, profile));
     update
         .commit(new.as_bytes())
@@ -256,6 +265,12 @@ mod tests {
             assert!(err.to_string().contains("secret access key"), "{err}");
         }
         assert!(!path.exists());
+        // A last line ending in a bare carriage return would change its value.
+        fs::write(&path, "[a]\nx = v\r").unwrap();
+        let err = write(&path, "p-runas", &creds("s"), "p").unwrap_err();
+        assert!(err.to_string().contains("carriage return"), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "[a]\nx = v\r");
+        fs::remove_file(&path).unwrap();
         // A profile's name only ever goes into a one-line comment.
         write(&path, "p-runas", &creds("s"), "p\n[default]").unwrap();
         let text = fs::read_to_string(&path).unwrap();
