@@ -143,9 +143,11 @@ fn with_section(text: &str, name: &str, body: &str) -> String {
             end += 1;
         }
         let mut keep_from = end;
+        // An indented line is never kept: the SDKs read it as a continuation of the value
+        // before it, even across blank and comment lines, and that value is now ours.
         while keep_from > start && {
-            let t = lines[keep_from - 1].trim();
-            t.is_empty() || t.starts_with('#') || t.starts_with(';')
+            let line = lines[keep_from - 1];
+            line.trim().is_empty() || line.starts_with('#') || line.starts_with(';')
         } {
             keep_from -= 1;
         }
@@ -197,6 +199,18 @@ mod tests {
         assert_eq!(
             with_section(before, "p-runas", BODY),
             "[default]\na = 1\n\n[ p-runas ] ; ours\nk = v\n\n# the next one\n[other]\nb = 2\n"
+        );
+    }
+
+    #[test]
+    fn an_indented_line_after_the_old_section_is_not_kept() {
+        assert_eq!(
+            with_section("[p]\nold = 1\n;\n\n   ;r\n", "p", "k = v\n"),
+            "[p]\nk = v\n"
+        );
+        assert_eq!(
+            with_section("[p]\nold = 1\n  more\n\n# next\n[q]\n", "p", "k = v\n"),
+            "[p]\nk = v\n\n# next\n[q]\n"
         );
     }
 
