@@ -238,8 +238,10 @@ fn a_long_running_child_sees_keys_rotate_without_errors() {
     assert!(moto.count("AssumeRole") >= 3);
 }
 
+/// A refresh that cannot get an MFA code (no terminal, no `mfa_process`) is said on
+/// stderr, and the command keeps the credentials it has while they last.
 #[test]
-fn a_refresh_that_needs_mfa_without_a_terminal_is_a_clear_500() {
+fn a_refresh_that_needs_mfa_without_a_terminal_warns_and_serves_the_current_credentials() {
     let moto = Moto::start();
     let mut env = TestEnv::new(&moto.url());
     env.config(&format!(
@@ -267,12 +269,17 @@ fn a_refresh_that_needs_mfa_without_a_terminal_is_a_clear_500() {
     ]);
     let run = Run::from(setsid.stdin(Stdio::null()).output().expect("setsid"));
     let right = run.var("RIGHT").unwrap_or_default();
-    assert!(right.starts_with("500 "), "{right}\n{}", run.stderr);
+    assert!(right.starts_with("200 "), "{right}\n{}", run.stderr);
+    assert!(right.contains("\"AccessKeyId\""), "{right}");
     assert!(
-        right.contains("MFA") && right.contains("no terminal"),
-        "{right}"
+        run.stderr
+            .contains("cannot refresh the credentials of the endpoint")
+            && run.stderr.contains("MFA")
+            && run.stderr.contains("no terminal"),
+        "{}",
+        run.stderr
     );
-    assert!(!right.contains("318205"));
+    assert!(!run.stderr.contains("318205") && !right.contains("318205"));
     assert_eq!(
         moto.count("GetSessionToken"),
         1,
