@@ -574,28 +574,37 @@ impl Drop for Spawned {
     }
 }
 
-#[test]
-fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
-    let moto = Moto::start();
-    let env = TestEnv::new(&moto.url());
+/// A role of 15 minutes behind an MFA session of 15 minutes whose codes come from
+/// `mfa_process`: the script counts from `first`, and from the second code on runs `later`
+/// (shell) before it answers. `margin` makes the credentials stale within seconds.
+fn mfa_process_env(moto: &Moto, name: &str, first: u32, later: &str, margin: &str) -> TestEnv {
+    let mut env = TestEnv::new(&moto.url());
     let counter = env.path("codes");
     let codes = script(
         &env,
         "codes.sh",
         &format!(
-            "n=$(cat '{0}' 2>/dev/null || echo 400000); n=$((n + 1)); echo $n > '{0}'; echo $n",
-            counter.display()
+            "n=$(cat '{0}' 2>/dev/null || echo {first}); n=$((n + 1)); echo $n > '{0}'\n\
+             if [ $n -gt {second} ]; then {later}; fi\necho $n",
+            counter.display(),
+            second = first + 1,
         ),
     );
     env.config(&format!(
-        "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/forwarded\nsession_token_duration = 15m\n\
+        "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/{name}\nsession_token_duration = 15m\n\
          mfa_process = {}\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
         base_profile(),
         codes.display(),
-        role("123456789012", "Forwarded")
+        role("123456789012", name)
     ));
-    let mut env = env;
-    env.env("RUNAS_REFRESH_MARGIN", "14m57s");
+    env.env("RUNAS_REFRESH_MARGIN", margin);
+    env
+}
+
+#[test]
+fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
+    let moto = Moto::start();
+    let env = mfa_process_env(&moto, "forwarded", 400000, ":", "14m57s");
     let child = format!(
         "sleep 4; python3 '{0}' probe; exec python3 '{0}' sleep",
         client_script()
@@ -623,28 +632,14 @@ fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
 #[test]
 fn a_signal_during_a_refresh_reaches_the_command() {
     let moto = Moto::start();
-    let env = TestEnv::new(&moto.url());
-    let counter = env.path("codes");
-    let asking = env.path("asking.pid");
-    let codes = script(
-        &env,
-        "codes.sh",
-        &format!(
-            "n=$(cat '{0}' 2>/dev/null || echo 500000); n=$((n + 1)); echo $n > '{0}'\n\
-             if [ $n -gt 500001 ]; then echo $$ > '{1}'; exec sleep 30; fi\necho $n",
-            counter.display(),
-            asking.display()
-        ),
+    let env = mfa_process_env(
+        &moto,
+        "interrupted",
+        500000,
+        "echo $$ > \"$HOME/asking.pid\"; exec sleep 30",
+        "14m57s",
     );
-    env.config(&format!(
-        "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/interrupted\nsession_token_duration = 15m\n\
-         mfa_process = {}\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
-        base_profile(),
-        codes.display(),
-        role("123456789012", "Interrupted")
-    ));
-    let mut env = env;
-    env.env("RUNAS_REFRESH_MARGIN", "14m57s");
+    let asking = env.path("asking.pid");
     // The probe asks in the background once the credentials are stale, and waits on the
     // refresh; the command itself waits for SIGTERM and exits 42 on it.
     let child = format!(
@@ -687,26 +682,7 @@ fn a_signal_during_a_refresh_reaches_the_command() {
 #[test]
 fn a_slow_refresh_answers_with_the_current_credentials_meanwhile() {
     let moto = Moto::start();
-    let env = TestEnv::new(&moto.url());
-    let counter = env.path("codes");
-    let codes = script(
-        &env,
-        "codes.sh",
-        &format!(
-            "n=$(cat '{0}' 2>/dev/null || echo 600000); n=$((n + 1)); echo $n > '{0}'\n\
-             if [ $n -gt 600001 ]; then sleep 3; fi\necho $n",
-            counter.display()
-        ),
-    );
-    env.config(&format!(
-        "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/slow\nsession_token_duration = 15m\n\
-         mfa_process = {}\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
-        base_profile(),
-        codes.display(),
-        role("123456789012", "Slow")
-    ));
-    let mut env = env;
-    env.env("RUNAS_REFRESH_MARGIN", "14m50s");
+    let env = mfa_process_env(&moto, "slow", 600000, "sleep 3", "14m50s");
     let client = client_script();
     let child = format!(
         "python3 '{client}' quick; sleep 11; python3 '{client}' quick; sleep 5; python3 '{client}' quick"
