@@ -16,23 +16,31 @@ const VARIABLES: [&str; 5] = [
     variables::AWS_ENDPOINT_URL_IAM.name,
 ];
 
-/// Checks every endpoint variable that is set, and `extra` (a profile's value, with where
-/// it comes from).
-pub fn check(extra: Option<(&str, &str)>) -> Result<()> {
+/// Where an endpoint URL was set: a variable is like a flag (a usage error), the profile's
+/// `endpoint_url` is configuration (a configuration error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Variable(&'static str),
+    Profile,
+}
+
+/// Checks every endpoint variable that is set, then `profile_value`, the profile's
+/// `endpoint_url` (reached only when no variable overrides it).
+pub fn check(profile_value: Option<&str>) -> Result<()> {
     for name in VARIABLES {
         if let Ok(value) = std::env::var(name)
             && !value.is_empty()
         {
-            check_one(&value, name)?;
+            check_one(&value, Origin::Variable(name))?;
         }
     }
-    match extra {
-        Some((value, origin)) => check_one(value, origin),
+    match profile_value {
+        Some(value) => check_one(value, Origin::Profile),
         None => Ok(()),
     }
 }
 
-fn check_one(value: &str, origin: &str) -> Result<()> {
+fn check_one(value: &str, origin: Origin) -> Result<()> {
     let lower = value.to_ascii_lowercase();
     let host = lower
         .strip_prefix("https://")
@@ -45,10 +53,14 @@ fn check_one(value: &str, origin: &str) -> Result<()> {
     if fine {
         Ok(())
     } else {
-        Err(Error::Usage(format!(
-            "{origin} `{}` is not an endpoint URL: it needs http:// or https:// and a host, as in https://sts.us-east-1.amazonaws.com or http://127.0.0.1:4566",
+        let why = format!(
+            "`{}` is not an endpoint URL: it needs http:// or https:// and a host, as in https://sts.us-east-1.amazonaws.com or http://127.0.0.1:4566",
             escape(value)
-        )))
+        );
+        Err(match origin {
+            Origin::Variable(name) => Error::Usage(format!("{name} {why}")),
+            Origin::Profile => Error::EndpointUrl(format!("endpoint_url {why}")),
+        })
     }
 }
 
@@ -58,8 +70,9 @@ mod tests {
 
     #[test]
     fn a_scheme_and_a_host_are_needed() {
-        assert!(check_one("http://127.0.0.1:9", "x").is_ok());
-        assert!(check_one("HTTPS://sts.amazonaws.com/", "x").is_ok());
+        let x = Origin::Variable("X");
+        assert!(check_one("http://127.0.0.1:9", x).is_ok());
+        assert!(check_one("HTTPS://sts.amazonaws.com/", x).is_ok());
         for bad in [
             "127.0.0.1:9",
             "http://",
@@ -67,8 +80,20 @@ mod tests {
             "https:// h",
             "http:///x",
         ] {
-            let err = check_one(bad, "AWS_ENDPOINT_URL").unwrap_err().to_string();
+            let err = check_one(bad, Origin::Variable("AWS_ENDPOINT_URL")).unwrap_err();
+            assert_eq!(err.exit(), crate::error::Exit::Usage);
+            let err = err.to_string();
             assert!(err.contains("is not an endpoint URL"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_bad_profile_value_is_a_configuration_error() {
+        let err = check_one("127.0.0.1:9", Origin::Profile).unwrap_err();
+        assert_eq!(err.exit(), crate::error::Exit::Config);
+        assert!(
+            err.to_string()
+                .starts_with("endpoint_url `127.0.0.1:9` is not")
+        );
     }
 }

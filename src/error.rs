@@ -4,7 +4,9 @@
 //! role involved and say what to do. They never carry a secret: no variant holds a secret
 //! key, session token or MFA code, only identifiers.
 
-use crate::profile::problem::Problem;
+pub mod problem;
+
+pub use problem::Problem;
 use std::process::ExitCode;
 
 /// Exit statuses of `runas`'s own failures. A command that `runas` runs keeps its own
@@ -104,6 +106,17 @@ pub enum Error {
     )]
     NoRegion { profile: String },
 
+    /// A profile's `endpoint_url` that is not a URL (a variable's is a usage error).
+    #[error("{0}")]
+    EndpointUrl(String),
+
+    /// A role ARN given in place of a profile, with nothing to assume it with.
+    #[error(
+        "no credentials to assume {arn} with: there is no [{source_profile}] profile and no AWS_ACCESS_KEY_ID; \
+         add one, or set AWS_PROFILE to a profile that has credentials"
+    )]
+    NoSourceForRoleArn { arn: String, source_profile: String },
+
     #[error("{0}")]
     Mfa(String),
 
@@ -155,7 +168,9 @@ impl Error {
             | Error::UnknownProfile { .. }
             | Error::Profile { .. }
             | Error::Cycle { .. }
-            | Error::NoRegion { .. } => Exit::Config,
+            | Error::NoRegion { .. }
+            | Error::EndpointUrl(_)
+            | Error::NoSourceForRoleArn { .. } => Exit::Config,
             Error::Mfa(_) | Error::Credentials { .. } => Exit::Credentials,
             Error::Ecr(_) => Exit::Ecr,
             Error::File { .. } | Error::Serve(_) => Exit::Failure,

@@ -31,7 +31,7 @@ pub fn credentials(
 ) -> Result<(Execution, Credentials)> {
     // Checked here as well as when the network is built, so that a bad endpoint_url is
     // reported whether or not everything happens to be cached.
-    crate::endpoint_url::check(chain.sts_endpoint.as_deref().map(|e| (e, "endpoint_url")))?;
+    crate::endpoint_url::check(chain.sts_endpoint.as_deref())?;
     let mut execution = Execution::new(chain, options.clone(), env);
     let credentials = execution.credentials()?;
     Ok((execution, credentials))

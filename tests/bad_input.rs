@@ -131,6 +131,11 @@ const ROWS: &[Row] = &[
     row(b"[profile a]\nregion = us-east-1\naws_access_key_id = K\n", &["a", "true"], 3, "aws_access_key_id is set but aws_secret_access_key is missing"),
     row(b"[profile a]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\n[profile k]\n", &["a", "true"], 3, "no region for profile `a`"),
     row(b"[profile a]\nweb_identity_token_file = /t\n", &["a", "true"], 3, "role_arn is missing"),
+    Row {
+        unset: &["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS"],
+        ..row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\nendpoint_url = localhost:9\n[profile k]\nregion = us-east-1\n", &["a", "true"], 3, "endpoint_url `localhost:9` is not an endpoint URL")
+    },
+    row(ROLE, &["arn:aws:iam::123456789012:role/R", "true"], 3, "no credentials to assume arn:aws:iam::123456789012:role/R with: there is no [default] profile"),
     // 40 profiles, each the source of the one before.
     Row {
         env: &[("AWS_CONFIG_FILE", "{HOME}/long-chain")],

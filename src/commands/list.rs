@@ -2,10 +2,10 @@
 
 use crate::commands::Ask;
 use crate::creds::{Credentials, Execution};
+use crate::error::Problem;
 use crate::error::{Error, Result};
 use crate::iam::{Iam, Principal};
 use crate::output::say;
-use crate::profile::problem::Problem;
 use crate::profile::{Files, Profiles};
 use crate::session;
 use aws_types::os_shim_internal::Env;

@@ -6,7 +6,6 @@
 
 pub mod chain;
 pub mod key;
-pub mod problem;
 pub mod resolve;
 pub mod sections;
 mod walk;

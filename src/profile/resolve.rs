@@ -9,9 +9,9 @@
 use super::Profiles;
 use super::chain::{Chain, Mfa, NamedSource, RegionSource, Request, RoleStep, Root, Step, Target};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
-use super::problem::Problem;
 use super::walk::{role_step, root_profile, walk};
 use crate::duration::{self, limits};
+use crate::error::Problem;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::variables::{
@@ -89,10 +89,10 @@ fn walk_target<'a>(profiles: &'a Profiles, request: &Request, env: &Env) -> Resu
     } else if profiles.get(&source_name).is_some() {
         walk(profiles, &source_name)
     } else {
-        Err(Error::Usage(format!(
-            "no credentials to assume {arn} with: there is no [{source_name}] profile and no AWS_ACCESS_KEY_ID; \
-             add one, or set AWS_PROFILE to a profile that has credentials"
-        )))
+        Err(Error::NoSourceForRoleArn {
+            arn: arn.to_string(),
+            source_profile: source_name,
+        })
     }
 }
 

@@ -4,17 +4,16 @@
 use super::Profiles;
 use super::chain::{Mfa, NamedSource, RoleStep, Root};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
-use super::problem::{MAX_HOPS, Problem};
 use crate::credentials::Credentials;
 use crate::duration::{self, limits};
+use crate::error::problem::{MAX_HOPS, Problem};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use aws_config::profile::Profile;
 use aws_types::os_shim_internal::Env;
 use std::time::Duration;
 
-/// Follows `source_profile` from `start` to the root, as the SDKs do. Returns the profiles
-/// visited (selected first), the root, and the profiles that contribute a role (selected
+/// Refuses a chain longer than [`MAX_HOPS`], naming the profile it was reached through.
 fn within_hops(start: &str, hops: usize, last: &Profile) -> Result<()> {
     // Longer chains are refused: each hop is an STS call, and AWS caps role chaining long
     // before this.
@@ -29,6 +28,8 @@ fn within_hops(start: &str, hops: usize, last: &Profile) -> Result<()> {
     ))
 }
 
+/// Follows `source_profile` from `start` to the root, as the SDKs do. Returns the profiles
+/// visited (selected first), the root, and the profiles that contribute a role (selected
 /// first).
 pub(super) fn walk<'a>(
     profiles: &'a Profiles,

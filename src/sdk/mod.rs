@@ -86,12 +86,7 @@ impl Network {
 
 impl Built {
     fn new(settings: &Settings) -> Result<Built> {
-        crate::endpoint_url::check(
-            settings
-                .endpoint_url
-                .as_deref()
-                .map(|e| (e, "endpoint_url")),
-        )?;
+        crate::endpoint_url::check(settings.endpoint_url.as_deref())?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -193,23 +193,23 @@ fn default_session_names_are_always_valid() {
 fn cases() -> Vec<Case> {
     [
         serve(),
-        source_chains_1(),
-        source_chains_2(),
+        source_chains(),
+        keys_beside_a_role(),
         other_roots(),
         durations_and_mfa(),
-        mfa_placement_1(),
-        mfa_placement_2(),
-        refused_values_1(),
-        refused_values_2(),
-        inheritance_1(),
-        inheritance_2(),
-        request_1(),
-        request_2(),
+        mfa_placement(),
+        mfa_over_other_roots(),
+        refused_values(),
+        accepted_odd_values(),
+        inheritance(),
+        not_inherited(),
+        request(),
+        request_refused(),
         role_arn(),
         region(),
-        errors_1(),
-        errors_2(),
-        errors_3(),
+        missing_sources_and_keys(),
+        malformed_settings(),
+        sso_and_lookup_errors(),
         sts_endpoint(),
     ]
     .into_iter()
@@ -280,8 +280,8 @@ fn serve() -> Vec<Case> {
     ]
 }
 
-/// source_profile chains
-fn source_chains_1() -> Vec<Case> {
+/// source_profile chains: keys at the root, roles after it
+fn source_chains() -> Vec<Case> {
     vec![
         Case {
             name: "static keys, then a role",
@@ -340,8 +340,8 @@ fn source_chains_1() -> Vec<Case> {
     ]
 }
 
-/// source_profile chains (continued).
-fn source_chains_2() -> Vec<Case> {
+/// a profile that holds keys and a role, and keys split across the two files
+fn keys_beside_a_role() -> Vec<Case> {
     vec![
         Case {
             name: "a self-referencing profile uses its own keys first",
@@ -475,7 +475,7 @@ fn durations_and_mfa() -> Vec<Case> {
 /// Where the MFA code goes and how long each role asks for, as STS requires: one
 /// session token for roles of up to an hour, the code on a longer first role, no
 /// GetSessionToken for session roots, no code twice, at most one hour when chained.
-fn mfa_placement_1() -> Vec<Case> {
+fn mfa_placement() -> Vec<Case> {
     let one_hour_roles = format!(
         "[profile me]\n{KEYS}\
          [profile prod]\nrole_arn = {ARN_A}\nsource_profile = me\nmfa_serial = {MFA}\n\
@@ -550,8 +550,9 @@ fn mfa_placement_1() -> Vec<Case> {
     ]
 }
 
-/// Where the MFA code goes and how long each role asks for, as STS requires: one (continued).
-fn mfa_placement_2() -> Vec<Case> {
+/// where the code goes when the root is a process or the environment, and how long a role
+/// over environment keys may ask for
+fn mfa_over_other_roots() -> Vec<Case> {
     let env_root = format!(
         "[profile prod]\nrole_arn = {ARN_A}\ncredential_source = Environment\nduration_seconds = 7200\n"
     );
@@ -607,7 +608,7 @@ fn mfa_placement_2() -> Vec<Case> {
 }
 
 /// values STS would refuse
-fn refused_values_1() -> Vec<Case> {
+fn refused_values() -> Vec<Case> {
     vec![
         Case {
             name: "a session name with a space",
@@ -684,8 +685,8 @@ fn refused_values_1() -> Vec<Case> {
     ]
 }
 
-/// values STS would refuse (continued).
-fn refused_values_2() -> Vec<Case> {
+/// values that look odd but that the SDKs and STS accept
+fn accepted_odd_values() -> Vec<Case> {
     vec![
         Case {
             name: "a comment line is not part of a value",
@@ -715,7 +716,7 @@ fn refused_values_2() -> Vec<Case> {
 }
 
 /// inheritance
-fn inheritance_1() -> Vec<Case> {
+fn inheritance() -> Vec<Case> {
     let inherited_duration = format!(
         "[default]\ncredentials_duration = 2h\n\
          [profile a]\nrole_arn = {ARN_A}\nsource_profile = b\n\
@@ -788,8 +789,8 @@ fn inheritance_1() -> Vec<Case> {
     ]
 }
 
-/// inheritance (continued).
-fn inheritance_2() -> Vec<Case> {
+/// what a profile does not inherit
+fn not_inherited() -> Vec<Case> {
     vec![Case {
         name: "a plain key profile does not pick up [default]'s device",
         config: format!(
@@ -807,7 +808,7 @@ fn inheritance_2() -> Vec<Case> {
 }
 
 /// the request
-fn request_1() -> Vec<Case> {
+fn request() -> Vec<Case> {
     vec![
         Case {
             name: "MFA without long-term keys goes with AssumeRole",
@@ -868,8 +869,8 @@ fn request_1() -> Vec<Case> {
     ]
 }
 
-/// the request (continued).
-fn request_2() -> Vec<Case> {
+/// what a request cannot ask for
+fn request_refused() -> Vec<Case> {
     vec![Case {
         name: "session only needs long-term keys",
         config: "[profile p]\ncredential_process = x\n".to_owned(),
@@ -923,7 +924,7 @@ fn role_arn() -> Vec<Case> {
             request: to(ARN_A),
             env: ALICE,
             expected: &[
-                "error (Usage): no credentials to assume arn:aws:iam::123456789012:role/A with: there is no [default] profile and no AWS_ACCESS_KEY_ID; add one, or set AWS_PROFILE to a profile that has credentials",
+                "error (Config): no credentials to assume arn:aws:iam::123456789012:role/A with: there is no [default] profile and no AWS_ACCESS_KEY_ID; add one, or set AWS_PROFILE to a profile that has credentials",
             ],
         },
         Case {
@@ -979,8 +980,9 @@ fn region() -> Vec<Case> {
     ]
 }
 
-/// resolution errors name the profile and the fix
-fn errors_1() -> Vec<Case> {
+/// a role without a usable source, keys without their other half: the error names the
+/// profile and the fix
+fn missing_sources_and_keys() -> Vec<Case> {
     vec![
         Case {
             name: "a role without a source",
@@ -1053,8 +1055,8 @@ fn errors_1() -> Vec<Case> {
     ]
 }
 
-/// resolution errors name the profile and the fix (continued).
-fn errors_2() -> Vec<Case> {
+/// settings that do not parse or name the wrong thing
+fn malformed_settings() -> Vec<Case> {
     vec![
         Case {
             name: "a role ARN with a short account in the profile",
@@ -1119,8 +1121,8 @@ fn errors_2() -> Vec<Case> {
     ]
 }
 
-/// resolution errors name the profile and the fix (continued).
-fn errors_3() -> Vec<Case> {
+/// SSO settings in the wrong place, cycles, and names that do not exist
+fn sso_and_lookup_errors() -> Vec<Case> {
     vec![
         Case {
             name: "an sso_session without its section",
