@@ -11,7 +11,9 @@ use std::ffi::{OsStr, OsString};
 
 const SUBCOMMANDS: [&str; 5] = ["ecr", "list", "diagnose", "serve", "help"];
 
-/// Parses argv as `runas` does.
+/// Parses argv as `runas` does. A word after PROFILE is the command's, never a subcommand
+/// of runas (`runas prod help` runs `help`), so subcommands come first; options given before
+/// a subcommand (`runas -v diagnose prod`) are moved behind its name.
 pub fn parse(mut args: Vec<OsString>) -> Cli {
     let command = without_empty_env(Cli::command());
     let leading = leading_options(&command, &args);

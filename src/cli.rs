@@ -376,15 +376,6 @@ pub enum HelperVerb {
     Version,
 }
 
-impl Cli {
-    /// Parses argv. A word after PROFILE is the command's, never a subcommand of runas
-    /// (`runas prod help` runs `help`), so subcommands come first; options given before a
-    /// subcommand (`runas -v diagnose prod`) are moved behind its name (see `argv`).
-    pub fn parse_args() -> Cli {
-        crate::argv::parse(std::env::args_os().collect())
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
     /// `export NAME='value'` lines for a POSIX shell

@@ -11,7 +11,7 @@ fn main() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(argv::completion_command)
         .var(variables::COMPLETE.name)
         .complete();
-    let cli = cli::Cli::parse_args();
+    let cli = argv::parse(std::env::args_os().collect());
     log::set_verbosity(cli.verbose);
     let result = deadline::from_env()
         .map_err(error::Error::Usage)
