@@ -131,7 +131,7 @@ impl Key {
     /// A file name for the key with `extension`: a stable 64-bit hash, whose collisions
     /// the stored text catches.
     pub fn file_name(&self, extension: &str) -> String {
-        format!("{:016x}.{extension}", fnv1a(&self.text))
+        format!("{:016x}.{extension}", stable_hash(self.text.as_bytes()))
     }
 }
 
@@ -157,10 +157,36 @@ pub fn file_digest(path: &Path) -> String {
     }
 }
 
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+/// The one hash runas keeps on disk (cache file names, the warm path's inputs): FNV-1a,
+/// 64 bits, the same in every build and every version, unlike the standard library's
+/// `DefaultHasher`. Not for secrets: a stored full key or a compared digest catches its
+/// collisions.
+pub struct StableHasher(u64);
+
+impl Default for StableHasher {
+    fn default() -> Self {
+        StableHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for StableHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The [`StableHasher`] hash of `bytes`.
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = StableHasher::default();
+    hasher.write(bytes);
+    hasher.finish()
 }
 
 /// A key made in a test, for entries written by hand.
@@ -190,7 +216,7 @@ mod tests {
     #[test]
     fn fnv_is_stable() {
         // Renaming every cache file would throw away every cached credential.
-        assert_eq!(fnv1a(""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(stable_hash(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 }

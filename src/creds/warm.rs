@@ -10,14 +10,14 @@
 //! holds a cache key, a region and warnings; the key can hold a `credential_process`
 //! command line, so notes are 0600 like the entries.
 
-use super::key::{Key, file_digest};
+use super::key::{Key, StableHasher, file_digest};
 use crate::log::debug;
 use crate::profile::Files;
 use crate::profile::chain::Chain;
 use crate::variables::{HOME, USER, XDG_CACHE_HOME, XDG_CONFIG_HOME};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// Everything a plan depends on, hashed.
@@ -53,7 +53,7 @@ impl Inputs {
     /// `request` is whatever else the answer depends on: the flags of a run, the registry
     /// host of a credential helper's `get`.
     pub fn gather(files: &Files, request: &impl Hash) -> Inputs {
-        let mut h = DefaultHasher::new();
+        let mut h = StableHasher::default();
         env!("CARGO_PKG_VERSION").hash(&mut h);
         for path in [&files.config, &files.credentials] {
             path.hash(&mut h);
@@ -107,7 +107,7 @@ impl Inputs {
     /// A note of any kind (a file extension that `Cache::prune` knows) for these inputs,
     /// if the files it watches are as they were.
     pub fn recall_note<T: DeserializeOwned>(&self, cache_dir: &Path, kind: &str) -> Option<T> {
-        let bytes = super::read_own(&self.path(cache_dir, kind), 1 << 20).ok()?;
+        let bytes = crate::private_file::read_private(&self.path(cache_dir, kind), 1 << 20).ok()?;
         let note: Note<T> = serde_json::from_slice(&bytes).ok()?;
         let same = note.version == env!("CARGO_PKG_VERSION")
             && note.inputs == self.name()
