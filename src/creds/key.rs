@@ -181,6 +181,23 @@ impl std::hash::Hasher for StableHasher {
     }
 }
 
+impl StableHasher {
+    /// Hashes a long byte string (a profile file) a 64-bit word at a time: the byte-wise
+    /// loop costs a multiplication per byte, about 1 ms per MiB, which the warm path would
+    /// feel with a large file; this one a multiplication and a fold per word.
+    pub fn write_long(&mut self, bytes: &[u8]) {
+        use std::hash::Hasher;
+        self.write_usize(bytes.len());
+        let mut words = bytes.chunks_exact(8);
+        for word in words.by_ref() {
+            let word = u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes"));
+            self.0 = (self.0 ^ word).wrapping_mul(0x0000_0100_0000_01b3);
+            self.0 ^= self.0 >> 32;
+        }
+        self.write(words.remainder());
+    }
+}
+
 /// The [`StableHasher`] hash of `bytes`.
 pub fn stable_hash(bytes: &[u8]) -> u64 {
     use std::hash::Hasher;
@@ -218,5 +235,15 @@ mod tests {
         // Renaming every cache file would throw away every cached credential.
         assert_eq!(stable_hash(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(stable_hash(b"a"), 0xaf63_dc4c_8601_ec8c);
+        let long = |bytes: &[u8]| {
+            use std::hash::Hasher;
+            let mut hasher = StableHasher::default();
+            hasher.write_long(bytes);
+            hasher.finish()
+        };
+        assert_eq!(long(b"0123456789"), long(b"0123456789"));
+        assert_ne!(long(b"0123456789"), long(b"0123456788"));
+        assert_ne!(long(b"01234567\x80"), long(b"01234567\x00"));
+        assert_ne!(long(b"x"), long(b"x\0"));
     }
 }

@@ -59,9 +59,16 @@ impl Inputs {
             path.hash(&mut h);
             // A missing or unreadable file hashes as such; the full path reports it. The
             // same checks as there: no FIFO, no endless device, no `~` without HOME.
-            (!path.starts_with("~"))
+            let text = (!path.starts_with("~"))
                 .then(|| crate::profile::sections::read(path).ok().flatten())
-                .hash(&mut h);
+                .flatten();
+            match text {
+                Some(text) => {
+                    h.write_u8(1);
+                    h.write_long(text.as_bytes());
+                }
+                None => h.write_u8(0),
+            }
         }
         let mut vars: Vec<(String, String)> = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
