@@ -148,14 +148,14 @@ impl Slot {
         fetch: impl FnOnce() -> Result<Fetched<T>>,
     ) -> Result<T> {
         if !renew && let Some(value) = self.peek(&judge) {
-            debug!("cached: {}", self.what);
+            debug!("cache hit: {}", self.what);
             return Ok(value);
         }
         let _lock = self.lock()?;
         if !renew {
             // Another run may have fetched it, or failed to, while this one waited.
             if let Some(value) = self.peek(&judge) {
-                debug!("cached after waiting: {}", self.what);
+                debug!("cache hit after waiting: {}", self.what);
                 return Ok(value);
             }
             self.recall_failure()?;
