@@ -85,11 +85,14 @@ pub enum Error {
     )]
     ProfileFile { detail: String },
 
-    #[error("profile `{name}` not found in {files}{}", suggestion(.similar))]
+    #[error("profile `{name}` not found in {files}{}", suggestion(.similar, *.subcommand))]
     UnknownProfile {
         name: String,
+        /// The files, and those of them that do not exist.
         files: String,
         similar: Vec<String>,
+        /// A subcommand the name is a typo of (`diagnse`), when it stood where one goes.
+        subcommand: Option<&'static str>,
     },
 
     /// A profile that cannot be resolved, and why.
@@ -133,7 +136,10 @@ pub enum Error {
     CommandNotExecutable { program: String, message: String },
 }
 
-fn suggestion(similar: &[String]) -> String {
+fn suggestion(similar: &[String], subcommand: Option<&str>) -> String {
+    if let Some(subcommand) = subcommand {
+        return format!("; did you mean the subcommand `runas {subcommand} ...`?");
+    }
     match similar {
         [] => "; `runas` needs a [profile NAME] section in the config file or a [NAME] section in the credentials file".to_owned(),
         [one] => format!("; did you mean `{one}`?"),

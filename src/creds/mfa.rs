@@ -2,7 +2,7 @@
 //! terminal. The prompt goes to `/dev/tty`, never stdout, which may be a pipe into `eval`.
 
 use crate::error::{Error, Result};
-use crate::profile::chain::Mfa;
+use crate::profile::chain::{Mfa, MfaProcess};
 use crate::secret::Secret;
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
@@ -23,7 +23,7 @@ pub fn code(
             "--otp / MFA_CODE",
         )
     } else if let Some(process) = &mfa.process {
-        (from_process(process, &mfa.serial, profile)?, "mfa_process")
+        (from_process(process, &mfa.serial)?, "mfa_process")
     } else {
         (
             prompt(&mfa.serial, profile, spent.is_some())?,
@@ -40,12 +40,14 @@ pub fn code(
     Ok(code)
 }
 
-/// The command is named by its profile only: its arguments may hold a secret.
-fn from_process(command: &Secret, serial: &str, profile: &str) -> Result<Secret> {
+/// The command is named by the profile that sets it, and only so: its arguments may hold a
+/// secret.
+fn from_process(process: &MfaProcess, serial: &str) -> Result<Secret> {
+    let profile = &process.profile;
     // The command's stderr and stdin stay the user's: it may ask for a touch or a PIN.
     let mut sh = Command::new("sh");
     sh.arg("-c")
-        .arg(command.expose())
+        .arg(process.command.expose())
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
@@ -139,7 +141,10 @@ mod tests {
     fn device(process: Option<&str>) -> Mfa {
         Mfa {
             serial: "arn:aws:iam::123456789012:mfa/me".into(),
-            process: process.map(Secret::new),
+            process: process.map(|command| MfaProcess {
+                command: Secret::new(command),
+                profile: "default".into(),
+            }),
         }
     }
 
@@ -199,7 +204,10 @@ mod tests {
         let err = code(&device(Some("exit 3")), None, "p", None)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("mfa_process of profile `p` failed"), "{err}");
+        assert!(
+            err.contains("mfa_process of profile `default` failed"),
+            "the profile that sets it is named, not the one run: {err}"
+        );
         assert!(
             !err.contains("exit 3"),
             "the command may hold a secret: {err}"
