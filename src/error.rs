@@ -110,6 +110,11 @@ pub enum Error {
     #[error("{0}")]
     Mfa(String),
 
+    /// STS refused the one-time code itself (mistyped, or already used): a code typed at
+    /// the terminal is asked for again.
+    #[error("{0}")]
+    MfaRefused(String),
+
     /// STS or another credential source refused or failed. `what` says which step.
     #[error("{what}: {message}")]
     Credentials { what: String, message: String },
@@ -162,7 +167,7 @@ impl Error {
             | Error::Profile { .. }
             | Error::Cycle { .. }
             | Error::NoRegion { .. } => Exit::Config,
-            Error::Mfa(_) | Error::Credentials { .. } => Exit::Credentials,
+            Error::Mfa(_) | Error::MfaRefused(_) | Error::Credentials { .. } => Exit::Credentials,
             Error::Ecr(_) => Exit::Ecr,
             Error::File { .. } | Error::Serve(_) => Exit::Failure,
             Error::Internal(_) => Exit::Internal,
