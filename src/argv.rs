@@ -9,7 +9,7 @@ use clap_complete::engine::{
 };
 use std::ffi::{OsStr, OsString};
 
-const SUBCOMMANDS: [&str; 5] = ["ecr", "list", "diagnose", "serve", "help"];
+pub const SUBCOMMANDS: [&str; 5] = ["ecr", "list", "diagnose", "serve", "help"];
 
 /// Parses argv as `runas` does. A word after PROFILE is the command's, never a subcommand
 /// of runas (`runas prod help` runs `help`), so subcommands come first; options given before

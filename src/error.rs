@@ -87,11 +87,14 @@ pub enum Error {
     )]
     ProfileFile { detail: String },
 
-    #[error("profile `{name}` not found in {files}{}", suggestion(.similar))]
+    #[error("profile `{name}` not found in {files}{}", suggestion(.similar, *.subcommand))]
     UnknownProfile {
         name: String,
+        /// The files, and those of them that do not exist.
         files: String,
         similar: Vec<String>,
+        /// A subcommand the name is a typo of (`diagnse`), when it stood where one goes.
+        subcommand: Option<&'static str>,
     },
 
     /// A profile that cannot be resolved, and why.
@@ -120,6 +123,11 @@ pub enum Error {
     #[error("{0}")]
     Mfa(String),
 
+    /// STS refused the one-time code itself (mistyped, or already used): a code typed at
+    /// the terminal is asked for again.
+    #[error("{0}")]
+    MfaRefused(String),
+
     /// STS or another credential source refused or failed. `what` says which step.
     #[error("{what}: {message}")]
     Credentials { what: String, message: String },
@@ -146,7 +154,10 @@ pub enum Error {
     CommandNotExecutable { program: String, message: String },
 }
 
-fn suggestion(similar: &[String]) -> String {
+fn suggestion(similar: &[String], subcommand: Option<&str>) -> String {
+    if let Some(subcommand) = subcommand {
+        return format!("; did you mean the subcommand `runas {subcommand} ...`?");
+    }
     match similar {
         [] => "; `runas` needs a [profile NAME] section in the config file or a [NAME] section in the credentials file".to_owned(),
         [one] => format!("; did you mean `{one}`?"),
@@ -171,7 +182,7 @@ impl Error {
             | Error::NoRegion { .. }
             | Error::EndpointUrl(_)
             | Error::NoSourceForRoleArn { .. } => Exit::Config,
-            Error::Mfa(_) | Error::Credentials { .. } => Exit::Credentials,
+            Error::Mfa(_) | Error::MfaRefused(_) | Error::Credentials { .. } => Exit::Credentials,
             Error::Ecr(_) => Exit::Ecr,
             Error::File { .. } | Error::Serve(_) => Exit::Failure,
             Error::Internal(_) => Exit::Internal,

@@ -104,6 +104,8 @@ const ROWS: &[Row] = &[
     // The profile files.
     row(ROLE, &["prodution", "true"], 3, "profile `prodution` not found"),
     row(b"[profile production]\n", &["prodution", "true"], 3, "did you mean `production`?"),
+    row(ROLE, &["diagnse", "r"], 3, "profile `diagnse` not found in ~config or ~credentials; did you mean the subcommand `runas diagnose ...`?"),
+    with_env(&[("AWS_CONFIG_FILE", "{HOME}/no-such-config")], &["r", "true"], 3, "no-such-config does not exist: check AWS_CONFIG_FILE"),
     row(b"[profile a]\nregion = x\nthis is not a property\n", &["a", "true"], 3, "on line 3"),
     row(b"[profile a]\nregion = us-east-1\n# caf\xe9\n", &["a", "true"], 3, "line 3 is not UTF-8 text"),
     row(b"[profile my prod]\nregion = us-east-1\n", &["my prod", "true"], 3, "line 1: the AWS SDKs ignore the section of profile `my prod`: a profile name may contain only ASCII letters, digits and _ - / . % @ : +"),

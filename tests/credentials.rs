@@ -273,12 +273,115 @@ fn mfa_process_is_asked_once_for_all_roles() {
 }
 
 #[test]
+fn parallel_runs_whose_code_sts_refuses_ask_for_one_code_not_one_each() {
+    let env = TestEnv::shared();
+    let process = script(
+        &env,
+        "otp.sh",
+        "echo asked >> \"$HOME/otp.log\"\nsleep 1\necho 424242",
+    );
+    mfa_config_with(
+        &env,
+        true,
+        &format!("mfa_process = {}\n", process.display()),
+    );
+    // 424242 is spent: STS refuses it from now on.
+    env.run(&["--otp", "424242", "admin", "true"]).ok();
+    std::fs::remove_dir_all(env.cache_dir()).unwrap();
+    let runs: Vec<_> = (0..8)
+        .map(|_| {
+            env.command()
+                .args(["admin", "true"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = runs
+        .into_iter()
+        .map(|r| r.wait_with_output().unwrap())
+        .collect();
+    let said: Vec<String> = outputs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .collect();
+    assert!(
+        outputs.iter().all(|o| o.status.code() == Some(4)),
+        "{said:#?}"
+    );
+    assert_eq!(
+        read(&env.path("otp.log")).lines().count(),
+        1,
+        "one code asked for: {said:#?}"
+    );
+    assert_eq!(
+        said.iter()
+            .filter(|s| s.contains("STS refused the MFA code of another runas"))
+            .count(),
+        7,
+        "{said:#?}"
+    );
+}
+
+#[test]
 fn mfa_prompt_reads_the_terminal_not_stdin() {
     let env = TestEnv::shared();
     mfa_config(&env, true);
+    let (ok, text) = in_terminal(&env, "-w admin true", &["246810"]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("MFA code for arn:aws:iam::123456789012:mfa/tester:"),
+        "{text}"
+    );
+    assert!(text.contains("assumed-role/Admin"), "{text}");
+}
+
+#[test]
+fn a_code_sts_refuses_at_the_terminal_is_asked_for_again() {
+    let env = TestEnv::shared();
+    mfa_config(&env, true);
+    // A code STS has seen is refused as a mistyped one is ("invalid MFA one time pass code").
+    env.run(&["--otp", "135791", "admin", "true"]).ok();
+    let (ok, text) = in_terminal(&env, "-r -w admin true", &["135791", "975310"]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains(
+            "STS refused that code (mistyped, or already used).\r\n\
+             MFA code for arn:aws:iam::123456789012:mfa/tester (try 2 of 3): "
+        ),
+        "{text}"
+    );
+    assert!(text.contains("assumed-role/Admin"), "{text}");
+}
+
+#[test]
+fn three_refused_codes_at_the_terminal_end_the_run() {
+    let env = TestEnv::shared();
+    mfa_config(&env, true);
+    for code in ["111111", "222222", "333333"] {
+        env.run(&["-r", "--otp", code, "admin", "true"]).ok();
+    }
+    let (ok, text) = in_terminal(
+        &env,
+        "-r admin true",
+        &["111111", "222222", "333333", "444444"],
+    );
+    assert!(!ok, "{text}");
+    assert!(text.contains("(try 3 of 3)"), "{text}");
+    assert!(!text.contains("try 4"), "{text}");
+    assert!(
+        text.contains("STS refused the MFA code for arn:aws:iam::123456789012:mfa/tester"),
+        "{text}"
+    );
+}
+
+/// Runs runas with `args` on a terminal (`script` makes one) and types `lines` there;
+/// whether it succeeded, and what the terminal showed.
+fn in_terminal(env: &TestEnv, args: &str, lines: &[&str]) -> (bool, String) {
     // `script` gives runas a terminal; what is typed there answers the prompt.
     let mut cmd = env.command();
-    let inner = format!("{} -w admin true", env!("CARGO_BIN_EXE_runas"));
+    let inner = format!("{} {args}", env!("CARGO_BIN_EXE_runas"));
     let out = cmd
         .env_remove("PATH")
         .env("PATH", std::env::var("PATH").unwrap())
@@ -302,16 +405,18 @@ fn mfa_prompt_reads_the_terminal_not_stdin() {
         .spawn()
         .expect("script (util-linux) is needed for this test: apt-get install bsdutils");
     use std::io::Write;
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    child.stdin.take().unwrap().write_all(b"246810\n").unwrap();
+    let mut typing = child.stdin.take().unwrap();
+    for line in lines {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        // A run that ended before the last line closed the terminal.
+        let _ = typing.write_all(format!("{line}\n").as_bytes());
+    }
+    drop(typing);
     let output = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{text}");
-    assert!(
-        text.contains("MFA code for arn:aws:iam::123456789012:mfa/tester:"),
-        "{text}"
-    );
-    assert!(text.contains("assumed-role/Admin"), "{text}");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 #[test]

@@ -29,6 +29,8 @@ pub struct Run {
     pub write_credentials: bool,
     /// `-S`: serve the command its credentials from an endpoint.
     pub serve: bool,
+    /// The subcommand PROFILE looks like a typo of, named if no such profile exists.
+    pub subcommand_typo: Option<&'static str>,
 }
 
 pub fn run(args: Run) -> Result<ExitCode> {
@@ -61,6 +63,17 @@ pub fn run(args: Run) -> Result<ExitCode> {
             Error::UnknownProfile { name, .. } if name == "ecr" => Error::Usage(
                 "`ecr` is a subcommand here, and options go after it: runas ecr login [OPTIONS] PROFILE [ENDPOINT...]".into(),
             ),
+            Error::UnknownProfile {
+                name,
+                files,
+                similar,
+                subcommand: None,
+            } => Error::UnknownProfile {
+                name,
+                files,
+                similar,
+                subcommand: args.subcommand_typo,
+            },
             other => other,
         })?;
     if running && (args.serve || chain.serve) {

@@ -3,6 +3,8 @@
 //! The lock is `flock` on a file in the cache directory, so the kernel releases it when its
 //! holder exits, however it exits: a run killed with -9 leaves nothing to wait for. The
 //! holder writes its pid into the file, so that a run that waits can say whom it waits for.
+//! A holder whose MFA code STS refused leaves a note there instead: the runs that waited
+//! for it then stop too, rather than each asking for a code in turn.
 
 use crate::deadline;
 use crate::error::{Error, Result};
@@ -17,9 +19,30 @@ use std::time::{Duration, Instant};
 const QUIET: Duration = Duration::from_millis(250);
 const POLL: Duration = Duration::from_millis(25);
 
+/// What a holder whose code STS refused leaves in the lock file.
+const REFUSED: &str = "refused";
+
 /// A held lock; released when dropped (or when the process ends).
 pub struct Held {
-    _file: File,
+    file: File,
+    /// The holder this run waited for had its MFA code refused.
+    refused_before: bool,
+}
+
+impl Held {
+    /// Whether the run this one waited for had its MFA code refused by STS.
+    pub fn refused_before(&self) -> bool {
+        self.refused_before
+    }
+
+    /// Leaves the note that STS refused this run's MFA code, for the runs waiting.
+    pub fn note_refusal(&mut self) {
+        let _ = self
+            .file
+            .set_len(0)
+            .and_then(|()| self.file.rewind())
+            .and_then(|()| self.file.write_all(REFUSED.as_bytes()));
+    }
 }
 
 /// Takes the lock at `path` for `step` (a description for messages), waiting at most
@@ -46,10 +69,11 @@ pub fn acquire(path: &Path, step: &str, wait: Option<Duration>) -> Result<Option
         Some(wait) => (format!("{}s", wait.as_secs()), "try again later"),
     };
     let mut announced = false;
+    let mut waited = false;
     loop {
         match file.try_lock() {
             Ok(()) => break,
-            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::WouldBlock) => waited = true,
             Err(TryLockError::Error(e)) => {
                 warning!("cannot lock {}: {e}; going on without it", path.display());
                 return Ok(None);
@@ -73,6 +97,8 @@ pub fn acquire(path: &Path, step: &str, wait: Option<Duration>) -> Result<Option
         }
         std::thread::sleep(POLL);
     }
+    // Only a note left while this run waited counts: the next holder overwrites it.
+    let refused_before = waited && note(&mut file) == REFUSED;
     // Marks the lock as in use (for pruning), and says who holds it.
     let _ = file.set_modified(std::time::SystemTime::now());
     let pid = std::process::id().to_string();
@@ -80,7 +106,19 @@ pub fn acquire(path: &Path, step: &str, wait: Option<Duration>) -> Result<Option
         .set_len(0)
         .and_then(|()| file.rewind())
         .and_then(|()| file.write_all(pid.as_bytes()));
-    Ok(Some(Held { _file: file }))
+    Ok(Some(Held {
+        file,
+        refused_before,
+    }))
+}
+
+/// What the last holder wrote: its pid, or the refusal note.
+fn note(file: &mut File) -> String {
+    let mut text = String::new();
+    let _ = file
+        .rewind()
+        .and_then(|()| file.take(64).read_to_string(&mut text));
+    text.trim().to_owned()
 }
 
 /// Opens (or creates, 0600) the lock file without following a symlink planted in its
@@ -107,9 +145,7 @@ fn open(path: &Path) -> std::io::Result<File> {
 
 /// "runas (pid 1234)", from what the holder wrote.
 fn holder(file: &mut File) -> String {
-    let mut text = String::new();
-    let _ = file.rewind().and_then(|()| file.read_to_string(&mut text));
-    match text.trim().parse::<u32>() {
+    match note(file).parse::<u32>() {
         Ok(pid) => format!("another runas (pid {pid})"),
         Err(_) => "another runas".to_owned(),
     }
@@ -154,5 +190,32 @@ mod tests {
             err.contains(&format!("pid {}", std::process::id())),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_refusal_is_seen_only_by_a_run_that_waited_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.lock");
+        let mut first = acquire(&path, "step", None).unwrap().unwrap();
+        assert!(!first.refused_before());
+        let waiter = {
+            let path = path.clone();
+            std::thread::spawn(move || acquire(&path, "step", None).unwrap().unwrap().refused_before())
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        first.note_refusal();
+        drop(first);
+        assert!(
+            waiter.join().unwrap(),
+            "the run that waited sees the refusal"
+        );
+        let mut again = acquire(&path, "step", None).unwrap().unwrap();
+        assert!(
+            !again.refused_before(),
+            "a later run that did not wait asks anew"
+        );
+        again.note_refusal();
+        drop(again);
+        assert!(!acquire(&path, "step", None).unwrap().unwrap().refused_before());
     }
 }

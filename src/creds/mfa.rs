@@ -2,50 +2,82 @@
 //! terminal. The prompt goes to `/dev/tty`, never stdout, which may be a pipe into `eval`.
 
 use crate::error::{Error, Result};
-use crate::profile::chain::Mfa;
+use crate::profile::chain::{Mfa, MfaProcess};
 use crate::secret::Secret;
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
+/// How many times a code typed at the terminal is asked for when STS refuses it.
+pub const TRIES: u8 = 3;
+
+/// Where a code came from: only one typed at the terminal is asked for again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Given,
+    Process,
+    Terminal,
+}
+
 /// A code for `mfa`. `spent` is the code this process already sent for the same device:
 /// STS accepts each code once, so the same one again is refused here, and the prompt asks
-/// for the next.
+/// for the next. `attempt` counts the prompts after STS refused a typed code (1 first).
 pub fn code(
     mfa: &Mfa,
     otp: Option<&Secret>,
     profile: &str,
     spent: Option<&Secret>,
-) -> Result<Secret> {
+    attempt: u8,
+) -> Result<(Secret, Origin)> {
     let (code, origin) = if let Some(otp) = otp {
         (
             validate(otp.expose().trim(), &mfa.serial, "--otp / MFA_CODE")?,
-            "--otp / MFA_CODE",
+            Origin::Given,
         )
     } else if let Some(process) = &mfa.process {
-        (from_process(process, &mfa.serial, profile)?, "mfa_process")
+        (from_process(process, &mfa.serial)?, Origin::Process)
     } else {
-        (
-            prompt(&mfa.serial, profile, spent.is_some())?,
-            "the terminal",
-        )
+        let ask = match (attempt, spent) {
+            (1, None) => Ask::First,
+            (1, Some(_)) => Ask::Next,
+            (n, _) => Ask::Again(n),
+        };
+        (prompt(&mfa.serial, profile, ask)?, Origin::Terminal)
     };
     if spent == Some(&code) {
+        let from = match origin {
+            Origin::Given => "--otp / MFA_CODE",
+            Origin::Process => "mfa_process",
+            Origin::Terminal => "the terminal",
+        };
         return Err(Error::Mfa(format!(
-            "the MFA code for {} from {origin} was already sent once, and STS accepts each code once; \
+            "the MFA code for {} from {from} was already sent once, and STS accepts each code once; \
              wait for the next code and give that",
             mfa.serial
         )));
     }
-    Ok(code)
+    Ok((code, origin))
 }
 
-/// The command is named by its profile only: its arguments may hold a secret.
-fn from_process(command: &Secret, serial: &str, profile: &str) -> Result<Secret> {
+/// Which prompt the terminal shows.
+#[derive(Debug, Clone, Copy)]
+enum Ask {
+    /// The first code for the device in this process.
+    First,
+    /// Another code after one was sent and used (a second step, a refresh).
+    Next,
+    /// Try `n` of [`TRIES`], after STS refused the code typed before.
+    Again(u8),
+}
+
+/// The command is named by the profile that sets it, and only so: its arguments may hold a
+/// secret.
+fn from_process(process: &MfaProcess, serial: &str) -> Result<Secret> {
+    let profile = &process.profile;
     // The command's stderr and stdin stay the user's: it may ask for a touch or a PIN.
     let mut sh = Command::new("sh");
     sh.arg("-c")
-        .arg(command.expose())
+        .arg(process.command.expose())
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
@@ -69,7 +101,7 @@ fn from_process(command: &Secret, serial: &str, profile: &str) -> Result<Secret>
     )
 }
 
-fn prompt(serial: &str, profile: &str, next: bool) -> Result<Secret> {
+fn prompt(serial: &str, profile: &str, ask: Ask) -> Result<Secret> {
     let tty = OpenOptions::new()
         .read(true)
         .write(true)
@@ -88,12 +120,14 @@ fn prompt(serial: &str, profile: &str, next: bool) -> Result<Secret> {
         )));
     }
     let mut writer = &tty;
-    let prompt = if next {
-        format!(
+    let prompt = match ask {
+        Ask::First => format!("MFA code for {serial}: "),
+        Ask::Next => format!(
             "The code just sent for {serial} cannot be used again.\nNext MFA code for {serial}: "
-        )
-    } else {
-        format!("MFA code for {serial}: ")
+        ),
+        Ask::Again(n) => format!(
+            "STS refused that code (mistyped, or already used).\nMFA code for {serial} (try {n} of {TRIES}): "
+        ),
     };
     write!(writer, "{prompt}")
         .and_then(|()| writer.flush())
@@ -139,7 +173,10 @@ mod tests {
     fn device(process: Option<&str>) -> Mfa {
         Mfa {
             serial: "arn:aws:iam::123456789012:mfa/me".into(),
-            process: process.map(Secret::new),
+            process: process.map(|command| MfaProcess {
+                command: Secret::new(command),
+                profile: "default".into(),
+            }),
         }
     }
 
@@ -150,13 +187,15 @@ mod tests {
                 &device(Some("echo 111111")),
                 Some(&Secret::new(" 123456\n")),
                 "p",
-                None
+                None,
+                1
             )
             .unwrap()
+            .0
             .expose(),
             "123456"
         );
-        let err = code(&device(None), Some(&Secret::new("12345x9")), "p", None)
+        let err = code(&device(None), Some(&Secret::new("12345x9")), "p", None, 1)
             .unwrap_err()
             .to_string();
         assert!(err.contains("not six digits (7 characters)"), "{err}");
@@ -170,6 +209,7 @@ mod tests {
             None,
             "p",
             Some(&Secret::new("222222")),
+            1,
         )
         .unwrap_err()
         .to_string();
@@ -180,9 +220,11 @@ mod tests {
                 &device(Some("echo 333333")),
                 None,
                 "p",
-                Some(&Secret::new("222222"))
+                Some(&Secret::new("222222")),
+                1
             )
             .unwrap()
+            .0
             .expose(),
             "333333"
         );
@@ -191,20 +233,24 @@ mod tests {
     #[test]
     fn mfa_process_output_is_the_code() {
         assert_eq!(
-            code(&device(Some("printf '654321\\n'")), None, "p", None)
+            code(&device(Some("printf '654321\\n'")), None, "p", None, 1)
                 .unwrap()
+                .0
                 .expose(),
             "654321"
         );
-        let err = code(&device(Some("exit 3")), None, "p", None)
+        let err = code(&device(Some("exit 3")), None, "p", None, 1)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("mfa_process of profile `p` failed"), "{err}");
+        assert!(
+            err.contains("mfa_process of profile `default` failed"),
+            "the profile that sets it is named, not the one run: {err}"
+        );
         assert!(
             !err.contains("exit 3"),
             "the command may hold a secret: {err}"
         );
-        let err = code(&device(Some("true")), None, "p", None)
+        let err = code(&device(Some("true")), None, "p", None, 1)
             .unwrap_err()
             .to_string();
         assert!(err.contains("no MFA code"), "{err}");

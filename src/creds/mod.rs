@@ -222,23 +222,43 @@ impl Execution {
         source::fetch(&self.chain.root, &self.network)
     }
 
+    /// One step's STS call. A code typed at the terminal that STS refuses (a typo) is
+    /// asked for again, up to [`mfa::TRIES`] times; a code from elsewhere is not.
     fn fetch_step(&mut self, level: usize, parent: &Credentials) -> Result<Credentials> {
         let step = self.chain.steps[level - 1].clone();
-        let code = match &step {
-            Step::SessionToken { mfa: Some(m), .. } => {
-                let profile = self.chain.profile.clone();
-                Some(self.code(m, &profile)?)
-            }
-            Step::AssumeRole(r) => match &r.mfa {
-                Some(m) => Some(self.code(m, &r.profile)?),
-                None => None,
-            },
+        let device = match &step {
+            Step::SessionToken { mfa: Some(m), .. } => Some((m, self.chain.profile.clone())),
+            Step::AssumeRole(r) => r.mfa.as_ref().map(|m| (m, r.profile.clone())),
             Step::SessionToken { mfa: None, .. } => None,
         };
+        let mut attempt = 1;
+        loop {
+            let code = match &device {
+                Some((m, profile)) => Some(self.code(m, profile, attempt)?),
+                None => None,
+            };
+            let typed = matches!(code, Some((_, mfa::Origin::Terminal)));
+            match self.call(level, &step, parent, code.map(|(c, _)| c)) {
+                Err(Error::MfaRefused(message)) if typed && attempt < mfa::TRIES => {
+                    debug!("{message}");
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn call(
+        &self,
+        level: usize,
+        step: &Step,
+        parent: &Credentials,
+        code: Option<Secret>,
+    ) -> Result<Credentials> {
         debug!("calling STS: {}", self.describe(level));
         let sts = self.sts(Some(parent))?;
         let with_code = |m: &Option<Mfa>| m.clone().zip(code.clone());
-        match &step {
+        match step {
             Step::SessionToken { duration, mfa: m } => {
                 let mfa = with_code(m);
                 let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
@@ -255,16 +275,22 @@ impl Execution {
     }
 
     /// A code for `device`, never the one this process already sent for it.
-    fn code(&mut self, device: &Mfa, profile: &str) -> Result<Secret> {
+    fn code(&mut self, device: &Mfa, profile: &str, attempt: u8) -> Result<(Secret, mfa::Origin)> {
         let spent = self
             .spent
             .iter()
             .find(|(serial, _)| *serial == device.serial)
             .map(|(_, code)| code.clone());
-        let code = mfa::code(device, self.options.otp.as_ref(), profile, spent.as_ref())?;
+        let (code, origin) = mfa::code(
+            device,
+            self.options.otp.as_ref(),
+            profile,
+            spent.as_ref(),
+            attempt,
+        )?;
         self.spent.retain(|(serial, _)| *serial != device.serial);
         self.spent.push((device.serial.clone(), code.clone()));
-        Ok(code)
+        Ok((code, origin))
     }
 }
 

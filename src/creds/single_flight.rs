@@ -151,7 +151,7 @@ impl Slot {
             debug!("cache hit: {}", self.what);
             return Ok(value);
         }
-        let _lock = self.lock()?;
+        let mut lock = self.lock()?;
         if !renew {
             // Another run may have fetched it, or failed to, while this one waited.
             if let Some(value) = self.peek(&judge) {
@@ -159,6 +159,15 @@ impl Slot {
                 return Ok(value);
             }
             self.recall_failure()?;
+        }
+        // Parallel runs of one profile (`make -j`) ask for one new MFA code, not one each:
+        // a run that waited while the holder's code was refused stops too.
+        if lock.as_ref().is_some_and(|held| held.refused_before()) {
+            return Err(Error::MfaRefused(format!(
+                "{}: STS refused the MFA code of another runas that was fetching the same \
+                 credentials while this one waited; run again and give a new code",
+                self.what
+            )));
         }
         match fetch() {
             Ok(fetched) => {
@@ -169,6 +178,9 @@ impl Slot {
                 Ok(fetched.value)
             }
             Err(e) => {
+                if let (Error::MfaRefused(_), Some(held)) = (&e, lock.as_mut()) {
+                    held.note_refusal();
+                }
                 self.remember_failure(&e);
                 Err(e)
             }

@@ -124,7 +124,7 @@ fn fail(message: &str) -> ExitCode {
 /// An MFA failure says how a helper that Docker runs can get a code.
 fn mfa_hint(error: Error, profile: &str) -> Error {
     match error {
-        Error::Mfa(message) => Error::Mfa(format!(
+        Error::Mfa(message) | Error::MfaRefused(message) => Error::Mfa(format!(
             "{message}; for docker-credential-runas: set MFA_CODE in docker's environment, set `mfa_process` in \
              profile `{profile}`, or run `runas ecr login --helper {profile}` in a terminal first (the token is then cached for 12 hours)"
         )),

@@ -148,9 +148,17 @@ pub struct RoleStep {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mfa {
     pub serial: String,
-    /// The profile's `mfa_process`: a command whose output is the code. Its arguments may
-    /// carry a secret.
-    pub process: Option<Secret>,
+    /// The `mfa_process` that gives the code, if a profile of the chain sets one.
+    pub process: Option<MfaProcess>,
+}
+
+/// An `mfa_process` setting: a command whose output is the code, and the profile that sets
+/// it (the selected one, its root's or `default`), which its messages name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaProcess {
+    /// Its arguments may carry a secret.
+    pub command: Secret,
+    pub profile: String,
 }
 
 /// Where a chain's region came from.

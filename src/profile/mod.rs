@@ -67,6 +67,30 @@ impl Files {
     }
 }
 
+impl Files {
+    /// For "profile not found": the files that do not exist, and the variable that names
+    /// each. The SDKs read a missing file as empty, so a mistyped `AWS_CONFIG_FILE` shows
+    /// only here.
+    pub fn missing(&self) -> String {
+        let missing: Vec<String> = [
+            (&self.config, variables::AWS_CONFIG_FILE.name),
+            (
+                &self.credentials,
+                variables::AWS_SHARED_CREDENTIALS_FILE.name,
+            ),
+        ]
+        .into_iter()
+        .filter(|(path, _)| !unexpanded(path) && !path.exists())
+        .map(|(path, variable)| format!("{} does not exist: check {variable}", path.display()))
+        .collect();
+        if missing.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", missing.join("; "))
+        }
+    }
+}
+
 /// A path still starting with `~`: HOME was unset.
 fn unexpanded(path: &Path) -> bool {
     path.starts_with("~")
@@ -161,8 +185,9 @@ impl Profiles {
         }
         Error::UnknownProfile {
             name: name.to_owned(),
-            files: self.files.describe(),
+            files: format!("{}{}", self.files.describe(), self.files.missing()),
             similar: self.similar(name),
+            subcommand: None,
         }
     }
 }

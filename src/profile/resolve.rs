@@ -7,7 +7,9 @@
 //! limits.
 
 use super::Profiles;
-use super::chain::{Chain, Mfa, NamedSource, RegionSource, Request, RoleStep, Root, Step, Target};
+use super::chain::{
+    Chain, Mfa, MfaProcess, NamedSource, RegionSource, Request, RoleStep, Root, Step, Target,
+};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::walk::{role_step, root_profile, walk};
 use crate::duration::{self, limits};
@@ -236,7 +238,12 @@ fn place_mfa(
     session_duration: Duration,
     keys: &Keys,
 ) -> Result<Vec<Step>> {
-    let mfa_process = keys.get(key::MFA_PROCESS).map(|(v, _)| Secret::new(v));
+    let mfa_process = keys
+        .get(key::MFA_PROCESS)
+        .map(|(command, profile)| MfaProcess {
+            command: Secret::new(command),
+            profile: profile.to_owned(),
+        });
     let device = |serial: &str| Mfa {
         serial: serial.to_owned(),
         process: mfa_process.clone(),
@@ -365,7 +372,7 @@ fn settle_durations(
         };
         let (d, note) = duration::clamp(role.duration, limits::MIN, max);
         if let Some(note) = note {
-            let why = if session_signed {
+            let why = if session_signed && role.duration > max {
                 " (one hour is the STS limit when a role is assumed with session credentials)"
             } else {
                 ""

@@ -102,6 +102,10 @@ impl Failure {
 }
 
 fn not_the_service(raw: &HttpResponse) -> Failure {
+    let body = raw.body().bytes().unwrap_or_default();
+    if let Some(refused) = error_document(body) {
+        return refused;
+    }
     Failure::NotTheService {
         status: raw.status().as_u16(),
         kind: raw
@@ -111,6 +115,74 @@ fn not_the_service(raw: &HttpResponse) -> Failure {
             .unwrap_or_default(),
         size: raw.body().bytes().map_or(0, <[u8]>::len),
     }
+}
+
+/// The largest body read as an error document; AWS's are a few hundred bytes.
+const MAX_ERROR_DOCUMENT: usize = 64 * 1024;
+
+/// An AWS query-protocol error document the SDK did not read: served as `text/html` (moto,
+/// some proxies), or with the `<Errors>` level moto and EC2-style services put around
+/// `<Error>`, which botocore reads and the Rust SDK does not. The root must be
+/// `<ErrorResponse>` or `<Response>` and the code a plain identifier; anything else is
+/// not taken for the service's answer.
+fn error_document(body: &[u8]) -> Option<Failure> {
+    if body.len() > MAX_ERROR_DOCUMENT {
+        return None;
+    }
+    let text = std::str::from_utf8(body)
+        .ok()?
+        .trim_start_matches('\u{feff}');
+    let mut rest = text.trim_start();
+    if let Some(declaration) = rest.strip_prefix("<?xml") {
+        rest = declaration.split_once("?>")?.1.trim_start();
+    }
+    let root_named = |name: &str| {
+        rest.strip_prefix('<')
+            .and_then(|r| r.strip_prefix(name))
+            .is_some_and(|r| r.starts_with(['>', ' ', '\t', '\r', '\n']))
+    };
+    if !root_named("ErrorResponse") && !root_named("Response") {
+        return None;
+    }
+    let error = element(rest, "Error")?;
+    let code = element(error, "Code")?.trim();
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-');
+    if code.is_empty() || code.len() > 128 || !code.chars().all(plain) {
+        return None;
+    }
+    let message = element(error, "Message").map(|m| {
+        let m = unescape(m.trim());
+        let mut m = crate::text::escape(&m);
+        if m.len() > 1024 {
+            let mut end = 1024;
+            while !m.is_char_boundary(end) {
+                end -= 1;
+            }
+            m.truncate(end);
+            m.push('…');
+        }
+        m
+    });
+    Some(Failure::Refused {
+        code: code.to_owned(),
+        message: message.unwrap_or_else(|| "(no message)".to_owned()),
+    })
+}
+
+/// The text between the first `<name>` and the `</name>` after it.
+fn element<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let start = text.find(&format!("<{name}>"))? + name.len() + 2;
+    let length = text[start..].find(&format!("</{name}>"))?;
+    Some(&text[start..start + length])
+}
+
+/// XML's five predefined entities; anything else is left as written.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -147,5 +219,63 @@ mod tests {
         );
         let ecr = Service::described("ECR", "ECR in us-east-1 (FIPS)".into());
         assert_eq!(ecr.to_string(), "ECR in us-east-1 (FIPS)");
+    }
+
+    fn answer(content_type: &str, body: &str) -> HttpResponse {
+        let status = aws_smithy_runtime_api::http::StatusCode::try_from(403).expect("a status");
+        let mut response = HttpResponse::new(
+            status,
+            aws_smithy_types::body::SdkBody::from(body.to_owned()),
+        );
+        response
+            .headers_mut()
+            .insert("content-type", content_type.to_owned());
+        response
+    }
+
+    fn refusal(failure: Failure) -> Option<(String, String)> {
+        match failure {
+            Failure::Refused { code, message } => Some((code, message)),
+            Failure::NotTheService { .. } | Failure::Unreachable(_) | Failure::Other(_) => None,
+        }
+    }
+
+    #[test]
+    fn an_error_document_is_read_whatever_its_type_and_wrapping() {
+        // moto's shape: text/html, an XML declaration, <Errors> around <Error>.
+        let moto = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<ErrorResponse><Errors><Error>\
+                    <Type>Sender</Type><Code>AccessDenied</Code><Message>not &lt;yours&gt;</Message>\
+                    </Error></Errors></ErrorResponse>";
+        assert_eq!(
+            refusal(not_the_service(&answer("text/html; charset=utf-8", moto))),
+            Some(("AccessDenied".into(), "not <yours>".into()))
+        );
+        let sts = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>\
+                   <Code>ExpiredToken</Code></Error></ErrorResponse>";
+        assert_eq!(
+            refusal(not_the_service(&answer("text/html", sts))),
+            Some(("ExpiredToken".into(), "(no message)".into()))
+        );
+    }
+
+    #[test]
+    fn a_page_that_is_not_an_error_document_stays_not_the_service() {
+        for body in [
+            "<!doctype html><html><title>500</title><Error><Code>X</Code></Error></html>",
+            "<ErrorResponse><Error><Code>not a code</Code></Error></ErrorResponse>",
+            "<ErrorResponseX><Error><Code>X</Code></Error></ErrorResponseX>",
+            "<Response><Error><Message>no code</Message></Error></Response>",
+            "",
+        ] {
+            assert!(
+                refusal(not_the_service(&answer("text/html", body))).is_none(),
+                "{body}"
+            );
+        }
+        let huge = format!(
+            "<ErrorResponse><Error><Code>X</Code><Message>{}</Message></Error></ErrorResponse>",
+            "m".repeat(MAX_ERROR_DOCUMENT)
+        );
+        assert!(refusal(not_the_service(&answer("text/xml", &huge))).is_none());
     }
 }

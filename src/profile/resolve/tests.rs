@@ -141,7 +141,11 @@ fn mfa_text(mfa: Option<&Mfa>) -> String {
         Some(Mfa {
             serial,
             process: Some(process),
-        }) => format!(", MFA {serial} by `{}`", process.expose()),
+        }) => format!(
+            ", MFA {serial} by `{}` of `{}`",
+            process.command.expose(),
+            process.profile
+        ),
     }
 }
 
@@ -450,6 +454,23 @@ fn durations_and_mfa() -> Vec<Case> {
                 "AssumeRole arn:aws:iam::123456789012:role/A as runas-alice (1h) of `a`",
                 "region us-east-1 from AWS_REGION",
                 "warning: role duration for `a`: 2h is above the STS maximum; using 1h (one hour is the STS limit when a role is assumed with session credentials)",
+            ],
+        },
+        Case {
+            name: "a chained role below the minimum is not told about the one-hour maximum",
+            config: format!(
+                "[profile a]\nrole_arn = {ARN_A}\nsource_profile = w\nduration_seconds = 300\n\
+                 [profile w]\nrole_arn = {ARN_B}\nweb_identity_token_file = /t\n"
+            ),
+            credentials: "",
+            request: to("a"),
+            env: ALICE,
+            expected: &[
+                "profiles [a w]",
+                "root: web identity arn:aws:iam::123456789012:role/B with /t as runas-web-identity (1h) of `w`",
+                "AssumeRole arn:aws:iam::123456789012:role/A as runas-alice (15m) of `a`",
+                "region us-east-1 from AWS_REGION",
+                "warning: role duration for `a`: 5m is below the STS minimum; using 15m",
             ],
         },
         Case {
@@ -763,7 +784,7 @@ fn inheritance() -> Vec<Case> {
             expected: &[
                 "profiles [a b]",
                 "root: long-term keys AKIAKB00000000000000 of `b`",
-                "GetSessionToken (8h, MFA arn:aws:iam::123456789012:mfa/b by `echo 123456`)",
+                "GetSessionToken (8h, MFA arn:aws:iam::123456789012:mfa/b by `echo 123456` of `default`)",
                 "AssumeRole arn:aws:iam::123456789012:role/A as runas-alice (1h) of `a`",
                 "region us-east-1 from AWS_REGION",
             ],
