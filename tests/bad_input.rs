@@ -152,6 +152,8 @@ const ROWS: &[Row] = &[
     row(KEYS_CONFIG, &["k", "./not-executable"], 126, "./not-executable: Permission denied"),
     // diagnose finds what the SDK drops.
     row(b"[profile r]\nregion = us-east-1\n[profile my prod]\nregion = us-east-1\n", &["diagnose", "r"], 1, "PROBLEM  ~config line 3: the AWS SDKs ignore the section of profile `my prod`"),
+    // A port another program holds (the test holds it while the row runs).
+    row(ROLE, &["serve", "ecs", "--port", "TAKEN_PORT", "r"], 1, "the port is taken; choose another --port"),
 ];
 
 /// Every file and directory under `root`: path → (mode, size, contents, mtime).
@@ -221,7 +223,16 @@ fn check(number: usize, row: &Row) -> Result<(), String> {
     for (name, value) in row.env {
         command.env(name, value.replace("{HOME}", &home));
     }
-    let run = Run::from(command.args(row.args).output().expect("run runas"));
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let port = taken.local_addr().expect("its address").port().to_string();
+    let args = row.args.iter().map(|a| {
+        if *a == "TAKEN_PORT" {
+            port.as_str()
+        } else {
+            *a
+        }
+    });
+    let run = Run::from(command.args(args).output().expect("run runas"));
     let said = format!("{}{}", run.stderr, run.stdout).replace(&format!("{home}/.aws/"), "~");
     let fail = |why: &str| Err(format!("row {number} {:?}: {why}\n{said}", row.args));
     if run.status != Some(row.status) {

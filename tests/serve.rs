@@ -714,3 +714,275 @@ fn a_slow_refresh_answers_with_the_current_credentials_meanwhile() {
     assert_ne!(after.2, first.2, "then the refreshed ones");
     assert_eq!(moto.count("GetSessionToken"), 2);
 }
+
+/// A request as the bytes given, answered in full or until the server closes.
+fn raw(host: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+/// `serve ecs PROFILE` (with `args` before it) in the background: the process, its
+/// `host:port` and its token.
+fn serve_ecs(env: &TestEnv, args: &[&str]) -> (Spawned, String, String) {
+    let mut runas = Spawned::new(env.command().args(args).args(["serve", "ecs", "prod"]));
+    let value = |line: String| {
+        line.split('=')
+            .nth(1)
+            .unwrap()
+            .trim_matches('\'')
+            .to_owned()
+    };
+    let uri = value(runas.wait_for_line("export AWS_CONTAINER_CREDENTIALS_FULL_URI="));
+    let token = value(runas.wait_for_line("export AWS_CONTAINER_AUTHORIZATION_TOKEN="));
+    let host = uri
+        .trim_start_matches("http://")
+        .trim_end_matches("/credentials")
+        .to_owned();
+    (runas, host, token)
+}
+
+/// A web page whose name was re-pointed at 127.0.0.1 (DNS rebinding) sends its own name
+/// as `Host`, and a cross-origin one an `Origin`: neither endpoint answers either.
+#[test]
+fn the_endpoints_answer_only_requests_to_their_loopback_address() {
+    let env = env_with_role("Rebound");
+    let (_ecs, host, token) = serve_ecs(&env, &[]);
+    let port = host.rsplit(':').next().unwrap().to_owned();
+    let get = |host_header: &str, extra: &str| {
+        raw(
+            &host,
+            &format!(
+                "GET /credentials HTTP/1.1\r\n{host_header}Authorization: {token}\r\n{extra}Connection: close\r\n\r\n"
+            ),
+        )
+    };
+    for name in ["127.0.0.1", "localhost", "LOCALHOST", "[::1]"] {
+        let answer = get(&format!("Host: {name}:{port}\r\n"), "");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{name}: {answer}");
+    }
+    let refused = [
+        get(&format!("Host: rebound.example:{port}\r\n"), ""),
+        get("Host: 127.0.0.1\r\n", ""),
+        get(
+            &format!("Host: 127.0.0.1:{port}\r\n"),
+            "Origin: http://rebound.example\r\n",
+        ),
+        get(
+            &format!("Host: 127.0.0.1:{port}\r\n"),
+            &format!("Origin: http://127.0.0.1:{port}\r\n"),
+        ),
+    ];
+    for answer in &refused {
+        assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+        assert!(!answer.contains("ASIA") && !answer.contains("\"Token\""));
+    }
+    assert!(refused[0].contains("only requests to 127.0.0.1, localhost or [::1]"));
+    assert!(refused[2].contains("requests from web pages"));
+    let hostless = get("", "");
+    assert!(hostless.starts_with("HTTP/1.1 400"), "{hostless}");
+    assert!(hostless.contains("needs exactly one Host"), "{hostless}");
+    // HTTP/1.0 has no Host to require.
+    let old = raw(
+        &host,
+        &format!("GET /credentials HTTP/1.0\r\nAuthorization: {token}\r\n\r\n"),
+    );
+    assert!(old.starts_with("HTTP/1.0 200"), "{old}");
+
+    // The metadata endpoint's token needs no preflight from a rebound page: refused too.
+    let mut imds = Spawned::new(env.command().args(["serve", "imds", "prod"]));
+    let line = imds.wait_for_line("export AWS_EC2_METADATA_SERVICE_ENDPOINT=");
+    let address = line.split('=').nth(1).unwrap().trim_matches('\'');
+    let address = address.trim_start_matches("http://").to_owned();
+    let port = address.rsplit(':').next().unwrap();
+    let put = |host_header: &str| {
+        raw(
+            &address,
+            &format!(
+                "PUT /latest/api/token HTTP/1.1\r\n{host_header}X-aws-ec2-metadata-token-ttl-seconds: 60\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            ),
+        )
+    };
+    let rebound = put(&format!("Host: rebound.example:{port}\r\n"));
+    assert!(rebound.starts_with("HTTP/1.1 403"), "{rebound}");
+    let local = put(&format!("Host: 127.0.0.1:{port}\r\n"));
+    assert!(local.starts_with("HTTP/1.1 200"), "{local}");
+}
+
+/// `--port` on a port that is taken fails at once: no MFA code asked, no STS call made.
+#[test]
+fn a_taken_port_fails_before_any_mfa_prompt_or_sts_call() {
+    let (sts, calls) = refusing_sts("AccessDenied", "not reached");
+    let env = TestEnv::new(&sts);
+    let asked = env.path("asked");
+    let mfa = script(
+        &env,
+        "mfa.sh",
+        &format!("touch '{}'; echo 123456", asked.display()),
+    );
+    env.config(&format!(
+        "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/taken\nmfa_process = {}\n\
+         [profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\n",
+        base_profile(),
+        mfa.display(),
+        role("123456789012", "Taken")
+    ));
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    for kind in ["ecs", "imds"] {
+        env.run(&["serve", kind, "--port", &port, "prod"])
+            .fails(1, &format!("cannot listen on 127.0.0.1:{port}"));
+    }
+    assert!(calls.lock().unwrap().is_empty(), "STS was called");
+    assert!(!asked.exists(), "an MFA code was asked for");
+}
+
+/// Connections that send nothing cannot starve a real client: with the descriptor limit
+/// low (256 here; 256 is also the usual soft limit on macOS) and 1,000 of them held, a
+/// request is still answered at once, and a silent connection is closed within seconds.
+#[test]
+fn idle_connections_do_not_delay_a_real_client() {
+    let env = env_with_role("Crowded");
+    let runas = env.command();
+    let mut limited = Command::new("sh");
+    limited
+        .env_clear()
+        .envs(runas.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .args(["-c", "ulimit -n 256 && exec \"$0\" serve ecs prod"])
+        .arg(runas.get_program());
+    let mut server = Spawned::new(&mut limited);
+    let value = |line: String| {
+        line.split('=')
+            .nth(1)
+            .unwrap()
+            .trim_matches('\'')
+            .to_owned()
+    };
+    let uri = value(server.wait_for_line("export AWS_CONTAINER_CREDENTIALS_FULL_URI="));
+    let token = value(server.wait_for_line("export AWS_CONTAINER_AUTHORIZATION_TOKEN="));
+    let host = uri
+        .trim_start_matches("http://")
+        .trim_end_matches("/credentials")
+        .to_owned();
+    let address: std::net::SocketAddr = host.parse().unwrap();
+    let mut idle = Vec::new();
+    for _ in 0..1000 {
+        match std::net::TcpStream::connect_timeout(&address, Duration::from_secs(1)) {
+            Ok(stream) => idle.push(stream),
+            Err(e) => panic!(
+                "connection {} of 1000 was not accepted: {e}\n{}",
+                idle.len() + 1,
+                server.stderr()
+            ),
+        }
+    }
+    let started = Instant::now();
+    let answer = http(
+        &host,
+        "GET /credentials HTTP/1.1",
+        &format!("Authorization: {token}\r\n"),
+    );
+    let took = started.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    eprintln!("answered in {took:?} with 1000 idle connections open");
+    assert!(
+        took < Duration::from_secs(1),
+        "answered after {took:?}, longer than SDKs wait"
+    );
+    // The newest idle connection is still held, and closed for its silence.
+    use std::io::Read;
+    let last = idle.last_mut().unwrap();
+    last.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let started = Instant::now();
+    assert_eq!(last.read(&mut [0u8; 1]).unwrap_or(0), 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// The state letter of a process in /proc (R, S, T, Z...), or None once it is gone.
+fn state(pid: &str) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')').next()?.trim_start().chars().next()
+}
+
+/// Waits up to 10 s for `pid` to reach a state `wanted` accepts.
+fn wait_for_state(pid: &str, wanted: impl Fn(Option<char>) -> bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !wanted(state(pid)) {
+        assert!(Instant::now() < deadline, "{pid} {what}: {:?}", state(pid));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// runas killed outright (SIGKILL, the OOM killer) takes the command with it: otherwise
+/// the command would keep a URL whose port anyone could take.
+#[test]
+fn the_command_does_not_outlive_runas_killed() {
+    let env = env_with_role("Orphaned");
+    let mut runas =
+        Spawned::new(
+            env.command()
+                .args(["-S", "prod", "sh", "-c", "echo PID=$$; exec sleep 30"]),
+        );
+    let pid = runas.wait_for_line("PID=")[4..].to_owned();
+    runas.signal("KILL");
+    runas.wait(Duration::from_secs(10));
+    wait_for_state(&pid, |s| matches!(s, None | Some('Z')), "outlived runas");
+}
+
+/// SIGTSTP sent to runas alone stops the command, not runas, whose endpoint keeps
+/// answering; SIGCONT goes on to the command too.
+#[test]
+fn a_stop_sent_to_runas_stops_the_command_and_not_the_endpoint() {
+    let env = env_with_role("Paused");
+    let child = format!(
+        "echo PID=$$; echo HOST=${{AWS_CONTAINER_CREDENTIALS_FULL_URI#http://}}; \
+         echo TOKEN=$AWS_CONTAINER_AUTHORIZATION_TOKEN; echo LIMIT=$(ulimit -Sn); \
+         exec python3 '{}' sleep",
+        client_script()
+    );
+    let runas = env.command();
+    let mut limited = Command::new("sh");
+    limited
+        .env_clear()
+        .envs(runas.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .args(["-c", "ulimit -Sn 300 && exec \"$0\" -S prod sh -c \"$1\""])
+        .arg(runas.get_program())
+        .arg(&child);
+    let mut runas = Spawned::new(&mut limited);
+    let pid = runas.wait_for_line("PID=")[4..].to_owned();
+    let host = runas.wait_for_line("HOST=")[5..]
+        .trim_end_matches("/credentials")
+        .to_owned();
+    let token = runas.wait_for_line("TOKEN=")[6..].to_owned();
+    let limit = runas.wait_for_line("LIMIT=");
+    assert_eq!(
+        limit, "LIMIT=300",
+        "the command gets runas's own descriptor limit back"
+    );
+    runas.wait_for_line("READY");
+    runas.signal("TSTP");
+    wait_for_state(&pid, |s| s == Some('T'), "did not stop");
+    let own = runas.id().to_string();
+    assert_ne!(state(&own), Some('T'), "runas stopped");
+    let answer = http(
+        &host,
+        "GET /credentials HTTP/1.1",
+        &format!("Authorization: {token}\r\n"),
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    runas.signal("CONT");
+    wait_for_state(&pid, |s| s != Some('T'), "did not continue");
+    runas.signal("TERM");
+    assert_eq!(runas.wait(Duration::from_secs(10)), Some(42));
+}

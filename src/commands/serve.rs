@@ -79,8 +79,9 @@ pub fn endpoint(args: Serve) -> Result<ExitCode> {
     let (profiles, chain) = session::plan(&args.ask.request, &env)?;
     warn_if_default_shadows(&profiles);
     let (profile, region) = (chain.profile.clone(), chain.region.clone());
-    let fresh = start(chain, &args.ask, &env)?;
+    // The port first: a taken one fails before an MFA prompt or an STS call.
     let listener = http::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))?;
+    let fresh = start(chain, &args.ask, &env)?;
     let address = serve::address(&listener)?;
     let (environment, endpoint) = if args.kind == Kind::Ecs {
         let uri = format!("http://{address}{}", ecs::PATH);

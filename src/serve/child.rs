@@ -6,6 +6,13 @@
 //! A signal the kernel sent to the whole foreground group (the terminal's Ctrl-C, SIGWINCH,
 //! hang-up) has reached the child already and is not sent twice: twice would turn one
 //! Ctrl-C into "interrupted twice, exit now" for programs such as terraform.
+//!
+//! The endpoint lives in runas, so the child never runs without it. A SIGTSTP sent to
+//! runas alone stops the child and not runas (which would freeze the endpoint under a
+//! running command); the terminal's Ctrl-Z stops both, as a shell's job control expects.
+//! And the child dies with runas: were runas killed outright (SIGKILL, the OOM killer),
+//! its port would be free for anyone on the machine to take, forge the answers and
+//! collect the child's token.
 
 use crate::error::Result;
 use crate::exec::{self, Environment};
@@ -16,7 +23,7 @@ use std::process::{Command, ExitCode};
 use std::sync::atomic::{AtomicI32, Ordering};
 
 /// Signals passed on to the child.
-const FORWARDED: [libc::c_int; 7] = [
+const FORWARDED: [libc::c_int; 9] = [
     libc::SIGINT,
     libc::SIGTERM,
     libc::SIGHUP,
@@ -24,6 +31,8 @@ const FORWARDED: [libc::c_int; 7] = [
     libc::SIGUSR1,
     libc::SIGUSR2,
     libc::SIGWINCH,
+    libc::SIGTSTP,
+    libc::SIGCONT,
 ];
 
 /// The write end of the pipe from the signal handler to the forwarding thread.
@@ -42,6 +51,7 @@ pub fn run(command: &[OsString], environment: &Environment) -> Result<ExitCode> 
     let mut child = Command::new(program);
     child.args(args);
     environment.apply(&mut child);
+    dies_with_runas(&mut child);
     let mut child = child.spawn().map_err(|e| exec::start_failure(program, e))?;
     let pid = i32::try_from(child.id()).unwrap_or(0);
     CHILD.store(pid, Ordering::SeqCst);
@@ -59,6 +69,37 @@ pub fn run(command: &[OsString], environment: &Environment) -> Result<ExitCode> 
     };
     debug!("{} ended: {status}", program.to_string_lossy());
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
+}
+
+/// Makes the child's kernel kill it when runas ends, even by SIGKILL: `PR_SET_PDEATHSIG`,
+/// set in the child before it execs, and a look at its parent after, in case runas died
+/// in between. Also gives the child back the descriptor limit runas started with.
+fn dies_with_runas(child: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: getpid(2) has no preconditions.
+    let parent = unsafe { libc::getpid() };
+    let limit = crate::serve::connections::original_limit();
+    // SAFETY: the closure runs between fork and exec and calls only prctl(2), getppid(2)
+    // and setrlimit(2), which are async-signal-safe; it allocates nothing.
+    unsafe {
+        child.pre_exec(move || {
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                if libc::getppid() != parent {
+                    return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+                }
+            }
+            #[cfg(not(any(target_os = "linux", target_os = "android")))]
+            let _ = parent;
+            if let Some(limit) = limit {
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
+            Ok(())
+        });
+    }
 }
 
 /// Installs the handlers; returns the read end of their pipe. Without a pipe (no file
@@ -136,6 +177,11 @@ fn pass_on(pipe: libc::c_int) {
         let [signal, from_kernel] = message;
         if from_kernel == 1 {
             debug!("signal {signal} came from the terminal to the child too");
+            if libc::c_int::from(signal) == libc::SIGTSTP {
+                // Ctrl-Z: the child stops, and so does runas, as the job's other process.
+                // SAFETY: kill(2) on this process.
+                unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
+            }
             continue;
         }
         let pid = CHILD.load(Ordering::SeqCst);

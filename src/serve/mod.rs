@@ -8,7 +8,9 @@
 //! session token from its own `PUT`.
 
 pub mod child;
+pub mod connections;
 pub mod ecs;
+mod host;
 pub mod http;
 pub mod imds;
 mod supply;
