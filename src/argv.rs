@@ -2,14 +2,12 @@
 //! subcommand (`runas -v diagnose prod`), empty environment variables, and what the shell
 //! completes once PROFILE is given (the command's words, not runas's).
 
-use crate::cli::Cli;
+use crate::cli::{Cli, SUBCOMMANDS};
 use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
 use clap_complete::engine::{
     ArgValueCompleter, CompletionCandidate, PathCompleter, ValueCompleter,
 };
 use std::ffi::{OsStr, OsString};
-
-pub const SUBCOMMANDS: [&str; 5] = ["ecr", "list", "diagnose", "serve", "help"];
 
 /// Parses argv as `runas` does. A word after PROFILE is the command's, never a subcommand
 /// of runas (`runas prod help` runs `help`), so subcommands come first; options given before

@@ -484,10 +484,14 @@ impl RunArgs {
     }
 }
 
+/// runas's subcommands, `help` last: a word in PROFILE's place that is one of them is the
+/// subcommand. A test keeps the list equal to clap's.
+pub const SUBCOMMANDS: [&str; 5] = ["ecr", "list", "diagnose", "serve", "help"];
+
 /// The subcommand a PROFILE word is likely a typo of (`runas diagnse prod`): one edit away
 /// for short names, two for longer ones.
 fn subcommand_typo(word: &str) -> Option<&'static str> {
-    crate::argv::SUBCOMMANDS[..4].iter().copied().find(|name| {
+    SUBCOMMANDS[..4].iter().copied().find(|name| {
         let distance = strsim::damerau_levenshtein(&word.to_lowercase(), name);
         distance > 0 && distance <= if name.len() <= 4 { 1 } else { 2 }
     })
@@ -532,6 +536,17 @@ mod tests {
     #[test]
     fn definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_subcommand_list_is_clap_s() {
+        let mut names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set())
+            .map(|s| s.get_name().to_owned())
+            .collect();
+        names.push("help".to_owned());
+        assert_eq!(names, SUBCOMMANDS);
     }
 
     #[test]

@@ -200,7 +200,12 @@ mod tests {
         assert!(!first.refused_before());
         let waiter = {
             let path = path.clone();
-            std::thread::spawn(move || acquire(&path, "step", None).unwrap().unwrap().refused_before())
+            std::thread::spawn(move || {
+                acquire(&path, "step", None)
+                    .unwrap()
+                    .unwrap()
+                    .refused_before()
+            })
         };
         std::thread::sleep(Duration::from_millis(100));
         first.note_refusal();
@@ -216,6 +221,11 @@ mod tests {
         );
         again.note_refusal();
         drop(again);
-        assert!(!acquire(&path, "step", None).unwrap().unwrap().refused_before());
+        assert!(
+            !acquire(&path, "step", None)
+                .unwrap()
+                .unwrap()
+                .refused_before()
+        );
     }
 }

@@ -103,6 +103,8 @@ pub struct Profiles {
     pub files: Files,
     /// Sections the SDK dropped for their names.
     pub dropped: Vec<sections::Dropped>,
+    /// The files that did not exist when they were read, for "profile not found".
+    absent: String,
 }
 
 impl Profiles {
@@ -116,6 +118,7 @@ impl Profiles {
         let set = parse(&sources)?;
         Ok(Profiles {
             set,
+            absent: files.missing(),
             files,
             dropped,
         })
@@ -131,6 +134,7 @@ impl Profiles {
         Ok(Profiles {
             set: parse(&(sources, Fs::real()))?,
             dropped: vec![],
+            absent: String::new(),
             files: Files {
                 config: PathBuf::from("config"),
                 credentials: PathBuf::from("credentials"),
@@ -185,7 +189,7 @@ impl Profiles {
         }
         Error::UnknownProfile {
             name: name.to_owned(),
-            files: format!("{}{}", self.files.describe(), self.files.missing()),
+            files: format!("{}{}", self.files.describe(), self.absent),
             similar: self.similar(name),
             subcommand: None,
         }
