@@ -161,8 +161,10 @@ impl Slot {
             self.recall_failure()?;
         }
         // Parallel runs of one profile (`make -j`) ask for one new MFA code, not one each:
-        // a run that waited while the holder's code was refused stops too.
-        if lock.as_ref().is_some_and(|held| held.refused_before()) {
+        // a run that waited while the holder's code was refused stops too, and leaves the
+        // note for the runs still waiting behind it.
+        if let Some(held) = lock.as_mut().filter(|held| held.refused_before()) {
+            held.note_refusal();
             return Err(Error::MfaRefused(format!(
                 "{}: STS refused the MFA code of another runas that was fetching the same \
                  credentials while this one waited; run again and give a new code",
