@@ -981,8 +981,8 @@ fn keys_of_s3_compatible_services_are_keys() {
 }
 
 /// A refresh margin as long as the credentials live turned the cache off: every run made
-/// an STS call and wanted a new MFA code. It is kept below half their lifetime, with a
-/// warning.
+/// an STS call and wanted a new MFA code. Such a margin is taken as half their lifetime,
+/// with a warning.
 #[test]
 fn a_margin_longer_than_the_credentials_live_keeps_the_cache() {
     let moto = Moto::start();
@@ -1003,7 +1003,7 @@ fn a_margin_longer_than_the_credentials_live_keeps_the_cache() {
     assert_eq!(
         second
             .stderr
-            .matches("RUNAS_REFRESH_MARGIN, 2h) is not below half")
+            .matches("RUNAS_REFRESH_MARGIN, 2h) is not below the lifetime")
             .count(),
         1,
         "{}",

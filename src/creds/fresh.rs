@@ -15,8 +15,8 @@ use std::time::{Duration, SystemTime};
 pub struct Fresh {
     execution: Execution,
     current: Credentials,
-    /// When `current` was obtained: the margin stays below half of what is left of them
-    /// then, so that a margin longer than they live does not refresh on every request.
+    /// When `current` was obtained: a margin not below what was left of them then is
+    /// halved, so that a margin longer than they live does not refresh on every request.
     obtained: SystemTime,
 }
 
