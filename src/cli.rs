@@ -72,7 +72,8 @@ pub struct RunArgs {
     #[arg(short = 'w', long)]
     pub whoami: bool,
 
-    /// Also write the credentials to the shared credentials file as [PROFILE-runas]
+    /// Also write the credentials to the shared credentials file as [PROFILE-runas] (a
+    /// section of that name that runas did not write is never replaced)
     #[arg(short = 'c', long, env = variables::RUNAS_WRITE_CREDENTIALS.name, value_parser = clap::builder::BoolishValueParser::new())]
     pub write_credentials: bool,
 

@@ -36,39 +36,30 @@ impl Credentials {
         }
     }
 
-    /// What is wrong with these values, if anything, without repeating them: an access key
-    /// id is 16 to 128 upper-case letters and digits; a secret and a token are printable
-    /// ASCII without whitespace. Values from outside (profile files, the environment, a
-    /// credential_process, STS, the cache) pass here before they are used, cached or
-    /// written, so a stray newline can never reach a signer, a header or a file.
+    /// What is wrong with these values, if anything, without repeating them. Only what
+    /// would break a header, a file or a terminal is wrong: whitespace, control characters,
+    /// anything beyond printable ASCII, an empty value or an absurd length. The form of a
+    /// key id is the service's business: LocalStack takes `test`, MinIO `minioadmin`,
+    /// Cloudflare R2 32 lower-case hex digits, and the SDKs send whatever they are given.
+    /// Values from outside (profile files, the environment, a credential_process, STS,
+    /// the cache) pass here before they are used, cached or written.
     pub fn problem(&self) -> Option<String> {
-        let id = &self.access_key_id;
-        if !(16..=128).contains(&id.len())
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        {
-            return Some(format!(
-                "the access key id is not 16 to 128 upper-case letters and digits ({} characters{})",
-                id.chars().count(),
-                if id.chars().any(char::is_whitespace) {
-                    ", with whitespace: an indented line after it continues its value"
-                } else {
-                    ""
-                }
-            ));
-        }
-        if let Some(why) = opaque_problem(self.secret_access_key.expose()) {
-            return Some(format!("the secret access key {why}"));
-        }
-        if let Some(why) = self
-            .session_token
-            .as_ref()
-            .and_then(|t| opaque_problem(t.expose()))
-        {
-            return Some(format!("the session token {why}"));
-        }
-        None
+        let values = [
+            ("access key id", Some(self.access_key_id.as_str()), MAX_KEY),
+            (
+                "secret access key",
+                Some(self.secret_access_key.expose()),
+                MAX_KEY,
+            ),
+            (
+                "session token",
+                self.session_token.as_ref().map(Secret::expose),
+                MAX_TOKEN,
+            ),
+        ];
+        values.into_iter().find_map(|(what, value, max)| {
+            value_problem(value?, max).map(|why| format!("the {what} {why}"))
+        })
     }
 
     /// Expired already (by the clock of this machine).
@@ -101,14 +92,31 @@ impl Credentials {
     }
 }
 
-/// Secrets and tokens: printable ASCII, no whitespace, not empty.
-fn opaque_problem(value: &str) -> Option<&'static str> {
+/// The longest key id or secret taken: AWS's key ids have at most 128 characters and
+/// other services' fewer; anything near this is not a key but a file pasted by mistake.
+const MAX_KEY: usize = 1024;
+/// The longest session token taken: STS's grow with session tags and policies to a few
+/// KiB; this still fits in a header, an environment variable and a cache entry.
+const MAX_TOKEN: usize = 16 * 1024;
+
+/// What makes one value unusable, without repeating it.
+fn value_problem(value: &str, max: usize) -> Option<String> {
     if value.is_empty() {
-        Some("is empty")
-    } else if value.bytes().any(|b| b.is_ascii_whitespace()) {
-        Some("contains whitespace (an indented line after it continues its value)")
+        Some("is empty".into())
+    } else if value.len() > max {
+        Some(format!(
+            "is {} bytes long, more than the {max} any service issues",
+            value.len()
+        ))
+    } else if value.chars().any(char::is_whitespace) {
+        Some(format!(
+            "contains whitespace ({} characters; an indented line after it continues its value)",
+            value.chars().count()
+        ))
+    } else if value.chars().any(char::is_control) {
+        Some("contains control characters".into())
     } else if !value.bytes().all(|b| b.is_ascii_graphic()) {
-        Some("contains characters other than printable ASCII")
+        Some("contains characters other than printable ASCII".into())
     } else {
         None
     }
@@ -201,11 +209,8 @@ mod tests {
         let mut c = sample();
         c.access_key_id = "AKIAIOSFODNN7EXAMPLE\n[evil]".into();
         let why = c.problem().unwrap();
-        assert!(why.contains("access key id"), "{why}");
+        assert!(why.contains("access key id contains whitespace"), "{why}");
         assert!(!why.contains("EXAMPLE"), "{why}");
-        let mut c = sample();
-        c.access_key_id = "akiaiosfodnn7example".into();
-        assert!(c.problem().is_some());
         let mut c = sample();
         c.secret_access_key = "abc\n# comment".into();
         assert!(c.problem().unwrap().contains("whitespace"));
@@ -215,6 +220,43 @@ mod tests {
         let mut c = sample();
         c.secret_access_key = "caf\u{e9}".into();
         assert!(c.problem().unwrap().contains("printable ASCII"));
+        let mut c = sample();
+        c.access_key_id = "AKIA\u{1b}]0;x\u{7}".into();
+        assert!(c.problem().unwrap().contains("control characters"));
+        let mut c = sample();
+        c.access_key_id = "A".repeat(1025);
+        assert!(c.problem().unwrap().contains("1025 bytes long"));
+        let mut c = sample();
+        c.session_token = Some("t".repeat(16 * 1024 + 1).into());
+        assert!(
+            c.problem()
+                .unwrap()
+                .contains("session token is 16385 bytes")
+        );
+    }
+
+    #[test]
+    fn key_ids_of_other_services_and_of_the_sdks_tests_are_taken() {
+        // LocalStack, MinIO, Cloudflare R2, Ceph, and the SDKs' own assume-role tests
+        // (`abc123`, `!23`, `bug_if_returned`).
+        for id in [
+            "test",
+            "minioadmin",
+            "0123456789abcdef0123456789abcdef",
+            "0555b35654ad1656d804",
+            "abc123",
+            "!23",
+            "bug_if_returned",
+            "a",
+        ] {
+            let mut c = sample();
+            c.access_key_id = id.into();
+            c.secret_access_key = "test".into();
+            assert_eq!(c.problem(), None, "{id}");
+        }
+        let mut c = sample();
+        c.session_token = Some("t".repeat(16 * 1024).into());
+        assert_eq!(c.problem(), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! network.
 
 use crate::error::{Error, Result};
+use crate::log::warning;
 use crate::text::escape;
 use crate::variables;
 
@@ -22,6 +23,15 @@ const VARIABLES: [&str; 5] = [
 enum Origin {
     Variable(&'static str),
     Profile,
+}
+
+impl Origin {
+    fn name(self) -> &'static str {
+        match self {
+            Origin::Variable(name) => name,
+            Origin::Profile => "endpoint_url",
+        }
+    }
 }
 
 /// Checks every endpoint variable that is set, then `profile_value`, the profile's
@@ -51,6 +61,9 @@ fn check_one(value: &str, origin: Origin) -> Result<()> {
             && !h.chars().any(|c| c.is_whitespace() || c.is_control())
     });
     if fine {
+        if lower.starts_with("http://") && !loopback(&lower["http://".len()..]) {
+            plain_http_warning(value, origin.name());
+        }
         Ok(())
     } else {
         let why = format!(
@@ -61,6 +74,35 @@ fn check_one(value: &str, origin: Origin) -> Result<()> {
             Origin::Variable(name) => Error::Usage(format!("{name} {why}")),
             Origin::Profile => Error::EndpointUrl(format!("endpoint_url {why}")),
         })
+    }
+}
+
+/// Whether the host of `rest` (what follows `http://`) is this machine: `localhost`,
+/// 127.0.0.0/8 or `[::1]`. Plain http there never crosses a network.
+fn loopback(rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    if host_port.starts_with("[::1]") {
+        return true;
+    }
+    let host = host_port.split(':').next().unwrap_or_default();
+    host == "localhost"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// STS's answers hold credentials: over plain http to another machine, anyone on the
+/// way reads them. A local stand-in (LocalStack, moto) is reached on loopback and is not
+/// warned about. Said once per run.
+fn plain_http_warning(value: &str, origin: &str) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        warning!(
+            "{origin} `{}` is plain http to another machine: anyone on the network between \
+             can read the credentials STS sends back; use https://",
+            escape(value)
+        );
     }
 }
 
@@ -84,6 +126,31 @@ mod tests {
             assert_eq!(err.exit(), crate::error::Exit::Usage);
             let err = err.to_string();
             assert!(err.contains("is not an endpoint URL"), "{bad}: {err}");
+        }
+        let err =
+            check_one("http://u:PASSWORD@ h", Origin::Variable("AWS_ENDPOINT_URL")).unwrap_err();
+        assert!(!err.to_string().contains("PASSWORD"), "{err}");
+    }
+
+    #[test]
+    fn plain_http_is_for_this_machine() {
+        for local in [
+            "localhost:4566",
+            "127.0.0.1",
+            "127.1.2.3:9/x",
+            "[::1]:8080",
+            "u:p@127.0.0.1:9",
+        ] {
+            assert!(loopback(local), "{local}");
+        }
+        for remote in [
+            "sts.example.com",
+            "10.0.0.1:9000",
+            "localhost.example.com",
+            "127.0.0.1.example.com",
+            "u:p@minio.lan:9000",
+        ] {
+            assert!(!loopback(remote), "{remote}");
         }
     }
 

@@ -81,10 +81,9 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    /// A profile file that the SDK parser rejects; `detail` carries its file and line.
-    #[error(
-        "{detail}\n  fix the line above, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere"
-    )]
+    /// A profile file that cannot be used: `detail` names the file (and the line, when one
+    /// is to blame) and says what to do.
+    #[error("{detail}")]
     ProfileFile { detail: String },
 
     #[error("profile `{name}` not found in {files}{}", suggestion(.similar, *.subcommand))]

@@ -33,12 +33,14 @@ macro_rules! warning {
 
 pub(crate) use {debug, warning};
 
-/// The last four characters of a key id, the most of it a log line may show.
+/// The last four characters of a key id, the most of it a log line may show; of a short
+/// one (LocalStack's `test`, MinIO's `minioadmin`), a quarter at most, never the whole.
 pub fn key_hint(access_key_id: &str) -> String {
+    let shown = (access_key_id.chars().count() / 4).min(4);
     let tail: String = access_key_id
         .chars()
         .rev()
-        .take(4)
+        .take(shown)
         .collect::<Vec<_>>()
         .into_iter()
         .rev()
@@ -49,8 +51,10 @@ pub fn key_hint(access_key_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn key_hint_keeps_only_the_last_four_characters() {
+    fn key_hint_keeps_only_the_last_four_characters_and_never_a_short_key_whole() {
         assert_eq!(super::key_hint("AKIAIOSFODNN7EXAMPLE"), "…MPLE");
-        assert_eq!(super::key_hint("AB"), "…AB");
+        assert_eq!(super::key_hint("AB"), "…");
+        assert_eq!(super::key_hint("test"), "…t");
+        assert_eq!(super::key_hint("minioadmin"), "…in");
     }
 }

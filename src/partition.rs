@@ -46,6 +46,20 @@ pub fn is_region(region: &str) -> bool {
             .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A region name as the SDKs take one: a host label (1 to 63 letters, digits and inner
+/// hyphens, not digits alone), since it becomes part of endpoint host names. Services that
+/// speak S3 name their own (`auto` for Cloudflare R2, `garage`, `nyc3`), and the SDKs
+/// pass those on; [`is_region`] is AWS's own form.
+pub fn is_region_name(region: &str) -> bool {
+    (1..=63).contains(&region.len())
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !region.starts_with('-')
+        && !region.ends_with('-')
+        && !region.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Every partition's name, for messages.
 pub fn names() -> String {
     PARTITIONS
@@ -95,5 +109,26 @@ mod tests {
             assert!(!is_region(bad), "{bad}");
         }
         assert!(!is_known("aws-moon"));
+    }
+
+    #[test]
+    fn region_names_are_what_the_sdks_take() {
+        // Cloudflare R2's `auto`, Garage's `garage`, DigitalOcean's `nyc3`: botocore and
+        // aws-config take any host label.
+        for region in ["us-east-1", "auto", "garage", "nyc3", "US-EAST-1", "local"] {
+            assert!(is_region_name(region), "{region}");
+        }
+        for bad in [
+            "",
+            "us east 1",
+            "-x",
+            "x-",
+            "123",
+            "a.b",
+            "eu/west",
+            &"a".repeat(64),
+        ] {
+            assert!(!is_region_name(bad), "{bad}");
+        }
     }
 }

@@ -7,9 +7,16 @@ use crate::deadline;
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicI32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
+
+/// The most a program may print on one stream. A credential_process answer or a
+/// client's chatter is a few KiB; a program that prints more is broken (`yes`), and is
+/// stopped before runas's memory follows its output.
+pub const OUTPUT_LIMIT: usize = 1024 * 1024;
+/// The most `mfa_process` may print: a code is six digits, a wrapper's chatter a line.
+pub const MFA_OUTPUT_LIMIT: usize = 4 * 1024;
 
 /// What a program left when it exited in time.
 pub struct Finished {
@@ -25,6 +32,8 @@ pub enum Failure {
     /// It (or a process it started, holding its output open) outlived the deadline and
     /// was killed.
     TimedOut,
+    /// It printed more than its limit on `stream` and was killed.
+    TooMuch { stream: &'static str, limit: usize },
 }
 
 impl Failure {
@@ -36,17 +45,29 @@ impl Failure {
                 "did not finish within {} and was stopped",
                 deadline::describe()
             ),
+            Failure::TooMuch { stream, limit } => format!(
+                "printed more than {limit} bytes on {stream} and was stopped; run it by hand \
+                 to see what it prints"
+            ),
         }
     }
 }
 
 /// Runs `command` until it exits or the deadline passes. `input` goes to its stdin; piped
-/// stdout and stderr are collected. With `terminal`, a program started from an
-/// interactive shell gets the terminal for the time it runs (it may ask for a PIN).
-pub fn run(
+/// stdout and stderr are collected, up to [`OUTPUT_LIMIT`] each. With `terminal`, a
+/// program started from an interactive shell gets the terminal for the time it runs (it
+/// may ask for a PIN).
+pub fn run(command: Command, input: Option<Vec<u8>>, terminal: bool) -> Result<Finished, Failure> {
+    run_limited(command, input, terminal, OUTPUT_LIMIT)
+}
+
+/// [`run`], with at most `limit` bytes on each piped stream: past it, the program's
+/// group is killed.
+pub fn run_limited(
     mut command: Command,
     input: Option<Vec<u8>>,
     terminal: bool,
+    limit: usize,
 ) -> Result<Finished, Failure> {
     let deadline = deadline::from_now();
     command.process_group(0);
@@ -68,16 +89,18 @@ pub fn run(
         });
     }
     let (sender, outputs) = mpsc::channel();
+    // The stream (1 or 2) that went past the limit, if one did.
+    let overflow = Arc::new(AtomicU8::new(0));
     let mut expected = 0;
     if let Some(out) = child.stdout.take() {
         expected += 1;
-        collect(out, 1, sender.clone());
+        collect(out, (1, limit), sender.clone(), overflow.clone());
     }
     if let Some(err) = child.stderr.take() {
         expected += 1;
-        collect(err, 2, sender);
+        collect(err, (2, limit), sender, overflow.clone());
     }
-    let finished = wait_until(&mut child, deadline).and_then(|status| {
+    let finished = wait_until(&mut child, deadline, &overflow).and_then(|status| {
         let mut done = Finished {
             status,
             stdout: Vec::new(),
@@ -86,6 +109,7 @@ pub fn run(
         for _ in 0..expected {
             let wait = deadline.saturating_duration_since(Instant::now());
             match outputs.recv_timeout(wait).ok()? {
+                _ if overflow.load(Ordering::SeqCst) != 0 => return None,
                 (1, bytes) => done.stdout = bytes,
                 (_, bytes) => done.stderr = bytes,
             }
@@ -99,21 +123,46 @@ pub fn run(
         let _ = child.wait();
     }
     drop(foreground);
-    finished.ok_or(Failure::TimedOut)
+    match overflow.load(Ordering::SeqCst) {
+        0 => finished.ok_or(Failure::TimedOut),
+        1 => Err(Failure::TooMuch {
+            stream: "stdout",
+            limit,
+        }),
+        _ => Err(Failure::TooMuch {
+            stream: "stderr",
+            limit,
+        }),
+    }
 }
 
-fn collect(mut pipe: impl Read + Send + 'static, which: u8, sender: mpsc::Sender<(u8, Vec<u8>)>) {
+/// Reads one stream to its end, or to one byte past `limit`: then it marks `overflow`
+/// with the stream's number and stops reading (the program gets SIGPIPE, and is killed).
+fn collect(
+    pipe: impl Read + Send + 'static,
+    (which, limit): (u8, usize),
+    sender: mpsc::Sender<(u8, Vec<u8>)>,
+    overflow: Arc<AtomicU8>,
+) {
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
-        let _ = pipe.read_to_end(&mut bytes);
+        let past = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        let _ = pipe.take(past).read_to_end(&mut bytes);
+        if bytes.len() > limit {
+            overflow.store(which, Ordering::SeqCst);
+            bytes = Vec::new();
+        }
         let _ = sender.send((which, bytes));
     });
 }
 
-/// The exit status, or `None` once the deadline has passed.
-fn wait_until(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
+/// The exit status, or `None` once the deadline has passed or a stream went past its limit.
+fn wait_until(child: &mut Child, deadline: Instant, overflow: &AtomicU8) -> Option<ExitStatus> {
     let mut pause = Duration::from_millis(1);
     loop {
+        if overflow.load(Ordering::SeqCst) != 0 {
+            return None;
+        }
         if let Ok(Some(status)) = child.try_wait() {
             return Some(status);
         }
@@ -293,5 +342,53 @@ mod tests {
             run(Command::new("/nonexistent/program"), None, false),
             Err(Failure::Start(_))
         ));
+    }
+
+    #[test]
+    fn output_past_the_limit_stops_the_program_and_its_group() {
+        let started = Instant::now();
+        // `yes` took runas to 2 GiB in 3 s; the message then blamed its SIGPIPE.
+        let err = run(sh("yes"), None, false).err().expect("stopped");
+        assert!(
+            matches!(
+                err,
+                Failure::TooMuch {
+                    stream: "stdout",
+                    limit: OUTPUT_LIMIT
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.describe(),
+            "printed more than 1048576 bytes on stdout and was stopped; run it by hand to see what it prints"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+        // A child that keeps the pipe open and ignores SIGPIPE goes with its group.
+        let dir = tempfile::tempdir().unwrap();
+        let mark = dir.path().join("alive");
+        let script = format!(
+            "(trap '' PIPE; while :; do echo x >&2 2>/dev/null; done) & \
+             (sleep 2; touch {}) & head -c 5000 /dev/zero >&2; wait",
+            mark.display()
+        );
+        let err = run_limited(sh(&script), None, false, 4096)
+            .err()
+            .expect("stopped");
+        assert!(
+            matches!(
+                err,
+                Failure::TooMuch {
+                    stream: "stderr",
+                    limit: 4096
+                }
+            ),
+            "{err:?}"
+        );
+        std::thread::sleep(Duration::from_millis(2500));
+        assert!(!mark.exists(), "the group outlived the limit");
+        // Exactly the limit is fine.
+        let done = run_limited(sh("head -c 4096 /dev/zero"), None, false, 4096).unwrap();
+        assert_eq!(done.stdout.len(), 4096);
     }
 }

@@ -173,7 +173,8 @@ pub const RUNAS_REFRESH_MARGIN: Variable = Variable {
     name: "RUNAS_REFRESH_MARGIN",
     meaning: "How long before their expiry cached credentials count as stale and are fetched \
               anew (default 5m), for every command and for the endpoints of -S and runas \
-              serve.",
+              serve. A margin not below the lifetime of the credentials it applies to is taken \
+              as half that lifetime.",
     pages: RUNAS,
 };
 pub const XDG_CACHE_HOME: Variable = Variable {

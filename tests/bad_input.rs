@@ -24,6 +24,8 @@ struct Row {
     message: &'static str,
 }
 
+/// A cache directory that cannot be made, for rows that get as far as the cache's locks.
+const NO_CACHE: &str = "/dev/null/runas";
 const KEYS: &str = "[k]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
 const KEYS_CONFIG: &[u8] = b"[profile k]\nregion = us-east-1\n";
 const ROLE: &[u8] = b"[profile r]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\n[profile k]\nregion = us-east-1\n";
@@ -83,8 +85,18 @@ const ROWS: &[Row] = &[
     with_env(&[("AWS_ENDPOINT_URL", "127.0.0.1:9")], &["r", "true"], 2, "AWS_ENDPOINT_URL `127.0.0.1:9` is not an endpoint URL: it needs http:// or https://"),
     with_env(&[("AWS_ENDPOINT_URL_STS", "ftp://127.0.0.1")], &["r", "true"], 2, "AWS_ENDPOINT_URL_STS `ftp://127.0.0.1` is not an endpoint URL"),
     with_env(&[("AWS_ENDPOINT_URL", "http://")], &["r", "true"], 2, "`http://` is not an endpoint URL"),
+    with_env(&[("AWS_ENDPOINT_URL", "http://user:PASSWORD@127.0.0.1:9"), ("RUNAS_CACHE_DIR", NO_CACHE)], &["r", "true"], 4, "STS at http://***@127.0.0.1:9"),
+    row(b"[profile r]\nregion = us-east-1\nendpoint_url = http://user:PASSWORD@127.0.0.1:9\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\n", &["diagnose", "r"], 0, "endpoint_url             http://***@127.0.0.1:9"),
+    Row {
+        unset: &["AWS_ENDPOINT_URL"],
+        ..row(b"[profile cp]\nregion = us-east-1\nendpoint_url = http://sts.example.com\ncredential_process = exit 3\n", &["cp", "true"], 4, "warning: endpoint_url `http://sts.example.com` is plain http to another machine")
+    },
     with_env(&[("AWS_ENDPOINT_URL_ECR", "localhost:5000")], &["ecr", "login", "--write-config", "r", "111111111111"], 2, "AWS_ENDPOINT_URL_ECR `localhost:5000` is not an endpoint URL"),
     row(ROLE, &["-c", "arn:aws:iam::123456789012:role/a]b", "true"], 2, "cannot write section [arn:aws:iam::123456789012:role/a]b-runas] to the credentials file"),
+    Row {
+        credentials: "[k]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n[r-runas]\naws_access_key_id = minioadmin\naws_secret_access_key = minioadmin\n",
+        ..row(ROLE, &["-c", "r", "true"], 1, "credentials: its section [r-runas] was not written by runas (it has no `# written by runas` line)")
+    },
     // ECR endpoints.
     row(ROLE, &["ecr", "login", "r", "12345"], 2, "an account id has 12 digits, `12345` has 5"),
     row(ROLE, &["ecr", "login", "r", "123456789012.dkr.ecr.us-east-1.amazonaws.com:443"], 2, "ECR registries take no port"),
@@ -108,6 +120,8 @@ const ROWS: &[Row] = &[
     with_env(&[("AWS_CONFIG_FILE", "{HOME}/no-such-config")], &["r", "true"], 3, "no-such-config does not exist: check AWS_CONFIG_FILE"),
     row(b"[profile a]\nregion = x\nthis is not a property\n", &["a", "true"], 3, "on line 3"),
     row(b"[profile a]\nregion = us-east-1\n# caf\xe9\n", &["a", "true"], 3, "line 3 is not UTF-8 text"),
+    row(b"\xef\xbb\xbf[profile a]\nregion = us-east-1\n", &["a", "true"], 3, "config: it starts with a byte-order mark"),
+    with_env(&[("AWS_CONFIG_FILE", "{HOME}/big/config")], &["r", "true"], 3, "big/config: cannot read it: Not a directory (os error 20); check the path and its permissions"),
     row(b"[profile my prod]\nregion = us-east-1\n", &["my prod", "true"], 3, "line 1: the AWS SDKs ignore the section of profile `my prod`: a profile name may contain only ASCII letters, digits and _ - / . % @ : +"),
     row(b"[profile z\xc3\xbcrich]\nregion = us-east-1\n", &["z\u{fc}rich", "true"], 3, "ignore the section of profile `z\u{fc}rich`"),
     Row {
@@ -147,6 +161,15 @@ const ROWS: &[Row] = &[
     row(b"[profile cp]\nregion = us-east-1\ncredential_process = echo nope >&2; exit 3\n", &["cp", "true"], 4, "credential_process of profile `cp`: it failed (exit status: 3): nope"),
     row(b"[profile cp]\nregion = us-east-1\ncredential_process = echo '{\"Version\": 1}'\n", &["cp", "true"], 4, "its output has no `AccessKeyId`"),
     row(b"[profile cp]\nregion = us-east-1\ncredential_process = echo not json\n", &["cp", "true"], 4, "its output is not JSON"),
+    row(b"[profile cp]\nregion = us-east-1\ncredential_process = yes\n", &["cp", "true"], 4, "credential_process of profile `cp`: printed more than 1048576 bytes on stdout"),
+    Row {
+        env: &[("RUNAS_CACHE_DIR", NO_CACHE)],
+        ..row(b"[profile m]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\nmfa_serial = arn:aws:iam::123456789012:mfa/u\nmfa_process = yes\n", &["m", "true"], 4, "mfa_process of profile `m` printed more than 4096 bytes on stdout")
+    },
+    Row {
+        env: &[("AWS_ENDPOINT_URL", "{DENYING_STS}"), ("RUNAS_CACHE_DIR", NO_CACHE)],
+        ..row(b"[profile m]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\nmfa_serial = arn:aws:iam::123456789012:mfa/u\n", &["-o", "123456", "m", "true"], 4, "GetSessionToken takes an IAM user's long-term keys")
+    },
     row(b"[profile cp]\nregion = us-east-1\ncredential_process = printf '\\033]0;title\\007' >&2; exit 1\n", &["cp", "true"], 4, "it failed (exit status: 1): \\u{1b}]0;title\\u{7}"),
     row(KEYS_CONFIG, &["k", "no-such-command-anywhere"], 127, "no-such-command-anywhere: command not found"),
     row(KEYS_CONFIG, &["k", "./not-executable"], 126, "./not-executable: Permission denied"),
@@ -210,6 +233,18 @@ fn prepare(env: &TestEnv, row: &Row) {
     .expect("chmod");
 }
 
+/// An STS that refuses every call with AccessDenied, for `{DENYING_STS}`.
+fn denying_sts() -> &'static str {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        refusing_sts(
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/u is not authorized to perform: sts:GetSessionToken",
+        )
+        .0
+    })
+}
+
 fn check(number: usize, row: &Row) -> Result<(), String> {
     let env = TestEnv::shared();
     prepare(&env, row);
@@ -221,7 +256,10 @@ fn check(number: usize, row: &Row) -> Result<(), String> {
         command.env_remove(name);
     }
     for (name, value) in row.env {
-        command.env(name, value.replace("{HOME}", &home));
+        let value = value
+            .replace("{HOME}", &home)
+            .replace("{DENYING_STS}", denying_sts());
+        command.env(name, value);
     }
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let port = taken.local_addr().expect("its address").port().to_string();

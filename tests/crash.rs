@@ -280,7 +280,7 @@ fn kills_during_credentials_file_writes() {
     let env = prod_env();
     let path = env.path(".aws/credentials");
     let old = format!(
-        "{}\n# old section\n[prod-runas]\naws_access_key_id = ASIAOLDOLDOLDOLDOLD1\naws_secret_access_key = old\n",
+        "{}\n# old section\n[prod-runas]\n# written by runas for profile prod\naws_access_key_id = ASIAOLDOLDOLDOLDOLD1\naws_secret_access_key = old\n",
         read(&path)
     );
     let figures = kill_repeatedly(

@@ -1041,3 +1041,91 @@ fn credential_source_ec2_instance_metadata() {
         "{log}"
     );
 }
+
+/// The layouts of S3-compatible services: LocalStack's `test`/`test` in `[default]` (and a
+/// role sourced from it), MinIO's `minioadmin` with a blanked `aws_session_token =`, and
+/// an R2 profile with its 32 lower-case hex digits. runas takes their keys as the SDKs do,
+/// and boto3 and the AWS CLI read them back from its environment and from `runas -O json`.
+#[test]
+fn keys_of_s3_compatible_services_are_keys() {
+    const R2_KEY: &str = "0123456789abcdef0123456789abcdef";
+    let env = TestEnv::shared();
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n[profile minio]\nregion = us-east-1\n\
+         [profile r2]\nregion = auto\n[profile local-role]\nrole_arn = {}\nsource_profile = default\n\
+         [profile via-runas]\ncredential_process = {} -O json minio\n",
+        role(ACCOUNT, "Local"),
+        env!("CARGO_BIN_EXE_runas")
+    ));
+    env.credentials(&format!(
+        "[default]\naws_access_key_id = test\naws_secret_access_key = test\n\
+         [minio]\naws_access_key_id = minioadmin\naws_secret_access_key = minioadmin\naws_session_token =\n\
+         [r2]\naws_access_key_id = {R2_KEY}\naws_secret_access_key = {R2_KEY}{R2_KEY}\n"
+    ));
+    let run = env.run(&["-O", "json", "minio"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(json["AccessKeyId"], "minioadmin");
+    assert!(json.get("SessionToken").is_none(), "{}", run.stdout);
+    let run = env.run(&["default", "env"]).ok();
+    assert_eq!(run.var("AWS_ACCESS_KEY_ID").as_deref(), Some("test"));
+    // boto3 in the child reads R2's keys from the environment, and another profile's
+    // through `credential_process = runas -O json minio`.
+    let boto = "import boto3\n\
+        c = boto3.Session().get_credentials()\n\
+        print(c.access_key, c.method)\n\
+        c = boto3.Session(profile_name='via-runas').get_credentials()\n\
+        print(c.access_key, c.method, c.token)\n";
+    let run = env.run(&["r2", "python3", "-c", boto]).ok();
+    assert_eq!(
+        run.stdout,
+        format!("{R2_KEY} env\nminioadmin custom-process None\n")
+    );
+    let run = env.run(&["minio", "aws", "configure", "list"]).ok();
+    assert!(
+        run.stdout.contains("dmin") && run.stdout.contains(" env"),
+        "{}",
+        run.stdout
+    );
+    // A role assumed with LocalStack's keys.
+    let run = env.run(&["-w", "local-role", "true"]).ok();
+    assert_eq!(
+        whoami_arn(&run),
+        "arn:aws:sts::123456789012:assumed-role/Local/runas-tester"
+    );
+}
+
+/// A refresh margin as long as the credentials live turned the cache off: every run made
+/// an STS call and wanted a new MFA code. Such a margin is taken as half their lifetime,
+/// with a warning.
+#[test]
+fn a_margin_longer_than_the_credentials_live_keeps_the_cache() {
+    let moto = Moto::start();
+    let mut env = TestEnv::new(&moto.url());
+    env.env("RUNAS_REFRESH_MARGIN", "2h");
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n{}[profile prod]\nrole_arn = {}\nsource_profile = base\nmfa_serial = {MFA}\n",
+        base_profile(),
+        role(ACCOUNT, "Prod")
+    ));
+    let first = env.run(&["-o", "123456", "prod", "env"]).ok();
+    drop(moto);
+    let second = env.run(&["prod", "env"]).ok();
+    assert_eq!(
+        first.var("AWS_SECRET_ACCESS_KEY"),
+        second.var("AWS_SECRET_ACCESS_KEY")
+    );
+    assert_eq!(
+        second
+            .stderr
+            .matches("RUNAS_REFRESH_MARGIN, 2h) is not below the lifetime")
+            .count(),
+        1,
+        "{}",
+        second.stderr
+    );
+    assert!(
+        second.stderr.contains("credentials that live "),
+        "{}",
+        second.stderr
+    );
+}

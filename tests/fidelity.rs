@@ -285,7 +285,7 @@ fn values_sts_would_refuse_stop_before_any_call() {
         .fails(2, "mfa_serial `phone` is neither an MFA device ARN");
     let run = env.run(&["comment", "true"]).fails(
         3,
-        "profile `comment`: the access key id is not 16 to 128 upper-case letters and digits (37 characters, with whitespace: an indented line after it continues its value)",
+        "profile `comment`: the access key id contains whitespace (37 characters; an indented line after it continues its value)",
     );
     assert!(!run.stderr.contains("panicked"));
     assert!(moto.sts_calls().is_empty(), "{:?}", moto.sts_calls());
@@ -365,10 +365,8 @@ fn a_forged_key_id_from_sts_is_refused_and_never_written() {
     let (url, _) = canned_http("200 OK", "text/xml", body, None);
     let env = prod_via(&url);
     let before = read(&env.path(".aws/credentials"));
-    env.run(&["-c", "prod"]).fails(
-        4,
-        "the access key id is not 16 to 128 upper-case letters and digits",
-    );
+    env.run(&["-c", "prod"])
+        .fails(4, "the access key id contains whitespace");
     assert_eq!(read(&env.path(".aws/credentials")), before);
     assert_eq!(env.cache_entries(), 0);
 }

@@ -238,6 +238,34 @@ fn a_long_running_child_sees_keys_rotate_without_errors() {
     assert!(moto.count("AssumeRole") >= 3);
 }
 
+/// A margin as long as the credentials live made every endpoint request an AssumeRole
+/// call (11 for 10 requests): it is taken as half their lifetime, and boto3, which asks
+/// the endpoint again and again for 15-minute credentials, gets the same ones.
+#[test]
+fn a_margin_longer_than_the_credentials_live_makes_one_call() {
+    require_clients();
+    let moto = Moto::start();
+    let mut env = TestEnv::new(&moto.url());
+    env.config(&format!(
+        "{}region = us-east-1\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
+        base_profile(),
+        role("123456789012", "Margin")
+    ));
+    env.env("RUNAS_REFRESH_MARGIN", "20m");
+    let run = client(&env, &["rotate", "3"]).ok();
+    let number = |k: &str| run.var(k).and_then(|v| v.parse::<usize>().ok());
+    assert_eq!(number("ERRORS"), Some(0), "{}", run.stderr);
+    assert_eq!(number("KEYS"), Some(1), "{}", run.stdout);
+    assert!(number("CALLS").unwrap_or(0) >= 5, "{}", run.stdout);
+    assert_eq!(moto.count("AssumeRole"), 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("is not below the lifetime").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
 /// A refresh that cannot get an MFA code (no terminal, no `mfa_process`) is said on
 /// stderr, and the command keeps the credentials it has while they last.
 #[test]

@@ -36,10 +36,11 @@ pub struct Run {
 pub fn run(args: Run) -> Result<ExitCode> {
     let env = Env::real();
     let profile = args.ask.profile().to_owned();
+    let files = Files::from_env(&env);
     if args.write_credentials {
         credentials_file::check_name(&section_name(&profile))?;
+        credentials_file::check_ours(&files.credentials, &section_name(&profile))?;
     }
-    let files = Files::from_env(&env);
     let inputs = Inputs::gather(&files, &args.ask.request);
     let running = !args.command.is_empty();
     let served = args.serve && running;

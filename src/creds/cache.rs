@@ -50,6 +50,9 @@ struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     session_token: Option<Secret>,
     expiration: String,
+    /// When it was fetched, so that the margin can be kept below its lifetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issued: Option<String>,
 }
 
 impl Cache {
@@ -80,6 +83,15 @@ impl Cache {
     /// How long before their expiry entries count as stale.
     pub fn margin(&self) -> Duration {
         self.margin
+    }
+
+    /// The margin for credentials that live `lifetime` (when it is known): below it. A
+    /// margin as long as the credentials live would make each of them stale on arrival (an
+    /// STS call and an MFA code for every run and every request), so such a margin is
+    /// taken as half the lifetime. A margin just below it is a choice (the tests of the
+    /// credential servers refresh every few seconds that way) and stays.
+    pub fn margin_within(&self, lifetime: Option<Duration>) -> Duration {
+        margin_within(self.margin, lifetime)
     }
 
     /// The directory, when there is a cache.
@@ -139,7 +151,12 @@ impl Cache {
         if let Some(why) = credentials.problem() {
             return Look::Corrupt(format!("bad values: {why}"));
         }
-        if credentials.fresh_for(margin) {
+        let lifetime = entry
+            .issued
+            .as_deref()
+            .and_then(parse_rfc3339)
+            .and_then(|issued| expiration.duration_since(issued).ok());
+        if credentials.fresh_for(margin_within(margin, lifetime)) {
             Look::Fresh(credentials)
         } else {
             Look::Miss("about to expire".into())
@@ -156,6 +173,7 @@ impl Cache {
             secret_access_key: credentials.secret_access_key.clone(),
             session_token: credentials.session_token.clone(),
             expiration: rfc3339(credentials.expiration?),
+            issued: Some(rfc3339(std::time::SystemTime::now())),
         };
         serde_json::to_vec(&entry).ok()
     }
@@ -239,6 +257,29 @@ fn refresh_margin(value: Option<&str>) -> Duration {
     }
 }
 
+/// `margin`, or half of `lifetime` when the margin is not below it; the first time, with
+/// a warning.
+fn margin_within(margin: Duration, lifetime: Option<Duration>) -> Duration {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let Some(half) = lifetime.filter(|l| margin >= *l).map(|l| l / 2) else {
+        return margin;
+    };
+    if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        let display = |d: Duration| {
+            crate::duration::display(Duration::from_secs(d.as_secs_f64().round() as u64))
+        };
+        warning!(
+            "the refresh margin (RUNAS_REFRESH_MARGIN, {}) is not below the lifetime of \
+             credentials that live {}; using half of it ({}) for them, else they would be \
+             fetched anew on every use",
+            display(margin),
+            display(half * 2),
+            display(half)
+        );
+    }
+    half
+}
+
 /// Whether `dir` may hold the cache; says why not, once per run.
 fn trusted(dir: &Path) -> bool {
     static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -302,7 +343,19 @@ mod tests {
             dir: Some(home.path().to_owned()),
             margin: REFRESH_MARGIN,
         };
-        cache.store(&test_key("soon"), &creds(60));
+        // Fetched an hour ago, a minute left.
+        let issued = SystemTime::now() - Duration::from_secs(3540);
+        let entry = Entry {
+            key: test_key("soon").text().to_owned(),
+            description: "soon".into(),
+            access_key_id: "ASIAEXAMPLE00000".into(),
+            secret_access_key: "secret".into(),
+            session_token: None,
+            expiration: rfc3339(issued + Duration::from_secs(3600)),
+            issued: Some(rfc3339(issued)),
+        };
+        let bytes = serde_json::to_vec(&entry).unwrap();
+        cache.write_test_entry(&test_key("soon"), &bytes).unwrap();
         assert!(
             cache.fresh(&test_key("soon")).is_none(),
             "inside the refresh margin"
@@ -396,5 +449,43 @@ mod tests {
             cache.fresh(&test_key("k")).is_some(),
             "outside a 30 s margin"
         );
+    }
+
+    #[test]
+    fn a_margin_as_long_as_the_lifetime_is_halved() {
+        // A margin at or above the lifetime made every entry stale on arrival: an STS
+        // call for every endpoint request, an MFA code for every run.
+        let home = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            dir: Some(home.path().to_owned()),
+            margin: Duration::from_secs(20 * 60),
+        };
+        cache.store(&test_key("k"), &creds(15 * 60));
+        assert!(cache.fresh(&test_key("k")).is_some());
+        let quarter = Some(Duration::from_secs(900));
+        assert_eq!(cache.margin_within(quarter), Duration::from_secs(450));
+        assert_eq!(cache.margin_within(None), Duration::from_secs(1200));
+        assert_eq!(margin_within(REFRESH_MARGIN, quarter), REFRESH_MARGIN);
+        let just_below = Duration::from_secs(895);
+        assert_eq!(margin_within(just_below, quarter), just_below);
+        assert_eq!(
+            margin_within(Duration::from_secs(900), quarter),
+            Duration::from_secs(450)
+        );
+        // Past half its lifetime an entry is stale again.
+        let issued = SystemTime::now() - Duration::from_secs(500);
+        let entry = Entry {
+            key: test_key("old").text().to_owned(),
+            description: "old".into(),
+            access_key_id: "ASIAEXAMPLE00000".into(),
+            secret_access_key: "secret".into(),
+            session_token: None,
+            expiration: rfc3339(issued + Duration::from_secs(900)),
+            issued: Some(rfc3339(issued)),
+        };
+        cache
+            .write_test_entry(&test_key("old"), &serde_json::to_vec(&entry).unwrap())
+            .unwrap();
+        assert!(cache.fresh(&test_key("old")).is_none());
     }
 }

@@ -10,11 +10,14 @@ use super::{Credentials, Execution, Options};
 use crate::error::Result;
 use crate::profile::chain::{Chain, Root, Step};
 use aws_types::os_shim_internal::Env;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 pub struct Fresh {
     execution: Execution,
     current: Credentials,
+    /// When `current` was obtained: a margin not below what was left of them then is
+    /// halved, so that a margin longer than they live does not refresh on every request.
+    obtained: SystemTime,
 }
 
 impl Fresh {
@@ -28,14 +31,24 @@ impl Fresh {
         // is spent: a later refresh that needs MFA asks `mfa_process` or the terminal.
         execution.options.refresh = false;
         execution.options.otp = None;
-        Ok(Fresh { execution, current })
+        Ok(Fresh {
+            execution,
+            current,
+            obtained: SystemTime::now(),
+        })
     }
 
     /// Credentials good for the refresh margin: the ones in memory while they are, else
     /// the chain's (cache, then STS under the lock).
     pub fn get(&mut self) -> Result<Credentials> {
-        if !self.current.fresh_for(self.margin()) {
+        let lifetime = self
+            .current
+            .expiration
+            .and_then(|e| e.duration_since(self.obtained).ok());
+        let margin = self.execution.cache.margin_within(lifetime);
+        if !self.current.fresh_for(margin) {
             self.current = self.execution.credentials()?;
+            self.obtained = SystemTime::now();
         }
         Ok(self.current.clone())
     }

@@ -81,7 +81,8 @@ fn from_process(process: &MfaProcess, serial: &str) -> Result<Secret> {
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    let output = crate::program::run(sh, None, true).map_err(|f| {
+    let limit = crate::program::MFA_OUTPUT_LIMIT;
+    let output = crate::program::run_limited(sh, None, true, limit).map_err(|f| {
         Error::Mfa(format!(
             "mfa_process of profile `{profile}` {}",
             f.describe()

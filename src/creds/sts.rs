@@ -49,7 +49,10 @@ pub async fn assume_role(
         .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
         .send()
         .await
-        .map_err(|e| failure(&what, &sts.service, e, mfa.map(|(serial, _)| serial)))?;
+        .map_err(|e| {
+            let call = Call::AssumeRole(mfa.map(|(serial, _)| serial));
+            failure(&what, &sts.service, e, call)
+        })?;
     convert(output.credentials(), &what, &sts.service)
 }
 
@@ -67,7 +70,10 @@ pub async fn session_token(
         .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
         .send()
         .await
-        .map_err(|e| failure(&what, &sts.service, e, mfa.map(|(serial, _)| serial)))?;
+        .map_err(|e| {
+            let call = Call::SessionToken(mfa.map(|(serial, _)| serial));
+            failure(&what, &sts.service, e, call)
+        })?;
     convert(output.credentials(), &what, &sts.service)
 }
 
@@ -88,7 +94,7 @@ pub async fn web_identity(
         .web_identity_token(token)
         .send()
         .await
-        .map_err(|e| failure(&what, &sts.service, e, None))?;
+        .map_err(|e| failure(&what, &sts.service, e, Call::WebIdentity))?;
     convert(output.credentials(), &what, &sts.service)
 }
 
@@ -99,7 +105,7 @@ pub async fn caller_identity(sts: &Sts) -> Result<Identity> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| failure(&what, &sts.service, e, None))?;
+        .map_err(|e| failure(&what, &sts.service, e, Call::CallerIdentity))?;
     Ok(Identity {
         account: output.account().unwrap_or_default().to_owned(),
         arn: output.arn().unwrap_or_default().to_owned(),
@@ -131,17 +137,26 @@ fn convert(c: Option<&types::Credentials>, what: &str, endpoint: &Service) -> Re
     })
 }
 
+/// The STS call that failed, with the MFA device it sent a code for: what to do about a
+/// refusal depends on both.
+#[derive(Clone, Copy)]
+enum Call<'a> {
+    AssumeRole(Option<&'a str>),
+    SessionToken(Option<&'a str>),
+    WebIdentity,
+    CallerIdentity,
+}
+
 /// The SDK's error as a sentence about STS, with what to do about it; an MFA refusal is an
 /// MFA error of its own.
-fn failure<E>(
-    what: &str,
-    service: &Service,
-    error: SdkError<E, HttpResponse>,
-    mfa_serial: Option<&str>,
-) -> Error
+fn failure<E>(what: &str, service: &Service, error: SdkError<E, HttpResponse>, call: Call) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    let mfa_serial = match call {
+        Call::AssumeRole(serial) | Call::SessionToken(serial) => serial,
+        Call::WebIdentity | Call::CallerIdentity => None,
+    };
     let failure = Failure::of(&error);
     if let (Failure::Refused { code, message }, Some(serial)) = (&failure, mfa_serial) {
         let lower = message.to_lowercase();
@@ -158,23 +173,50 @@ where
     }
     Error::Credentials {
         what: what.to_owned(),
-        message: failure.sentence(service, |code| hint(code, mfa_serial).to_owned()),
+        message: failure.sentence(service, |code| hint(code, call).to_owned()),
     }
 }
 
-/// What to do about a refusal, by its code.
-fn hint(code: &str, mfa_serial: Option<&str>) -> &'static str {
-    match code {
-        "ExpiredToken" => "; the source credentials have expired: run again with -r, or renew them",
-        "InvalidClientTokenId" | "SignatureDoesNotMatch" => {
+/// What to do about a refusal, by its code and the call refused.
+fn hint(code: &str, call: Call) -> &'static str {
+    match (code, call) {
+        ("ExpiredToken", _) => {
+            "; the source credentials have expired: run again with -r, or renew them"
+        }
+        ("InvalidClientTokenId" | "SignatureDoesNotMatch", _) => {
             "; the source access keys are not valid: check aws_access_key_id and aws_secret_access_key"
         }
-        "AccessDenied" if mfa_serial.is_some() => {
+        ("AccessDenied", Call::AssumeRole(Some(_))) => {
             "; check the role's trust policy, the caller's sts:AssumeRole permission and the MFA device"
         }
-        "AccessDenied" => {
+        ("AccessDenied", Call::AssumeRole(None)) => {
             "; check the role's trust policy and the caller's sts:AssumeRole permission"
         }
+        ("AccessDenied", Call::SessionToken(_)) => {
+            "; GetSessionToken takes an IAM user's long-term keys (never session credentials) \
+             and that user's own MFA device: check the source profile's keys, mfa_serial, and \
+             any policy that denies sts:GetSessionToken"
+        }
+        ("AccessDenied", Call::WebIdentity) => {
+            "; check the role's trust policy for the identity provider and the token's audience"
+        }
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_session_token_gets_its_own_hint() {
+        let hint = hint("AccessDenied", Call::SessionToken(Some("GAHT12345678")));
+        assert!(
+            hint.contains("GetSessionToken takes an IAM user's long-term keys"),
+            "{hint}"
+        );
+        assert!(!hint.contains("AssumeRole"), "{hint}");
+        let role = super::hint("AccessDenied", Call::AssumeRole(None));
+        assert!(role.contains("sts:AssumeRole"), "{role}");
     }
 }

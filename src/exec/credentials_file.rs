@@ -1,11 +1,16 @@
 //! Writing a `[NAME]` section into the shared credentials file (`-c`), for tools that read
 //! only that file. Everything else in the file — comments, order, other sections — is kept
-//! byte for byte; the new file replaces the old by rename, with mode 0600.
+//! byte for byte; the new file replaces the old by rename, with mode 0600. A section runas
+//! wrote carries its [`MARK`]; one without it was written by someone else (long-term keys
+//! of a user who named a profile `prod-runas`) and is never replaced.
 
 use crate::credentials::{Credentials, rfc3339};
 use crate::error::{Error, Result};
 use crate::private_file::Update;
 use std::path::Path;
+
+/// The first line of every section runas writes, and how it knows them again.
+const MARK: &str = "# written by runas";
 
 /// Replaces (or appends) section `name` of the file at `path` with `credentials`, under
 /// a lock, through a symlink at `path`.
@@ -30,10 +35,56 @@ pub fn write(path: &Path, name: &str, credentials: &Credentials, profile: &str) 
              with a newline (or remove the stray carriage return) and run again",
         ));
     }
+    if let Some(why) = foreign(&old, name) {
+        return Err(Error::file(&target, why));
+    }
     let new = with_section(&old, name, &section_body(credentials, profile));
     update
         .commit(new.as_bytes())
         .map_err(|e| Error::file(&target, format!("cannot write it: {e}")))
+}
+
+/// Refuses, before any credentials are fetched, a file whose section `name` runas did not
+/// write. (`write` checks again under the lock.) A file that cannot be read is left to
+/// `write` to report.
+pub fn check_ours(path: &Path, name: &str) -> Result<()> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(());
+    };
+    match foreign(&text, name) {
+        Some(why) => Err(Error::file(path, why)),
+        None => Ok(()),
+    }
+}
+
+/// Why section `name` of `text` is not runas's to replace: it holds settings, and no line
+/// of it is runas's mark.
+fn foreign(text: &str, name: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let ours_to_check = header_name(lines[i]) == Some(name);
+        i += 1;
+        let start = i;
+        while i < lines.len() && header_name(lines[i]).is_none() {
+            i += 1;
+        }
+        if !ours_to_check {
+            continue;
+        }
+        let body = &lines[start..i];
+        let settings = body.iter().any(|l| {
+            let l = l.trim();
+            !l.is_empty() && !l.starts_with(['#', ';'])
+        });
+        if settings && !body.iter().any(|l| l.starts_with(MARK)) {
+            return Some(format!(
+                "its section [{name}] was not written by runas (it has no `{MARK}` line) and may \
+                 hold keys of your own; rename or remove that section, then run -c again"
+            ));
+        }
+    }
+    None
 }
 
 /// A name the SDKs read back as the same section: anything else (`]`, a line break)
@@ -80,7 +131,7 @@ fn section_body(c: &Credentials, profile: &str) -> String {
         .map(|ch| if ch.is_control() { '?' } else { ch })
         .collect();
     let mut body = format!(
-        "# written by runas for profile {profile}{}\n",
+        "{MARK} for profile {profile}{}\n",
         c.expiration
             .map(|t| format!("; expires {}", rfc3339(t)))
             .unwrap_or_default()
@@ -292,6 +343,48 @@ mod tests {
             text.starts_with("[p-runas]\n# written by runas for profile p?[default]\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn only_sections_runas_wrote_are_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        let creds = Credentials {
+            access_key_id: "ASIA1".into(),
+            secret_access_key: "s".into(),
+            session_token: Some("t".into()),
+            expiration: None,
+        };
+        // A user's own long-term keys under the name runas would write.
+        let mine = "[default]\na = 1\n[p-runas]\n# my MinIO keys\naws_access_key_id = minioadmin\naws_secret_access_key = minioadmin\n";
+        fs::write(&path, mine).unwrap();
+        let err = write(&path, "p-runas", &creds, "p")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("credentials: its section [p-runas] was not written by runas"),
+            "{err}"
+        );
+        assert!(err.contains("rename or remove that section"), "{err}");
+        assert!(check_ours(&path, "p-runas").is_err());
+        assert_eq!(fs::read_to_string(&path).unwrap(), mine);
+        // Also when the same name appears a second time, after one of runas's.
+        let twice = "[p-runas]\n# written by runas for profile p\naws_access_key_id = A\n[p-runas]\nmine = 1\n";
+        assert!(foreign(twice, "p-runas").is_some());
+        // runas's own, an empty one, and a file without it are written.
+        for old in [
+            "[p-runas]\n# written by runas for profile p\naws_access_key_id = OLD\n",
+            "[p-runas]\n; nothing\n\n",
+            "[default]\na = 1\n",
+            "",
+        ] {
+            fs::write(&path, old).unwrap();
+            assert!(check_ours(&path, "p-runas").is_ok(), "{old}");
+            write(&path, "p-runas", &creds, "p").unwrap();
+            assert!(!fs::read_to_string(&path).unwrap().contains("OLD"));
+        }
+        // And written again over what it wrote.
+        write(&path, "p-runas", &creds, "p").unwrap();
     }
 
     #[test]

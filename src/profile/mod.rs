@@ -184,7 +184,7 @@ impl Profiles {
     pub fn unknown(&self, name: &str) -> Error {
         if let Some(d) = self.dropped.iter().find(|d| d.name == name) {
             return Error::ProfileFile {
-                detail: d.describe(),
+                detail: format!("{}{FIX_THE_LINE}", d.describe()),
             };
         }
         Error::UnknownProfile {
@@ -281,9 +281,16 @@ fn parse((sources, fs): &(EnvConfigFiles, Fs)) -> Result<ProfileSet> {
         .map_err(|e| Error::ProfileFile {
             // The SDK's load error says only "could not parse profile file"; the file, line
             // and reason are in its source.
-            detail: crate::text::escape_message(&crate::error::causes(&e)),
+            detail: format!(
+                "{}{FIX_THE_LINE}",
+                crate::text::escape_message(&crate::error::causes(&e))
+            ),
         })
 }
+
+/// What to do about a line of a profile file that the SDKs cannot use.
+const FIX_THE_LINE: &str =
+    "\n  fix the line above, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE elsewhere";
 
 #[cfg(test)]
 mod tests {

@@ -412,7 +412,7 @@ fn region(
     let (region, source) = region.ok_or_else(|| Error::NoRegion {
         profile: request.target.name().to_owned(),
     })?;
-    if !crate::partition::is_region(&region) {
+    if !crate::partition::is_region_name(&region) {
         return Err(Error::profile(
             request.target.name(),
             Problem::Region {

@@ -75,6 +75,9 @@ pub fn dropped(text: &str, file: &Path, config: bool) -> Vec<Dropped> {
 /// FIFO would block, `/dev/zero` never end), larger than 16 MiB, or not UTF-8 (the SDK
 /// would drop the whole file).
 pub fn read(path: &Path) -> Result<Option<String>> {
+    const ELSEWHERE: &str =
+        ", or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at another file";
+    const BOM: &[u8] = b"\xef\xbb\xbf";
     let fail = |message: String| Error::ProfileFile {
         detail: format!("{}: {message}", path.display()),
     };
@@ -82,10 +85,23 @@ pub fn read(path: &Path) -> Result<Option<String>> {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::Other => {
-            return Err(fail(format!("{e}, so not a profile file")));
+            return Err(fail(format!("{e}, so not a profile file{ELSEWHERE}")));
         }
-        Err(e) => return Err(fail(format!("cannot read it: {e}"))),
+        Err(e) => {
+            return Err(fail(format!(
+                "cannot read it: {e}; check the path and its permissions{ELSEWHERE}"
+            )));
+        }
     };
+    if bytes.starts_with(BOM) {
+        return Err(fail(
+            "it starts with a byte-order mark (the bytes EF BB BF some Windows editors put \
+             before UTF-8), which the AWS SDKs read as part of the first line and refuse the \
+             file; save it as UTF-8 without a BOM (in Notepad: UTF-8, not UTF-8 with BOM; or \
+             sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)"
+                .to_owned(),
+        ));
+    }
     String::from_utf8(bytes).map(Some).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -123,5 +139,21 @@ mod tests {
             "{err}"
         );
         assert!(read(&dir.path().join("none")).unwrap().is_none());
+        // A byte-order mark is named: the SDKs refuse the file for it.
+        std::fs::write(&path, b"\xef\xbb\xbf[default]\nregion = x\n").unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("config: it starts with a byte-order mark"),
+            "{err}"
+        );
+        assert!(err.contains("without a BOM"), "{err}");
+        // A file that cannot be read has no line to fix.
+        let err = read(&path.join("below-a-file")).unwrap_err().to_string();
+        assert!(err.contains("cannot read it: Not a directory"), "{err}");
+        assert!(
+            err.contains("check the path and its permissions, or point AWS_CONFIG_FILE"),
+            "{err}"
+        );
+        assert!(!err.contains("line above"), "{err}");
     }
 }

@@ -162,10 +162,13 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
 
 fn access_key(p: &Profile) -> Result<Root> {
     let profile = p.name();
+    // An empty value is no value: the SDKs send no empty session token, and tools that
+    // blank a key out (`aws_session_token =`) mean it gone.
+    let get = |k: &str| p.get(k).filter(|v| !v.is_empty());
     match (
-        p.get(key::ACCESS_KEY_ID),
-        p.get(key::SECRET_ACCESS_KEY),
-        p.get(key::SESSION_TOKEN),
+        get(key::ACCESS_KEY_ID),
+        get(key::SECRET_ACCESS_KEY),
+        get(key::SESSION_TOKEN),
     ) {
         (None, None, None) => Err(Error::profile(profile, Problem::NoCredentials)),
         (None, _, _) => Err(Error::profile(profile, Problem::KeyIdMissing)),

@@ -75,10 +75,12 @@ impl Failure {
                 }
             }
             SdkError::ResponseError(response) => not_the_service(response.raw()),
-            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-                Failure::Unreachable(crate::error::causes(error))
-            }
-            _ => Failure::Other(crate::error::causes(error)),
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => Failure::Unreachable(
+                crate::text::redact_userinfo(&crate::error::causes(error)).into_owned(),
+            ),
+            _ => Failure::Other(
+                crate::text::redact_userinfo(&crate::error::causes(error)).into_owned(),
+            ),
         }
     }
 

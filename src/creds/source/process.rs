@@ -78,7 +78,10 @@ fn parse(stdout: &[u8]) -> std::result::Result<Credentials, String> {
     Ok(Credentials {
         access_key_id: required("AccessKeyId")?,
         secret_access_key: Secret::new(required("SecretAccessKey")?),
-        session_token: text("SessionToken")?.map(Secret::new),
+        // An empty token is none, as for the SDKs, which then send no token header.
+        session_token: text("SessionToken")?
+            .filter(|t| !t.is_empty())
+            .map(Secret::new),
         expiration,
     })
 }
@@ -99,6 +102,10 @@ mod tests {
         let c =
             parse(br#"{"Version": 1, "AccessKeyId": "AKIA1", "SecretAccessKey": "s"}"#).unwrap();
         assert!(c.session_token.is_none() && c.expiration.is_none());
+        let c = parse(br#"{"Version": 1, "AccessKeyId": "minioadmin", "SecretAccessKey": "minioadmin", "SessionToken": ""}"#)
+            .unwrap();
+        assert!(c.session_token.is_none());
+        assert_eq!(c.problem(), None);
     }
 
     #[test]

@@ -716,8 +716,40 @@ fn accepted_odd_values() -> Vec<Case> {
             request: to("k"),
             env: ALICE,
             expected: &[
-                "error (Config): profile `k`: the access key id is not 16 to 128 upper-case letters and digits (32 characters, with whitespace: an indented line after it continues its value); check aws_access_key_id, aws_secret_access_key and aws_session_token",
+                "error (Config): profile `k`: the access key id contains whitespace (32 characters; an indented line after it continues its value); check aws_access_key_id, aws_secret_access_key and aws_session_token",
             ],
+        },
+        Case {
+            name: "LocalStack's keys in [default] are keys: a key id's form is the service's business",
+            config: "[default]\nregion = us-east-1\n".to_owned(),
+            credentials: "[default]\naws_access_key_id = test\naws_secret_access_key = test\n[minio]\naws_access_key_id = minioadmin\naws_secret_access_key = minioadmin\n",
+            request: to("default"),
+            env: EMPTY,
+            expected: &[
+                "profiles [default]",
+                "root: long-term keys test of `default`",
+                "region us-east-1 from profile `default`",
+            ],
+        },
+        Case {
+            name: "an empty session token is none, as for the SDKs",
+            config: "[profile r2]\nregion = auto\n".to_owned(),
+            credentials: "[r2]\naws_access_key_id = 0123456789abcdef0123456789abcdef\naws_secret_access_key = 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\naws_session_token =\n",
+            request: to("r2"),
+            env: EMPTY,
+            expected: &[
+                "profiles [r2]",
+                "root: long-term keys 0123456789abcdef0123456789abcdef of `r2`",
+                "region auto from profile `r2`",
+            ],
+        },
+        Case {
+            name: "empty keys are no keys",
+            config: "[profile e]\nregion = us-east-1\naws_access_key_id =\naws_secret_access_key =\n".to_owned(),
+            credentials: "",
+            request: to("e"),
+            env: EMPTY,
+            expected: &["error (Config): profile `e`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file"],
         },
         Case {
             name: "a hardware token's serial is an MFA serial",
