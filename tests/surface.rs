@@ -259,6 +259,84 @@ fn diagnose_reports_problems_and_exits_non_zero() {
 }
 
 #[test]
+fn diagnose_finds_what_a_run_would_fail_on_without_a_network_call() {
+    let env = TestEnv::shared();
+    std::fs::write(env.path("otp.sh"), "#!/bin/sh\necho 123456\n").unwrap();
+    env.config(&format!(
+        "[default]\nregion = eu-west-1\n\
+         [profile cp]\ncredential_process = no-such-helper --secret s3cr3t\n\
+         [profile me]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = S\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/me\nmfa_process = {}\n\
+         [profile prod]\nrole_arn = {}\nsource_profile = me   # inherits mfa_serial\n\
+         [profile list]\nrole_arn = {}\nsource_profile = me\n\
+         [profile sso]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n\
+         sso_account_id = 123456789012\nsso_role_name = R\n",
+        env.path("otp.sh").display(),
+        role(ACCOUNT, "Prod"),
+        role(ACCOUNT, "List"),
+    ));
+    let run = diagnose(&env, "cp").fails(1, "");
+    assert!(
+        run.stdout.contains(
+            "PROBLEM  credential_process of profile `cp`: `no-such-helper` is not on PATH"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("s3cr3t"), "{}", run.stdout);
+    let run = diagnose(&env, "prod").fails(1, "");
+    for expected in [
+        "config line 12: the value of `source_profile` is followed by a comment (` #` or ` ;`); \
+         runas leaves the comment out, but botocore and the AWS CLI read it with the comment included",
+        "PROBLEM  mfa_process of profile `me`: ",
+        "otp.sh: it is not executable (mode 644): chmod +x it",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            run.stdout
+        );
+    }
+    let run = diagnose(&env, "list").fails(1, "");
+    assert!(
+        run.stdout
+            .contains("run the profile as `runas -- list COMMAND…`"),
+        "{}",
+        run.stdout
+    );
+    let run = diagnose(&env, "sso").fails(1, "");
+    assert!(
+        run.stdout
+            .contains("PROBLEM  no SSO token for https://d-1.awsapps.com/start in "),
+        "{}",
+        run.stdout
+    );
+    // An expired token is named.
+    let cache = env.path(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(
+        cache.join("abc.json"),
+        r#"{"startUrl": "https://d-1.awsapps.com/start", "region": "eu-west-1", "accessToken": "t", "expiresAt": "2020-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let run = diagnose(&env, "sso").fails(1, "");
+    assert!(
+        run.stdout.contains("abc.json has expired")
+            && run.stdout.contains("aws sso login --profile sso"),
+        "{}",
+        run.stdout
+    );
+    // The -v of a run says it too.
+    let run = env.run(&["-v", "--", "list", "true"]);
+    assert!(
+        run.stderr
+            .contains("config line 12: the value of `source_profile` is followed by a comment"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn diagnose_catches_a_wrong_clock() {
     let date = Command::new("date")
         .env("TZ", "GMT")
