@@ -185,6 +185,11 @@ pub struct Diagnose {
     #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: String,
 
+    /// Also obtain the credentials as a run would (cache, MFA and all) and ask STS whose
+    /// they are (GetCallerIdentity): the identity, or STS's refusal and what to do
+    #[arg(long)]
+    pub check: bool,
+
     #[command(flatten)]
     pub credentials: CredentialArgs,
 }
@@ -216,7 +221,7 @@ pub struct ServeArgs {
 }
 
 /// Every ENDPOINT form, for `runas ecr --help` and its subcommands' help.
-const ECR_FORMS: &str = "ENDPOINT forms:
+pub const ECR_FORMS: &str = "ENDPOINT forms:
   ACCOUNT.dkr.ecr.REGION.amazonaws.com: a registry host; also .amazonaws.com.cn,
     .amazonaws.eu, .c2s.ic.gov, .sc2s.sgov.gov, .cloud.adc-e.uk, .csp.hci.ic.gov
   ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com: FIPS
@@ -397,7 +402,8 @@ pub enum Output {
 /// knows clap.
 pub enum Invocation {
     Run(run::Run),
-    Diagnose(Ask),
+    /// The profile, and whether to obtain its credentials too (`--check`).
+    Diagnose(Ask, bool),
     List(list::List),
     Serve(serve::Serve),
     EcrLogin(ecr::Registries),
@@ -411,12 +417,14 @@ impl Cli {
     /// The command asked for.
     pub fn invocation(self) -> Invocation {
         match self.subcommand {
-            None if self.run.diagnose => Invocation::Diagnose(self.run.ask()),
+            None if self.run.diagnose => Invocation::Diagnose(self.run.ask(), false),
             None => Invocation::Run(self.run.into_run()),
             Some(Subcommand::List(List::Profiles)) => Invocation::List(list::List::Profiles),
             Some(Subcommand::List(List::Roles(a))) => Invocation::List(list::List::Roles(a.ask())),
             Some(Subcommand::List(List::Mfa(a))) => Invocation::List(list::List::Mfa(a.ask())),
-            Some(Subcommand::Diagnose(a)) => Invocation::Diagnose(a.credentials.ask(&a.profile)),
+            Some(Subcommand::Diagnose(a)) => {
+                Invocation::Diagnose(a.credentials.ask(&a.profile), a.check)
+            }
             Some(Subcommand::Serve(Serve::Ecs(a))) => {
                 Invocation::Serve(a.into_serve(serve::Kind::Ecs))
             }

@@ -71,7 +71,8 @@ const CHECKS: [Check; 8] = [
     ecr_client,
 ];
 
-pub fn run(args: &Ask) -> Result<ExitCode> {
+/// `check`: also obtain the credentials and ask STS whose they are.
+pub fn run(args: &Ask, check: bool) -> Result<ExitCode> {
     let profile = args.profile();
     let env = Env::real();
     let files = Files::from_env(&env);
@@ -87,7 +88,7 @@ pub fn run(args: &Ask) -> Result<ExitCode> {
     let profiles = Profiles::load(files.clone())?;
     let origins = Origins::load(&files)?;
     let mut problems = file_problems(&profiles, &env);
-    let (chain, execution) = plan(&args.request, &profiles, &origins, &env, &mut problems)
+    let (chain, execution) = plan(args, &profiles, &origins, &env, &mut problems)
         .map_or((None, None), |(chain, execution)| (Some(chain), execution));
     let mut context = Context {
         profile,
@@ -103,6 +104,9 @@ pub fn run(args: &Ask) -> Result<ExitCode> {
     }
     for check in CHECKS {
         check(&mut context, &mut report);
+    }
+    if check {
+        identity(&mut context, &mut report);
     }
     if report.problems == 0 {
         say!("no problems found");
@@ -120,12 +124,13 @@ pub fn run(args: &Ask) -> Result<ExitCode> {
 /// Resolves the profile and shows the plan, its settings and its cache; what is wrong with
 /// it goes to `problems`. A profile with no region is shown with a stand-in one.
 fn plan(
-    request: &Request,
+    ask: &Ask,
     profiles: &Profiles,
     origins: &Origins,
     env: &Env,
     problems: &mut Vec<String>,
 ) -> Option<(Chain, Option<Execution>)> {
+    let request = &ask.request;
     let resolved = match resolve(profiles, request, env) {
         Err(Error::NoRegion { .. }) => {
             problems.push(
@@ -167,11 +172,8 @@ fn plan(
     }
     settings(&chain, profiles, origins);
     problems.extend(chain.warnings.iter().cloned());
-    let options = creds::Options {
-        refresh: false,
-        otp: None,
-    };
-    let execution = Execution::new(chain.clone(), options, env);
+    // The run's own options: `--check` obtains the credentials as the run would.
+    let execution = Execution::new(chain.clone(), ask.options.clone(), env);
     say!("cache:");
     for (i, expiry) in execution.cached().iter().enumerate().skip(1) {
         match expiry {
@@ -209,6 +211,30 @@ fn settings(chain: &Chain, profiles: &Profiles, origins: &Origins) {
             let origin = origins.of(name, k).unwrap_or_default();
             say!("    {k:<24} {shown:<48} {origin}");
         }
+    }
+}
+
+/// `--check`: the credentials as a run obtains them (cache, lock, STS, MFA), and whose they
+/// are. What it writes is what a run writes: the cache entries of the steps it fetched.
+fn identity(context: &mut Context, report: &mut Report) {
+    let Some(execution) = context.execution.as_mut() else {
+        report.problem("credentials not obtained: the profile does not resolve (above)");
+        return;
+    };
+    let identity = execution
+        .credentials()
+        .and_then(|credentials| execution.whoami(&credentials).map(|id| (credentials, id)));
+    match identity {
+        Ok((credentials, id)) => report.ok(format!(
+            "credentials obtained: {} (account {}){}",
+            id.arn,
+            id.account,
+            credentials
+                .expiration
+                .map(|t| format!(", {}", creds::remaining(t)))
+                .unwrap_or_default()
+        )),
+        Err(e) => report.problem(format!("credentials not obtained: {e}")),
     }
 }
 
