@@ -2,7 +2,8 @@
 //! subcommand (`runas -v diagnose prod`), empty environment variables, and what the shell
 //! completes once PROFILE is given (the command's words, not runas's).
 
-use crate::cli::{Cli, SUBCOMMANDS};
+use crate::cli::Cli;
+use crate::commands::SUBCOMMANDS;
 use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
 use clap_complete::engine::{
     ArgValueCompleter, CompletionCandidate, PathCompleter, ValueCompleter,

@@ -186,6 +186,11 @@ pub struct Diagnose {
     #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: String,
 
+    /// Also obtain the credentials as a run would (cache, MFA and all) and ask STS whose
+    /// they are (GetCallerIdentity): the identity, or STS's refusal and what to do
+    #[arg(long)]
+    pub check: bool,
+
     #[command(flatten)]
     pub credentials: CredentialArgs,
 }
@@ -217,7 +222,7 @@ pub struct ServeArgs {
 }
 
 /// Every ENDPOINT form, for `runas ecr --help` and its subcommands' help.
-const ECR_FORMS: &str = "ENDPOINT forms:
+pub const ECR_FORMS: &str = "ENDPOINT forms:
   ACCOUNT.dkr.ecr.REGION.amazonaws.com: a registry host; also .amazonaws.com.cn,
     .amazonaws.eu, .c2s.ic.gov, .sc2s.sgov.gov, .cloud.adc-e.uk, .csp.hci.ic.gov
   ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com: FIPS
@@ -389,7 +394,8 @@ pub enum Output {
 /// knows clap.
 pub enum Invocation {
     Run(run::Run),
-    Diagnose(Ask),
+    /// The profile, and whether to obtain its credentials too (`--check`).
+    Diagnose(Ask, bool),
     List(list::List),
     Serve(serve::Serve),
     EcrLogin(ecr::Registries),
@@ -403,12 +409,14 @@ impl Cli {
     /// The command asked for.
     pub fn invocation(self) -> Invocation {
         match self.subcommand {
-            None if self.run.diagnose => Invocation::Diagnose(self.run.ask()),
+            None if self.run.diagnose => Invocation::Diagnose(self.run.ask(), false),
             None => Invocation::Run(self.run.into_run()),
             Some(Subcommand::List(List::Profiles)) => Invocation::List(list::List::Profiles),
             Some(Subcommand::List(List::Roles(a))) => Invocation::List(list::List::Roles(a.ask())),
             Some(Subcommand::List(List::Mfa(a))) => Invocation::List(list::List::Mfa(a.ask())),
-            Some(Subcommand::Diagnose(a)) => Invocation::Diagnose(a.credentials.ask(&a.profile)),
+            Some(Subcommand::Diagnose(a)) => {
+                Invocation::Diagnose(a.credentials.ask(&a.profile), a.check)
+            }
             Some(Subcommand::Serve(Serve::Ecs(a))) => {
                 Invocation::Serve(a.into_serve(serve::Kind::Ecs))
             }
@@ -485,17 +493,16 @@ impl RunArgs {
     }
 }
 
-/// runas's subcommands, `help` last: a word in PROFILE's place that is one of them is the
-/// subcommand. A test keeps the list equal to clap's.
-pub const SUBCOMMANDS: [&str; 5] = ["ecr", "list", "diagnose", "serve", "help"];
-
 /// The subcommand a PROFILE word is likely a typo of (`runas diagnse prod`): one edit away
 /// for short names, two for longer ones.
 fn subcommand_typo(word: &str) -> Option<&'static str> {
-    SUBCOMMANDS[..4].iter().copied().find(|name| {
-        let distance = strsim::damerau_levenshtein(&word.to_lowercase(), name);
-        distance > 0 && distance <= if name.len() <= 4 { 1 } else { 2 }
-    })
+    crate::commands::SUBCOMMANDS[..4]
+        .iter()
+        .copied()
+        .find(|name| {
+            let distance = strsim::damerau_levenshtein(&word.to_lowercase(), name);
+            distance > 0 && distance <= if name.len() <= 4 { 1 } else { 2 }
+        })
 }
 
 impl ListIdentity {
@@ -547,7 +554,7 @@ mod tests {
             .map(|s| s.get_name().to_owned())
             .collect();
         names.push("help".to_owned());
-        assert_eq!(names, SUBCOMMANDS);
+        assert_eq!(names, crate::commands::SUBCOMMANDS);
     }
 
     #[test]

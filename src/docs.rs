@@ -70,21 +70,222 @@ fn subcommands<'a>(cmd: &'a clap::Command, prefix: &str) -> Vec<(String, &'a cla
     out
 }
 
+/// A subcommand's page: clap's sections, the ECR endpoint forms as a list where they
+/// apply (clap's after-help would run them together into one paragraph), its examples
+/// and its exit statuses.
 fn page(cmd: &clap::Command, title: &str) -> Result<Vec<u8>> {
+    let forms = cmd
+        .get_after_help()
+        .is_some_and(|h| h.to_string() == crate::cli::ECR_FORMS);
+    let mut extra = if forms {
+        endpoint_forms()
+    } else {
+        String::new()
+    };
+    extra.push_str(&examples(title));
+    extra.push_str(&exit_status("0 when it did what was asked. Otherwise:"));
     let mut out = Vec::new();
-    clap_mangen::Man::new(cmd.clone())
+    let man = clap_mangen::Man::new(cmd.clone().after_help(None::<&str>))
         .title(title)
-        .manual("runas manual")
-        .render(&mut out)
-        .map_err(|e| Error::file(Path::new(title), e))?;
+        .manual("runas manual");
+    let fail = |e: std::io::Error| Error::file(Path::new(title), e);
+    man.render_title(&mut out).map_err(fail)?;
+    man.render_name_section(&mut out).map_err(fail)?;
+    man.render_synopsis_section(&mut out).map_err(fail)?;
+    man.render_description_section(&mut out).map_err(fail)?;
+    man.render_options_section(&mut out).map_err(fail)?;
+    if cmd.has_subcommands() {
+        man.render_subcommands_section(&mut out).map_err(fail)?;
+    }
+    out.extend_from_slice(extra.as_bytes());
+    if cmd.get_version().is_some() {
+        man.render_version_section(&mut out).map_err(fail)?;
+    }
     Ok(out)
+}
+
+/// The ECR endpoint forms of `runas ecr --help`, one tagged paragraph each.
+fn endpoint_forms() -> String {
+    let mut text = String::from(".SH \"ENDPOINT FORMS\"\n");
+    let mut items: Vec<String> = Vec::new();
+    for line in crate::cli::ECR_FORMS.lines().skip(1) {
+        if line.starts_with("    ") {
+            if let Some(last) = items.last_mut() {
+                last.push(' ');
+                last.push_str(line.trim());
+            }
+        } else {
+            items.push(line.trim().to_owned());
+        }
+    }
+    for item in items {
+        match item.split_once(": ") {
+            Some((form, meaning)) => {
+                text.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(form), roff(meaning)))
+            }
+            None => text.push_str(&format!(".PP\n{}\n", roff(&item))),
+        }
+    }
+    text
+}
+
+/// Each subcommand page's examples: the command, then what it does.
+const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
+    (
+        "runas-ecr",
+        &[
+            (
+                "runas ecr login prod",
+                "Log docker into prod's own registry.",
+            ),
+            (
+                "runas ecr token prod | skopeo login --password-stdin -u AWS HOST",
+                "A password for any other client.",
+            ),
+        ],
+    ),
+    (
+        "runas-ecr-login",
+        &[
+            (
+                "runas ecr login prod",
+                "docker login to prod's own account, in its region.",
+            ),
+            (
+                "runas ecr login --client podman prod 111111111111 public.ecr.aws",
+                "Two registries, with podman.",
+            ),
+            (
+                "runas ecr login --helper prod",
+                "Register docker-credential-runas instead: no password is stored.",
+            ),
+        ],
+    ),
+    (
+        "runas-ecr-logout",
+        &[
+            (
+                "runas ecr logout prod",
+                "Log the client out of prod's registries.",
+            ),
+            (
+                "runas ecr logout --helper build 210987654321",
+                "Remove a credHelpers entry and its registration.",
+            ),
+        ],
+    ),
+    (
+        "runas-ecr-token",
+        &[
+            (
+                "runas ecr token prod 210987654321.dkr.ecr.eu-west-1.amazonaws.com",
+                "Print the registry password, for a client's --password-stdin.",
+            ),
+            (
+                "runas ecr token --basic prod",
+                "The user:password pair, base64-encoded.",
+            ),
+        ],
+    ),
+    (
+        "runas-ecr-helper",
+        &[(
+            "runas ecr helper status",
+            "Every registry docker-credential-runas serves, by which profile.",
+        )],
+    ),
+    (
+        "runas-ecr-helper-status",
+        &[(
+            "runas ecr helper status",
+            "Registries, their profiles and token expiry.",
+        )],
+    ),
+    (
+        "runas-list",
+        &[
+            ("runas list profiles", "Every profile the AWS SDKs see."),
+            (
+                "runas list roles prod",
+                "Role ARNs prod's identity may assume.",
+            ),
+        ],
+    ),
+    (
+        "runas-list-profiles",
+        &[("runas list profiles", "One profile name per line.")],
+    ),
+    (
+        "runas-list-roles",
+        &[(
+            "runas list roles prod",
+            "Role ARNs prod's IAM identity may assume, from its policies.",
+        )],
+    ),
+    (
+        "runas-list-mfa",
+        &[("runas list mfa prod", "The MFA devices of prod's IAM user.")],
+    ),
+    (
+        "runas-diagnose",
+        &[
+            (
+                "runas diagnose prod",
+                "How prod resolves, where each setting comes from, and what will fail, without a network call beyond the clock check.",
+            ),
+            (
+                "runas diagnose --check prod",
+                "Also obtain the credentials as a run would and ask STS whose they are.",
+            ),
+        ],
+    ),
+    (
+        "runas-serve",
+        &[(
+            "runas serve ecs prod",
+            "Serve prod's credentials to other processes as a container endpoint.",
+        )],
+    ),
+    (
+        "runas-serve-ecs",
+        &[(
+            "eval \"$(runas serve ecs prod &)\"",
+            "Point this shell's SDKs at a container credential endpoint for prod.",
+        )],
+    ),
+    (
+        "runas-serve-imds",
+        &[(
+            "runas serve imds prod --port 9911",
+            "An IMDSv2 metadata endpoint for prod on 127.0.0.1:9911.",
+        )],
+    ),
+];
+
+/// The EXAMPLES section of the page `title`.
+fn examples(title: &str) -> String {
+    let Some((_, examples)) = EXAMPLES.iter().find(|(t, _)| *t == title) else {
+        return String::new();
+    };
+    let mut text = String::from(".SH EXAMPLES\n");
+    for (command, meaning) in *examples {
+        text.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            roff(command),
+            roff(meaning)
+        ));
+    }
+    text
 }
 
 /// The main page: clap's sections, then what clap cannot know.
 fn top_page(cmd: &clap::Command) -> Result<Vec<u8>> {
     let extra = EXTRA_SECTIONS
         .replace("{ENVIRONMENT}", &environment(Page::Runas))
-        .replace("{EXIT_STATUS}", &exit_status());
+        .replace(
+            "{EXIT_STATUS}",
+            &exit_status("The command's own, when runas runs one. Otherwise:"),
+        );
     with_extra(cmd, "runas.1", &extra, true)
 }
 
@@ -139,11 +340,9 @@ fn with_extra(
     Ok(out)
 }
 
-/// The EXIT STATUS section, from the table the code uses.
-fn exit_status() -> String {
-    let mut text = String::from(
-        ".SH \"EXIT STATUS\"\nThe command's own, when runas runs one. Otherwise:\n.TP\n\\fB0\\fR\nSuccess.\n",
-    );
+/// The EXIT STATUS section, from the table the code uses, after `intro`.
+fn exit_status(intro: &str) -> String {
+    let mut text = format!(".SH \"EXIT STATUS\"\n{intro}\n.TP\n\\fB0\\fR\nSuccess.\n");
     for (exit, meaning) in crate::error::Exit::TABLE {
         text.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", exit as u8, roff(meaning)));
     }

@@ -28,7 +28,7 @@ fn main() -> ExitCode {
 fn run(cli: cli::Cli) -> error::Result<ExitCode> {
     match cli.invocation() {
         Invocation::Run(args) => run::run(args),
-        Invocation::Diagnose(ask) => diagnose::run(&ask),
+        Invocation::Diagnose(ask, check) => diagnose::run(&ask, check),
         Invocation::List(list) => list::run(list),
         Invocation::Serve(args) => serve::endpoint(args),
         Invocation::EcrLogin(args) => ecr::login(args),

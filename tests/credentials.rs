@@ -371,7 +371,7 @@ fn three_refused_codes_at_the_terminal_end_the_run() {
     assert!(text.contains("(try 3 of 3)"), "{text}");
     assert!(!text.contains("try 4"), "{text}");
     assert!(
-        text.contains("STS refused the MFA code for arn:aws:iam::123456789012:mfa/tester"),
+        text.contains("STS rejected the MFA code for arn:aws:iam::123456789012:mfa/tester"),
         "{text}"
     );
 }

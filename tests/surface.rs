@@ -74,6 +74,51 @@ fn man_pages_render_without_warnings() {
     }
 }
 
+#[test]
+fn subcommand_pages_have_examples_and_exit_statuses_and_list_the_endpoint_forms() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(repo.join("man")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("runas-") {
+            continue;
+        }
+        let text = read(&path);
+        for section in [".SH EXAMPLES", ".SH \"EXIT STATUS\""] {
+            assert!(text.contains(section), "{name} lacks {section}");
+        }
+    }
+    // As `man` shows it: each endpoint form starts a line of its own.
+    let out = Command::new("man")
+        .arg("-l")
+        .arg(repo.join("man/runas-ecr-login.1"))
+        .env("MANWIDTH", "80")
+        .env("MAN_KEEP_FORMATTING", "0")
+        .output()
+        .expect("man is needed: apt-get install man-db");
+    // Bold is a character, a backspace and the character again.
+    let mut shown = String::new();
+    for c in String::from_utf8_lossy(&out.stdout).chars() {
+        if c == '\u{8}' {
+            shown.pop();
+        } else {
+            shown.push(c);
+        }
+    }
+    for form in [
+        "ACCOUNT.dkr.ecr.REGION.amazonaws.com",
+        "ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com",
+        "ACCOUNT.dkr-ecr.REGION.on.aws",
+        "public.ecr.aws, ecr-public.aws.com",
+        "HOST/REPOSITORY:TAG",
+    ] {
+        assert!(
+            shown.lines().any(|l| l.trim() == form),
+            "`{form}` is not an item of its own:\n{shown}"
+        );
+    }
+}
+
 /// Completions as bash computes them for `line` (the cursor at its end), with the
 /// checked-in script sourced and `runas` on PATH.
 fn bash_complete(env: &TestEnv, line: &str) -> Vec<String> {
@@ -256,6 +301,146 @@ fn diagnose_reports_problems_and_exits_non_zero() {
     let run = diagnose(&env, "k").fails(1, "");
     assert!(run.stdout.contains("PROBLEM  no region"), "{}", run.stdout);
     assert!(run.stdout.contains("0  long-term keys"), "{}", run.stdout);
+}
+
+#[test]
+fn diagnose_finds_what_a_run_would_fail_on_without_a_network_call() {
+    let env = TestEnv::shared();
+    std::fs::write(env.path("otp.sh"), "#!/bin/sh\necho 123456\n").unwrap();
+    env.config(&format!(
+        "[default]\nregion = eu-west-1\n\
+         [profile cp]\ncredential_process = no-such-helper --secret s3cr3t\n\
+         [profile me]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = S\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/me\nmfa_process = {}\n\
+         [profile prod]\nrole_arn = {}\nsource_profile = me   # inherits mfa_serial\n\
+         [profile list]\nrole_arn = {}\nsource_profile = me\n\
+         [profile sso]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = eu-west-1\n\
+         sso_account_id = 123456789012\nsso_role_name = R\n",
+        env.path("otp.sh").display(),
+        role(ACCOUNT, "Prod"),
+        role(ACCOUNT, "List"),
+    ));
+    let run = diagnose(&env, "cp").fails(1, "");
+    assert!(
+        run.stdout.contains(
+            "PROBLEM  credential_process of profile `cp`: `no-such-helper` is not on PATH"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("s3cr3t"), "{}", run.stdout);
+    let run = diagnose(&env, "prod").fails(1, "");
+    for expected in [
+        "config line 12: the value of `source_profile` is followed by a comment (` #` or ` ;`); \
+         runas leaves the comment out, but botocore and the AWS CLI read it with the comment included",
+        "PROBLEM  mfa_process of profile `me`: ",
+        "otp.sh: it is not executable (mode 644): chmod +x it",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            run.stdout
+        );
+    }
+    let run = diagnose(&env, "list").fails(1, "");
+    assert!(
+        run.stdout
+            .contains("run the profile as `runas -- list COMMAND…`"),
+        "{}",
+        run.stdout
+    );
+    let run = diagnose(&env, "sso").fails(1, "");
+    assert!(
+        run.stdout
+            .contains("PROBLEM  no SSO token for https://d-1.awsapps.com/start in "),
+        "{}",
+        run.stdout
+    );
+    // An expired token is named.
+    let cache = env.path(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(
+        cache.join("abc.json"),
+        r#"{"startUrl": "https://d-1.awsapps.com/start", "region": "eu-west-1", "accessToken": "t", "expiresAt": "2020-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let run = diagnose(&env, "sso").fails(1, "");
+    assert!(
+        run.stdout.contains("abc.json has expired")
+            && run.stdout.contains("aws sso login --profile sso"),
+        "{}",
+        run.stdout
+    );
+    // The -v of a run says it too.
+    let run = env.run(&["-v", "--", "list", "true"]);
+    assert!(
+        run.stderr
+            .contains("config line 12: the value of `source_profile` is followed by a comment"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn diagnose_check_obtains_the_credentials_as_a_run_would_and_names_their_identity() {
+    let moto = Moto::start();
+    let env = TestEnv::new(&moto.url());
+    env.config(&format!(
+        "[default]\nregion = eu-west-1\n[profile prod]\nrole_arn = {}\nsource_profile = me\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/me\n",
+        role(ACCOUNT, "Prod")
+    ));
+    env.credentials(&format!(
+        "[me]\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n"
+    ));
+    // Without --check, no credentials are fetched.
+    diagnose(&env, "prod").ok();
+    assert_eq!(env.cache_entries(), 0);
+    let run = env
+        .run(&["diagnose", "--check", "--otp", "112233", "prod"])
+        .ok();
+    assert!(
+        run.stdout.contains(
+            "ok       credentials obtained: arn:aws:sts::123456789012:assumed-role/Prod/runas-tester (account 123456789012), expires in"
+        ),
+        "{}",
+        run.stdout
+    );
+    let calls: Vec<String> = moto
+        .sts_calls()
+        .into_iter()
+        .filter(|c| !c.starts_with("GetCallerIdentity"))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "GetSessionToken 43200s code=112233 long-term",
+            "AssumeRole 3600s session"
+        ]
+    );
+    // What it wrote is what a run writes: the cache, nothing else under HOME.
+    assert_eq!(env.cache_entries(), 2);
+    let outside: Vec<_> = std::fs::read_dir(env.home.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ".aws" && n != "cache")
+        .collect();
+    assert!(outside.is_empty(), "{outside:?}");
+    // A refusal is STS's own words and what to do; the exit status says a run would fail.
+    std::fs::remove_dir_all(env.cache_dir()).unwrap();
+    let run = env
+        .run(&["diagnose", "--check", "--otp", "112233", "prod"])
+        .fails(1, "");
+    assert!(
+        run.stdout.contains(
+            "PROBLEM  credentials not obtained: getting a session token: STS rejected the MFA code for \
+             arn:aws:iam::123456789012:mfa/me (AccessDenied: MultiFactorAuthentication failed with invalid \
+             MFA one time pass code.); each code is good once: wait for the next code and try again"
+        ),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -162,7 +162,7 @@ where
         let lower = message.to_lowercase();
         if code == "AccessDenied" && lower.contains("invalid mfa one time pass code") {
             return Error::MfaRefused(format!(
-                "{what}: STS refused the MFA code for {serial} ({code}: {message}); each code is good once: wait for the next code and try again"
+                "{what}: STS rejected the MFA code for {serial} ({code}: {message}); each code is good once: wait for the next code and try again"
             ));
         }
         if lower.contains("multifactor") || lower.contains("mfa") {

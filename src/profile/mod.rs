@@ -105,22 +105,28 @@ pub struct Profiles {
     pub dropped: Vec<sections::Dropped>,
     /// The files that did not exist when they were read, for "profile not found".
     absent: String,
+    /// Values followed by a comment, which other AWS tools read with the comment.
+    pub inline_comments: Vec<sections::InlineComment>,
 }
 
 impl Profiles {
     /// Reads both files. A file that does not exist is empty, as for the SDKs; one that
     /// exists but cannot be read or parsed is an error naming it (and the line).
     pub fn load(files: Files) -> Result<Self> {
-        let (sources, dropped) = existing(&[
+        let (sources, found) = existing(&[
             (EnvConfigFileKind::Config, &files.config),
             (EnvConfigFileKind::Credentials, &files.credentials),
         ])?;
         let set = parse(&sources)?;
+        for comment in &found.inline_comments {
+            crate::log::debug!("{}", comment.describe());
+        }
         Ok(Profiles {
             set,
             absent: files.missing(),
             files,
-            dropped,
+            dropped: found.dropped,
+            inline_comments: found.inline_comments,
         })
     }
 
@@ -135,6 +141,7 @@ impl Profiles {
             set: parse(&(sources, Fs::real()))?,
             dropped: vec![],
             absent: String::new(),
+            inline_comments: vec![],
             files: Files {
                 config: PathBuf::from("config"),
                 credentials: PathBuf::from("credentials"),
@@ -238,15 +245,21 @@ pub fn completion_names() -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// What reading the files found besides the profiles.
+#[derive(Default)]
+struct Found {
+    dropped: Vec<sections::Dropped>,
+    inline_comments: Vec<sections::InlineComment>,
+}
+
 /// The files that exist, read and checked here (see [`sections::read`]), for the SDK's
-/// loader, with the sections it will drop. A missing file is an empty one, as for the
-/// SDKs; the loader insists on at least one source, so none at all is one empty text.
-fn existing(
-    files: &[(EnvConfigFileKind, &PathBuf)],
-) -> Result<((EnvConfigFiles, Fs), Vec<sections::Dropped>)> {
+/// loader, with the sections it will drop and the comments after values. A missing file
+/// is an empty one, as for the SDKs; the loader insists on at least one source, so none
+/// at all is one empty text.
+fn existing(files: &[(EnvConfigFileKind, &PathBuf)]) -> Result<((EnvConfigFiles, Fs), Found)> {
     let mut sources = EnvConfigFiles::builder();
     let mut texts = std::collections::HashMap::new();
-    let mut dropped = Vec::new();
+    let mut found = Found::default();
     for (kind, path) in files {
         if unexpanded(path) {
             continue;
@@ -255,14 +268,17 @@ fn existing(
             continue;
         };
         let config = matches!(kind, EnvConfigFileKind::Config);
-        dropped.extend(sections::dropped(&text, path, config));
+        found.dropped.extend(sections::dropped(&text, path, config));
+        found
+            .inline_comments
+            .extend(sections::inline_comments(&text, path));
         sources = sources.with_file(*kind, path);
         texts.insert(path.to_string_lossy().into_owned(), text);
     }
     if texts.is_empty() {
         sources = sources.with_contents(EnvConfigFileKind::Config, "");
     }
-    Ok(((sources.build(), Fs::from_map(texts)), dropped))
+    Ok(((sources.build(), Fs::from_map(texts)), found))
 }
 
 fn parse((sources, fs): &(EnvConfigFiles, Fs)) -> Result<ProfileSet> {

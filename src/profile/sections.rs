@@ -1,6 +1,7 @@
 //! What the SDK's parser leaves out without a word, found so runas can say so: files it
 //! cannot read as text, and sections whose names it does not accept (`[profile my prod]`,
-//! non-ASCII names), which it drops, so that the profile is then "not found".
+//! non-ASCII names), which it drops, so that the profile is then "not found". And what
+//! other AWS tools read differently: a comment after a value.
 
 use crate::error::{Error, Result};
 use crate::text::escape;
@@ -71,6 +72,56 @@ pub fn dropped(text: &str, file: &Path, config: bool) -> Vec<Dropped> {
     found
 }
 
+/// A value followed by a comment on its line (`source_profile = me   # mine`). The Rust
+/// SDK's parser, and so runas, ends the value at whitespace followed by `#` or `;`;
+/// botocore reads the files with Python's `configparser` without inline comment prefixes,
+/// so the AWS CLI and boto3 take the comment as part of the value.
+#[derive(Debug, Clone)]
+pub struct InlineComment {
+    pub file: String,
+    pub line: usize,
+    pub key: String,
+}
+
+impl InlineComment {
+    pub fn describe(&self) -> String {
+        format!(
+            "{} line {}: the value of `{}` is followed by a comment (` #` or ` ;`); runas leaves \
+             the comment out, but botocore and the AWS CLI read it with the comment included: \
+             put the comment on a line of its own",
+            self.file,
+            self.line,
+            escape(&self.key)
+        )
+    }
+}
+
+/// Property lines of `text` whose value holds whitespace followed by `#` or `;`.
+pub fn inline_comments(text: &str, file: &Path) -> Vec<InlineComment> {
+    let mut found = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        // Indented lines continue a value or hold sub-properties; comment lines and
+        // section headers hold no value.
+        if line.starts_with(char::is_whitespace) || line.starts_with(['#', ';', '[']) {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let commented = value
+            .char_indices()
+            .any(|(at, c)| matches!(c, '#' | ';') && value[..at].ends_with(char::is_whitespace));
+        if commented {
+            found.push(InlineComment {
+                file: file.display().to_string(),
+                line: i + 1,
+                key: key.trim().to_owned(),
+            });
+        }
+    }
+    found
+}
+
 /// The bytes of a profile file, if it exists: refused when it is not a regular file (a
 /// FIFO would block, `/dev/zero` never end), larger than 16 MiB, or not UTF-8 (the SDK
 /// would drop the whole file).
@@ -124,6 +175,55 @@ mod tests {
         let found = dropped("[ok]\n[not ok]\n", Path::new("credentials"), false);
         assert_eq!(found[0].line, 2);
         assert!(found[0].describe().contains("credentials line 2"));
+    }
+
+    /// The rule, from the two readers' sources: aws-runtime's `prepare_line` ends a property
+    /// value at `#` or `;` preceded by whitespace (and only there: `a#b` is a value);
+    /// botocore's `raw_config_parse` uses `configparser.RawConfigParser()`, whose
+    /// `inline_comment_prefixes` is None, so the whole text after `=` is the value.
+    #[test]
+    fn comments_after_values_are_found_as_the_sdks_differ_on_them() {
+        let text = "[profile a]\n\
+                    source_profile = me   # inherits mfa_serial\n\
+                    region = eu-west-1 ; mine\n\
+                    role_arn = arn:aws:iam::123456789012:role/a#b\n\
+                    # a comment line = fine\n\
+                    ; another = fine\n\
+                    s3 =\n  addressing_style = path # sub-property\n\
+                    external_id = x\t#tab\n\
+                    empty = # all comment\n";
+        let found = inline_comments(text, Path::new("config"));
+        let lines: Vec<_> = found.iter().map(|c| (c.line, c.key.as_str())).collect();
+        assert_eq!(
+            lines,
+            [
+                (2, "source_profile"),
+                (3, "region"),
+                (9, "external_id"),
+                (10, "empty")
+            ]
+        );
+        let text = found[0].describe();
+        assert!(
+            text.starts_with("config line 2: the value of `source_profile`"),
+            "{text}"
+        );
+        assert!(text.contains("botocore and the AWS CLI read it with the comment included"));
+        // The Rust SDK's reading, which runas uses: the comments are gone.
+        let profiles = crate::profile::Profiles::from_text(&text_without_empty(), "").unwrap();
+        let a = profiles.get("a").unwrap();
+        assert_eq!(a.get("source_profile"), Some("me"));
+        assert_eq!(a.get("region"), Some("eu-west-1"));
+        assert_eq!(
+            a.get("role_arn"),
+            Some("arn:aws:iam::123456789012:role/a#b")
+        );
+    }
+
+    fn text_without_empty() -> String {
+        "[profile a]\nsource_profile = me   # inherits mfa_serial\nregion = eu-west-1 ; mine\n\
+         role_arn = arn:aws:iam::123456789012:role/a#b\n"
+            .to_owned()
     }
 
     #[test]

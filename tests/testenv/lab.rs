@@ -100,7 +100,8 @@ impl Lab {
             docker-registry serve "$1/two.yml" >"$1/two.log" 2>&1 &
             two=$!
             trap '' INT TERM HUP QUIT PIPE
-            stop() { kill $one $two 2>/dev/null; wait; rm -rf "$1"; }
+            # dash would report the registries a signal ended ("Terminated") on stderr.
+            stop() { kill $one $two 2>/dev/null; exec 2>/dev/null; wait; rm -rf "$1"; }
             for address in 127.0.0.1 127.0.0.2; do
                 tries=0
                 until curl -s -o /dev/null "http://$address:80/v2/"; do

@@ -38,6 +38,9 @@ trap '' INT TERM HUP QUIT PIPE
 exec 3<&0
 { read _ <&3 || true; kill "$pid" 2>/dev/null; } &
 exec 3<&-
+# dash reports a job that a signal ended ("Terminated") on the shell's stderr; the
+# server's own stderr is set already, so the shell's may go.
+exec 2>/dev/null
 wait "$pid"
 status=$?
 [ -z "$dir" ] || rm -rf "$dir"

@@ -3,6 +3,7 @@
 //! by their last four characters, secret keys and tokens not at all.
 
 mod clock;
+mod programs;
 
 use crate::commands::Ask;
 use crate::creds::{self, Execution, remaining};
@@ -48,6 +49,8 @@ struct Context<'a> {
     profile: &'a str,
     env: Env,
     profiles: Profiles,
+    /// The plan, when the profile resolves.
+    chain: Option<Chain>,
     /// The execution of the plan, when it resolved with a real region (the clock check
     /// asks STS in that region).
     execution: Option<Execution>,
@@ -57,9 +60,19 @@ struct Context<'a> {
 type Check = fn(&mut Context, &mut Report);
 
 /// Every check, in the order the report shows them.
-const CHECKS: [Check; 4] = [shadowing_variables, aws_profile, clock::check, ecr_client];
+const CHECKS: [Check; 8] = [
+    inline_comments,
+    programs::name_of_a_subcommand,
+    shadowing_variables,
+    aws_profile,
+    programs::programs,
+    programs::sso_token,
+    clock::check,
+    ecr_client,
+];
 
-pub fn run(args: &Ask) -> Result<ExitCode> {
+/// `check`: also obtain the credentials and ask STS whose they are.
+pub fn run(args: &Ask, check: bool) -> Result<ExitCode> {
     let profile = args.profile();
     let env = Env::real();
     let files = Files::from_env(&env);
@@ -75,11 +88,13 @@ pub fn run(args: &Ask) -> Result<ExitCode> {
     let profiles = Profiles::load(files.clone())?;
     let origins = Origins::load(&files)?;
     let mut problems = file_problems(&profiles, &env);
-    let execution = plan(&args.request, &profiles, &origins, &env, &mut problems);
+    let (chain, execution) = plan(args, &profiles, &origins, &env, &mut problems)
+        .map_or((None, None), |(chain, execution)| (Some(chain), execution));
     let mut context = Context {
         profile,
         env,
         profiles,
+        chain,
         execution,
     };
     let mut report = Report { problems: 0 };
@@ -89,6 +104,9 @@ pub fn run(args: &Ask) -> Result<ExitCode> {
     }
     for check in CHECKS {
         check(&mut context, &mut report);
+    }
+    if check {
+        identity(&mut context, &mut report);
     }
     if report.problems == 0 {
         say!("no problems found");
@@ -106,12 +124,13 @@ pub fn run(args: &Ask) -> Result<ExitCode> {
 /// Resolves the profile and shows the plan, its settings and its cache; what is wrong with
 /// it goes to `problems`. A profile with no region is shown with a stand-in one.
 fn plan(
-    request: &Request,
+    ask: &Ask,
     profiles: &Profiles,
     origins: &Origins,
     env: &Env,
     problems: &mut Vec<String>,
-) -> Option<Execution> {
+) -> Option<(Chain, Option<Execution>)> {
+    let request = &ask.request;
     let resolved = match resolve(profiles, request, env) {
         Err(Error::NoRegion { .. }) => {
             problems.push(
@@ -153,11 +172,8 @@ fn plan(
     }
     settings(&chain, profiles, origins);
     problems.extend(chain.warnings.iter().cloned());
-    let options = creds::Options {
-        refresh: false,
-        otp: None,
-    };
-    let execution = Execution::new(chain, options, env);
+    // The run's own options: `--check` obtains the credentials as the run would.
+    let execution = Execution::new(chain.clone(), ask.options.clone(), env);
     say!("cache:");
     for (i, expiry) in execution.cached().iter().enumerate().skip(1) {
         match expiry {
@@ -165,7 +181,7 @@ fn plan(
             None => say!("  {i}  not cached"),
         }
     }
-    has_region.then_some(execution)
+    Some((chain, has_region.then_some(execution)))
 }
 
 /// Every key runas reads, per profile of the chain (and [default]), with where it is set.
@@ -184,6 +200,9 @@ fn settings(chain: &Chain, profiles: &Profiles, origins: &Origins) {
             let Some(value) = p.get(k) else { continue };
             let shown = if key::SECRET.contains(&k) {
                 "(secret, not shown)".to_owned()
+            } else if k == key::CREDENTIAL_PROCESS || k == key::MFA_PROCESS {
+                // A command line may carry a secret; its program is named by the checks.
+                "(a command line, not shown)".to_owned()
             } else if k == key::ACCESS_KEY_ID {
                 key_hint(value)
             } else {
@@ -192,6 +211,37 @@ fn settings(chain: &Chain, profiles: &Profiles, origins: &Origins) {
             let origin = origins.of(name, k).unwrap_or_default();
             say!("    {k:<24} {shown:<48} {origin}");
         }
+    }
+}
+
+/// `--check`: the credentials as a run obtains them (cache, lock, STS, MFA), and whose they
+/// are. What it writes is what a run writes: the cache entries of the steps it fetched.
+fn identity(context: &mut Context, report: &mut Report) {
+    let Some(execution) = context.execution.as_mut() else {
+        report.problem("credentials not obtained: the profile does not resolve (above)");
+        return;
+    };
+    let identity = execution
+        .credentials()
+        .and_then(|credentials| execution.whoami(&credentials).map(|id| (credentials, id)));
+    match identity {
+        Ok((credentials, id)) => report.ok(format!(
+            "credentials obtained: {} (account {}){}",
+            id.arn,
+            id.account,
+            credentials
+                .expiration
+                .map(|t| format!(", {}", creds::remaining(t)))
+                .unwrap_or_default()
+        )),
+        Err(e) => report.problem(format!("credentials not obtained: {e}")),
+    }
+}
+
+/// Comments after values, which botocore and the AWS CLI read as part of the value.
+fn inline_comments(context: &mut Context, report: &mut Report) {
+    for comment in &context.profiles.inline_comments {
+        report.note(comment.describe());
     }
 }
 
@@ -235,7 +285,7 @@ fn ecr_client(context: &mut Context, report: &mut Report) {
             .is_some();
     let client = client.unwrap_or_else(|| "docker".to_owned());
     match which::which(&client) {
-        Ok(path) => report.ok(format!("ECR client {client}: {}", path.display())),
+        Ok(_) => programs::check_program(&format!("ECR client `{client}`"), &client, report),
         Err(_) if wants_ecr => report.problem(format!(
             "ECR client `{client}` is not on PATH: install it, or set RUNAS_ECR_CLIENT / --client"
         )),
