@@ -986,3 +986,184 @@ fn a_stop_sent_to_runas_stops_the_command_and_not_the_endpoint() {
     runas.signal("TERM");
     assert_eq!(runas.wait(Duration::from_secs(10)), Some(42));
 }
+
+const JS_INSTALL: &str = "npm ci --prefix tests/support/js";
+
+/// The JavaScript SDK's client script, failing loudly when its packages are missing.
+fn js_client() -> String {
+    let dir = format!("{}/tests/support/js", env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        std::path::Path::new(&dir)
+            .join("node_modules/@aws-sdk/client-sts")
+            .is_dir(),
+        "the JavaScript SDK is missing; install it with: {JS_INSTALL}"
+    );
+    format!("{dir}/identity.mjs")
+}
+
+/// Long-term keys in `[default]` (what `aws configure` writes) and roles sourced from
+/// them: the commonest layout there is.
+fn env_with_default_keys() -> TestEnv {
+    let env = TestEnv::shared();
+    env.credentials(&format!(
+        "# aws configure\n[default]\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n"
+    ));
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n\n[profile prod]\nrole_arn = {}\nsource_profile = default\nregion = us-east-1\n\
+         [profile other]\nrole_arn = {}\nsource_profile = default\nregion = us-east-1\n",
+        role("123456789012", "Served"),
+        role("123456789012", "Other")
+    ));
+    env
+}
+
+/// With keys in `[default]`, every SDK's default chain inside `runas -S` still gets the
+/// served role, not the keys: boto3, the AWS CLI and the JavaScript SDK. Other profiles
+/// still work, and the views of the files the command read are gone when runas ends.
+#[test]
+fn the_command_is_the_served_identity_even_with_keys_in_default() {
+    require_clients();
+    let js = js_client();
+    let env = env_with_default_keys();
+    let (config, credentials) = (
+        read(&env.path(".aws/config")),
+        read(&env.path(".aws/credentials")),
+    );
+    let child = format!(
+        "echo VIEW=$AWS_CONFIG_FILE; python3 '{}' identity | sed s/^ARN=/BOTO3=/; \
+         echo CLI=$(aws sts get-caller-identity --query Arn --output text); \
+         node '{js}' | sed s/^ARN=/JS=/; \
+         echo OTHER=$(aws --profile other sts get-caller-identity --query Arn --output text)",
+        client_script()
+    );
+    let run = env.run(&["-S", "prod", "sh", "-c", &child]).ok();
+    let served = "arn:aws:sts::123456789012:assumed-role/Served/runas-tester";
+    for client in ["BOTO3", "CLI", "JS"] {
+        assert_eq!(
+            run.var(client).as_deref(),
+            Some(served),
+            "{client}\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    assert_eq!(
+        run.var("KEY").as_deref(),
+        Some("ASIA"),
+        "the endpoint's keys"
+    );
+    let other = run.var("OTHER").unwrap_or_default();
+    assert!(
+        other.contains(":assumed-role/Other/"),
+        "{other}\n{}",
+        run.stderr
+    );
+    let view = std::path::PathBuf::from(run.var("VIEW").unwrap());
+    assert!(view.starts_with(env.cache_dir()), "{}", view.display());
+    assert!(!view.parent().unwrap().exists(), "the views outlived runas");
+    assert_eq!(read(&env.path(".aws/config")), config);
+    assert_eq!(read(&env.path(".aws/credentials")), credentials);
+
+    // `serve ecs` prints the same for another shell, and removes the views when it stops.
+    let (mut server, _, _) = serve_ecs(&env, &[]);
+    let line = server.wait_for_line("export AWS_SHARED_CREDENTIALS_FILE=");
+    let view = std::path::PathBuf::from(line.split('=').nth(1).unwrap().trim_matches('\''));
+    let text = read(&view);
+    assert!(text.starts_with("# aws configure\n[default]\n"), "{text}");
+    assert!(
+        text.contains("[runas-default]\naws_access_key_id"),
+        "{text}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&view).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    server.signal("INT");
+    assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
+    assert!(
+        server.stderr().contains("removed when this server stops"),
+        "{}",
+        server.stderr()
+    );
+    assert!(!view.exists(), "the view outlived `serve ecs`");
+}
+
+/// `serve ecs --env-file PATH` hands the token over in a file only the user can read, and
+/// removes it when it stops; printing it into a file others can read is warned about.
+#[test]
+fn serve_ecs_writes_its_token_to_a_private_file_and_removes_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = env_with_role("Filed");
+    let file = env.path("endpoint.env");
+    let runas = env.command();
+    let mut shell = Command::new("sh");
+    shell
+        .env_clear()
+        .envs(runas.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .args([
+            "-c",
+            "umask 022; \"$0\" serve ecs --env-file \"$1\" prod; echo STOPPED",
+        ])
+        .arg(runas.get_program())
+        .arg(&file);
+    let mut server = Spawned::new(&mut shell);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !read(&file).contains("AWS_CONTAINER_AUTHORIZATION_TOKEN=") {
+        assert!(
+            Instant::now() < deadline,
+            "no {}:\n{}",
+            file.display(),
+            server.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "whatever the umask");
+    let probe = Command::new("sh")
+        .args(["-c", ". \"$0\" && python3 \"$1\" probe"])
+        .arg(&file)
+        .arg(client_script())
+        .output()
+        .unwrap();
+    let run = Run::from(probe);
+    assert!(
+        run.var("RIGHT").unwrap_or_default().starts_with("200 "),
+        "{}",
+        run.stderr
+    );
+    // SIGINT to runas, the shell's child.
+    let children = std::fs::read_to_string(format!("/proc/{}/task/{0}/children", server.id()))
+        .unwrap_or_default();
+    let runas_pid = children.split_whitespace().next().expect("runas runs");
+    assert!(
+        Command::new("kill")
+            .args(["-INT", runas_pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    server.wait_for_line("STOPPED");
+    assert!(!file.exists(), "the token file outlived the server");
+    assert!(server.stderr().contains("removed when this server stops"));
+
+    // Without --env-file, into a file others can read: said on stderr.
+    let printed = env.path("printed.env");
+    let mut shell = Command::new("sh");
+    shell
+        .env_clear()
+        .envs(runas.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .args(["-c", "umask 022; exec \"$0\" serve ecs prod > \"$1\""])
+        .arg(runas.get_program())
+        .arg(&printed);
+    let mut server = Spawned::new(&mut shell);
+    while !server.stderr().contains("until interrupted") {
+        assert!(Instant::now() < deadline, "{}", server.stderr());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        server.stderr().contains("use --env-file PATH"),
+        "{}",
+        server.stderr()
+    );
+    server.signal("INT");
+    assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
+}

@@ -10,11 +10,13 @@
 pub mod child;
 pub mod connections;
 pub mod ecs;
+pub mod handover;
 mod host;
 pub mod http;
 pub mod imds;
 mod supply;
 mod token;
+pub mod views;
 
 pub use supply::Supply;
 pub use token::AuthToken;
@@ -140,7 +142,7 @@ impl Running {
     }
 }
 
-/// Serves in this thread until SIGINT or SIGTERM.
+/// Serves in this thread until SIGINT, SIGTERM or SIGHUP (the terminal closed).
 pub fn until_interrupted(listener: TcpListener, endpoint: Endpoint) -> Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let runtime = runtime()?;
@@ -148,10 +150,12 @@ pub fn until_interrupted(listener: TcpListener, endpoint: Endpoint) -> Result<()
         let fail = |e: std::io::Error| Error::Serve(format!("cannot handle signals: {e}"));
         let mut interrupt = signal(SignalKind::interrupt()).map_err(fail)?;
         let mut terminate = signal(SignalKind::terminate()).map_err(fail)?;
+        let mut hangup = signal(SignalKind::hangup()).map_err(fail)?;
         http::serve(listener, Arc::new(endpoint), async {
             tokio::select! {
                 _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
+                _ = hangup.recv() => {}
             }
         })
         .await
