@@ -17,6 +17,28 @@ fn client_script() -> String {
     )
 }
 
+/// One moto with a request log for every test here that counts STS calls: each counts
+/// only the calls for its own role or MFA device. It lives as long as the test process.
+fn logged_moto() -> &'static Moto {
+    static MOTO: std::sync::OnceLock<Moto> = std::sync::OnceLock::new();
+    MOTO.get_or_init(Moto::start)
+}
+
+/// The calls of `action` for the role or MFA device named `name`.
+fn count(action: &str, name: &str) -> usize {
+    let suffix = format!("/{name}");
+    logged_moto()
+        .requests()
+        .iter()
+        .filter(|r| r.action == action)
+        .filter(|r| {
+            [&r.role, &r.serial]
+                .iter()
+                .any(|v| v.as_deref().is_some_and(|v| v.ends_with(&suffix)))
+        })
+        .count()
+}
+
 /// A role of 15 minutes sourced from static keys, and one for the endpoint's default.
 fn env_with_role(name: &str) -> TestEnv {
     let env = TestEnv::shared();
@@ -213,15 +235,16 @@ fn signals_reach_the_child_and_its_status_comes_back() {
 #[test]
 fn a_long_running_child_sees_keys_rotate_without_errors() {
     require_clients();
-    let moto = Moto::start();
-    let mut env = TestEnv::new(&moto.url());
+    let mut env = TestEnv::new(&logged_moto().url());
     env.config(&format!(
         "{}region = us-east-1\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
         base_profile(),
         role("123456789012", "Rotating")
     ));
-    env.env("RUNAS_REFRESH_MARGIN", "14m55s");
-    let run = client(&env, &["rotate", "30"]).ok();
+    // A fast clock: the role's credentials are stale 2 s after they are issued.
+    env.env("RUNAS_REFRESH_MARGIN", "14m58s");
+    // boto3 calls STS until it has seen three sets of keys and made 30 calls.
+    let run = client(&env, &["rotate", "3", "30"]).ok();
     let number = |k: &str| {
         run.var(k)
             .and_then(|v| v.parse::<usize>().ok())
@@ -234,16 +257,15 @@ fn a_long_running_child_sees_keys_rotate_without_errors() {
         number("KEYS"),
         run.stdout
     );
-    assert!(number("CALLS") > 30, "{}", run.stdout);
-    assert!(moto.count("AssumeRole") >= 3);
+    assert!(number("CALLS") >= 30, "{}", run.stdout);
+    assert!(count("AssumeRole", "Rotating") >= 3);
 }
 
 /// A refresh that cannot get an MFA code (no terminal, no `mfa_process`) is said on
 /// stderr, and the command keeps the credentials it has while they last.
 #[test]
 fn a_refresh_that_needs_mfa_without_a_terminal_warns_and_serves_the_current_credentials() {
-    let moto = Moto::start();
-    let mut env = TestEnv::new(&moto.url());
+    let mut env = TestEnv::new(&logged_moto().url());
     env.config(&format!(
         "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/served\nsession_token_duration = 15m\n\
          [profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
@@ -264,7 +286,9 @@ fn a_refresh_that_needs_mfa_without_a_terminal_warns_and_serves_the_current_cred
         "prod",
         "sh",
         "-c",
-        "sleep 3; python3 \"$0\" probe",
+        // The credentials are stale 2 s after they were issued (within a second of
+        // start, as STS gives whole seconds).
+        "sleep 2.5; python3 \"$0\" probe",
         &client_script(),
     ]);
     let run = Run::from(setsid.stdin(Stdio::null()).output().expect("setsid"));
@@ -281,7 +305,7 @@ fn a_refresh_that_needs_mfa_without_a_terminal_warns_and_serves_the_current_cred
     );
     assert!(!run.stderr.contains("318205") && !right.contains("318205"));
     assert_eq!(
-        moto.count("GetSessionToken"),
+        count("GetSessionToken", "served"),
         1,
         "the one-time code is not sent twice"
     );
@@ -577,8 +601,8 @@ impl Drop for Spawned {
 /// A role of 15 minutes behind an MFA session of 15 minutes whose codes come from
 /// `mfa_process`: the script counts from `first`, and from the second code on runs `later`
 /// (shell) before it answers. `margin` makes the credentials stale within seconds.
-fn mfa_process_env(moto: &Moto, name: &str, first: u32, later: &str, margin: &str) -> TestEnv {
-    let mut env = TestEnv::new(&moto.url());
+fn mfa_process_env(name: &str, first: u32, later: &str, margin: &str) -> TestEnv {
+    let mut env = TestEnv::new(&logged_moto().url());
     let counter = env.path("codes");
     let codes = script(
         &env,
@@ -603,10 +627,9 @@ fn mfa_process_env(moto: &Moto, name: &str, first: u32, later: &str, margin: &st
 
 #[test]
 fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
-    let moto = Moto::start();
-    let env = mfa_process_env(&moto, "forwarded", 400000, ":", "14m57s");
+    let env = mfa_process_env("forwarded", 400000, ":", "14m58s");
     let child = format!(
-        "sleep 4; python3 '{0}' probe; exec python3 '{0}' sleep",
+        "sleep 2.5; python3 '{0}' probe; exec python3 '{0}' sleep",
         client_script()
     );
     let mut runas = Spawned::new(env.command().args(["-S", "prod", "sh", "-c", &child]));
@@ -618,7 +641,7 @@ fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
     );
     runas.wait_for_line("READY");
     assert_eq!(
-        moto.count("GetSessionToken"),
+        count("GetSessionToken", "forwarded"),
         2,
         "a new session through mfa_process"
     );
@@ -631,19 +654,17 @@ fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
 /// die and leave the command without its endpoint.
 #[test]
 fn a_signal_during_a_refresh_reaches_the_command() {
-    let moto = Moto::start();
     let env = mfa_process_env(
-        &moto,
         "interrupted",
         500000,
         "echo $$ > \"$HOME/asking.pid\"; exec sleep 30",
-        "14m57s",
+        "14m58s",
     );
     let asking = env.path("asking.pid");
     // The probe asks in the background once the credentials are stale, and waits on the
     // refresh; the command itself waits for SIGTERM and exits 42 on it.
     let child = format!(
-        "(sleep 4; python3 '{0}' probe) & exec python3 '{0}' sleep",
+        "(sleep 2.5; python3 '{0}' probe) & exec python3 '{0}' sleep",
         client_script()
     );
     let mut runas = Spawned::new(env.command().args(["-S", "prod", "sh", "-c", &child]));
@@ -681,11 +702,13 @@ fn a_signal_during_a_refresh_reaches_the_command() {
 /// get the current credentials, still good for minutes, at once, and the new ones after.
 #[test]
 fn a_slow_refresh_answers_with_the_current_credentials_meanwhile() {
-    let moto = Moto::start();
-    let env = mfa_process_env(&moto, "slow", 600000, "sleep 3", "14m50s");
+    let env = mfa_process_env("slow", 600000, "sleep 2", "14m58s");
     let client = client_script();
+    // Stale 2 s after they were issued; then one request while the refresh (2 s of
+    // mfa_process) is under way, and requests until the new keys come.
     let child = format!(
-        "python3 '{client}' quick; sleep 11; python3 '{client}' quick; sleep 5; python3 '{client}' quick"
+        "first=$(python3 '{client}' quick); echo \"$first\"; sleep 2.5; python3 '{client}' quick; \
+         python3 '{client}' until-new \"${{first##*KEY=}}\""
     );
     let run = env.run(&["-S", "prod", "sh", "-c", &child]).ok();
     let answers: Vec<(u64, String, String)> = run
@@ -712,7 +735,7 @@ fn a_slow_refresh_answers_with_the_current_credentials_meanwhile() {
     assert_eq!(stale.2, first.2, "meanwhile, the current credentials");
     assert_eq!(after.1, "200");
     assert_ne!(after.2, first.2, "then the refreshed ones");
-    assert_eq!(moto.count("GetSessionToken"), 2);
+    assert_eq!(count("GetSessionToken", "slow"), 2);
 }
 
 /// A request as the bytes given, answered in full or until the server closes.
@@ -1029,11 +1052,14 @@ fn the_command_is_the_served_identity_even_with_keys_in_default() {
         read(&env.path(".aws/config")),
         read(&env.path(".aws/credentials")),
     );
+    // The four clients at once, each printing its lines whole.
     let child = format!(
-        "echo VIEW=$AWS_CONFIG_FILE; python3 '{}' identity | sed s/^ARN=/BOTO3=/; \
-         echo CLI=$(aws sts get-caller-identity --query Arn --output text); \
-         node '{js}' | sed s/^ARN=/JS=/; \
-         echo OTHER=$(aws --profile other sts get-caller-identity --query Arn --output text)",
+        "echo VIEW=$AWS_CONFIG_FILE; \
+         (out=$(python3 '{}' identity); echo \"BOTO3=${{out#ARN=}}\") & \
+         (echo CLI=$(aws sts get-caller-identity --query Arn --output text)) & \
+         (out=$(node '{js}'); echo \"$out\" | sed s/^ARN=/JS=/) & \
+         (echo OTHER=$(aws --profile other sts get-caller-identity --query Arn --output text)) & \
+         wait",
         client_script()
     );
     let run = env.run(&["-S", "prod", "sh", "-c", &child]).ok();

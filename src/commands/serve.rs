@@ -116,6 +116,7 @@ pub fn endpoint(args: Serve) -> Result<ExitCode> {
         let endpoint = Endpoint::Imds(imds::Imds::new(Supply::start(fresh), identity));
         (environment, endpoint)
     };
+    let interruptible = serve::Interruptible::catch()?;
     let views = views(&profiles, &mut environment, &env)?;
     let secret = args.kind == Kind::Ecs;
     let env_file = handover::hand_over(&environment.shell(), args.env_file.as_deref(), secret)?;
@@ -128,7 +129,7 @@ pub fn endpoint(args: Serve) -> Result<ExitCode> {
             views.dir().display()
         );
     }
-    let served = serve::until_interrupted(listener, endpoint);
+    let served = interruptible.serve(listener, endpoint);
     drop((views, env_file));
     served?;
     debug!("stopped");
