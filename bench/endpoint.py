@@ -3,14 +3,17 @@
     runas -S prod python3 bench/endpoint.py OUT_DIR
 
 Writes OUT_DIR/serve-warm.ms (median of 2000 sequential requests, each on a new
-connection, as SDKs make them), OUT_DIR/serve-warm-p99.ms, and OUT_DIR/serve-concurrent
+connection, as SDKs make them), OUT_DIR/serve-warm-p99.ms, OUT_DIR/serve-concurrent
 ("OK/N": 200 requests started at once, each on its own connection, that came back 200 with
-credentials).
+credentials), and OUT_DIR/serve-crowded.ms and serve-crowded-max.ms (median and slowest of
+50 requests made while 1,000 connections that send nothing are held open).
 """
 
 import http.client
 import json
 import os
+import resource
+import socket
 import statistics
 import sys
 import threading
@@ -63,10 +66,27 @@ def concurrent(n):
     return sum(results)
 
 
+def crowded(idle, n):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, idle + 256)), hard))
+    held = [socket.create_connection((uri.hostname, uri.port), timeout=5) for _ in range(idle)]
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        assert fetch(), "a request among idle connections failed"
+        times.append((time.perf_counter() - start) * 1000)
+    for s in held:
+        s.close()
+    return statistics.median(times), max(times)
+
+
 median, p99 = warm(2000)
 ok = concurrent(200)
+crowded_median, crowded_max = crowded(1000, 50)
 for name, value in (("serve-warm.ms", f"{median:.3f}"), ("serve-warm-p99.ms", f"{p99:.3f}"),
-                    ("serve-concurrent", f"{ok}/200")):
+                    ("serve-concurrent", f"{ok}/200"), ("serve-crowded.ms", f"{crowded_median:.3f}"),
+                    ("serve-crowded-max.ms", f"{crowded_max:.3f}")):
     with open(os.path.join(out, name), "w") as f:
         f.write(value + "\n")
-print(f"warm request: median {median:.3f} ms, p99 {p99:.3f} ms; concurrent: {ok}/200 succeeded")
+print(f"warm request: median {median:.3f} ms, p99 {p99:.3f} ms; concurrent: {ok}/200 succeeded; "
+      f"with 1000 idle connections: median {crowded_median:.3f} ms, max {crowded_max:.3f} ms")

@@ -217,6 +217,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub port: u16,
 
+    /// Write the export lines to PATH, a file only you can read (0600), instead of stdout,
+    /// and remove it when the server stops: `runas serve ecs prod > env.sh` would leave
+    /// the endpoint's token in a file other users can read
+    #[arg(long, value_name = "PATH")]
+    pub env_file: Option<std::path::PathBuf>,
+
     #[command(flatten)]
     pub credentials: CredentialArgs,
 }
@@ -516,6 +522,7 @@ impl ServeArgs {
         serve::Serve {
             kind,
             port: self.port,
+            env_file: self.env_file,
             ask: self.credentials.ask(&self.profile),
         }
     }

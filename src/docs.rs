@@ -430,8 +430,17 @@ With \fB\-S\fR, the command gets \fBAWS_CONTAINER_CREDENTIALS_FULL_URI\fR (an en
 127.0.0.1), \fBAWS_CONTAINER_AUTHORIZATION_TOKEN\fR (its 256\-bit token), the region
 variables and \fBRUNAS_PROFILE\fR, and none of the credential variables: its SDK asks the
 endpoint, and asks again before the credentials expire. runas stays its parent, passes on
-signals sent to runas alone (a signal the terminal sent to both is not sent twice), and exits
-with its status, 128+N for a signal N.
+signals sent to runas alone (a signal the terminal sent to both is not sent twice; SIGTSTP
+sent to runas alone stops only the command), and exits with its status, 128+N for a signal
+N. If runas is killed outright, the kernel kills the command too (Linux). When
+\fB[default]\fR has credentials of its own, which SDKs would use before the endpoint, the
+command also gets \fBAWS_CONFIG_FILE\fR and \fBAWS_SHARED_CREDENTIALS_FILE\fR naming
+0600 views of the two files in which those settings moved to a profile
+\fBrunas\-default\fR (and \fBsource_profile = default\fR with them), removed when runas ends.
+.PP
+Both endpoints answer only a \fBHost\fR of 127.0.0.1, localhost or [::1] with their port,
+refuse requests with an \fBOrigin\fR header (web pages), and close connections idle for 2
+seconds, the oldest idle ones first when 512 are open.
 .PP
 \fBrunas serve imds\fR binds 127.0.0.1 only. Tools that insist on 169.254.169.254 can reach
 it through an alias and a redirect, as root:
@@ -473,8 +482,9 @@ An alias; \fBawsprod s3 ls \-\-recursive\fR passes every argument on to aws.
 \fBrunas \-S prod terraform apply\fR
 A command that runs for hours, its credentials refreshed through an endpoint.
 .TP
-\fBrunas serve ecs prod\fR
-Print the variables of an endpoint for other processes, then serve until interrupted.
+\fBrunas serve ecs \-\-env\-file ~/.runas\-prod.env prod &\fR
+Write the variables of an endpoint for other processes to a 0600 file (removed when it
+stops), then serve until interrupted.
 .TP
 \fBrunas ecr login prod 210987654321 public.ecr.aws\fR
 Log docker into another account's registry and ECR Public with prod's credentials.

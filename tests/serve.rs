@@ -17,6 +17,28 @@ fn client_script() -> String {
     )
 }
 
+/// One moto with a request log for every test here that counts STS calls: each counts
+/// only the calls for its own role or MFA device. It lives as long as the test process.
+fn logged_moto() -> &'static Moto {
+    static MOTO: std::sync::OnceLock<Moto> = std::sync::OnceLock::new();
+    MOTO.get_or_init(Moto::start)
+}
+
+/// The calls of `action` for the role or MFA device named `name`.
+fn count(action: &str, name: &str) -> usize {
+    let suffix = format!("/{name}");
+    logged_moto()
+        .requests()
+        .iter()
+        .filter(|r| r.action == action)
+        .filter(|r| {
+            [&r.role, &r.serial]
+                .iter()
+                .any(|v| v.as_deref().is_some_and(|v| v.ends_with(&suffix)))
+        })
+        .count()
+}
+
 /// A role of 15 minutes sourced from static keys, and one for the endpoint's default.
 fn env_with_role(name: &str) -> TestEnv {
     let env = TestEnv::shared();
@@ -213,15 +235,16 @@ fn signals_reach_the_child_and_its_status_comes_back() {
 #[test]
 fn a_long_running_child_sees_keys_rotate_without_errors() {
     require_clients();
-    let moto = Moto::start();
-    let mut env = TestEnv::new(&moto.url());
+    let mut env = TestEnv::new(&logged_moto().url());
     env.config(&format!(
         "{}region = us-east-1\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
         base_profile(),
         role("123456789012", "Rotating")
     ));
-    env.env("RUNAS_REFRESH_MARGIN", "14m55s");
-    let run = client(&env, &["rotate", "30"]).ok();
+    // A fast clock: the role's credentials are stale 2 s after they are issued.
+    env.env("RUNAS_REFRESH_MARGIN", "14m58s");
+    // boto3 calls STS until it has seen three sets of keys and made 30 calls.
+    let run = client(&env, &["rotate", "3", "30"]).ok();
     let number = |k: &str| {
         run.var(k)
             .and_then(|v| v.parse::<usize>().ok())
@@ -234,8 +257,8 @@ fn a_long_running_child_sees_keys_rotate_without_errors() {
         number("KEYS"),
         run.stdout
     );
-    assert!(number("CALLS") > 30, "{}", run.stdout);
-    assert!(moto.count("AssumeRole") >= 3);
+    assert!(number("CALLS") >= 30, "{}", run.stdout);
+    assert!(count("AssumeRole", "Rotating") >= 3);
 }
 
 /// A margin as long as the credentials live made every endpoint request an AssumeRole
@@ -270,8 +293,7 @@ fn a_margin_longer_than_the_credentials_live_makes_one_call() {
 /// stderr, and the command keeps the credentials it has while they last.
 #[test]
 fn a_refresh_that_needs_mfa_without_a_terminal_warns_and_serves_the_current_credentials() {
-    let moto = Moto::start();
-    let mut env = TestEnv::new(&moto.url());
+    let mut env = TestEnv::new(&logged_moto().url());
     env.config(&format!(
         "{}region = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/served\nsession_token_duration = 15m\n\
          [profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
@@ -292,7 +314,9 @@ fn a_refresh_that_needs_mfa_without_a_terminal_warns_and_serves_the_current_cred
         "prod",
         "sh",
         "-c",
-        "sleep 3; python3 \"$0\" probe",
+        // The credentials are stale 2 s after they were issued (within a second of
+        // start, as STS gives whole seconds).
+        "sleep 2.5; python3 \"$0\" probe",
         &client_script(),
     ]);
     let run = Run::from(setsid.stdin(Stdio::null()).output().expect("setsid"));
@@ -309,7 +333,7 @@ fn a_refresh_that_needs_mfa_without_a_terminal_warns_and_serves_the_current_cred
     );
     assert!(!run.stderr.contains("318205") && !right.contains("318205"));
     assert_eq!(
-        moto.count("GetSessionToken"),
+        count("GetSessionToken", "served"),
         1,
         "the one-time code is not sent twice"
     );
@@ -605,8 +629,8 @@ impl Drop for Spawned {
 /// A role of 15 minutes behind an MFA session of 15 minutes whose codes come from
 /// `mfa_process`: the script counts from `first`, and from the second code on runs `later`
 /// (shell) before it answers. `margin` makes the credentials stale within seconds.
-fn mfa_process_env(moto: &Moto, name: &str, first: u32, later: &str, margin: &str) -> TestEnv {
-    let mut env = TestEnv::new(&moto.url());
+fn mfa_process_env(name: &str, first: u32, later: &str, margin: &str) -> TestEnv {
+    let mut env = TestEnv::new(&logged_moto().url());
     let counter = env.path("codes");
     let codes = script(
         &env,
@@ -631,10 +655,9 @@ fn mfa_process_env(moto: &Moto, name: &str, first: u32, later: &str, margin: &st
 
 #[test]
 fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
-    let moto = Moto::start();
-    let env = mfa_process_env(&moto, "forwarded", 400000, ":", "14m57s");
+    let env = mfa_process_env("forwarded", 400000, ":", "14m58s");
     let child = format!(
-        "sleep 4; python3 '{0}' probe; exec python3 '{0}' sleep",
+        "sleep 2.5; python3 '{0}' probe; exec python3 '{0}' sleep",
         client_script()
     );
     let mut runas = Spawned::new(env.command().args(["-S", "prod", "sh", "-c", &child]));
@@ -646,7 +669,7 @@ fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
     );
     runas.wait_for_line("READY");
     assert_eq!(
-        moto.count("GetSessionToken"),
+        count("GetSessionToken", "forwarded"),
         2,
         "a new session through mfa_process"
     );
@@ -659,19 +682,17 @@ fn a_refresh_through_mfa_process_keeps_signals_forwarded() {
 /// die and leave the command without its endpoint.
 #[test]
 fn a_signal_during_a_refresh_reaches_the_command() {
-    let moto = Moto::start();
     let env = mfa_process_env(
-        &moto,
         "interrupted",
         500000,
         "echo $$ > \"$HOME/asking.pid\"; exec sleep 30",
-        "14m57s",
+        "14m58s",
     );
     let asking = env.path("asking.pid");
     // The probe asks in the background once the credentials are stale, and waits on the
     // refresh; the command itself waits for SIGTERM and exits 42 on it.
     let child = format!(
-        "(sleep 4; python3 '{0}' probe) & exec python3 '{0}' sleep",
+        "(sleep 2.5; python3 '{0}' probe) & exec python3 '{0}' sleep",
         client_script()
     );
     let mut runas = Spawned::new(env.command().args(["-S", "prod", "sh", "-c", &child]));
@@ -709,11 +730,13 @@ fn a_signal_during_a_refresh_reaches_the_command() {
 /// get the current credentials, still good for minutes, at once, and the new ones after.
 #[test]
 fn a_slow_refresh_answers_with_the_current_credentials_meanwhile() {
-    let moto = Moto::start();
-    let env = mfa_process_env(&moto, "slow", 600000, "sleep 3", "14m50s");
+    let env = mfa_process_env("slow", 600000, "sleep 2", "14m58s");
     let client = client_script();
+    // Stale 2 s after they were issued; then one request while the refresh (2 s of
+    // mfa_process) is under way, and requests until the new keys come.
     let child = format!(
-        "python3 '{client}' quick; sleep 11; python3 '{client}' quick; sleep 5; python3 '{client}' quick"
+        "first=$(python3 '{client}' quick); echo \"$first\"; sleep 2.5; python3 '{client}' quick; \
+         python3 '{client}' until-new \"${{first##*KEY=}}\""
     );
     let run = env.run(&["-S", "prod", "sh", "-c", &child]).ok();
     let answers: Vec<(u64, String, String)> = run
@@ -740,7 +763,7 @@ fn a_slow_refresh_answers_with_the_current_credentials_meanwhile() {
     assert_eq!(stale.2, first.2, "meanwhile, the current credentials");
     assert_eq!(after.1, "200");
     assert_ne!(after.2, first.2, "then the refreshed ones");
-    assert_eq!(moto.count("GetSessionToken"), 2);
+    assert_eq!(count("GetSessionToken", "slow"), 2);
 }
 
 /// A request as the bytes given, answered in full or until the server closes.
@@ -1013,4 +1036,188 @@ fn a_stop_sent_to_runas_stops_the_command_and_not_the_endpoint() {
     wait_for_state(&pid, |s| s != Some('T'), "did not continue");
     runas.signal("TERM");
     assert_eq!(runas.wait(Duration::from_secs(10)), Some(42));
+}
+
+const JS_INSTALL: &str = "npm ci --prefix tests/support/js";
+
+/// The JavaScript SDK's client script, failing loudly when its packages are missing.
+fn js_client() -> String {
+    let dir = format!("{}/tests/support/js", env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        std::path::Path::new(&dir)
+            .join("node_modules/@aws-sdk/client-sts")
+            .is_dir(),
+        "the JavaScript SDK is missing; install it with: {JS_INSTALL}"
+    );
+    format!("{dir}/identity.mjs")
+}
+
+/// Long-term keys in `[default]` (what `aws configure` writes) and roles sourced from
+/// them: the commonest layout there is.
+fn env_with_default_keys() -> TestEnv {
+    let env = TestEnv::shared();
+    env.credentials(&format!(
+        "# aws configure\n[default]\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n"
+    ));
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n\n[profile prod]\nrole_arn = {}\nsource_profile = default\nregion = us-east-1\n\
+         [profile other]\nrole_arn = {}\nsource_profile = default\nregion = us-east-1\n",
+        role("123456789012", "Served"),
+        role("123456789012", "Other")
+    ));
+    env
+}
+
+/// With keys in `[default]`, every SDK's default chain inside `runas -S` still gets the
+/// served role, not the keys: boto3, the AWS CLI and the JavaScript SDK. Other profiles
+/// still work, and the views of the files the command read are gone when runas ends.
+#[test]
+fn the_command_is_the_served_identity_even_with_keys_in_default() {
+    require_clients();
+    let js = js_client();
+    let env = env_with_default_keys();
+    let (config, credentials) = (
+        read(&env.path(".aws/config")),
+        read(&env.path(".aws/credentials")),
+    );
+    // The four clients at once, each printing its lines whole.
+    let child = format!(
+        "echo VIEW=$AWS_CONFIG_FILE; \
+         (out=$(python3 '{}' identity); echo \"BOTO3=${{out#ARN=}}\") & \
+         (echo CLI=$(aws sts get-caller-identity --query Arn --output text)) & \
+         (out=$(node '{js}'); echo \"$out\" | sed s/^ARN=/JS=/) & \
+         (echo OTHER=$(aws --profile other sts get-caller-identity --query Arn --output text)) & \
+         wait",
+        client_script()
+    );
+    let run = env.run(&["-S", "prod", "sh", "-c", &child]).ok();
+    let served = "arn:aws:sts::123456789012:assumed-role/Served/runas-tester";
+    for client in ["BOTO3", "CLI", "JS"] {
+        assert_eq!(
+            run.var(client).as_deref(),
+            Some(served),
+            "{client}\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    assert_eq!(
+        run.var("KEY").as_deref(),
+        Some("ASIA"),
+        "the endpoint's keys"
+    );
+    let other = run.var("OTHER").unwrap_or_default();
+    assert!(
+        other.contains(":assumed-role/Other/"),
+        "{other}\n{}",
+        run.stderr
+    );
+    let view = std::path::PathBuf::from(run.var("VIEW").unwrap());
+    assert!(view.starts_with(env.cache_dir()), "{}", view.display());
+    assert!(!view.parent().unwrap().exists(), "the views outlived runas");
+    assert_eq!(read(&env.path(".aws/config")), config);
+    assert_eq!(read(&env.path(".aws/credentials")), credentials);
+
+    // `serve ecs` prints the same for another shell, and removes the views when it stops.
+    let (mut server, _, _) = serve_ecs(&env, &[]);
+    let line = server.wait_for_line("export AWS_SHARED_CREDENTIALS_FILE=");
+    let view = std::path::PathBuf::from(line.split('=').nth(1).unwrap().trim_matches('\''));
+    let text = read(&view);
+    assert!(text.starts_with("# aws configure\n[default]\n"), "{text}");
+    assert!(
+        text.contains("[runas-default]\naws_access_key_id"),
+        "{text}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&view).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    server.signal("INT");
+    assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
+    assert!(
+        server.stderr().contains("removed when this server stops"),
+        "{}",
+        server.stderr()
+    );
+    assert!(!view.exists(), "the view outlived `serve ecs`");
+}
+
+/// `serve ecs --env-file PATH` hands the token over in a file only the user can read, and
+/// removes it when it stops; printing it into a file others can read is warned about.
+#[test]
+fn serve_ecs_writes_its_token_to_a_private_file_and_removes_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = env_with_role("Filed");
+    let file = env.path("endpoint.env");
+    let runas = env.command();
+    let mut shell = Command::new("sh");
+    shell
+        .env_clear()
+        .envs(runas.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .args([
+            "-c",
+            "umask 022; \"$0\" serve ecs --env-file \"$1\" prod; echo STOPPED",
+        ])
+        .arg(runas.get_program())
+        .arg(&file);
+    let mut server = Spawned::new(&mut shell);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !read(&file).contains("AWS_CONTAINER_AUTHORIZATION_TOKEN=") {
+        assert!(
+            Instant::now() < deadline,
+            "no {}:\n{}",
+            file.display(),
+            server.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "whatever the umask");
+    let probe = Command::new("sh")
+        .args(["-c", ". \"$0\" && python3 \"$1\" probe"])
+        .arg(&file)
+        .arg(client_script())
+        .output()
+        .unwrap();
+    let run = Run::from(probe);
+    assert!(
+        run.var("RIGHT").unwrap_or_default().starts_with("200 "),
+        "{}",
+        run.stderr
+    );
+    // SIGINT to runas, the shell's child.
+    let children = std::fs::read_to_string(format!("/proc/{}/task/{0}/children", server.id()))
+        .unwrap_or_default();
+    let runas_pid = children.split_whitespace().next().expect("runas runs");
+    assert!(
+        Command::new("kill")
+            .args(["-INT", runas_pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    server.wait_for_line("STOPPED");
+    assert!(!file.exists(), "the token file outlived the server");
+    assert!(server.stderr().contains("removed when this server stops"));
+
+    // Without --env-file, into a file others can read: said on stderr.
+    let printed = env.path("printed.env");
+    let mut shell = Command::new("sh");
+    shell
+        .env_clear()
+        .envs(runas.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .args(["-c", "umask 022; exec \"$0\" serve ecs prod > \"$1\""])
+        .arg(runas.get_program())
+        .arg(&printed);
+    let mut server = Spawned::new(&mut shell);
+    while !server.stderr().contains("until interrupted") {
+        assert!(Instant::now() < deadline, "{}", server.stderr());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        server.stderr().contains("use --env-file PATH"),
+        "{}",
+        server.stderr()
+    );
+    server.signal("INT");
+    assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
 }

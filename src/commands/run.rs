@@ -83,9 +83,9 @@ pub fn run(args: Run) -> Result<ExitCode> {
                 "-w and -c want one set of credentials, while -S (also set by RUNAS_SERVE=1 or the profile's runas_serve) serves the command fresh ones: use one or the other".into(),
             ));
         }
-        commands::serve::warn_if_default_shadows(&profiles);
         return commands::serve::child_process(
             chain,
+            &profiles,
             &args.ask.options,
             &args.command,
             args.expiration,

@@ -8,11 +8,13 @@ use crate::exec::{self, Environment};
 use crate::log::{debug, warning};
 use crate::profile::Profiles;
 use crate::profile::chain::Chain;
-use crate::serve::{self, AuthToken, Endpoint, Identity, Running, Supply, child, ecs, http, imds};
+use crate::serve::views::Views;
+use crate::serve::{
+    self, AuthToken, Endpoint, Identity, Running, Supply, child, ecs, handover, http, imds,
+};
 use crate::session;
 use aws_types::os_shim_internal::Env;
 use std::ffi::OsString;
-use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
@@ -22,6 +24,8 @@ pub struct Serve {
     pub kind: Kind,
     /// On 127.0.0.1; 0 for a free one.
     pub port: u16,
+    /// Where to write the variables (0600, removed on stop), instead of stdout.
+    pub env_file: Option<std::path::PathBuf>,
     pub ask: Ask,
 }
 
@@ -39,6 +43,7 @@ pub enum Kind {
 /// With `expiration` (`-e`), says when the first credentials expire.
 pub fn child_process(
     chain: Chain,
+    profiles: &Profiles,
     options: &creds::Options,
     command: &[OsString],
     expiration: bool,
@@ -62,14 +67,32 @@ pub fn child_process(
     let listener = http::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
     let uri = format!("http://{}{}", serve::address(&listener)?, ecs::PATH);
     let token = token()?;
-    let environment = Environment::served(&uri, token.expose(), &region, &profile);
+    let mut environment = Environment::served(&uri, token.expose(), &region, &profile);
+    let views = views(profiles, &mut environment, env)?;
     let running = Running::start(listener, ecs_endpoint(token, fresh))?;
     debug!("serving credentials for `{profile}` on {uri}");
     let status = child::run(command, &environment);
     if let Err(e) = running.stop() {
         debug!("stopping the endpoint: {e}");
     }
+    drop(views);
     status
+}
+
+/// When `[default]` has credentials of its own, which SDKs would use before the endpoint:
+/// views of the profile files without them, for as long as the returned value lives.
+/// Without a cache directory to write them in, a warning.
+fn views(profiles: &Profiles, environment: &mut Environment, env: &Env) -> Result<Option<Views>> {
+    let cache = creds::cache::Cache::locate(env);
+    let Some(dir) = cache.dir() else {
+        warn_if_default_shadows(profiles);
+        return Ok(None);
+    };
+    let views = Views::write(&profiles.files, dir)?;
+    if let Some(views) = &views {
+        environment.reading(&views.config, &views.credentials);
+    }
+    Ok(views)
 }
 
 /// `runas serve ecs|imds PROFILE`: prints the variables that point an SDK at the endpoint,
@@ -77,13 +100,12 @@ pub fn child_process(
 pub fn endpoint(args: Serve) -> Result<ExitCode> {
     let env = Env::real();
     let (profiles, chain) = session::plan(&args.ask.request, &env)?;
-    warn_if_default_shadows(&profiles);
     let (profile, region) = (chain.profile.clone(), chain.region.clone());
     // The port first: a taken one fails before an MFA prompt or an STS call.
     let listener = http::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))?;
     let fresh = start(chain, &args.ask, &env)?;
     let address = serve::address(&listener)?;
-    let (environment, endpoint) = if args.kind == Kind::Ecs {
+    let (mut environment, endpoint) = if args.kind == Kind::Ecs {
         let uri = format!("http://{address}{}", ecs::PATH);
         let token = token()?;
         let environment = Environment::served(&uri, token.expose(), &region, &profile);
@@ -94,20 +116,30 @@ pub fn endpoint(args: Serve) -> Result<ExitCode> {
         let endpoint = Endpoint::Imds(imds::Imds::new(Supply::start(fresh), identity));
         (environment, endpoint)
     };
-    let mut stdout = std::io::stdout();
-    stdout
-        .write_all(environment.shell().as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|e| Error::Serve(format!("cannot print the endpoint's variables: {e}")))?;
+    let interruptible = serve::Interruptible::catch()?;
+    let views = views(&profiles, &mut environment, &env)?;
+    let secret = args.kind == Kind::Ecs;
+    let env_file = handover::hand_over(&environment.shell(), args.env_file.as_deref(), secret)?;
     eprintln!("runas: serving `{profile}` on http://{address} until interrupted");
-    serve::until_interrupted(listener, endpoint)?;
+    if let Some(views) = &views {
+        eprintln!(
+            "runas: [default] has credentials of its own, which SDKs would use before the \
+             endpoint: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE point at views of the \
+             profile files without them (in {}), removed when this server stops",
+            views.dir().display()
+        );
+    }
+    let served = interruptible.serve(listener, endpoint);
+    drop((views, env_file));
+    served?;
     debug!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
 /// SDKs read the profile files before they ask an endpoint, so credentials of
-/// `[default]` would win over it in a client that names no profile: say so.
-pub fn warn_if_default_shadows(profiles: &Profiles) {
+/// `[default]` would win over it in a client that names no profile: said when there is
+/// nowhere to write views without them.
+fn warn_if_default_shadows(profiles: &Profiles) {
     use crate::profile::key;
     const SOURCES: [&str; 7] = [
         key::ACCESS_KEY_ID,

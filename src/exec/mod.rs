@@ -122,6 +122,18 @@ impl Environment {
         }
     }
 
+    /// Points an SDK at other profile files: the served views without `[default]`'s
+    /// credentials (see `serve::views`).
+    pub fn reading(&mut self, config: &std::path::Path, credentials: &std::path::Path) {
+        self.set.extend([
+            ("AWS_CONFIG_FILE", config.to_string_lossy().into_owned()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                credentials.to_string_lossy().into_owned(),
+            ),
+        ]);
+    }
+
     /// Applies the changes to a command about to be started.
     pub fn apply(&self, command: &mut Command) {
         for name in &self.unset {

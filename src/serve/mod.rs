@@ -10,11 +10,13 @@
 pub mod child;
 pub mod connections;
 pub mod ecs;
+pub mod handover;
 mod host;
 pub mod http;
 pub mod imds;
 mod supply;
 mod token;
+pub mod views;
 
 pub use supply::Supply;
 pub use token::AuthToken;
@@ -140,22 +142,44 @@ impl Running {
     }
 }
 
-/// Serves in this thread until SIGINT or SIGTERM.
-pub fn until_interrupted(listener: TcpListener, endpoint: Endpoint) -> Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let runtime = runtime()?;
-    runtime.block_on(async {
+/// A server for this thread that stops on SIGINT, SIGTERM or SIGHUP (the terminal
+/// closed). The signals are caught from [`Interruptible::catch`] on, so that one that
+/// comes while the variables are being handed over still lets runas clean up.
+pub struct Interruptible {
+    runtime: tokio::runtime::Runtime,
+    signals: [tokio::signal::unix::Signal; 3],
+}
+
+impl Interruptible {
+    pub fn catch() -> Result<Interruptible> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let runtime = runtime()?;
         let fail = |e: std::io::Error| Error::Serve(format!("cannot handle signals: {e}"));
-        let mut interrupt = signal(SignalKind::interrupt()).map_err(fail)?;
-        let mut terminate = signal(SignalKind::terminate()).map_err(fail)?;
-        http::serve(listener, Arc::new(endpoint), async {
+        let signals = {
+            let _entered = runtime.enter();
+            [
+                signal(SignalKind::interrupt()).map_err(fail)?,
+                signal(SignalKind::terminate()).map_err(fail)?,
+                signal(SignalKind::hangup()).map_err(fail)?,
+            ]
+        };
+        Ok(Interruptible { runtime, signals })
+    }
+
+    /// Serves until one of the signals comes (or came already).
+    pub fn serve(self, listener: TcpListener, endpoint: Endpoint) -> Result<()> {
+        let Interruptible {
+            runtime,
+            signals: [mut interrupt, mut terminate, mut hangup],
+        } = self;
+        runtime.block_on(http::serve(listener, Arc::new(endpoint), async move {
             tokio::select! {
                 _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
+                _ = hangup.recv() => {}
             }
-        })
-        .await
-    })
+        }))
+    }
 }
 
 /// The address clients are given.

@@ -3,9 +3,13 @@
 
     serve_client.py identity        # boto3: sts get-caller-identity, prints ARN=
     serve_client.py probe           # the ECS endpoint without, with a wrong and with the token
-    serve_client.py rotate SECONDS  # boto3 calls for SECONDS; prints KEYS=, CALLS=, ERRORS=
+    serve_client.py rotate KEYS CALLS  # boto3 calls until it has seen KEYS access keys and
+                                       # made CALLS calls (at most 60 s); prints KEYS=,
+                                       # CALLS=, ERRORS=
     serve_client.py sleep           # prints READY, then waits for SIGTERM; exits 42 on it
     serve_client.py quick           # one request with the token; prints ELAPSED= (ms) and KEY=
+    serve_client.py until-new KEY   # requests until the key is not KEY (at most 20 s); then
+                                    # prints as quick does
 """
 
 import json
@@ -51,12 +55,12 @@ def probe():
     sys.stdout.flush()
 
 
-def rotate(seconds):
+def rotate(wanted_keys, wanted_calls):
     session = boto3_session()
     sts = session.client("sts")
     keys, calls, errors = set(), 0, 0
-    end = time.time() + seconds
-    while time.time() < end:
+    end = time.time() + 60
+    while time.time() < end and (len(keys) < wanted_keys or calls < wanted_calls):
         try:
             keys.add(session.get_credentials().get_frozen_credentials().access_key)
             sts.get_caller_identity()
@@ -64,18 +68,31 @@ def rotate(seconds):
         except Exception as e:  # every failure counts, whatever its kind
             errors += 1
             print(f"ERROR={e}", file=sys.stderr)
-        time.sleep(0.25)
+        time.sleep(0.1)
     print(f"KEYS={len(keys)}\nCALLS={calls}\nERRORS={errors}")
 
 
-def quick():
+def ask():
     url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
     token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
     start = time.monotonic()
     status, body = get(url, {"Authorization": token})
     elapsed = int((time.monotonic() - start) * 1000)
     key = json.loads(body).get("AccessKeyId", "") if status == 200 else ""
-    print(f"ELAPSED={elapsed} STATUS={status} KEY={key}", flush=True)
+    return f"ELAPSED={elapsed} STATUS={status} KEY={key}", key
+
+
+def quick():
+    print(ask()[0], flush=True)
+
+
+def until_new(old):
+    end = time.time() + 20
+    line, key = ask()
+    while key == old and time.time() < end:
+        time.sleep(0.1)
+        line, key = ask()
+    print(line, flush=True)
 
 
 def sleep():
@@ -93,11 +110,13 @@ def main():
     elif mode == "probe":
         probe()
     elif mode == "rotate":
-        rotate(float(sys.argv[2]))
+        rotate(int(sys.argv[2]), int(sys.argv[3]))
     elif mode == "sleep":
         sleep()
     elif mode == "quick":
         quick()
+    elif mode == "until-new":
+        until_new(sys.argv[2])
     else:
         sys.exit(f"unknown mode {mode}")
 
