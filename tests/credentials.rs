@@ -448,7 +448,7 @@ fn a_rejected_mfa_code_is_reported_and_nothing_cached() {
     mfa_config(&env, true);
     let run = env.run(&["--otp", "999999", "admin", "true"]).fails(
         4,
-        "STS refused the MFA code for arn:aws:iam::123456789012:mfa/tester",
+        "STS rejected the MFA code for arn:aws:iam::123456789012:mfa/tester",
     );
     assert!(
         !run.stderr.contains("999999"),

@@ -275,7 +275,7 @@ fn a_margin_longer_than_the_credentials_live_makes_one_call() {
         role("123456789012", "Margin")
     ));
     env.env("RUNAS_REFRESH_MARGIN", "20m");
-    let run = client(&env, &["rotate", "3"]).ok();
+    let run = client(&env, &["rotate", "1", "10"]).ok();
     let number = |k: &str| run.var(k).and_then(|v| v.parse::<usize>().ok());
     assert_eq!(number("ERRORS"), Some(0), "{}", run.stderr);
     assert_eq!(number("KEYS"), Some(1), "{}", run.stdout);
