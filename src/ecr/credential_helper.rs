@@ -24,7 +24,8 @@ pub enum Verb {
 }
 
 /// The registry a server URL names, if it is an ECR registry: `HOST`, `https://HOST`,
-/// `https://HOST/v2/...` and `http://` forms alike.
+/// `https://HOST/v2/...` and `http://` forms alike, and `HOST:443` (HTTPS's own port, which
+/// Docker sends for some configurations) as `HOST`.
 pub fn registry_of(server_url: &str) -> Option<Registry> {
     let text = server_url.trim();
     let rest = text
@@ -32,6 +33,7 @@ pub fn registry_of(server_url: &str) -> Option<Registry> {
         .or_else(|| text.strip_prefix("http://"))
         .unwrap_or(text);
     let host = rest.split('/').next().unwrap_or_default();
+    let host = host.strip_suffix(":443").unwrap_or(host);
     match endpoint::parse(host) {
         Ok(Endpoint::Registry(registry)) => Some(registry),
         _ => None,
@@ -69,6 +71,8 @@ mod tests {
             "https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/",
             "http://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/app/manifests/1",
             " 123456789012.DKR.ECR.US-EAST-1.AMAZONAWS.COM\n",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com:443",
+            "https://123456789012.dkr.ecr.us-east-1.amazonaws.com:443/v2/",
         ] {
             assert_eq!(
                 registry_of(url).map(|r| r.host).as_deref(),
@@ -85,7 +89,8 @@ mod tests {
             "https://index.docker.io/v1/",
             "ghcr.io",
             "123456789012",
-            "123456789012.dkr.ecr.us-east-1.amazonaws.com:443",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com:5000",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com:443:443",
         ] {
             assert!(registry_of(other).is_none(), "{other}");
         }

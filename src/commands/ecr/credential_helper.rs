@@ -121,7 +121,9 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
             NOTE,
             &registry.host,
             &registrations_path,
-            std::fs::read(&registrations_path).ok(),
+            registrations_path
+                .as_deref()
+                .and_then(|path| registrations::read(path).ok().flatten()),
         ),
     );
     if let Some(dir) = cache.dir()
@@ -134,7 +136,7 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
     within_deadline(crate::deadline::timeout(), move || {
         let env = Env::real();
         let profiles = Profiles::load(files)?;
-        let registrations = Registrations::load(&registrations_path)?;
+        let registrations = Registrations::at(registrations_path.as_deref())?;
         let owners = super::owners(&profiles, &registrations, &env);
         let Some(owner) = owners.owner(&registry)? else {
             debug!("no profile claims {}", registry.host);
@@ -187,7 +189,7 @@ fn within_deadline<T: Send + 'static>(
 fn list() -> ExitCode {
     let env = Env::real();
     let listed = Profiles::load(Files::from_env(&env)).and_then(|profiles| {
-        let registrations = Registrations::load(&registrations::path(&env))?;
+        let registrations = Registrations::at(registrations::path(&env).as_deref())?;
         Ok(super::owners(&profiles, &registrations, &env))
     });
     match listed {

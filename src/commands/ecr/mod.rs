@@ -136,20 +136,13 @@ pub fn token(args: TokenRequest) -> Result<ExitCode> {
     let env = Env::real();
     let endpoints: Vec<String> = args.endpoint.iter().cloned().collect();
     let wanted = Wanted::resolve(&args.ask, &endpoints, &env)?;
+    if let Some(registries) = wanted.account_free() {
+        one_token(&registries, args.ask.profile())?;
+    }
     let (execution, credentials) =
         session::credentials(wanted.chain.clone(), &args.ask.options, &env)?;
     let registries = wanted.registries(&execution, &credentials)?;
-    if Scope::requests(registries.iter().map(|r| &r.scope)).len() > 1 {
-        return Err(Error::Usage(format!(
-            "the registries of profile `{}` need different tokens ({}); name one ENDPOINT",
-            args.ask.profile(),
-            registries
-                .iter()
-                .map(|r| r.host.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
+    one_token(&registries, args.ask.profile())?;
     let tokens = fetch(&registries, &credentials, execution.network())?;
     let token = match tokens.into_values().next() {
         Some(Ok(token)) => token,
@@ -167,6 +160,21 @@ pub fn token(args: TokenRequest) -> Result<ExitCode> {
         crate::output::say!("{}", token.password.expose());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ecr token` prints one token: registries that need several (another region, ECR
+/// Public) are listed, with the command that names one.
+fn one_token(registries: &[Registry], profile: &str) -> Result<()> {
+    if Scope::requests(registries.iter().map(|r| &r.scope)).len() <= 1 {
+        return Ok(());
+    }
+    let hosts: Vec<&str> = registries.iter().map(|r| r.host.as_str()).collect();
+    Err(Error::Usage(format!(
+        "the registries of profile `{profile}` need different tokens; name one of them: {} \
+         (for example `runas ecr token {profile} {}`)",
+        hosts.join(", "),
+        hosts[0]
+    )))
 }
 
 /// What the command line and the profile ask for, checked, before any network call.
