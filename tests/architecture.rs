@@ -95,6 +95,8 @@ fn the_flow_goes_one_way() {
         ("creds", "serve"),
         ("creds", "commands"),
         ("sdk", "creds"),
+        ("ecr", "creds"),
+        ("ecr", "profile"),
     ];
     for (from, to) in forbidden {
         assert!(

@@ -81,6 +81,7 @@ fn from_process(process: &MfaProcess, serial: &str) -> Result<Secret> {
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
+    let _named = crate::program::naming(format!("mfa_process of profile `{profile}`"));
     let limit = crate::program::MFA_OUTPUT_LIMIT;
     let output = crate::program::run_limited(sh, None, true, limit).map_err(|f| {
         Error::Mfa(format!(

@@ -22,13 +22,13 @@ impl Backend {
     /// No client: the Docker config file in `docker_config_dir` is written directly.
     pub fn new(client: Option<&str>, docker_config_dir: Option<PathBuf>) -> Result<Self> {
         let Some(name) = client else {
-            return docker_config::path(docker_config_dir)
-                .map(Backend::DockerConfig)
-                .ok_or_else(|| {
-                    Error::Usage(
-                        "--write-config: HOME is unset, so there is no ~/.docker/config.json; set DOCKER_CONFIG".into(),
-                    )
-                });
+            let path = docker_config::path(docker_config_dir).ok_or_else(|| {
+                Error::Usage(
+                    "--write-config: HOME is unset, so there is no ~/.docker/config.json; set DOCKER_CONFIG".into(),
+                )
+            })?;
+            docker_config::check_dir(&path).map_err(|why| Error::file(&path, why))?;
+            return Ok(Backend::DockerConfig(path));
         };
         let path = which::which(name).map_err(|_| Error::CommandNotFound {
             program: name.to_owned(),
@@ -104,8 +104,17 @@ fn run(
         .stderr(Stdio::piped());
     let output = crate::program::run(command, stdin.map(|s| s.as_bytes().to_vec()), false)
         .map_err(|f| format!("{} {}", path.display(), f.describe()))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    // A client may echo what it read (a shell wrapper's `set -x`, a verbose login): the
+    // password never reaches a log line or a message.
+    let redact = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        match stdin.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(password) => text.replace(password, "[password]"),
+            None => text,
+        }
+    };
+    let stdout = redact(&output.stdout);
+    let stderr = redact(&output.stderr);
     for line in stdout.lines().chain(stderr.lines()) {
         debug!("  {}", crate::text::escape(line));
     }
@@ -158,6 +167,17 @@ mod tests {
         assert_eq!(err, "denied: no");
         let err = run(&path, &["-c".into(), "exit 3".into()], None).unwrap_err();
         assert!(err.contains("exit status: 3"), "{err}");
+        // A client that echoes the password does not get it repeated.
+        let err = run(
+            &path,
+            &[
+                "-c".into(),
+                "read p; echo \"login with $p refused\" >&2; exit 1".into(),
+            ],
+            Some("s3cret-pw"),
+        )
+        .unwrap_err();
+        assert_eq!(err, "login with [password] refused");
         // The password reaches the client on stdin.
         run(
             &path,
