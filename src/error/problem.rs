@@ -123,6 +123,11 @@ pub enum Problem {
 
     #[error("its identity is not an IAM user, and only users have MFA devices")]
     NotAnIamUser,
+
+    #[error(
+        "names no ECR registry to get a token for: name one (`runas ecr token PROFILE 123456789012`) or set ecr_registries"
+    )]
+    NoRegistry,
 }
 
 fn source_hint(name: &str, similar: Option<&str>) -> String {

@@ -152,7 +152,7 @@ pub fn token(args: TokenRequest) -> Result<ExitCode> {
                 message,
             });
         }
-        None => return Err(Error::Usage("no registry to get a token for".into())),
+        None => return Err(Error::profile(args.ask.profile(), Problem::NoRegistry)),
     };
     if args.basic {
         crate::output::say!("{}", token.encoded.expose());
