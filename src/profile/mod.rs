@@ -106,6 +106,9 @@ pub struct Profiles {
     pub dropped: Vec<sections::Dropped>,
     /// Values followed by a comment, which other AWS tools read with the comment.
     pub inline_comments: Vec<sections::InlineComment>,
+    /// The files that did not exist when read, for "profile not found" (see
+    /// [`Files::missing`]).
+    missing: String,
 }
 
 impl Profiles {
@@ -122,6 +125,7 @@ impl Profiles {
         }
         Ok(Profiles {
             set,
+            missing: files.missing(),
             files,
             dropped: found.dropped,
             inline_comments: found.inline_comments,
@@ -139,6 +143,7 @@ impl Profiles {
             set: parse(&(sources, Fs::real()))?,
             dropped: vec![],
             inline_comments: vec![],
+            missing: String::new(),
             files: Files {
                 config: PathBuf::from("config"),
                 credentials: PathBuf::from("credentials"),
@@ -193,7 +198,7 @@ impl Profiles {
         }
         Error::UnknownProfile {
             name: name.to_owned(),
-            files: format!("{}{}", self.files.describe(), self.files.missing()),
+            files: format!("{}{}", self.files.describe(), self.missing),
             similar: self.similar(name),
             subcommand: None,
         }
