@@ -103,10 +103,11 @@ pub struct Profiles {
     pub files: Files,
     /// Sections the SDK dropped for their names.
     pub dropped: Vec<sections::Dropped>,
-    /// The files that did not exist when they were read, for "profile not found".
-    absent: String,
     /// Values followed by a comment, which other AWS tools read with the comment.
     pub inline_comments: Vec<sections::InlineComment>,
+    /// The files that did not exist when read, for "profile not found" (see
+    /// [`Files::missing`]).
+    missing: String,
 }
 
 impl Profiles {
@@ -123,7 +124,7 @@ impl Profiles {
         }
         Ok(Profiles {
             set,
-            absent: files.missing(),
+            missing: files.missing(),
             files,
             dropped: found.dropped,
             inline_comments: found.inline_comments,
@@ -140,8 +141,8 @@ impl Profiles {
         Ok(Profiles {
             set: parse(&(sources, Fs::real()))?,
             dropped: vec![],
-            absent: String::new(),
             inline_comments: vec![],
+            missing: String::new(),
             files: Files {
                 config: PathBuf::from("config"),
                 credentials: PathBuf::from("credentials"),
@@ -196,7 +197,7 @@ impl Profiles {
         }
         Error::UnknownProfile {
             name: name.to_owned(),
-            files: format!("{}{}", self.files.describe(), self.absent),
+            files: format!("{}{}", self.files.describe(), self.missing),
             similar: self.similar(name),
             subcommand: None,
         }
