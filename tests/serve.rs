@@ -17,8 +17,8 @@ fn client_script() -> String {
     )
 }
 
-/// One moto with a request log for every test here that counts STS calls: each counts
-/// only the calls for its own role or MFA device. It lives as long as the test process.
+/// One moto, with a request log, for every test here: a test that counts STS calls counts
+/// only those for its own role or MFA device. It lives as long as the test process.
 fn logged_moto() -> &'static Moto {
     static MOTO: std::sync::OnceLock<Moto> = std::sync::OnceLock::new();
     MOTO.get_or_init(Moto::start)
@@ -41,7 +41,7 @@ fn count(action: &str, name: &str) -> usize {
 
 /// A role of 15 minutes sourced from static keys, and one for the endpoint's default.
 fn env_with_role(name: &str) -> TestEnv {
-    let env = TestEnv::shared();
+    let env = TestEnv::new(&logged_moto().url());
     env.config(&format!(
         "{}region = us-east-1\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
         base_profile(),
@@ -79,26 +79,31 @@ fn client(env: &TestEnv, args: &[&str]) -> Run {
 fn boto3_and_the_aws_cli_get_the_role_through_the_endpoint() {
     require_clients();
     let env = env_with_role("Served");
-    let run = client(&env, &["identity"]).ok();
+    // Both at once, each under a runas of its own.
+    let (run, cli) = std::thread::scope(|scope| {
+        let cli = scope.spawn(|| {
+            env.run(&[
+                "-S",
+                "prod",
+                "aws",
+                "sts",
+                "get-caller-identity",
+                "--query",
+                "Arn",
+                "--output",
+                "text",
+            ])
+        });
+        (client(&env, &["identity"]), cli.join().unwrap())
+    });
+    let run = run.ok();
     assert_eq!(
         run.var("ARN").as_deref(),
         Some("arn:aws:sts::123456789012:assumed-role/Served/runas-tester"),
         "{}",
         run.stderr
     );
-    let run = env
-        .run(&[
-            "-S",
-            "prod",
-            "aws",
-            "sts",
-            "get-caller-identity",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
-        .ok();
+    let run = cli.ok();
     assert_eq!(
         run.stdout.trim(),
         "arn:aws:sts::123456789012:assumed-role/Served/runas-tester"
@@ -1027,7 +1032,7 @@ fn js_client() -> String {
 /// Long-term keys in `[default]` (what `aws configure` writes) and roles sourced from
 /// them: the commonest layout there is.
 fn env_with_default_keys() -> TestEnv {
-    let env = TestEnv::shared();
+    let env = TestEnv::new(&logged_moto().url());
     env.credentials(&format!(
         "# aws configure\n[default]\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n"
     ));
