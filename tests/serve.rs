@@ -973,8 +973,12 @@ fn the_command_does_not_outlive_runas_killed() {
 #[test]
 fn a_stop_sent_to_runas_stops_the_command_and_not_the_endpoint() {
     let env = env_with_role("Paused");
+    // Keys in [default]: the command reads views, which must go with SIGTERM too.
+    env.credentials(&format!(
+        "[default]\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n"
+    ));
     let child = format!(
-        "echo PID=$$; echo HOST=${{AWS_CONTAINER_CREDENTIALS_FULL_URI#http://}}; \
+        "echo VIEW=$AWS_CONFIG_FILE; echo PID=$$; echo HOST=${{AWS_CONTAINER_CREDENTIALS_FULL_URI#http://}}; \
          echo TOKEN=$AWS_CONTAINER_AUTHORIZATION_TOKEN; echo LIMIT=$(ulimit -Sn); \
          exec python3 '{}' sleep",
         client_script()
@@ -988,6 +992,8 @@ fn a_stop_sent_to_runas_stops_the_command_and_not_the_endpoint() {
         .arg(runas.get_program())
         .arg(&child);
     let mut runas = Spawned::new(&mut limited);
+    let view = std::path::PathBuf::from(&runas.wait_for_line("VIEW=")[5..]);
+    assert!(view.exists(), "{}", view.display());
     let pid = runas.wait_for_line("PID=")[4..].to_owned();
     let host = runas.wait_for_line("HOST=")[5..]
         .trim_end_matches("/credentials")
@@ -1013,6 +1019,7 @@ fn a_stop_sent_to_runas_stops_the_command_and_not_the_endpoint() {
     wait_for_state(&pid, |s| s != Some('T'), "did not continue");
     runas.signal("TERM");
     assert_eq!(runas.wait(Duration::from_secs(10)), Some(42));
+    assert!(!view.exists(), "the views outlived a SIGTERM");
 }
 
 const JS_INSTALL: &str = "npm ci --prefix tests/support/js";
