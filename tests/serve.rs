@@ -1205,3 +1205,41 @@ fn serve_ecs_writes_its_token_to_a_private_file_and_removes_it() {
     server.signal("INT");
     assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
 }
+
+/// The terminal's Ctrl-Z stops the command and runas both, so that the shell sees the job
+/// stopped; `fg` resumes both; Ctrl-C ends both (runas handles SIGTSTP, and stops itself
+/// when the terminal sent it).
+#[test]
+fn ctrl_z_and_fg_in_an_interactive_shell_stop_and_resume_both() {
+    let env = env_with_role("Suspended");
+    let runas = env.command();
+    let command = format!(
+        "{} -S prod sh -c 'echo CHILD=$$ PARENT=$PPID; exec sleep 30'",
+        runas.get_program().to_string_lossy()
+    );
+    let mut python = Command::new("python3");
+    python
+        .env_clear()
+        .envs(runas.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .arg(format!(
+            "{}/tests/support/job_control.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg(&command)
+        .stdin(Stdio::null());
+    let run = Run::from(python.output().expect("python3"));
+    assert_eq!(
+        run.var("STOPPED").as_deref(),
+        Some("T T"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let resumed = run.var("RESUMED").unwrap_or_default();
+    assert!(!resumed.contains('T') && resumed.len() == 3, "{resumed}");
+    let interrupted = run.var("INTERRUPTED").unwrap_or_default();
+    assert!(
+        interrupted.split(' ').all(|s| s == "gone" || s == "Z"),
+        "{interrupted}"
+    );
+}
