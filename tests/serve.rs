@@ -17,8 +17,8 @@ fn client_script() -> String {
     )
 }
 
-/// One moto with a request log for every test here that counts STS calls: each counts
-/// only the calls for its own role or MFA device. It lives as long as the test process.
+/// One moto, with a request log, for every test here: a test that counts STS calls counts
+/// only those for its own role or MFA device. It lives as long as the test process.
 fn logged_moto() -> &'static Moto {
     static MOTO: std::sync::OnceLock<Moto> = std::sync::OnceLock::new();
     MOTO.get_or_init(Moto::start)
@@ -41,7 +41,7 @@ fn count(action: &str, name: &str) -> usize {
 
 /// A role of 15 minutes sourced from static keys, and one for the endpoint's default.
 fn env_with_role(name: &str) -> TestEnv {
-    let env = TestEnv::shared();
+    let env = TestEnv::new(&logged_moto().url());
     env.config(&format!(
         "{}region = us-east-1\n[profile prod]\nrole_arn = {}\nsource_profile = base\nregion = us-east-1\nduration_seconds = 900\n",
         base_profile(),
@@ -79,26 +79,31 @@ fn client(env: &TestEnv, args: &[&str]) -> Run {
 fn boto3_and_the_aws_cli_get_the_role_through_the_endpoint() {
     require_clients();
     let env = env_with_role("Served");
-    let run = client(&env, &["identity"]).ok();
+    // Both at once, each under a runas of its own.
+    let (run, cli) = std::thread::scope(|scope| {
+        let cli = scope.spawn(|| {
+            env.run(&[
+                "-S",
+                "prod",
+                "aws",
+                "sts",
+                "get-caller-identity",
+                "--query",
+                "Arn",
+                "--output",
+                "text",
+            ])
+        });
+        (client(&env, &["identity"]), cli.join().unwrap())
+    });
+    let run = run.ok();
     assert_eq!(
         run.var("ARN").as_deref(),
         Some("arn:aws:sts::123456789012:assumed-role/Served/runas-tester"),
         "{}",
         run.stderr
     );
-    let run = env
-        .run(&[
-            "-S",
-            "prod",
-            "aws",
-            "sts",
-            "get-caller-identity",
-            "--query",
-            "Arn",
-            "--output",
-            "text",
-        ])
-        .ok();
+    let run = cli.ok();
     assert_eq!(
         run.stdout.trim(),
         "arn:aws:sts::123456789012:assumed-role/Served/runas-tester"
@@ -996,8 +1001,12 @@ fn the_command_does_not_outlive_runas_killed() {
 #[test]
 fn a_stop_sent_to_runas_stops_the_command_and_not_the_endpoint() {
     let env = env_with_role("Paused");
+    // Keys in [default]: the command reads views, which must go with SIGTERM too.
+    env.credentials(&format!(
+        "[default]\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n"
+    ));
     let child = format!(
-        "echo PID=$$; echo HOST=${{AWS_CONTAINER_CREDENTIALS_FULL_URI#http://}}; \
+        "echo VIEW=$AWS_CONFIG_FILE; echo PID=$$; echo HOST=${{AWS_CONTAINER_CREDENTIALS_FULL_URI#http://}}; \
          echo TOKEN=$AWS_CONTAINER_AUTHORIZATION_TOKEN; echo LIMIT=$(ulimit -Sn); \
          exec python3 '{}' sleep",
         client_script()
@@ -1011,6 +1020,8 @@ fn a_stop_sent_to_runas_stops_the_command_and_not_the_endpoint() {
         .arg(runas.get_program())
         .arg(&child);
     let mut runas = Spawned::new(&mut limited);
+    let view = std::path::PathBuf::from(&runas.wait_for_line("VIEW=")[5..]);
+    assert!(view.exists(), "{}", view.display());
     let pid = runas.wait_for_line("PID=")[4..].to_owned();
     let host = runas.wait_for_line("HOST=")[5..]
         .trim_end_matches("/credentials")
@@ -1036,6 +1047,7 @@ fn a_stop_sent_to_runas_stops_the_command_and_not_the_endpoint() {
     wait_for_state(&pid, |s| s != Some('T'), "did not continue");
     runas.signal("TERM");
     assert_eq!(runas.wait(Duration::from_secs(10)), Some(42));
+    assert!(!view.exists(), "the views outlived a SIGTERM");
 }
 
 const JS_INSTALL: &str = "npm ci --prefix tests/support/js";
@@ -1055,7 +1067,7 @@ fn js_client() -> String {
 /// Long-term keys in `[default]` (what `aws configure` writes) and roles sourced from
 /// them: the commonest layout there is.
 fn env_with_default_keys() -> TestEnv {
-    let env = TestEnv::shared();
+    let env = TestEnv::new(&logged_moto().url());
     env.credentials(&format!(
         "# aws configure\n[default]\naws_access_key_id = {ROOT_KEY}\naws_secret_access_key = {SECRET}\n"
     ));
@@ -1220,4 +1232,42 @@ fn serve_ecs_writes_its_token_to_a_private_file_and_removes_it() {
     );
     server.signal("INT");
     assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
+}
+
+/// The terminal's Ctrl-Z stops the command and runas both, so that the shell sees the job
+/// stopped; `fg` resumes both; Ctrl-C ends both (runas handles SIGTSTP, and stops itself
+/// when the terminal sent it).
+#[test]
+fn ctrl_z_and_fg_in_an_interactive_shell_stop_and_resume_both() {
+    let env = env_with_role("Suspended");
+    let runas = env.command();
+    let command = format!(
+        "{} -S prod sh -c 'echo CHILD=$$ PARENT=$PPID; exec sleep 30'",
+        runas.get_program().to_string_lossy()
+    );
+    let mut python = Command::new("python3");
+    python
+        .env_clear()
+        .envs(runas.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .arg(format!(
+            "{}/tests/support/job_control.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg(&command)
+        .stdin(Stdio::null());
+    let run = Run::from(python.output().expect("python3"));
+    assert_eq!(
+        run.var("STOPPED").as_deref(),
+        Some("T T"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let resumed = run.var("RESUMED").unwrap_or_default();
+    assert!(!resumed.contains('T') && resumed.len() == 3, "{resumed}");
+    let interrupted = run.var("INTERRUPTED").unwrap_or_default();
+    assert!(
+        interrupted.split(' ').all(|s| s == "gone" || s == "Z"),
+        "{interrupted}"
+    );
 }

@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::log::warning;
 use crate::private_file;
 use std::io::Write;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// The file `--env-file` wrote, removed when dropped.
@@ -57,10 +56,12 @@ pub fn hand_over(lines: &str, file: Option<&Path>, secret: bool) -> Result<Optio
 
 /// Whether descriptor 1 is a regular file with a group or other read bit.
 fn stdout_is_readable_by_others() -> bool {
-    let Ok(stdout) = std::fs::File::open("/dev/stdout") else {
-        return false;
-    };
-    stdout
-        .metadata()
-        .is_ok_and(|m| m.is_file() && m.mode() & 0o044 != 0)
+    // SAFETY: fstat(2) writes into the zeroed struct it is given; descriptor 1 is only
+    // looked at, not taken.
+    unsafe {
+        let mut stat: libc::stat = std::mem::zeroed();
+        libc::fstat(libc::STDOUT_FILENO, &mut stat) == 0
+            && stat.st_mode & libc::S_IFMT == libc::S_IFREG
+            && stat.st_mode & 0o044 != 0
+    }
 }
