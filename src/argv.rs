@@ -1,9 +1,12 @@
 //! The shape of argv around the clap definition in `cli`: options given before a
-//! subcommand (`runas -v diagnose prod`), empty environment variables, and what the shell
-//! completes once PROFILE is given (the command's words, not runas's).
+//! subcommand (`runas -v diagnose prod`), empty environment variables, what the shell
+//! completes once PROFILE is given (the command's words, not runas's), and the plain
+//! `runas PROFILE [--] COMMAND...` of the warm path, recognised without building the clap
+//! definition.
 
-use crate::cli::Cli;
+use crate::cli::{Cli, CredentialArgs, Output, RunArgs};
 use crate::commands::SUBCOMMANDS;
+use crate::variables;
 use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
 use clap_complete::engine::{
     ArgValueCompleter, CompletionCandidate, PathCompleter, ValueCompleter,
@@ -14,6 +17,9 @@ use std::ffi::{OsStr, OsString};
 /// of runas (`runas prod help` runs `help`), so subcommands come first; options given before
 /// a subcommand (`runas -v diagnose prod`) are moved behind its name.
 pub fn parse(mut args: Vec<OsString>) -> Cli {
+    if let Some(cli) = plain_run(&args, |name| std::env::var_os(name).is_some()) {
+        return cli;
+    }
     let command = without_empty_env(Cli::command());
     let leading = leading_options(&command, &args);
     let next = args.get(1 + leading).and_then(|a| a.to_str());
@@ -28,6 +34,71 @@ pub fn parse(mut args: Vec<OsString>) -> Cli {
     }
     let matches: ArgMatches = command.get_matches_from(args);
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+/// The variables that stand for runas's own options (`env = ...` in `cli`): when one is
+/// set, clap reads it.
+const OPTION_VARIABLES: [&str; 8] = [
+    variables::RUNAS_OUTPUT_FORMAT.name,
+    variables::RUNAS_WRITE_CREDENTIALS.name,
+    variables::RUNAS_SERVE.name,
+    variables::SESSION_TOKEN_DURATION.name,
+    variables::CREDENTIALS_DURATION.name,
+    variables::MFA_CODE.name,
+    variables::MFA_SERIAL.name,
+    variables::EXTERNAL_ID.name,
+];
+
+/// Every subcommand name, `help` and the hidden `generate-docs` included.
+const ALL_SUBCOMMANDS: [&str; 6] = ["ecr", "list", "diagnose", "serve", "help", "generate-docs"];
+
+/// `runas PROFILE [--] [COMMAND...]` with no option and no option variable set: what clap
+/// would make of it, without building the clap definition (most of a warm run's own work).
+/// Anything else is `None`, and clap parses it. The tests compare both on every shape of
+/// argv they can make.
+fn plain_run(args: &[OsString], is_set: impl Fn(&str) -> bool) -> Option<Cli> {
+    let profile = args.get(1)?.to_str()?;
+    let plain_word = |w: &str| !w.is_empty() && !w.starts_with('-');
+    if !plain_word(profile) || ALL_SUBCOMMANDS.contains(&profile) {
+        return None;
+    }
+    if OPTION_VARIABLES.iter().any(|name| is_set(name)) {
+        return None;
+    }
+    let mut command = args.get(2..).unwrap_or_default();
+    if let Some(first) = command.first() {
+        // After the first word of COMMAND every word is COMMAND's, but a first word that
+        // looks like an option may be runas's.
+        if first == "--" {
+            command = &command[1..];
+        } else if first.as_encoded_bytes().starts_with(b"-") {
+            return None;
+        }
+    }
+    Some(Cli {
+        subcommand: None,
+        run: RunArgs {
+            profile: Some(profile.to_owned()),
+            command: command.to_vec(),
+            credentials: CredentialArgs {
+                region: None,
+                session_duration: None,
+                role_duration: None,
+                otp: None,
+                mfa_serial: None,
+                external_id: None,
+                session: false,
+                refresh: false,
+            },
+            output: Output::Env,
+            expiration: false,
+            whoami: false,
+            write_credentials: false,
+            diagnose: false,
+            serve: false,
+        },
+        verbose: 0,
+    })
 }
 
 /// How many words after the program name are runas's own options (with their values).
@@ -209,5 +280,103 @@ mod tests {
         assert_eq!(leading_options(&c, &args(&["runas", "-vo123456", "p"])), 1);
         assert_eq!(leading_options(&c, &args(&["runas", "--region=x", "p"])), 1);
         assert_eq!(leading_options(&c, &args(&["runas", "p", "-v"])), 0);
+    }
+
+    /// Every argv of up to three words from a pool of the words that matter to the parser
+    /// (options, `--`, subcommand names, empty and non-UTF-8 words): whenever the plain
+    /// path answers, clap answers the same.
+    #[test]
+    fn the_plain_run_is_what_clap_makes_of_it() {
+        use std::os::unix::ffi::OsStringExt;
+        for name in OPTION_VARIABLES {
+            assert!(
+                std::env::var_os(name).is_none(),
+                "unset {name} to run this test"
+            );
+        }
+        let mut pool: Vec<OsString> = [
+            "prod",
+            "--",
+            "-",
+            "-v",
+            "-S",
+            "-O",
+            "json",
+            "--region",
+            "--region=x",
+            "-vo1",
+            "help",
+            "ecr",
+            "login",
+            "list",
+            "diagnose",
+            "serve",
+            "generate-docs",
+            "-h",
+            "--help",
+            "--version",
+            "-V",
+            "",
+            "a b",
+            "arn:aws:iam::123456789012:role/R",
+            "--nope",
+            "-x",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        pool.push(OsString::from_vec(b"caf\xe9".to_vec()));
+        let mut clap = Cli::command();
+        let mut argvs: Vec<Vec<OsString>> = vec![args(&["runas"])];
+        let mut answered = 0;
+        for _ in 0..3 {
+            let mut longer = Vec::new();
+            for argv in &argvs {
+                for word in &pool {
+                    let mut next = argv.clone();
+                    next.push(word.clone());
+                    if let Some(plain) = plain_run(&next, |_| false) {
+                        let matches = clap
+                            .try_get_matches_from_mut(next.clone())
+                            .unwrap_or_else(|e| panic!("{next:?}: clap refuses it: {e}"));
+                        let by_clap = Cli::from_arg_matches(&matches).expect("the same struct");
+                        assert_eq!(format!("{plain:?}"), format!("{by_clap:?}"), "{next:?}");
+                        answered += 1;
+                    }
+                    longer.push(next);
+                }
+            }
+            argvs = longer;
+        }
+        assert!(answered > 500, "only {answered} plain runs");
+    }
+
+    #[test]
+    fn the_plain_run_knows_every_subcommand_and_option_variable() {
+        let command = Cli::command();
+        let mut names: Vec<&str> = command.get_subcommands().map(|s| s.get_name()).collect();
+        names.push("help");
+        names.sort();
+        let mut known = ALL_SUBCOMMANDS.to_vec();
+        known.sort();
+        assert_eq!(names, known);
+        let mut variables: Vec<String> = command
+            .get_arguments()
+            .filter_map(|a| a.get_env())
+            .map(|v| v.to_string_lossy().into_owned())
+            .collect();
+        variables.sort();
+        let mut known: Vec<String> = OPTION_VARIABLES.iter().map(|v| v.to_string()).collect();
+        known.sort();
+        assert_eq!(variables, known);
+    }
+
+    #[test]
+    fn an_option_variable_leaves_argv_to_clap() {
+        let argv = args(&["runas", "prod", "true"]);
+        assert!(plain_run(&argv, |_| false).is_some());
+        for name in OPTION_VARIABLES {
+            assert!(plain_run(&argv, |v| v == name).is_none(), "{name}");
+        }
     }
 }

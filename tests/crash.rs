@@ -6,7 +6,9 @@
 //! swept by a later run once it is a day old.
 //!
 //! `RUNAS_CRASH_KILLS` sets the number of kills per case (200 by default, within two
-//! minutes); each case prints its figures (`--nocapture` shows them), and
+//! minutes), shared among [`WORKERS`] workers, each with a HOME of its own, that kill at
+//! the same time: most of a kill's time is spent waiting for it, so the kills of a case
+//! overlap. Each worker prints its figures (`--nocapture` shows them), and
 //! `RUNAS_CRASH_SEED` repeats a run's kill times.
 
 mod testenv;
@@ -24,6 +26,9 @@ const HOST: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 /// makes a slower suite, not a stuck one.
 const BUDGET: Duration = Duration::from_secs(120);
 
+/// Workers per case.
+const WORKERS: usize = 4;
+
 fn kills() -> usize {
     std::env::var("RUNAS_CRASH_KILLS")
         .ok()
@@ -31,11 +36,39 @@ fn kills() -> usize {
         .unwrap_or(200)
 }
 
+/// Runs `case` on [`WORKERS`] threads, each making its share of the kills in an
+/// environment of its own, and adds up what they saw.
+fn in_parallel(case: fn(usize, u64) -> Figures) -> Figures {
+    let seed = Random::seed();
+    let figures: Vec<Figures> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|n| {
+                let share = kills() / WORKERS + usize::from(n < kills() % WORKERS);
+                scope.spawn(move || case(share, seed.wrapping_add(2 * n as u64)))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let total = figures.iter().fold(Figures::default(), |sum, f| Figures {
+        kills: sum.kills + f.kills,
+        finished_first: sum.finished_first + f.finished_first,
+        old: sum.old + f.old,
+        new: sum.new + f.new,
+        mid_write: sum.mid_write + f.mid_write,
+    });
+    eprintln!("all workers: {total:?}");
+    total
+}
+
 /// xorshift64: enough randomness for kill times, and a seed to print for a rerun.
 struct Random(u64);
 
 impl Random {
-    fn new() -> Random {
+    /// The run's seed: `RUNAS_CRASH_SEED`, or the clock; each worker adds its number.
+    fn seed() -> u64 {
         let seed = std::env::var("RUNAS_CRASH_SEED")
             .ok()
             .and_then(|s| s.parse().ok())
@@ -47,7 +80,11 @@ impl Random {
             })
             | 1;
         eprintln!("RUNAS_CRASH_SEED={seed}");
-        Random(seed)
+        seed
+    }
+
+    fn new(seed: u64) -> Random {
+        Random(seed | 1)
     }
 
     fn below(&mut self, bound: Duration) -> Duration {
@@ -122,24 +159,25 @@ fn typical(command: &mut dyn FnMut() -> Command, reset: &mut dyn FnMut()) -> Dur
     spans[1]
 }
 
-/// Runs `command` `kills()` times, each killed at a random moment within its usual span,
+/// Runs `command` `kills` times, each killed at a random moment within its usual span,
 /// with `reset` putting the old content back first and `check` judging the file after.
 fn kill_repeatedly(
     name: &str,
+    (kills, seed): (usize, u64),
     dir: &Path,
     mut command: impl FnMut() -> Command,
     mut reset: impl FnMut(),
     mut check: impl FnMut() -> State,
 ) -> Figures {
     let mut span = typical(&mut command, &mut reset);
-    let mut random = Random::new();
+    let mut random = Random::new(seed);
     let mut figures = Figures::default();
     let started = Instant::now();
     // Kill times from 30% to 130% of a usual run, where the writes are (at the end). How
     // long a run takes changes with the load, so the span follows: shorter after a run
     // that ended before its kill, longer after a kill. Runs that end first do not count.
     let mut runs = 0;
-    while figures.kills < kills() && runs < 3 * kills() && started.elapsed() < BUDGET {
+    while figures.kills < kills && runs < 3 * kills && started.elapsed() < BUDGET {
         runs += 1;
         reset();
         let before = orphans(dir).len();
@@ -216,6 +254,10 @@ fn command(env: &TestEnv, args: &[&str]) -> Command {
 
 #[test]
 fn kills_during_cache_writes() {
+    assert!(in_parallel(cache_writes).kills > 0);
+}
+
+fn cache_writes(kills: usize, seed: u64) -> Figures {
     let env = prod_env();
     env.run(&["prod", "true"]).ok();
     let entry = std::fs::read_dir(env.cache_dir())
@@ -234,6 +276,7 @@ fn kills_during_cache_writes() {
 
     let figures = kill_repeatedly(
         "cache",
+        (kills, seed),
         &env.cache_dir(),
         || command(&env, &["prod", "true"]),
         || std::fs::write(&entry, &old).expect("reset the entry"),
@@ -255,10 +298,10 @@ fn kills_during_cache_writes() {
             State::New
         },
     );
-    assert!(figures.kills > 0);
     // The next run succeeds, and (writing a new entry) sweeps what the kills left.
     std::fs::write(&entry, &old).expect("reset the entry");
     swept(&env.cache_dir(), command(&env, &["prod", "true"]));
+    figures
 }
 
 /// `[section]` of a credentials file, as the SDK reads it.
@@ -277,6 +320,10 @@ fn section(path: &Path, name: &str) -> Option<(String, String)> {
 
 #[test]
 fn kills_during_credentials_file_writes() {
+    assert!(in_parallel(credentials_file_writes).kills > 0);
+}
+
+fn credentials_file_writes(kills: usize, seed: u64) -> Figures {
     let env = prod_env();
     let path = env.path(".aws/credentials");
     let old = format!(
@@ -285,6 +332,7 @@ fn kills_during_credentials_file_writes() {
     );
     let figures = kill_repeatedly(
         "credentials file",
+        (kills, seed),
         &env.path(".aws"),
         || command(&env, &["-c", "prod"]),
         || std::fs::write(&path, &old).expect("reset the file"),
@@ -306,13 +354,17 @@ fn kills_during_credentials_file_writes() {
             State::New
         },
     );
-    assert!(figures.kills > 0);
     swept(&env.path(".aws"), command(&env, &["-c", "prod"]));
     assert!(section(&path, "prod-runas").is_some());
+    figures
 }
 
 #[test]
 fn kills_during_docker_config_writes() {
+    assert!(in_parallel(docker_config_writes).kills > 0);
+}
+
+fn docker_config_writes(kills: usize, seed: u64) -> Figures {
     let env = prod_env();
     let config = env.path("docker/config.json");
     std::fs::create_dir_all(env.path("docker")).expect("docker dir");
@@ -326,6 +378,7 @@ fn kills_during_docker_config_writes() {
     };
     let figures = kill_repeatedly(
         "docker config",
+        (kills, seed),
         &env.path("docker"),
         login,
         || std::fs::write(&config, &old).expect("reset the config"),
@@ -342,6 +395,6 @@ fn kills_during_docker_config_writes() {
             State::New
         },
     );
-    assert!(figures.kills > 0);
     swept(&env.path("docker"), login());
+    figures
 }

@@ -38,9 +38,13 @@ def main():
     parser.add_argument("--latency-ms", type=float, default=0)
     parser.add_argument("--lenient", action="store_true")
     args = parser.parse_args()
+    run_simple(args.host, args.port, logged_app(args.log, args.latency_ms, args.lenient), threaded=True)
 
+
+def logged_app(log_path, latency_ms=0, lenient=False):
+    """moto's WSGI application, behind the strict layer unless `lenient`, logging to `log_path`."""
     app = DomainDispatcherApplication(create_backend_app)
-    if not args.lenient:
+    if not lenient:
         app = StrictSts(app)
     lock = threading.Lock()
 
@@ -65,8 +69,8 @@ def main():
             status.append(int(code.split(" ", 1)[0]))
             return start_response(code, headers, exc_info)
 
-        if args.latency_ms:
-            time.sleep(args.latency_ms / 1000)
+        if latency_ms:
+            time.sleep(latency_ms / 1000)
         answer = app(environ, recording)
         record = {
             "service": service,
@@ -82,11 +86,11 @@ def main():
             "status": status[0] if status else 0,
             "at": round(arrived, 3),
         }
-        with lock, open(args.log, "a") as log:
+        with lock, open(log_path, "a") as log:
             log.write(json.dumps(record) + "\n")
         return answer
 
-    run_simple(args.host, args.port, logged, threaded=True)
+    return logged
 
 
 if __name__ == "__main__":

@@ -6,11 +6,10 @@
 pub mod lab;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 pub const MOTO_INSTALL: &str = "pip install 'moto[server]'";
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -88,9 +87,70 @@ impl Drop for Guard {
 
 /// A moto server on a free loopback port, stopped when dropped.
 pub struct Moto {
-    child: Guard,
     pub port: u16,
+    pid: u32,
+    /// The zygote that forked it.
+    zygote: String,
     log: tempfile::TempDir,
+}
+
+/// `tests/support/moto_zygote.py`, run through one launcher: it imports moto once and
+/// forks a fresh server for each [`Moto`] (importing moto costs a second or more of CPU,
+/// and the tests start dozens of servers). It ends with this process: when its stdin, a
+/// pipe from here, closes, it stops the servers and removes their directories.
+struct Zygote {
+    stdin: std::process::ChildStdin,
+    stdout: BufReader<std::process::ChildStdout>,
+    _process: Child,
+}
+
+impl Zygote {
+    fn start(launcher: &Command) -> Zygote {
+        let mut command = Command::new(launcher.get_program());
+        command.args(launcher.get_args());
+        if launcher.get_program() != "python3" {
+            command.arg("python3");
+        }
+        command
+            .arg(format!(
+                "{}/tests/support/moto_zygote.py",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
+        let mut process = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start moto ({e}); install it with: {MOTO_INSTALL}"));
+        Zygote {
+            stdin: process.stdin.take().expect("stdin was piped"),
+            stdout: BufReader::new(process.stdout.take().expect("stdout was piped")),
+            _process: process,
+        }
+    }
+
+    /// Sends one request to the zygote of `launcher` (started on first use) and returns
+    /// its answer.
+    fn ask(launcher: &str, start: impl FnOnce() -> Zygote, request: &str) -> String {
+        static ZYGOTES: OnceLock<Mutex<Vec<(String, Zygote)>>> = OnceLock::new();
+        let mut zygotes = ZYGOTES
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let at = match zygotes.iter().position(|(key, _)| key == launcher) {
+            Some(at) => at,
+            None => {
+                zygotes.push((launcher.to_owned(), start()));
+                zygotes.len() - 1
+            }
+        };
+        let zygote = &mut zygotes[at].1;
+        let mut answer = String::new();
+        let asked = writeln!(zygote.stdin, "{request}").and_then(|_| zygote.stdin.flush());
+        if asked.is_err() || zygote.stdout.read_line(&mut answer).unwrap_or(0) == 0 {
+            panic!("moto did not start; install it with: {MOTO_INSTALL}");
+        }
+        answer.trim_end().to_owned()
+    }
 }
 
 impl Moto {
@@ -99,47 +159,27 @@ impl Moto {
     }
 
     /// Starts moto through `launcher` (python3 itself, or nsenter into a namespace), and
-    /// waits until werkzeug says it listens.
-    pub fn start_with(mut launcher: Command, port: u16, latency_ms: u32) -> Moto {
+    /// returns once it listens.
+    pub fn start_with(launcher: Command, port: u16, latency_ms: u32) -> Moto {
         let log = tempfile::tempdir().expect("a temporary directory");
-        if launcher.get_program() != "python3" {
-            launcher.arg("python3");
-        }
-        launcher
-            .arg(moto_script())
-            .args([
-                "--port",
-                &port.to_string(),
-                "--latency-ms",
-                &latency_ms.to_string(),
-            ])
-            .arg("--log")
-            .arg(log.path().join("requests.log"));
-        let mut child = Guard::new(
-            guarded(&launcher, Some(log.path()))
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap_or_else(|e| {
-                    panic!("cannot start moto ({e}); install it with: {MOTO_INSTALL}")
-                }),
+        let key = format!("{launcher:?}");
+        let answer = Zygote::ask(
+            &key,
+            || Zygote::start(&launcher),
+            &format!("start {port} {latency_ms} {}", log.path().display()),
         );
-        let stderr = child.child().stderr.take().expect("stderr was piped");
-        let mut lines = BufReader::new(stderr).lines();
-        let mut said = String::new();
-        loop {
-            match lines.next() {
-                Some(Ok(line)) if line.contains("Running on") => break,
-                Some(Ok(line)) => {
-                    said.push_str(&line);
-                    said.push('\n');
-                }
-                _ => panic!("moto did not start; install it with: {MOTO_INSTALL}\n{said}"),
-            }
+        let pid = answer
+            .strip_prefix("ready ")
+            .and_then(|pid| pid.parse().ok())
+            .unwrap_or_else(|| {
+                panic!("moto did not start: {answer}; install it with: {MOTO_INSTALL}")
+            });
+        Moto {
+            port,
+            pid,
+            zygote: key,
+            log,
         }
-        // Keep draining its log output so it never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Moto { child, port, log }
     }
 
     pub fn url(&self) -> String {
@@ -168,6 +208,18 @@ impl Moto {
             .iter()
             .filter(|r| r.action == action)
             .count()
+    }
+}
+
+impl Drop for Moto {
+    /// Stops the server and waits until it is gone.
+    fn drop(&mut self) {
+        let request = format!("stop {}", self.pid);
+        Zygote::ask(
+            &self.zygote,
+            || unreachable!("a zygote started this server"),
+            &request,
+        );
     }
 }
 
@@ -219,39 +271,10 @@ impl Request {
 }
 
 /// One moto for every test of this binary that does not need to stop it or read its
-/// log. It lives as long as the test process (see [`guarded`]).
+/// log. It lives as long as the test process.
 pub fn shared_moto() -> String {
-    static SHARED: OnceLock<(u16, Mutex<Child>)> = OnceLock::new();
-    let (port, _) = SHARED.get_or_init(|| {
-        let port = free_port();
-        let mut moto = Command::new("python3");
-        moto.arg(moto_script())
-            .args(["--port", &port.to_string(), "--log", "/dev/null"]);
-        let mut child = guarded(&moto, None)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sh is needed to run the tests");
-        wait_for_port(port, &mut child, "moto", MOTO_INSTALL);
-        (port, Mutex::new(child))
-    });
-    format!("http://127.0.0.1:{port}")
-}
-
-fn wait_for_port(port: u16, child: &mut Child, what: &str, install: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!(
-                "{what} exited ({status}) before listening on 127.0.0.1:{port}; install it with: {install}"
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("{what} did not listen on 127.0.0.1:{port} within 30s; install it with: {install}");
+    static SHARED: OnceLock<Moto> = OnceLock::new();
+    SHARED.get_or_init(Moto::start).url()
 }
 
 pub fn free_port() -> u16 {
