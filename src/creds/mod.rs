@@ -22,7 +22,7 @@ pub use trust::read_own;
 use crate::duration::limits;
 use crate::error::{Error, Result};
 use crate::log::{debug, warning};
-use crate::profile::chain::{Chain, Mfa, RoleStep, Root, Step};
+use crate::profile::chain::{Chain, Mfa, RoleStep, Step};
 use crate::sdk::Network;
 use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
@@ -145,7 +145,7 @@ impl Execution {
     }
 
     fn cacheable(&self, level: usize) -> bool {
-        level > 0 || matches!(self.chain.root, Root::WebIdentity { .. } | Root::Sso { .. })
+        level > 0 || self.chain.root.cached()
     }
 
     /// For each level of the chain, when its cached entry expires, if it has a fresh one.

@@ -2,9 +2,10 @@
 //! reading what each profile says of itself: its root source, its role.
 
 use super::Profiles;
-use super::chain::{Mfa, NamedSource, RoleStep, Root};
+use super::chain::{Mfa, RoleStep};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::problem::{MAX_HOPS, Problem};
+use super::root::{self, NamedSource, Root, Source};
 use crate::credentials::Credentials;
 use crate::duration::{self, limits};
 use crate::error::{Error, Result};
@@ -124,7 +125,10 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
                 ));
             }
         };
-        return Ok(Root::Named { profile, source });
+        return Ok(Root {
+            profile,
+            source: Source::Named(source),
+        });
     }
     if let Some(token_file) = p.get(key::WEB_IDENTITY_TOKEN_FILE) {
         let role_arn = p
@@ -139,11 +143,13 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
                 },
             )
         })?;
-        return Ok(Root::WebIdentity {
-            role_arn: role_arn.to_owned(),
-            token_file: token_file.to_owned(),
-            session_name: session_name(p)?.unwrap_or_else(|| "runas-web-identity".to_owned()),
-            duration: role_duration(p)?.unwrap_or(limits::ROLE_DEFAULT),
+        return Ok(Root {
+            source: Source::WebIdentity(root::WebIdentity {
+                role_arn: role_arn.to_owned(),
+                token_file: token_file.to_owned(),
+                session_name: session_name(p)?.unwrap_or_else(|| "runas-web-identity".to_owned()),
+                duration: role_duration(p)?.unwrap_or(limits::ROLE_DEFAULT),
+            }),
             profile,
         });
     }
@@ -151,9 +157,9 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
         return Ok(sso);
     }
     if let Some(command) = p.get(key::CREDENTIAL_PROCESS) {
-        return Ok(Root::CredentialProcess {
+        return Ok(Root {
             profile,
-            command: Secret::new(command),
+            source: Source::CredentialProcess(Secret::new(command)),
         });
     }
     access_key(p)
@@ -177,9 +183,9 @@ fn access_key(p: &Profile) -> Result<Root> {
                 expiration: None,
             };
             match credentials.problem() {
-                None => Ok(Root::AccessKey {
+                None => Ok(Root {
                     profile: profile.to_owned(),
-                    credentials,
+                    source: Source::AccessKey(credentials),
                 }),
                 Some(why) => Err(Error::profile(profile, Problem::BadKeys { why })),
             }
@@ -244,15 +250,17 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
             },
         )
     };
-    Ok(Some(Root::Sso {
+    Ok(Some(Root {
         profile: name.to_owned(),
-        session_name: session.map(str::to_owned),
-        region: region.ok_or_else(|| missing(key::SSO_REGION))?.to_owned(),
-        start_url: start_url
-            .ok_or_else(|| missing(key::SSO_START_URL))?
-            .to_owned(),
-        account_id: account_id.to_owned(),
-        role_name: role_name.to_owned(),
+        source: Source::Sso(root::Sso {
+            session_name: session.map(str::to_owned),
+            region: region.ok_or_else(|| missing(key::SSO_REGION))?.to_owned(),
+            start_url: start_url
+                .ok_or_else(|| missing(key::SSO_START_URL))?
+                .to_owned(),
+            account_id: account_id.to_owned(),
+            role_name: role_name.to_owned(),
+        }),
     }))
 }
 
@@ -319,12 +327,5 @@ fn role_duration(p: &Profile) -> Result<Option<Duration>> {
 }
 
 pub(super) fn root_profile<'a>(profiles: &'a Profiles, root: &Root) -> Option<&'a Profile> {
-    let name = match root {
-        Root::AccessKey { profile, .. }
-        | Root::CredentialProcess { profile, .. }
-        | Root::Sso { profile, .. }
-        | Root::WebIdentity { profile, .. }
-        | Root::Named { profile, .. } => profile,
-    };
-    profiles.get(name)
+    profiles.get(&root.profile)
 }

@@ -15,48 +15,36 @@ mod web_identity;
 use super::Credentials;
 use crate::error::{Error, Result};
 use crate::log::debug;
-use crate::profile::chain::{NamedSource, Root};
+use crate::profile::root::{NamedSource, Root, Source};
 use crate::sdk::Network;
 use aws_credential_types::provider::ProvideCredentials;
 
 /// The root's credentials. Keys and `credential_process` never build the network.
 pub fn fetch(root: &Root, network: &Network) -> Result<Credentials> {
     debug!("fetching {}", root.describe());
-    match root {
-        Root::AccessKey { credentials, .. } => Ok(credentials.clone()),
-        Root::CredentialProcess { profile, command } => process::credentials(profile, command),
-        Root::Sso {
-            profile,
-            session_name,
-            region,
-            start_url,
-            account_id,
-            role_name,
-        } => {
+    let profile = &root.profile;
+    match &root.source {
+        Source::AccessKey(credentials) => Ok(credentials.clone()),
+        Source::CredentialProcess(command) => process::credentials(profile, command),
+        Source::Sso(settings) => {
             let sso = sso::Sso {
-                session_name: session_name.as_deref(),
-                region,
-                start_url,
-                account_id,
-                role_name,
+                session_name: settings.session_name.as_deref(),
+                region: &settings.region,
+                start_url: &settings.start_url,
+                account_id: &settings.account_id,
+                role_name: &settings.role_name,
             };
             network.block_on(sso.credentials(profile))?
         }
-        Root::WebIdentity {
-            profile,
-            role_arn,
-            token_file,
-            session_name,
-            duration,
-        } => web_identity::WebIdentity {
-            role_arn,
-            token_file,
-            session_name,
-            duration: *duration,
+        Source::WebIdentity(w) => web_identity::WebIdentity {
+            role_arn: &w.role_arn,
+            token_file: &w.token_file,
+            session_name: &w.session_name,
+            duration: w.duration,
         }
         .credentials(profile, network),
-        Root::Named { profile, source } => {
-            let what = format!("credential_source {} of profile `{profile}`", source.name());
+        Source::Named(source) => {
+            let what = root.describe();
             network.block_on(async {
                 match source {
                     NamedSource::Environment => provided(environment::provider(), &what).await,

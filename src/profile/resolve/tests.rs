@@ -63,50 +63,7 @@ fn render(outcome: Result<Chain>) -> Vec<String> {
 }
 
 fn root_line(root: &Root) -> String {
-    match root {
-        Root::AccessKey {
-            profile,
-            credentials,
-        } => format!(
-            "root: {} keys {} of `{profile}`",
-            if credentials.session_token.is_some() {
-                "session"
-            } else {
-                "long-term"
-            },
-            credentials.access_key_id
-        ),
-        Root::CredentialProcess { profile, command } => {
-            format!(
-                "root: credential_process `{}` of `{profile}`",
-                command.expose()
-            )
-        }
-        Root::Sso {
-            profile,
-            session_name,
-            region,
-            start_url,
-            account_id,
-            role_name,
-        } => format!(
-            "root: SSO {role_name} in {account_id} at {start_url} in {region}, session {} of `{profile}`",
-            session_name.as_deref().unwrap_or("-")
-        ),
-        Root::WebIdentity {
-            profile,
-            role_arn,
-            token_file,
-            session_name,
-            duration,
-        } => format!(
-            "root: web identity {role_arn} with {token_file} as {session_name} ({}) of `{profile}`",
-            duration::display(*duration)
-        ),
-        Root::Named { profile, source } => {
-            format!("root: credential_source {} of `{profile}`", source.name())
-        }
-    }
+    root.test_line()
 }
 
 fn step_line(step: &Step) -> String {
