@@ -47,6 +47,9 @@ struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     session_token: Option<Secret>,
     expiration: String,
+    /// Absent in entries written before runas knew accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account_id: Option<String>,
 }
 
 impl Cache {
@@ -130,6 +133,7 @@ impl Cache {
             secret_access_key: entry.secret_access_key,
             session_token: entry.session_token,
             expiration: Some(expiration),
+            account_id: entry.account_id,
         };
         if let Some(why) = credentials.problem() {
             warning!(
@@ -159,6 +163,7 @@ impl Cache {
             secret_access_key: credentials.secret_access_key.clone(),
             session_token: credentials.session_token.clone(),
             expiration: rfc3339(expiration),
+            account_id: credentials.account_id.clone(),
         };
         let Some(path) = self.path(key, "json") else {
             return;
@@ -276,6 +281,7 @@ mod tests {
             secret_access_key: "secret".into(),
             session_token: Some("token".into()),
             expiration: Some(SystemTime::now() + Duration::from_secs(expires_in)),
+            account_id: None,
         }
     }
 

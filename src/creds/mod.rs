@@ -61,6 +61,8 @@ pub struct Execution {
     /// The cache key of each level: the root's, then each step's.
     levels: Vec<Key>,
     network: Network,
+    /// What fetching the root needs from the surroundings.
+    sources: source::Context,
     /// The last code sent for each MFA device: STS accepts a code once, so a second step
     /// on the same device (or a later refresh in a long-lived process) needs the next one.
     spent: Vec<(String, Secret)>,
@@ -73,8 +75,10 @@ impl Execution {
             profile: chain.target.profile().map(str::to_owned),
             endpoint_url: chain.sts_endpoint.clone(),
         });
+        let cache = Cache::locate(env);
         Execution {
-            cache: Cache::locate(env),
+            sources: source::Context::new(env, cache.margin()),
+            cache,
             levels: Key::levels(&chain, env),
             chain,
             options,
@@ -148,6 +152,11 @@ impl Execution {
         level > 0 || self.chain.root.cached()
     }
 
+    /// What the root reads besides the profile files, for `diagnose`.
+    pub fn inspect_root(&self) -> Vec<String> {
+        source::inspect(&self.chain.root, &self.sources)
+    }
+
     /// For each level of the chain, when its cached entry expires, if it has a fresh one.
     pub fn cached(&self) -> Vec<Option<std::time::SystemTime>> {
         self.levels
@@ -218,7 +227,7 @@ impl Execution {
     }
 
     fn fetch_root(&self) -> Result<Credentials> {
-        source::fetch(&self.chain.root, &self.network)
+        source::fetch(&self.chain.root, &self.sources, &self.network)
     }
 
     fn fetch_step(&mut self, level: usize, parent: &Credentials) -> Result<Credentials> {

@@ -31,6 +31,9 @@ pub enum Source {
     Sso(Sso),
     WebIdentity(WebIdentity),
     Named(NamedSource),
+    /// `login_session`: the ARN of the principal `aws login` signed in, which names its
+    /// file in the login cache.
+    LoginSession(String),
 }
 
 #[derive(Debug, Clone)]
@@ -75,14 +78,16 @@ pub enum Kind {
     Sso,
     WebIdentity,
     Named,
+    LoginSession,
 }
 
 impl Kind {
     /// Every kind, in the SDKs' order of precedence.
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Named,
         Kind::WebIdentity,
         Kind::Sso,
+        Kind::LoginSession,
         Kind::CredentialProcess,
         Kind::AccessKey,
     ];
@@ -101,6 +106,7 @@ impl Kind {
             ],
             Kind::WebIdentity => &[key::WEB_IDENTITY_TOKEN_FILE],
             Kind::Named => &[key::CREDENTIAL_SOURCE],
+            Kind::LoginSession => &[key::LOGIN_SESSION],
         }
     }
 }
@@ -113,6 +119,7 @@ impl Source {
             Source::Sso(_) => Kind::Sso,
             Source::WebIdentity(_) => Kind::WebIdentity,
             Source::Named(_) => Kind::Named,
+            Source::LoginSession(_) => Kind::LoginSession,
         }
     }
 }
@@ -147,6 +154,9 @@ impl Root {
             Source::Named(source) => {
                 format!("credential_source {} of profile `{profile}`", source.name())
             }
+            Source::LoginSession(session) => {
+                format!("login session {session} (aws login) of profile `{profile}`")
+            }
         }
     }
 
@@ -180,6 +190,7 @@ impl Root {
                     format!("source {}", source.name())
                 }
             },
+            Source::LoginSession(session) => format!("login-session {session}"),
         }
     }
 
@@ -188,7 +199,7 @@ impl Root {
     /// metadata endpoints keep their own.
     pub fn cached(&self) -> bool {
         match &self.source {
-            Source::Sso(_) | Source::WebIdentity(_) => true,
+            Source::Sso(_) | Source::WebIdentity(_) | Source::LoginSession(_) => true,
             Source::AccessKey(_) | Source::CredentialProcess(_) | Source::Named(_) => false,
         }
     }
@@ -200,7 +211,8 @@ impl Root {
             Source::CredentialProcess(_)
             | Source::Sso(_)
             | Source::WebIdentity(_)
-            | Source::Named(_) => false,
+            | Source::Named(_)
+            | Source::LoginSession(_) => false,
         }
     }
 
@@ -211,7 +223,7 @@ impl Root {
         match &self.source {
             Source::AccessKey(credentials) => credentials.session_token.is_some(),
             Source::CredentialProcess(_) => false,
-            Source::Sso(_) | Source::WebIdentity(_) => true,
+            Source::Sso(_) | Source::WebIdentity(_) | Source::LoginSession(_) => true,
             Source::Named(source) => match source {
                 NamedSource::Environment => env
                     .get(crate::variables::AWS_SESSION_TOKEN.name)
@@ -226,6 +238,8 @@ impl Root {
         match &self.source {
             Source::Sso(sso) => Some(&sso.account_id),
             Source::WebIdentity(w) => arn_account(&w.role_arn),
+            // The cache's accountId says it, when the credentials are read.
+            Source::LoginSession(_) => None,
             Source::AccessKey(_) | Source::CredentialProcess(_) | Source::Named(_) => None,
         }
     }
@@ -237,7 +251,8 @@ impl Root {
             Source::AccessKey(_)
             | Source::CredentialProcess(_)
             | Source::Sso(_)
-            | Source::Named(_) => None,
+            | Source::Named(_)
+            | Source::LoginSession(_) => None,
         }
     }
 
@@ -248,7 +263,8 @@ impl Root {
             Source::AccessKey(_)
             | Source::CredentialProcess(_)
             | Source::Sso(_)
-            | Source::Named(_) => vec![],
+            | Source::Named(_)
+            | Source::LoginSession(_) => vec![],
         }
     }
 
@@ -287,6 +303,9 @@ impl Root {
             ),
             Source::Named(source) => {
                 format!("root: credential_source {} of `{profile}`", source.name())
+            }
+            Source::LoginSession(session) => {
+                format!("root: login session {session} of `{profile}`")
             }
         }
     }

@@ -5,7 +5,7 @@ use super::Profiles;
 use super::chain::{Mfa, RoleStep};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::problem::{MAX_HOPS, Problem};
-use super::root::{self, NamedSource, Root, Source};
+use super::root::{self, Kind, NamedSource, Root, Source};
 use crate::credentials::Credentials;
 use crate::duration::{self, limits};
 use crate::error::{Error, Result};
@@ -62,6 +62,7 @@ pub(super) fn walk<'a>(
         }
         visited.push(profile);
         within_hops(start, visited.len(), profile)?;
+        login_alone(profile)?;
 
         // A source profile that has static keys ends the chain, whatever else it says.
         if visited.len() > 1 && has_key_pair(profile) {
@@ -156,6 +157,12 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
     if let Some(sso) = sso(profiles, p)? {
         return Ok(sso);
     }
+    if let Some(session) = p.get(key::LOGIN_SESSION) {
+        return Ok(Root {
+            profile,
+            source: Source::LoginSession(session.trim().to_owned()),
+        });
+    }
     if let Some(command) = p.get(key::CREDENTIAL_PROCESS) {
         return Ok(Root {
             profile,
@@ -163,6 +170,29 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
         });
     }
     access_key(p)
+}
+
+/// A profile with `login_session` has no other root: `aws login` refuses to add one to such
+/// a profile, and which one an SDK used would depend on its order.
+fn login_alone(p: &Profile) -> Result<()> {
+    if p.get(key::LOGIN_SESSION).is_none() {
+        return Ok(());
+    }
+    let others: Vec<&'static str> = Kind::ALL
+        .iter()
+        .filter(|kind| **kind != Kind::LoginSession)
+        .flat_map(|kind| kind.keys())
+        .copied()
+        .filter(|k| p.get(k).is_some())
+        .collect();
+    if others.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::profile(
+            p.name(),
+            Problem::LoginSessionWithOthers { others },
+        ))
+    }
 }
 
 fn access_key(p: &Profile) -> Result<Root> {
@@ -181,6 +211,7 @@ fn access_key(p: &Profile) -> Result<Root> {
                 secret_access_key: secret.into(),
                 session_token: token.map(Secret::from),
                 expiration: None,
+                account_id: None,
             };
             match credentials.problem() {
                 None => Ok(Root {

@@ -1004,7 +1004,7 @@ fn errors_1() -> Vec<Case> {
             request: to("a"),
             env: ALICE,
             expected: &[
-                "error (Config): profile `b`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file (it is the source profile of `a`)",
+                "error (Config): profile `b`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, login_session (`aws login`), or web_identity_token_file (it is the source profile of `a`)",
             ],
         },
     ]
@@ -1030,7 +1030,7 @@ fn errors_2() -> Vec<Case> {
             request: to("a"),
             env: ALICE,
             expected: &[
-                "error (Config): profile `a`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file",
+                "error (Config): profile `a`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, login_session (`aws login`), or web_identity_token_file",
             ],
         },
         Case {
