@@ -9,14 +9,12 @@ use crate::credentials::{Credentials, parse_rfc3339, rfc3339};
 use crate::secret::Secret;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::fs::File;
-use std::io::{self, Read};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// A few kilobytes in practice (keys, tokens, a PEM key); a larger file is not one.
-const MAX_SIZE: u64 = 256 << 10;
+pub const MAX_SIZE: u64 = 256 << 10;
 
 /// The directory of the login caches: `AWS_LOGIN_CACHE_DIRECTORY`, else `~/.aws/login/cache`.
 pub fn dir(variable: Option<String>, home: Option<String>) -> Option<PathBuf> {
@@ -40,9 +38,9 @@ pub fn path(dir: &Path, session: &str) -> PathBuf {
 #[derive(Debug)]
 pub enum Problem {
     Missing,
+    /// Not readable, or not private (another user's, open to others): it holds a refresh
+    /// token.
     Unreadable(String),
-    /// Another user's, or readable by others: it holds a refresh token.
-    NotPrivate(String),
     Malformed(String),
     /// `dpopKey` is not a P-256 private key.
     WrongKey,
@@ -63,8 +61,8 @@ pub struct Summary {
     pub refresh_token: bool,
 }
 
-/// Reads the file at `path` if it is a regular file of this user that no one else can
-/// read or write, as the AWS CLI leaves it.
+/// Reads the file at `path` (or where its symlinks lead) if it is a plain file of this
+/// user that no one else can read or write, as the AWS CLI leaves it.
 pub fn read(path: &Path) -> Result<Session, Problem> {
     parse(&read_private(path)?)
 }
@@ -84,49 +82,17 @@ pub fn summary(path: &Path) -> Result<Summary, Problem> {
     })
 }
 
+/// Through the file's symlinks, with runas's one rule for private files.
 fn read_private(path: &Path) -> Result<Vec<u8>, Problem> {
-    let file = File::options()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => Problem::Missing,
-            _ => Problem::Unreadable(e.to_string()),
-        })?;
-    let meta = file
-        .metadata()
-        .map_err(|e| Problem::Unreadable(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(Problem::Unreadable("it is not a regular file".into()));
-    }
-    // SAFETY: geteuid cannot fail.
-    let me = unsafe { libc::geteuid() };
-    let mode = meta.mode() & 0o7777;
-    if meta.uid() != me {
-        return Err(Problem::NotPrivate(format!(
-            "it belongs to uid {}, not to uid {me}",
-            meta.uid()
-        )));
-    }
-    if mode & 0o077 != 0 {
-        return Err(Problem::NotPrivate(format!(
-            "its mode {mode:04o} lets other users read or write it"
-        )));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Problem::Unreadable(e.to_string()))?;
-    if bytes.len() as u64 > MAX_SIZE {
-        return Err(Problem::Unreadable(format!(
-            "it is larger than {} KiB",
-            MAX_SIZE >> 10
-        )));
-    }
-    Ok(bytes)
+    let target =
+        crate::private_file::target(path).map_err(|e| Problem::Unreadable(e.to_string()))?;
+    crate::private_file::read_private(&target, MAX_SIZE).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => Problem::Missing,
+        _ => Problem::Unreadable(e.to_string()),
+    })
 }
 
-fn parse(bytes: &[u8]) -> Result<Session, Problem> {
+pub fn parse(bytes: &[u8]) -> Result<Session, Problem> {
     let malformed = |why: &str| Problem::Malformed(why.to_owned());
     let document: Map<String, Value> =
         serde_json::from_slice(bytes).map_err(|_| malformed("it is not a JSON object"))?;
@@ -341,7 +307,7 @@ mod tests {
         assert!(read(&file).is_ok());
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         match read(&file) {
-            Err(Problem::NotPrivate(why)) => assert!(why.contains("0644"), "{why}"),
+            Err(Problem::Unreadable(why)) => assert!(why.contains("0644"), "{why}"),
             _ => panic!("read a file others can read"),
         }
         assert!(matches!(

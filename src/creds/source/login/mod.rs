@@ -2,10 +2,12 @@
 //! `aws login`, from the CLI's login cache, refreshed with the session's refresh token and a
 //! DPoP proof when they are about to expire.
 //!
-//! Fresh credentials in the file are used as they are, with no network. A refresh happens
-//! under a lock on the file's directory, after a second look at the file (another runas, or
-//! the CLI, may have refreshed meanwhile), so parallel runs make one refresh call; the file
-//! is then rewritten whole, keeping the CLI's keys. A failed refresh writes nothing.
+//! Fresh credentials in the file are used as they are, with no network. A refresh goes
+//! through the single-flight primitive (`creds::single_flight`): a lock of its own per
+//! session beside the file, a second look at the file (another runas, or the CLI, may have
+//! refreshed meanwhile), one refresh call for any number of parallel runs, and the file
+//! rewritten whole by rename, keeping the CLI's keys. A failed refresh writes nothing, and
+//! the runs that waited for it report it for a few seconds instead of repeating it.
 
 mod dpop;
 pub mod file;
@@ -13,11 +15,16 @@ mod token;
 
 use super::Context;
 use crate::credentials::{Credentials, rfc3339};
+use crate::creds::single_flight::{Fetched, Look, Slot};
 use crate::error::{Error, Result};
 use crate::log::debug;
 use crate::sdk::Network;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+
+/// How long a failed refresh is reported to the runs that waited for it, instead of each
+/// sending the refused refresh token again.
+const FAILURE_MEMO: Duration = Duration::from_secs(10);
 
 /// One profile's login session, borrowed from the plan.
 pub struct Login<'p> {
@@ -29,27 +36,46 @@ pub struct Login<'p> {
 impl Login<'_> {
     pub fn credentials(&self, context: &Context, network: &Network) -> Result<Credentials> {
         let path = self.path(context)?;
+        // A file that is missing or damaged has no refresh token to refresh with: only a new
+        // `aws login` helps, so it is an error here, not a miss.
         let session = file::read(&path).map_err(|p| self.unusable(&path, p))?;
         if session.credentials.fresh_for(context.margin) {
             debug!("login session cache {} is fresh", path.display());
             return Ok(session.credentials);
         }
-        let update = crate::private_file::Update::begin(&path).map_err(|e| Error::Credentials {
-            what: self.what(),
-            message: format!(
-                "cannot lock the login session cache {}: {e}",
-                path.display()
-            ),
-        })?;
-        // Another runas, or the AWS CLI, may have refreshed it while this one waited.
-        let session = file::read(update.target()).map_err(|p| self.unusable(&path, p))?;
-        if session.credentials.fresh_for(context.margin) {
-            debug!(
-                "login session cache {} was refreshed meanwhile",
-                path.display()
-            );
-            return Ok(session.credentials);
-        }
+        // Written where its symlinks lead, so that a linked cache stays linked.
+        let target = crate::private_file::target(&path)
+            .map_err(|e| self.unusable(&path, file::Problem::Unreadable(e.to_string())))?;
+        let beside = |suffix: &str| {
+            let mut name = target.file_name().unwrap_or_default().to_os_string();
+            name.push(suffix);
+            target.with_file_name(name)
+        };
+        let slot = Slot::new(target.clone(), beside(".runas-lock"), self.what())
+            .limit(file::MAX_SIZE)
+            .remember_failures(beside(".runas-failed"), FAILURE_MEMO);
+        let judge = |bytes: &[u8]| match file::parse(bytes) {
+            Ok(s) if s.credentials.fresh_for(context.margin) => Look::Fresh(s.credentials),
+            Ok(_) => Look::Miss("its credentials are about to expire".into()),
+            Err(_) => Look::Miss("it cannot be used as it is".into()),
+        };
+        slot.get(false, judge, || {
+            // Under the lock, and stale or damaged at the second look.
+            let session = file::read(&target).map_err(|p| self.unusable(&path, p))?;
+            let (bytes, credentials) = self.refresh(&session, network)?;
+            Ok(Fetched {
+                value: credentials,
+                bytes: Some(bytes),
+            })
+        })
+    }
+
+    /// One call to the token endpoint: the file to write and the credentials it holds.
+    fn refresh(
+        &self,
+        session: &file::Session,
+        network: &Network,
+    ) -> Result<(Vec<u8>, Credentials)> {
         let url = token::url(network.config()?, network.region());
         debug!(
             "refreshing the login session of profile `{}` at {url}",
@@ -69,17 +95,7 @@ impl Login<'_> {
                 crate::deadline::timeout(),
             ))?
             .map_err(|f| self.failed(&url, f))?;
-        let (bytes, credentials) = session.renewed(&refreshed, SystemTime::now());
-        update.commit(&bytes).map_err(|e| Error::Credentials {
-            what: self.what(),
-            message: format!(
-                "the session was refreshed, but the login session cache {} cannot be written: {e}; \
-                 run `aws login --profile {}`",
-                path.display(),
-                self.profile
-            ),
-        })?;
-        Ok(credentials)
+        Ok(session.renewed(&refreshed, SystemTime::now()))
     }
 
     fn path(&self, context: &Context) -> Result<PathBuf> {
@@ -113,13 +129,9 @@ impl Login<'_> {
                 )
             }
             file::Problem::Unreadable(why) => format!(
-                "cannot read the login session cache {path}: {why}; {}",
-                self.login_hint()
-            ),
-            file::Problem::NotPrivate(why) => format!(
-                "the login session cache {path} is not private ({why}): it holds a refresh token, \
-                 so runas uses it only when it is this user's with mode 0600; `chmod 600 {path}` if \
-                 it is yours, else {}",
+                "cannot use the login session cache {path}: {why}; it holds a refresh token, so runas \
+                 reads it only when it is this user's with mode 0600 (as the AWS CLI writes it): \
+                 `chmod 600 {path}` if it is yours, else {}",
                 self.login_hint()
             ),
             file::Problem::Malformed(why) => format!(

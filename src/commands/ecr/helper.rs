@@ -8,10 +8,11 @@
 //! tokens once, so that an MFA code is asked for here, at a terminal, and not in the middle
 //! of a `docker pull`.
 
-use super::Ask;
-use super::ecr::{Registries, Wanted, docker_config_dir};
+use super::tokens::{self, Fetched, Obtained, ProfileTokens};
+use super::{Registries, Wanted, docker_config_dir};
+use crate::commands::Ask;
 use crate::creds::remaining;
-use crate::ecr::credential_helper::{self, Fetched, Obtained, ProfileTokens};
+use crate::ecr::credential_helper::registry_of;
 use crate::ecr::docker_config;
 use crate::ecr::endpoint::Registry;
 use crate::ecr::owners::{Claim, Owners, Source};
@@ -35,7 +36,7 @@ pub fn login(args: Registries) -> Result<ExitCode> {
     let (registries, obtained) = registries(&wanted, &args, &env)?;
     let profiles = Profiles::load(Files::from_env(&env))?;
     let registrations_path = registrations::path(&env);
-    let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
+    let owners = super::owners(&profiles, &Registrations::load(&registrations_path)?, &env);
     let register = to_register(&owners, &registries, args.ask.profile())?;
     if !register.is_empty() {
         Registrations::update(&registrations_path, |r| {
@@ -219,7 +220,7 @@ pub fn status() -> Result<ExitCode> {
     let env = Env::real();
     let profiles = Profiles::load(Files::from_env(&env))?;
     let registrations_path = registrations::path(&env);
-    let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
+    let owners = super::owners(&profiles, &Registrations::load(&registrations_path)?, &env);
     let config = config_path(&env)?;
     let routed = docker_config::routed(&config, NAME).map_err(Error::Ecr)?;
     let mut rows = vec![[
@@ -273,7 +274,7 @@ fn row(
     } else {
         "not sent to the helper".to_owned()
     };
-    let Some(registry) = credential_helper::registry_of(host) else {
+    let Some(registry) = registry_of(host) else {
         return [
             host.to_owned(),
             "-".into(),
@@ -307,7 +308,7 @@ fn row(
         Source::ProfileList => format!("ecr_registries of `{}`", claim.profile),
         other => other.to_string(),
     };
-    let token = match credential_helper::cached(profiles, &claim.profile, &registry, env) {
+    let token = match tokens::cached(profiles, &claim.profile, &registry, env) {
         Ok(Some(Fetched { usable_until, .. })) => remaining(usable_until),
         Ok(None) => "none cached".to_owned(),
         Err(e) => format!("profile error: {e}"),
