@@ -110,6 +110,7 @@ fn fresh_login_credentials_are_used_without_a_request() {
     let run = env.run(&["alice", "env"]).ok();
     assert_eq!(run.var("AWS_ACCESS_KEY_ID"), Some(cached_key(&cache)));
     assert!(run.var("AWS_SESSION_TOKEN").is_some());
+    assert_eq!(run.var("AWS_ACCOUNT_ID").as_deref(), Some(ACCOUNT));
     assert!(signin.requests().is_empty(), "{:?}", signin.requests());
 }
 
