@@ -343,3 +343,26 @@ fn diagnose_shows_the_session_and_no_secret() {
         assert!(!out.contains(secret.as_str().unwrap()), "{out}");
     }
 }
+
+/// Runs that waited for a refresh the service refused report its refusal instead of
+/// sending the spent refresh token again: one request for eight runs.
+#[test]
+fn parallel_runs_on_an_ended_session_send_one_request() {
+    let (mut env, cache) = login_home(None, -60);
+    let signin = Signin::start_with(&[&cache], "TOKEN_EXPIRED", 0);
+    env.env("AWS_ENDPOINT_URL_SIGNIN", &signin.url());
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            let mut cmd = env.command();
+            cmd.args(["alice", "true"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().expect("spawn runas")
+        })
+        .collect();
+    for child in children {
+        Run::from(child.wait_with_output().expect("runas ends"))
+            .fails(4, "run `aws login --profile alice`");
+    }
+    assert_eq!(signin.requests().len(), 1, "{:?}", signin.requests());
+}
