@@ -366,3 +366,22 @@ fn parallel_runs_on_an_ended_session_send_one_request() {
     }
     assert_eq!(signin.requests().len(), 1, "{:?}", signin.requests());
 }
+
+/// The sign-in endpoint is configured as every other service's: a `[services]` entry for
+/// `signin` in the profile is used (after AWS_ENDPOINT_URL_SIGNIN and AWS_ENDPOINT_URL, as
+/// the SDKs order them), before the profile's own `endpoint_url`.
+#[test]
+fn a_services_section_names_the_sign_in_endpoint() {
+    let env = TestEnv::shared();
+    let cache = login_cache(&env.path(".aws/login/cache"), SESSION, ACCOUNT, -60);
+    let signin = Signin::start(&[&cache], "ok");
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n[profile alice]\nlogin_session = {SESSION}\nservices = local\n\
+         endpoint_url = http://127.0.0.1:9\n[services local]\nsignin =\n  endpoint_url = {}\n",
+        signin.url()
+    ));
+    let mut cmd = env.command();
+    cmd.env_remove("AWS_ENDPOINT_URL").args(["alice", "true"]);
+    Run::from(cmd.output().expect("run runas")).ok();
+    assert_eq!(signin.refreshes(), 1, "{:?}", signin.requests());
+}
