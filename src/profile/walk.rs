@@ -186,6 +186,17 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
         return Ok(sso);
     }
     if let Some(session) = p.get(key::LOGIN_SESSION) {
+        if session.trim().is_empty() {
+            return Err(Error::profile(
+                &profile,
+                Problem::Invalid {
+                    key: key::LOGIN_SESSION,
+                    why: format!(
+                        "login_session is empty; run `aws login --profile {profile}` to sign in"
+                    ),
+                },
+            ));
+        }
         return Ok(Root {
             profile,
             source: Source::LoginSession(session.trim().to_owned()),
