@@ -48,8 +48,10 @@ impl Login<'_> {
         // Written where its symlinks lead, so that a linked cache stays linked.
         let target = crate::private_file::target(&path)
             .map_err(|e| self.unusable(&path, file::Problem::Unreadable(e.to_string())))?;
+        // Hidden files of runas's own beside the CLI's: `.HASH.json.runas-lock`.
         let beside = |suffix: &str| {
-            let mut name = target.file_name().unwrap_or_default().to_os_string();
+            let mut name = std::ffi::OsString::from(".");
+            name.push(target.file_name().unwrap_or_default());
             name.push(suffix);
             target.with_file_name(name)
         };
