@@ -53,6 +53,9 @@ struct Entry {
     /// When it was fetched, so that the margin can be kept below its lifetime.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     issued: Option<String>,
+    /// Absent in entries written before runas knew accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account_id: Option<String>,
 }
 
 impl Cache {
@@ -147,6 +150,7 @@ impl Cache {
             secret_access_key: entry.secret_access_key,
             session_token: entry.session_token,
             expiration: Some(expiration),
+            account_id: entry.account_id,
         };
         if let Some(why) = credentials.problem() {
             return Look::Corrupt(format!("bad values: {why}"));
@@ -174,6 +178,7 @@ impl Cache {
             session_token: credentials.session_token.clone(),
             expiration: rfc3339(credentials.expiration?),
             issued: Some(rfc3339(std::time::SystemTime::now())),
+            account_id: credentials.account_id.clone(),
         };
         serde_json::to_vec(&entry).ok()
     }
@@ -308,6 +313,7 @@ mod tests {
             secret_access_key: "secret".into(),
             session_token: Some("token".into()),
             expiration: Some(SystemTime::now() + Duration::from_secs(expires_in)),
+            account_id: None,
         }
     }
 
@@ -353,6 +359,7 @@ mod tests {
             session_token: None,
             expiration: rfc3339(issued + Duration::from_secs(3600)),
             issued: Some(rfc3339(issued)),
+            account_id: None,
         };
         let bytes = serde_json::to_vec(&entry).unwrap();
         cache.write_test_entry(&test_key("soon"), &bytes).unwrap();
@@ -482,6 +489,7 @@ mod tests {
             session_token: None,
             expiration: rfc3339(issued + Duration::from_secs(900)),
             issued: Some(rfc3339(issued)),
+            account_id: None,
         };
         cache
             .write_test_entry(&test_key("old"), &serde_json::to_vec(&entry).unwrap())

@@ -21,7 +21,7 @@ pub use fresh::Fresh;
 use crate::duration::limits;
 use crate::error::{Error, Result};
 use crate::log::{debug, warning};
-use crate::profile::chain::{Chain, Mfa, RoleStep, Root, Step};
+use crate::profile::chain::{Chain, Mfa, RoleStep, Step};
 use crate::sdk::Network;
 use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
@@ -60,6 +60,8 @@ pub struct Execution {
     /// The cache key of each level: the root's, then each step's.
     levels: Vec<Key>,
     network: Network,
+    /// What fetching the root needs from the surroundings.
+    sources: source::Context,
     /// The last code sent for each MFA device: STS accepts a code once, so a second step
     /// on the same device (or a later refresh in a long-lived process) needs the next one.
     spent: Vec<(String, Secret)>,
@@ -72,8 +74,10 @@ impl Execution {
             profile: chain.target.profile().map(str::to_owned),
             endpoint_url: chain.sts_endpoint.clone(),
         });
+        let cache = Cache::locate(env);
         Execution {
-            cache: Cache::locate(env),
+            sources: source::Context::new(env, cache.margin()),
+            cache,
             levels: Key::levels(&chain, env),
             chain,
             options,
@@ -144,7 +148,12 @@ impl Execution {
     }
 
     fn cacheable(&self, level: usize) -> bool {
-        level > 0 || matches!(self.chain.root, Root::WebIdentity { .. } | Root::Sso { .. })
+        level > 0 || self.chain.root.cached()
+    }
+
+    /// What the root reads besides the profile files, for `diagnose`.
+    pub fn inspect_root(&self) -> Vec<String> {
+        source::inspect(&self.chain.root, &self.sources)
     }
 
     /// For each level of the chain, when its cached entry expires, if it has a fresh one.
@@ -219,7 +228,7 @@ impl Execution {
     }
 
     fn fetch_root(&self) -> Result<Credentials> {
-        source::fetch(&self.chain.root, &self.network)
+        source::fetch(&self.chain.root, &self.sources, &self.network)
     }
 
     /// One step's STS call. A code typed at the terminal that STS refuses (a typo) is
@@ -258,7 +267,12 @@ impl Execution {
         debug!("calling STS: {}", self.describe(level));
         let sts = self.sts(Some(parent))?;
         let with_code = |m: &Option<Mfa>| m.clone().zip(code.clone());
-        match step {
+        // A session token is the identity's own account; a role's is in its ARN.
+        let account = match step {
+            Step::SessionToken { .. } => parent.account_id.clone(),
+            Step::AssumeRole(role) => role.role_arn.split(':').nth(4).map(str::to_owned),
+        };
+        let mut fetched = match step {
             Step::SessionToken { duration, mfa: m } => {
                 let mfa = with_code(m);
                 let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
@@ -271,7 +285,9 @@ impl Execution {
                 let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
                 self.network.block_on(sts::assume_role(&sts, &role, mfa))?
             }
-        }
+        }?;
+        fetched.account_id = account.filter(|a| !a.is_empty());
+        Ok(fetched)
     }
 
     /// A code for `device`, never the one this process already sent for it.

@@ -112,6 +112,7 @@ fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> 
             "session token",
             c.session_token.as_ref().map(|t| t.expose()),
         ),
+        ("account id", c.account_id.as_deref()),
     ];
     let unreadable = |v: &str| {
         v.starts_with(['#', ';']) || v.chars().any(|ch| ch.is_whitespace() || ch.is_control())
@@ -143,6 +144,9 @@ fn section_body(c: &Credentials, profile: &str) -> String {
     ));
     if let Some(token) = &c.session_token {
         body.push_str(&format!("aws_session_token = {}\n", token.expose()));
+    }
+    if let Some(account) = &c.account_id {
+        body.push_str(&format!("aws_account_id = {account}\n"));
     }
     body
 }
@@ -320,6 +324,7 @@ mod tests {
             secret_access_key: secret.into(),
             session_token: None,
             expiration: None,
+            account_id: None,
         };
         for name in ["p]x", "p x", "", "prod\n[default]"] {
             let err = write(&path, name, &creds("s"), "p").unwrap_err();
@@ -354,6 +359,7 @@ mod tests {
             secret_access_key: "s".into(),
             session_token: Some("t".into()),
             expiration: None,
+            account_id: None,
         };
         // A user's own long-term keys under the name runas would write.
         let mine = "[default]\na = 1\n[p-runas]\n# my MinIO keys\naws_access_key_id = minioadmin\naws_secret_access_key = minioadmin\n";
@@ -398,6 +404,7 @@ mod tests {
             secret_access_key: "s".into(),
             session_token: Some("t".into()),
             expiration: None,
+            account_id: None,
         };
         write(&path, "p-runas", &creds, "p").unwrap();
         let text = fs::read_to_string(&path).unwrap();

@@ -20,6 +20,8 @@ pub const SSO_START_URL: &str = "sso_start_url";
 pub const SSO_ACCOUNT_ID: &str = "sso_account_id";
 pub const SSO_ROLE_NAME: &str = "sso_role_name";
 pub const ENDPOINT_URL: &str = "endpoint_url";
+pub const LOGIN_SESSION: &str = "login_session";
+pub const ACCOUNT_ID: &str = "aws_account_id";
 // Read only by runas (aws-runas's names).
 pub const SESSION_TOKEN_DURATION: &str = "session_token_duration";
 pub const CREDENTIALS_DURATION: &str = "credentials_duration";
@@ -28,7 +30,7 @@ pub const ECR_REGISTRIES: &str = "ecr_registries";
 pub const SERVE: &str = "runas_serve";
 
 /// Every key runas reads, in the order `runas diagnose` shows them.
-pub const ALL: [&str; 25] = [
+pub const ALL: [&str; 26] = [
     REGION,
     ROLE_ARN,
     SOURCE_PROFILE,
@@ -50,10 +52,11 @@ pub const ALL: [&str; 25] = [
     SSO_START_URL,
     SSO_ACCOUNT_ID,
     SSO_ROLE_NAME,
+    LOGIN_SESSION,
     ENDPOINT_URL,
     ECR_REGISTRIES,
     SERVE,
-    "aws_account_id",
+    ACCOUNT_ID,
 ];
 
 /// Keys whose values are secrets and are never shown.

@@ -7,6 +7,7 @@
 pub mod chain;
 pub mod key;
 pub mod resolve;
+pub mod root;
 pub mod sections;
 mod walk;
 

@@ -2,8 +2,9 @@
 //! reading what each profile says of itself: its root source, its role.
 
 use super::Profiles;
-use super::chain::{Mfa, NamedSource, RoleStep, Root};
+use super::chain::{Mfa, RoleStep};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
+use super::root::{self, Kind, NamedSource, Root, Source};
 use crate::credentials::Credentials;
 use crate::duration::{self, limits};
 use crate::error::problem::{MAX_HOPS, Problem};
@@ -62,6 +63,7 @@ pub(super) fn walk<'a>(
         }
         visited.push(profile);
         within_hops(start, visited.len(), profile)?;
+        login_alone(profile)?;
 
         // A source profile that has static keys ends the chain, whatever else it says.
         if visited.len() > 1 && has_key_pair(profile) {
@@ -97,7 +99,33 @@ pub(super) fn walk<'a>(
             })?;
         }
     };
+    let mut root = root;
+    if let Some(p) = profiles.get(&root.profile) {
+        root.account_id = account_id(p)?;
+    }
     Ok((visited, root, roles))
+}
+
+/// The profile's `aws_account_id`, as the SDKs read it for keys and credential_process; it
+/// goes into an environment variable and outputs, so it must be one word.
+fn account_id(p: &Profile) -> Result<Option<String>> {
+    let Some(account) = p.get(key::ACCOUNT_ID) else {
+        return Ok(None);
+    };
+    if !account.is_empty() && account.len() <= 64 && account.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(Some(account.to_owned()))
+    } else {
+        Err(Error::profile(
+            p.name(),
+            Problem::Invalid {
+                key: key::ACCOUNT_ID,
+                why: format!(
+                    "aws_account_id `{}` is not an account id such as 123456789012",
+                    crate::text::escape(account)
+                ),
+            },
+        ))
+    }
 }
 
 /// A role to assume with a source's credentials. A profile with `web_identity_token_file`
@@ -125,7 +153,11 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
                 ));
             }
         };
-        return Ok(Root::Named { profile, source });
+        return Ok(Root {
+            profile,
+            source: Source::Named(source),
+            account_id: None,
+        });
     }
     if let Some(token_file) = p.get(key::WEB_IDENTITY_TOKEN_FILE) {
         let role_arn = p
@@ -140,24 +172,69 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
                 },
             )
         })?;
-        return Ok(Root::WebIdentity {
-            role_arn: role_arn.to_owned(),
-            token_file: token_file.to_owned(),
-            session_name: session_name(p)?.unwrap_or_else(|| "runas-web-identity".to_owned()),
-            duration: role_duration(p)?.unwrap_or(limits::ROLE_DEFAULT),
+        return Ok(Root {
+            source: Source::WebIdentity(root::WebIdentity {
+                role_arn: role_arn.to_owned(),
+                token_file: token_file.to_owned(),
+                session_name: session_name(p)?.unwrap_or_else(|| "runas-web-identity".to_owned()),
+                duration: role_duration(p)?.unwrap_or(limits::ROLE_DEFAULT),
+            }),
             profile,
+            account_id: None,
         });
     }
     if let Some(sso) = sso(profiles, p)? {
         return Ok(sso);
     }
-    if let Some(command) = p.get(key::CREDENTIAL_PROCESS) {
-        return Ok(Root::CredentialProcess {
+    if let Some(session) = p.get(key::LOGIN_SESSION) {
+        if session.trim().is_empty() {
+            return Err(Error::profile(
+                &profile,
+                Problem::Invalid {
+                    key: key::LOGIN_SESSION,
+                    why: format!(
+                        "login_session is empty; run `aws login --profile {profile}` to sign in"
+                    ),
+                },
+            ));
+        }
+        return Ok(Root {
             profile,
-            command: Secret::new(command),
+            source: Source::LoginSession(session.trim().to_owned()),
+            account_id: None,
+        });
+    }
+    if let Some(command) = p.get(key::CREDENTIAL_PROCESS) {
+        return Ok(Root {
+            profile,
+            source: Source::CredentialProcess(Secret::new(command)),
+            account_id: None,
         });
     }
     access_key(p)
+}
+
+/// A profile with `login_session` has no other root: `aws login` refuses to add one to such
+/// a profile, and which one an SDK used would depend on its order.
+fn login_alone(p: &Profile) -> Result<()> {
+    if p.get(key::LOGIN_SESSION).is_none() {
+        return Ok(());
+    }
+    let others: Vec<&'static str> = Kind::ALL
+        .iter()
+        .filter(|kind| **kind != Kind::LoginSession)
+        .flat_map(|kind| kind.keys())
+        .copied()
+        .filter(|k| p.get(k).is_some())
+        .collect();
+    if others.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::profile(
+            p.name(),
+            Problem::LoginSessionWithOthers { others },
+        ))
+    }
 }
 
 fn access_key(p: &Profile) -> Result<Root> {
@@ -179,11 +256,13 @@ fn access_key(p: &Profile) -> Result<Root> {
                 secret_access_key: secret.into(),
                 session_token: token.map(Secret::from),
                 expiration: None,
+                account_id: None,
             };
             match credentials.problem() {
-                None => Ok(Root::AccessKey {
+                None => Ok(Root {
                     profile: profile.to_owned(),
-                    credentials,
+                    source: Source::AccessKey(credentials),
+                    account_id: None,
                 }),
                 Some(why) => Err(Error::profile(profile, Problem::BadKeys { why })),
             }
@@ -248,15 +327,18 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
             },
         )
     };
-    Ok(Some(Root::Sso {
+    Ok(Some(Root {
         profile: name.to_owned(),
-        session_name: session.map(str::to_owned),
-        region: region.ok_or_else(|| missing(key::SSO_REGION))?.to_owned(),
-        start_url: start_url
-            .ok_or_else(|| missing(key::SSO_START_URL))?
-            .to_owned(),
-        account_id: account_id.to_owned(),
-        role_name: role_name.to_owned(),
+        source: Source::Sso(root::Sso {
+            session_name: session.map(str::to_owned),
+            region: region.ok_or_else(|| missing(key::SSO_REGION))?.to_owned(),
+            start_url: start_url
+                .ok_or_else(|| missing(key::SSO_START_URL))?
+                .to_owned(),
+            account_id: account_id.to_owned(),
+            role_name: role_name.to_owned(),
+        }),
+        account_id: None,
     }))
 }
 
@@ -323,12 +405,5 @@ fn role_duration(p: &Profile) -> Result<Option<Duration>> {
 }
 
 pub(super) fn root_profile<'a>(profiles: &'a Profiles, root: &Root) -> Option<&'a Profile> {
-    let name = match root {
-        Root::AccessKey { profile, .. }
-        | Root::CredentialProcess { profile, .. }
-        | Root::Sso { profile, .. }
-        | Root::WebIdentity { profile, .. }
-        | Root::Named { profile, .. } => profile,
-    };
-    profiles.get(name)
+    profiles.get(&root.profile)
 }

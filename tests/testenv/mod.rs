@@ -4,12 +4,14 @@
 #![allow(dead_code)]
 
 pub mod lab;
+pub mod signin;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 pub const MOTO_INSTALL: &str = "pip install 'moto[server]'";
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -275,6 +277,22 @@ impl Request {
 pub fn shared_moto() -> String {
     static SHARED: OnceLock<Moto> = OnceLock::new();
     SHARED.get_or_init(Moto::start).url()
+}
+
+pub fn wait_for_port(port: u16, child: &mut Child, what: &str, install: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "{what} exited ({status}) before listening on 127.0.0.1:{port}; install it with: {install}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{what} did not listen on 127.0.0.1:{port} within 30s; install it with: {install}");
 }
 
 pub fn free_port() -> u16 {

@@ -174,6 +174,9 @@ fn plan(
     problems.extend(chain.warnings.iter().cloned());
     // The run's own options: `--check` obtains the credentials as the run would.
     let execution = Execution::new(chain.clone(), ask.options.clone(), env);
+    for line in execution.inspect_root() {
+        say!("{line}");
+    }
     say!("cache:");
     for (i, expiry) in execution.cached().iter().enumerate().skip(1) {
         match expiry {

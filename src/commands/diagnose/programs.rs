@@ -3,7 +3,8 @@
 //! token `aws sso login` left, and a profile name that a subcommand would take.
 
 use super::{Context, Report};
-use crate::profile::chain::{Root, Step};
+use crate::profile::chain::Step;
+use crate::profile::root::Source;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -20,7 +21,8 @@ pub(super) fn programs(context: &mut Context, report: &mut Report) {
         return;
     };
     let mut found: Vec<(String, String)> = Vec::new();
-    if let Root::CredentialProcess { profile, command } = &chain.root {
+    if let Source::CredentialProcess(command) = &chain.root.source {
+        let profile = &chain.root.profile;
         found.push((
             format!("credential_process of profile `{profile}`"),
             command.expose().to_owned(),
@@ -112,15 +114,14 @@ fn mode_problem(path: &Path) -> Option<String> {
 
 /// The SSO token `aws sso login` leaves in `~/.aws/sso/cache`, found by its start URL.
 pub(super) fn sso_token(context: &mut Context, report: &mut Report) {
-    let Some(Root::Sso {
-        profile,
-        session_name,
-        start_url,
-        ..
-    }) = context.chain.as_ref().map(|c| &c.root)
+    let Some((profile, Source::Sso(sso))) = context
+        .chain
+        .as_ref()
+        .map(|c| (&c.root.profile, &c.root.source))
     else {
         return;
     };
+    let (session_name, start_url) = (&sso.session_name, &sso.start_url);
     let login = format!("aws sso login --profile {profile}");
     let Ok(home) = context.env.get(crate::variables::HOME.name) else {
         return;

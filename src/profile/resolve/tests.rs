@@ -63,50 +63,7 @@ fn render(outcome: Result<Chain>) -> Vec<String> {
 }
 
 fn root_line(root: &Root) -> String {
-    match root {
-        Root::AccessKey {
-            profile,
-            credentials,
-        } => format!(
-            "root: {} keys {} of `{profile}`",
-            if credentials.session_token.is_some() {
-                "session"
-            } else {
-                "long-term"
-            },
-            credentials.access_key_id
-        ),
-        Root::CredentialProcess { profile, command } => {
-            format!(
-                "root: credential_process `{}` of `{profile}`",
-                command.expose()
-            )
-        }
-        Root::Sso {
-            profile,
-            session_name,
-            region,
-            start_url,
-            account_id,
-            role_name,
-        } => format!(
-            "root: SSO {role_name} in {account_id} at {start_url} in {region}, session {} of `{profile}`",
-            session_name.as_deref().unwrap_or("-")
-        ),
-        Root::WebIdentity {
-            profile,
-            role_arn,
-            token_file,
-            session_name,
-            duration,
-        } => format!(
-            "root: web identity {role_arn} with {token_file} as {session_name} ({}) of `{profile}`",
-            duration::display(*duration)
-        ),
-        Root::Named { profile, source } => {
-            format!("root: credential_source {} of `{profile}`", source.name())
-        }
-    }
+    root.test_line()
 }
 
 fn step_line(step: &Step) -> String {
@@ -431,6 +388,43 @@ fn other_roots() -> Vec<Case> {
                 "profiles [s]",
                 "root: SSO Dev in 123456789012 at https://corp.awsapps.com/start in eu-west-1, session corp of `s`",
                 "region us-east-1 from AWS_REGION",
+            ],
+        },
+        Case {
+            name: "login_session root, as the source of a role capped at one hour",
+            config: format!(
+                "[profile l]\nlogin_session =  arn:aws:iam::123456789012:user/alice \n\
+                 [profile a]\nrole_arn = {ARN_A}\nsource_profile = l\nduration_seconds = 7200\n"
+            ),
+            credentials: "",
+            request: to("a"),
+            env: ALICE,
+            expected: &[
+                "profiles [a l]",
+                "root: login session arn:aws:iam::123456789012:user/alice of `l`",
+                "AssumeRole arn:aws:iam::123456789012:role/A as runas-alice (1h) of `a`",
+                "region us-east-1 from AWS_REGION",
+                "warning: role duration for `a`: 2h is above the STS maximum; using 1h (one hour is the STS limit when a role is assumed with session credentials)",
+            ],
+        },
+        Case {
+            name: "login_session comes after SSO and before credential_process in the SDKs' order, and is alone",
+            config: "[profile l]\nlogin_session = arn:aws:iam::123456789012:user/alice\ncredential_process = get-creds\naws_access_key_id = AKIAK000000000000000\n".to_owned(),
+            credentials: "",
+            request: to("l"),
+            env: ALICE,
+            expected: &[
+                "error (Config): profile `l`: has login_session and also credential_process, aws_access_key_id; the AWS CLI's `aws login` will not add a login session to a profile with other credentials, and the SDKs would use only one: keep login_session in a profile of its own",
+            ],
+        },
+        Case {
+            name: "an empty login_session",
+            config: "[profile l]\nlogin_session =\n".to_owned(),
+            credentials: "",
+            request: to("l"),
+            env: ALICE,
+            expected: &[
+                "error (Config): profile `l`: login_session is empty; run `aws login --profile l` to sign in",
             ],
         },
     ]
@@ -1102,7 +1096,7 @@ fn missing_sources_and_keys() -> Vec<Case> {
             request: to("a"),
             env: ALICE,
             expected: &[
-                "error (Config): profile `b`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file (it is the source profile of `a`)",
+                "error (Config): profile `b`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, login_session (`aws login`), or web_identity_token_file (it is the source profile of `a`)",
             ],
         },
     ]
@@ -1128,7 +1122,7 @@ fn malformed_settings() -> Vec<Case> {
             request: to("a"),
             env: ALICE,
             expected: &[
-                "error (Config): profile `a`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file",
+                "error (Config): profile `a`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, login_session (`aws login`), or web_identity_token_file",
             ],
         },
         Case {
