@@ -743,7 +743,7 @@ fn accepted_odd_values() -> Vec<Case> {
             credentials: "",
             request: to("e"),
             env: EMPTY,
-            expected: &["error (Config): profile `e`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file"],
+            expected: &["error (Config): profile `e`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, login_session (`aws login`), or web_identity_token_file"],
         },
         Case {
             name: "a hardware token's serial is an MFA serial",
