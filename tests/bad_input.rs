@@ -147,6 +147,7 @@ const ROWS: &[Row] = &[
     row(KEYS_CONFIG, &["k", "./not-executable"], 126, "./not-executable: Permission denied"),
     // diagnose finds what the SDK drops.
     row(b"[profile r]\nregion = us-east-1\n[profile my prod]\nregion = us-east-1\n", &["diagnose", "r"], 1, "PROBLEM  ~config line 3: the AWS SDKs ignore the section of profile `my prod`"),
+    row(b"[profile cp]\nregion = us-east-1\ncredential_process = no-such-helper --profile cp\n", &["diagnose", "cp"], 1, "PROBLEM  credential_process of profile `cp`: `no-such-helper` is not on PATH, so the run will fail"),
 ];
 
 /// Every file and directory under `root`: path → (mode, size, contents, mtime).
