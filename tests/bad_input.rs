@@ -212,6 +212,7 @@ const ROWS: &[Row] = &[
     with_login(&[("AWS_LOGIN_CACHE_DIRECTORY", "{HOME}/login-malformed")], 4, "is not the AWS CLI's (it is not a JSON object); run `aws login --profile l`"),
     with_login(&[("AWS_LOGIN_CACHE_DIRECTORY", "{HOME}/login-wrong-key")], 4, "has a `dpopKey` that is not a P-256 private key; run `aws login --profile l`"),
     with_login(&[("AWS_LOGIN_CACHE_DIRECTORY", "{HOME}/login-shared")], 4, "lets other users at it (0600 is private); it holds a refresh token"),
+    row(b"[profile cp]\nregion = us-east-1\ncredential_process = no-such-helper --profile cp\n", &["diagnose", "cp"], 1, "PROBLEM  credential_process of profile `cp`: `no-such-helper` is not on PATH, so the run will fail"),
 ];
 
 /// Every file and directory under `root`: path → (mode, size, contents, mtime).
