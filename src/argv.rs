@@ -3,6 +3,7 @@
 //! completes once PROFILE is given (the command's words, not runas's).
 
 use crate::cli::Cli;
+use crate::variables;
 use clap::{Arg, ArgMatches, Command, CommandFactory, FromArgMatches};
 use clap_complete::engine::{
     ArgValueCompleter, CompletionCandidate, PathCompleter, ValueCompleter,
@@ -13,7 +14,7 @@ const SUBCOMMANDS: [&str; 5] = ["ecr", "list", "diagnose", "serve", "help"];
 
 /// Parses argv as `runas` does.
 pub fn parse(mut args: Vec<OsString>) -> Cli {
-    let command = without_empty_env(Cli::command());
+    let command = with_older_names(without_empty_env(Cli::command()));
     let leading = leading_options(&command, &args);
     let next = args.get(1 + leading).and_then(|a| a.to_str());
     if leading > 0 && next.is_some_and(|w| SUBCOMMANDS[..4].contains(&w)) {
@@ -84,6 +85,20 @@ fn without_empty_env(command: Command) -> Command {
         command = command.mut_subcommand(name, without_empty_env);
     }
     command
+}
+
+/// A variable's older name, read when the new one is not set (or empty): -O's
+/// RUNAS_OUTPUT_FORMAT stands in for RUNAS_OUTPUT.
+fn with_older_names(command: Command) -> Command {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let (new, old) = (
+        variables::RUNAS_OUTPUT.name,
+        variables::RUNAS_OUTPUT_FORMAT.name,
+    );
+    if set(new) || !set(old) {
+        return command;
+    }
+    command.mut_arg("output", |arg| arg.env(old))
 }
 
 /// The definition the shell's completion asks: once PROFILE is given, only the command

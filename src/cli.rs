@@ -60,8 +60,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub credentials: CredentialArgs,
 
-    /// How to print credentials when no COMMAND is given
-    #[arg(short = 'O', long, env = variables::RUNAS_OUTPUT_FORMAT.name, value_enum, default_value_t = Output::Env, value_name = "FORMAT")]
+    /// How to print credentials when no COMMAND is given (never guessed from the shell)
+    #[arg(short = 'O', long, env = variables::RUNAS_OUTPUT.name, value_enum, default_value_t = Output::Env, value_name = "FORMAT")]
     pub output: Output,
 
     /// Print when the credentials expire, on stderr
@@ -387,10 +387,38 @@ impl Cli {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
-    /// `export NAME='value'` lines for a POSIX shell
+    /// `export NAME='value'` lines for a POSIX shell: eval "$(runas PROFILE)"
     Env,
+    /// `set -gx` lines for fish: runas -O fish PROFILE | source
+    Fish,
+    /// `$Env:` lines for PowerShell: runas -O powershell PROFILE | Invoke-Expression
+    Powershell,
+    /// `set "NAME=value"` lines for cmd.exe (a value cmd would change is refused)
+    Cmd,
+    /// `-u NAME` and `NAME=value` words: env $(runas -O env-no-export PROFILE) COMMAND
+    /// (a value with a blank or * ? [ is refused)
+    EnvNoExport,
+    /// `NAME=value` lines, unquoted, for docker run --env-file and dotenv libraries
+    Dotenv,
+    /// The credentials-file section that -c writes, [PROFILE-runas]
+    Ini,
     /// The credential_process JSON format
     Json,
+}
+
+impl From<Output> for exec::Format {
+    fn from(output: Output) -> Self {
+        match output {
+            Output::Env => exec::Format::Env,
+            Output::Fish => exec::Format::Fish,
+            Output::Powershell => exec::Format::Powershell,
+            Output::Cmd => exec::Format::Cmd,
+            Output::EnvNoExport => exec::Format::EnvNoExport,
+            Output::Dotenv => exec::Format::Dotenv,
+            Output::Ini => exec::Format::Ini,
+            Output::Json => exec::Format::Json,
+        }
+    }
 }
 
 /// What the command line asks, as the commands' plain structs: nothing after this point
@@ -480,10 +508,7 @@ impl RunArgs {
         run::Run {
             ask: self.ask(),
             command: self.command,
-            format: match self.output {
-                Output::Env => exec::Format::Env,
-                Output::Json => exec::Format::Json,
-            },
+            format: self.output.into(),
             expiration: self.expiration,
             whoami: self.whoami,
             write_credentials: self.write_credentials,

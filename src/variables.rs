@@ -132,9 +132,15 @@ pub const CREDENTIALS_DURATION: Variable = Variable {
     meaning: "As -a/--role-duration.",
     pages: RUNAS,
 };
+pub const RUNAS_OUTPUT: Variable = Variable {
+    name: "RUNAS_OUTPUT",
+    meaning: "As -O/--output: the format runas prints credentials in when no command is \
+              given, for people who always use one shell (fish, powershell, ...).",
+    pages: RUNAS,
+};
 pub const RUNAS_OUTPUT_FORMAT: Variable = Variable {
     name: "RUNAS_OUTPUT_FORMAT",
-    meaning: "As -O/--output.",
+    meaning: "The older name of RUNAS_OUTPUT, read when RUNAS_OUTPUT is not set.",
     pages: RUNAS,
 };
 pub const RUNAS_WRITE_CREDENTIALS: Variable = Variable {
@@ -239,6 +245,7 @@ pub const TABLE: &[Variable] = &[
     EXTERNAL_ID,
     SESSION_TOKEN_DURATION,
     CREDENTIALS_DURATION,
+    RUNAS_OUTPUT,
     RUNAS_OUTPUT_FORMAT,
     RUNAS_WRITE_CREDENTIALS,
     RUNAS_SERVE,

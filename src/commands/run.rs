@@ -35,7 +35,7 @@ pub fn run(args: Run) -> Result<ExitCode> {
     let env = Env::real();
     let profile = args.ask.profile().to_owned();
     if args.write_credentials {
-        credentials_file::check_name(&section_name(&profile))?;
+        credentials_file::check_name(&credentials_file::section_name(&profile))?;
     }
     let files = Files::from_env(&env);
     let inputs = Inputs::gather(&files, &args.ask.request);
@@ -91,11 +91,6 @@ pub fn run(args: Run) -> Result<ExitCode> {
     finish(&args, &profile, &files, &region, &credentials)
 }
 
-/// The section `-c` writes.
-fn section_name(profile: &str) -> String {
-    format!("{profile}-runas")
-}
-
 /// What happens with the credentials, however they were found.
 fn finish(
     args: &Run,
@@ -111,7 +106,7 @@ fn finish(
         }
     }
     if args.write_credentials {
-        let section = section_name(profile);
+        let section = credentials_file::section_name(profile);
         let path = &files.credentials;
         credentials_file::write(path, &section, credentials, profile)?;
         debug!("wrote [{section}] to {}", path.display());
@@ -119,10 +114,8 @@ fn finish(
 
     let environment = Environment::new(credentials, region, profile);
     if args.command.is_empty() {
-        match args.format {
-            Format::Env => crate::output::text(&environment.shell()),
-            Format::Json => crate::output::text(&exec::json(credentials)),
-        }
+        let text = exec::format::render(args.format, &environment, credentials, profile)?;
+        crate::output::text(&text);
         return Ok(ExitCode::SUCCESS);
     }
     debug!("running {}", args.command[0].to_string_lossy());

@@ -7,6 +7,11 @@ use crate::error::{Error, Result};
 use crate::private_file::Update;
 use std::path::Path;
 
+/// The section `-c` writes for `profile`.
+pub fn section_name(profile: &str) -> String {
+    format!("{profile}-runas")
+}
+
 /// Replaces (or appends) section `name` of the file at `path` with `credentials`, under
 /// a lock, through a symlink at `path`.
 pub fn write(path: &Path, name: &str, credentials: &Credentials, profile: &str) -> Result<()> {
@@ -53,7 +58,7 @@ pub fn check_name(name: &str) -> Result<()> {
 /// Values the SDKs would read back differently are not written: blanks and control
 /// characters, which they trim, cut at a comment, or read as more lines (another section,
 /// even), and a comment character at the start.
-fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> {
+pub fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> {
     let values = [
         ("access key id", Some(c.access_key_id.as_str())),
         ("secret access key", Some(c.secret_access_key.expose())),
@@ -73,7 +78,7 @@ fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> 
     }
 }
 
-fn section_body(c: &Credentials, profile: &str) -> String {
+pub fn section_body(c: &Credentials, profile: &str) -> String {
     // The comment must stay one line, whatever the profile's name holds.
     let profile: String = profile
         .chars()
