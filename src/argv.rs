@@ -10,14 +10,14 @@ use clap_complete::engine::{
 };
 use std::ffi::{OsStr, OsString};
 
-const SUBCOMMANDS: [&str; 5] = ["ecr", "list", "diagnose", "serve", "help"];
+const SUBCOMMANDS: [&str; 6] = ["ecr", "list", "diagnose", "serve", "console", "help"];
 
 /// Parses argv as `runas` does.
 pub fn parse(mut args: Vec<OsString>) -> Cli {
     let command = with_older_names(without_empty_env(Cli::command()));
     let leading = leading_options(&command, &args);
     let next = args.get(1 + leading).and_then(|a| a.to_str());
-    if leading > 0 && next.is_some_and(|w| SUBCOMMANDS[..4].contains(&w)) {
+    if leading > 0 && next.is_some_and(|w| SUBCOMMANDS[..5].contains(&w)) {
         // After `ecr` and `serve`, the options belong to their own subcommands (`ecr login`,
         // `serve ecs`).
         let nested = matches!(next, Some("ecr" | "serve")) && args.get(2 + leading).is_some();

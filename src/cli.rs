@@ -1,7 +1,7 @@
 //! Every flag, argument and environment-variable alias of `runas`, with the help text.
 //! The one definition from which `--help` (and, later, the man page and completions) come.
 
-use crate::commands::{Ask, ecr, list, run, serve};
+use crate::commands::{Ask, console, ecr, list, run, serve};
 use crate::ecr::client::KNOWN_CLIENTS;
 use crate::ecr::credential_helper;
 use crate::profile::chain::{Request, Target};
@@ -146,6 +146,9 @@ pub enum Subcommand {
     List(List),
     /// Explain how a profile resolves, step by step, and what looks wrong
     Diagnose(Diagnose),
+    /// Open the AWS console in a browser as the profile's identity (through the console
+    /// federation endpoint of its partition)
+    Console(ConsoleArgs),
     /// Serve a profile's credentials on 127.0.0.1 to other processes, refreshed before
     /// they expire, until interrupted
     #[command(subcommand)]
@@ -174,6 +177,34 @@ pub struct ListIdentity {
     /// Profile whose identity (the IAM user or role at the root of its chain) to ask about
     #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: String,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Profile (or role ARN) whose identity signs in
+    #[arg(value_name = "PROFILE", add = profile_names())]
+    pub profile: String,
+
+    /// Land on this service's page (s3, ec2, cloudwatch, ...) in the profile's region
+    #[arg(long, value_name = "SERVICE", conflicts_with = "destination")]
+    pub service: Option<String>,
+
+    /// Land on this console URL (https://...)
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+
+    /// Print the sign-in URL instead of opening a browser; it signs anyone in for 15
+    /// minutes, so treat it as a password
+    #[arg(long)]
+    pub url: bool,
+
+    /// Sign the browser out of any console session first, so that signing in to a second
+    /// account does not fail
+    #[arg(long)]
+    pub logout_first: bool,
 
     #[command(flatten)]
     pub credentials: CredentialArgs,
@@ -395,7 +426,7 @@ pub enum Output {
     Powershell,
     /// `set "NAME=value"` lines for cmd.exe (a value cmd would change is refused)
     Cmd,
-    /// `-u NAME` and `NAME=value` words: env $(runas -O env-no-export PROFILE) COMMAND
+    /// `-uNAME` and `NAME=value` words: env $(runas -O env-no-export PROFILE) COMMAND
     /// (a value with a blank or * ? [ is refused)
     EnvNoExport,
     /// `NAME=value` lines, unquoted, for docker run --env-file and dotenv libraries
@@ -426,6 +457,7 @@ impl From<Output> for exec::Format {
 pub enum Invocation {
     Run(run::Run),
     Diagnose(Ask),
+    Console(console::Console),
     List(list::List),
     Serve(serve::Serve),
     EcrLogin(ecr::Registries),
@@ -445,6 +477,13 @@ impl Cli {
             Some(Subcommand::List(List::Roles(a))) => Invocation::List(list::List::Roles(a.ask())),
             Some(Subcommand::List(List::Mfa(a))) => Invocation::List(list::List::Mfa(a.ask())),
             Some(Subcommand::Diagnose(a)) => Invocation::Diagnose(a.credentials.ask(&a.profile)),
+            Some(Subcommand::Console(a)) => Invocation::Console(console::Console {
+                ask: a.credentials.ask(&a.profile),
+                service: a.service,
+                destination: a.destination,
+                print_url: a.url,
+                logout_first: a.logout_first,
+            }),
             Some(Subcommand::Serve(Serve::Ecs(a))) => {
                 Invocation::Serve(a.into_serve(serve::Kind::Ecs))
             }

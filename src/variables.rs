@@ -107,6 +107,18 @@ pub const AWS_ENDPOINT_URL_IAM: Variable = Variable {
               SDKs.",
     pages: RUNAS,
 };
+pub const AWS_ENDPOINT_URL_SIGNIN: Variable = Variable {
+    name: "AWS_ENDPOINT_URL_SIGNIN",
+    meaning: "Another console federation endpoint (runas console), before AWS_ENDPOINT_URL, \
+              as for the AWS SDKs; runas adds /federation.",
+    pages: RUNAS,
+};
+pub const BROWSER: Variable = Variable {
+    name: "BROWSER",
+    meaning: "The browser runas console opens the console with (the first of a \
+              colon-separated list), before xdg-open and open.",
+    pages: RUNAS,
+};
 pub const MFA_CODE: Variable = Variable {
     name: "MFA_CODE",
     meaning: "An MFA code for a profile that needs one (for runas, as --otp).",
@@ -240,6 +252,8 @@ pub const TABLE: &[Variable] = &[
     AWS_ENDPOINT_URL_ECR,
     AWS_ENDPOINT_URL_ECR_PUBLIC,
     AWS_ENDPOINT_URL_IAM,
+    AWS_ENDPOINT_URL_SIGNIN,
+    BROWSER,
     MFA_CODE,
     MFA_SERIAL,
     EXTERNAL_ID,

@@ -81,6 +81,7 @@ const ROWS: &[Row] = &[
     with_env(&[("RUNAS_OUTPUT_FORMAT", "xml")], &["r"], 2, "invalid value 'xml'"),
     with_env(&[("RUNAS_OUTPUT", "xml")], &["r"], 2, "invalid value 'xml'"),
     row(ROLE, &["-O", "r"], 2, "invalid value 'r' for '--output"),
+    row(ROLE, &["console", "--service", "s3/x", "r"], 2, "is not a console service name"),
     with_env(&[("SESSION_TOKEN_DURATION", "soon")], &["r", "true"], 2, "invalid value 'soon'"),
     with_env(&[("AWS_ENDPOINT_URL", "127.0.0.1:9")], &["r", "true"], 2, "AWS_ENDPOINT_URL `127.0.0.1:9` is not an endpoint URL: it needs http:// or https://"),
     with_env(&[("AWS_ENDPOINT_URL_STS", "ftp://127.0.0.1")], &["r", "true"], 2, "AWS_ENDPOINT_URL_STS `ftp://127.0.0.1` is not an endpoint URL"),

@@ -3,6 +3,7 @@
 //! Commands take plain structs, built from the command line by `cli`; nothing here knows
 //! how the command line was parsed.
 
+pub mod console;
 pub mod diagnose;
 pub mod ecr;
 pub mod ecr_helper;

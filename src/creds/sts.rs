@@ -92,6 +92,25 @@ pub async fn web_identity(
     convert(output.credentials(), &what, &sts.service)
 }
 
+/// GetFederationToken with long-term keys, for the console (which refuses long-term keys
+/// themselves). The policy passed allows everything, so the session has exactly the
+/// user's own permissions (without one it would have none).
+pub async fn federation_token(sts: &Sts, name: &str, duration: Duration) -> Result<Credentials> {
+    const EVERYTHING: &str =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let what = "getting a federation token for the console".to_owned();
+    let output = sts
+        .client
+        .get_federation_token()
+        .name(name)
+        .policy(EVERYTHING)
+        .duration_seconds(seconds(duration))
+        .send()
+        .await
+        .map_err(|e| failure(&what, &sts.service, e, None))?;
+    convert(output.credentials(), &what, &sts.service)
+}
+
 pub async fn caller_identity(sts: &Sts) -> Result<Identity> {
     let what = "asking STS who the credentials belong to".to_owned();
     let output = sts
