@@ -30,7 +30,7 @@ const FEDERATION_DURATION: Duration = Duration::from_secs(12 * 3600);
 
 pub fn run(args: Console) -> Result<ExitCode> {
     let env = Env::real();
-    let (_, chain) = session::plan(&args.ask.request, &env)?;
+    let (profiles, chain) = session::plan(&args.ask.request, &env)?;
     if matches!(chain.steps.last(), Some(Step::SessionToken { .. })) {
         return Err(Error::Usage(format!(
             "profile `{}` ends in GetSessionToken credentials, which the console refuses; give a profile that assumes a role, or one with long-term keys and no MFA session (runas then gets a federation token)",
@@ -39,8 +39,9 @@ pub fn run(args: Console) -> Result<ExitCode> {
     }
     let moved = [AWS_ENDPOINT_URL_SIGNIN, AWS_ENDPOINT_URL]
         .into_iter()
-        .find_map(|v| std::env::var(v.name).ok().filter(|u| !u.is_empty()));
-    crate::endpoint_url::check(None)?;
+        .find_map(|v| std::env::var(v.name).ok().filter(|u| !u.is_empty()))
+        .or_else(|| console::moved_by_profile(&profiles, args.ask.request.target.profile()));
+    crate::endpoint_url::check(moved.as_deref().map(|url| (url, "the signin endpoint_url")))?;
     let federation = Federation::of(crate::partition::of_region(&chain.region), moved.as_deref())?;
     let destination = federation.destination(
         &chain.region,

@@ -8,8 +8,11 @@ pub mod signin;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::profile::Profiles;
 use crate::profile::chain::{Chain, Root, Step};
+use crate::profile::key;
 use crate::secret::Secret;
+use aws_runtime::env_config::property::PropertiesKey;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::time::Duration;
 
@@ -110,6 +113,26 @@ impl Federation {
         };
         Ok(format!("{}/{page}/home?region={region}", self.console))
     }
+}
+
+/// Where the profile moves the federation endpoint, in the SDKs' order after the
+/// environment's variables: its `[services NAME]` section's `signin` `endpoint_url`, then
+/// its own `endpoint_url`.
+pub fn moved_by_profile(profiles: &Profiles, profile: Option<&str>) -> Option<String> {
+    let profile = profiles.get(profile?)?;
+    let services = profile.get("services").and_then(|name| {
+        let key = PropertiesKey::builder()
+            .section_key("services")
+            .section_name(name)
+            .property_name("signin")
+            .sub_property_name(key::ENDPOINT_URL)
+            .build()
+            .ok()?;
+        profiles.set().other_sections().get(&key).cloned()
+    });
+    services
+        .or_else(|| profile.get(key::ENDPOINT_URL).map(str::to_owned))
+        .filter(|url| !url.is_empty())
 }
 
 /// What a query value or form field may hold as it is: RFC 3986's unreserved characters.
@@ -258,6 +281,23 @@ mod tests {
         assert!(out.expose().starts_with(
             "https://signin.aws.amazon.com/oauth?Action=logout&redirect_uri=https%3A%2F%2Fsignin.aws.amazon.com%2Ffederation%3FAction%3Dlogin"
         ));
+    }
+
+    #[test]
+    fn a_profile_moves_the_endpoint_by_its_services_section_then_endpoint_url() {
+        let profiles = Profiles::from_text(
+            "[profile a]\nservices = local\nendpoint_url = http://127.0.0.1:2\n\
+             [profile b]\nendpoint_url = http://127.0.0.1:2\n\
+             [profile c]\nservices = local\n\
+             [services local]\nsignin =\n  endpoint_url = http://127.0.0.1:1\n",
+            "",
+        )
+        .unwrap();
+        let moved = |p| moved_by_profile(&profiles, Some(p));
+        assert_eq!(moved("a").as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(moved("b").as_deref(), Some("http://127.0.0.1:2"));
+        assert_eq!(moved("c").as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(moved_by_profile(&profiles, None), None);
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub fn powershell(script: &str) -> Result<Vec<Change>, String> {
 pub fn cmd(script: &str) -> Result<Vec<Change>, String> {
     let mut changes = Vec::new();
     for line in script.split("\n").filter(|l| !l.is_empty()) {
-        if line.contains(['%', '!', '^', '\r']) {
+        if line.contains(['%', '!', '^', '\r', '\0']) {
             return Err(format!("cmd would expand or drop part of {line:?}"));
         }
         let rest = line
