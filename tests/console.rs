@@ -87,6 +87,7 @@ const CONFIG: &str = "[profile k]\nregion = us-east-1\n\
     [profile cn]\nregion = cn-north-1\nrole_arn = arn:aws-cn:iam::123456789012:role/Console\nsource_profile = k\n\
     [profile gov]\nregion = us-gov-west-1\nrole_arn = arn:aws-us-gov:iam::123456789012:role/Console\nsource_profile = k\n\
     [profile iso]\nregion = us-iso-east-1\nrole_arn = arn:aws-iso:iam::123456789012:role/Console\nsource_profile = k\n\
+    [profile eusc]\nregion = eusc-de-east-1\nrole_arn = arn:aws-eusc:iam::123456789012:role/Console\nsource_profile = k\n\
     [profile m]\nregion = us-east-1\nmfa_serial = arn:aws:iam::123456789012:mfa/tester\n";
 
 fn console_env() -> (Moto, TestEnv, Federation) {
@@ -226,6 +227,10 @@ fn each_partition_lands_on_its_own_console_and_iso_is_refused() {
         (
             "gov",
             "https://console.amazonaws-us-gov.com/console/home?region=us-gov-west-1",
+        ),
+        (
+            "eusc",
+            "https://console.amazonaws-eusc.eu/console/home?region=eusc-de-east-1",
         ),
     ] {
         let url = env.run(&["console", "--url", profile]).ok().stdout;
