@@ -17,7 +17,8 @@ use std::time::Duration;
 /// runas reads ~/.aws/config and ~/.aws/credentials, obtains credentials for PROFILE
 /// (assuming roles through chains of source profiles, with MFA and a shared cache) and runs
 /// COMMAND with them in its environment. Without a COMMAND it prints them, as `export`
-/// lines for `eval "$(runas PROFILE)"` or, with -O json, in the credential_process format.
+/// lines for `eval "$(runas PROFILE)"` or in the format -O names (fish, powershell, cmd,
+/// env-no-export, dotenv, ini, or json, the credential_process format).
 #[derive(Debug, Parser)]
 #[command(
     name = "runas",
@@ -27,7 +28,7 @@ use std::time::Duration;
     subcommand_negates_reqs = true,
     subcommand_value_name = "SUBCOMMAND",
     subcommand_help_heading = "Subcommands",
-    after_help = "Examples:\n  runas prod aws s3 ls\n  runas prod -- terraform plan\n  eval \"$(runas prod)\"\n  runas -O json prod        # for credential_process = runas -O json prod\n  runas arn:aws:iam::123456789012:role/Admin aws sts get-caller-identity\n  runas ecr login prod      # docker login to the profile's own registry"
+    after_help = "Examples:\n  runas prod aws s3 ls\n  runas prod -- terraform plan\n  eval \"$(runas prod)\"\n  runas -O json prod        # for credential_process = runas -O json prod\n  runas -O fish prod | source\n  runas console prod        # the AWS console in a browser\n  runas arn:aws:iam::123456789012:role/Admin aws sts get-caller-identity\n  runas ecr login prod      # docker login to the profile's own registry"
 )]
 pub struct Cli {
     #[command(subcommand)]
