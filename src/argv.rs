@@ -20,10 +20,10 @@ pub fn parse(mut args: Vec<OsString>) -> Cli {
     if let Some(cli) = plain_run(&args, |name| std::env::var_os(name).is_some()) {
         return cli;
     }
-    let command = without_empty_env(Cli::command());
+    let command = with_older_names(without_empty_env(Cli::command()));
     let leading = leading_options(&command, &args);
     let next = args.get(1 + leading).and_then(|a| a.to_str());
-    if leading > 0 && next.is_some_and(|w| SUBCOMMANDS[..4].contains(&w)) {
+    if leading > 0 && next.is_some_and(|w| SUBCOMMANDS[..SUBCOMMANDS.len() - 1].contains(&w)) {
         // After `ecr` and `serve`, the options belong to their own subcommands (`ecr login`,
         // `serve ecs`).
         let nested = matches!(next, Some("ecr" | "serve")) && args.get(2 + leading).is_some();
@@ -49,8 +49,8 @@ const OPTION_VARIABLES: [&str; 8] = [
     variables::EXTERNAL_ID.name,
 ];
 
-/// Every subcommand name, `help` and the hidden `generate-docs` included.
-const ALL_SUBCOMMANDS: [&str; 6] = ["ecr", "list", "diagnose", "serve", "help", "generate-docs"];
+/// The hidden subcommand beside [`SUBCOMMANDS`].
+const GENERATE_DOCS: &str = "generate-docs";
 
 /// `runas PROFILE [--] [COMMAND...]` with no option and no option variable set: what clap
 /// would make of it, without building the clap definition (most of a warm run's own work).
@@ -59,7 +59,7 @@ const ALL_SUBCOMMANDS: [&str; 6] = ["ecr", "list", "diagnose", "serve", "help", 
 fn plain_run(args: &[OsString], is_set: impl Fn(&str) -> bool) -> Option<Cli> {
     let profile = args.get(1)?.to_str()?;
     let plain_word = |w: &str| !w.is_empty() && !w.starts_with('-');
-    if !plain_word(profile) || ALL_SUBCOMMANDS.contains(&profile) {
+    if !plain_word(profile) || SUBCOMMANDS.contains(&profile) || profile == GENERATE_DOCS {
         return None;
     }
     if OPTION_VARIABLES.iter().any(|name| is_set(name)) {
@@ -156,6 +156,20 @@ fn without_empty_env(command: Command) -> Command {
         command = command.mut_subcommand(name, without_empty_env);
     }
     command
+}
+
+/// A variable's older name, read when the new one is not set (or empty): -O's
+/// RUNAS_OUTPUT_FORMAT stands in for RUNAS_OUTPUT.
+fn with_older_names(command: Command) -> Command {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    let (new, old) = (
+        variables::RUNAS_OUTPUT.name,
+        variables::RUNAS_OUTPUT_FORMAT.name,
+    );
+    if set(new) || !set(old) {
+        return command;
+    }
+    command.mut_arg("output", |arg| arg.env(old))
 }
 
 /// The definition the shell's completion asks: once PROFILE is given, only the command
@@ -357,7 +371,8 @@ mod tests {
         let mut names: Vec<&str> = command.get_subcommands().map(|s| s.get_name()).collect();
         names.push("help");
         names.sort();
-        let mut known = ALL_SUBCOMMANDS.to_vec();
+        let mut known = SUBCOMMANDS.to_vec();
+        known.push(GENERATE_DOCS);
         known.sort();
         assert_eq!(names, known);
         let mut variables: Vec<String> = command

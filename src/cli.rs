@@ -1,7 +1,7 @@
 //! Every flag, argument and environment-variable alias of `runas`, with the help text.
 //! The one definition from which `--help` (and, later, the man page and completions) come.
 
-use crate::commands::{Ask, ecr, list, run, serve};
+use crate::commands::{Ask, console, ecr, list, run, serve};
 use crate::ecr::client::KNOWN_CLIENTS;
 use crate::ecr::credential_helper;
 use crate::profile::chain::{Request, Target};
@@ -17,7 +17,8 @@ use std::time::Duration;
 /// runas reads ~/.aws/config and ~/.aws/credentials, obtains credentials for PROFILE
 /// (assuming roles through chains of source profiles, with MFA and a shared cache) and runs
 /// COMMAND with them in its environment. Without a COMMAND it prints them, as `export`
-/// lines for `eval "$(runas PROFILE)"` or, with -O json, in the credential_process format.
+/// lines for `eval "$(runas PROFILE)"` or in the format -O names (fish, powershell, cmd,
+/// env-no-export, dotenv, ini, or json, the credential_process format).
 #[derive(Debug, Parser)]
 #[command(
     name = "runas",
@@ -27,7 +28,7 @@ use std::time::Duration;
     subcommand_negates_reqs = true,
     subcommand_value_name = "SUBCOMMAND",
     subcommand_help_heading = "Subcommands",
-    after_help = "Examples:\n  runas prod aws s3 ls\n  runas prod -- terraform plan\n  eval \"$(runas prod)\"\n  runas -O json prod        # for credential_process = runas -O json prod\n  runas arn:aws:iam::123456789012:role/Admin aws sts get-caller-identity\n  runas ecr login prod      # docker login to the profile's own registry"
+    after_help = "Examples:\n  runas prod aws s3 ls\n  runas prod -- terraform plan\n  eval \"$(runas prod)\"\n  runas -O json prod        # for credential_process = runas -O json prod\n  runas -O fish prod | source\n  runas console prod        # the AWS console in a browser\n  runas arn:aws:iam::123456789012:role/Admin aws sts get-caller-identity\n  runas ecr login prod      # docker login to the profile's own registry"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -60,8 +61,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub credentials: CredentialArgs,
 
-    /// How to print credentials when no COMMAND is given
-    #[arg(short = 'O', long, env = variables::RUNAS_OUTPUT_FORMAT.name, value_enum, default_value_t = Output::Env, value_name = "FORMAT")]
+    /// How to print credentials when no COMMAND is given (never guessed from the shell)
+    #[arg(short = 'O', long, env = variables::RUNAS_OUTPUT.name, value_enum, default_value_t = Output::Env, value_name = "FORMAT")]
     pub output: Output,
 
     /// Print when the credentials expire, on stderr
@@ -147,6 +148,9 @@ pub enum Subcommand {
     List(List),
     /// Explain how a profile resolves, step by step, and what looks wrong
     Diagnose(Diagnose),
+    /// Open the AWS console in a browser as the profile's identity (through the console
+    /// federation endpoint of its partition)
+    Console(ConsoleArgs),
     /// Serve a profile's credentials on 127.0.0.1 to other processes, refreshed before
     /// they expire, until interrupted
     #[command(subcommand)]
@@ -175,6 +179,34 @@ pub struct ListIdentity {
     /// Profile whose identity (the IAM user or role at the root of its chain) to ask about
     #[arg(value_name = "PROFILE", add = profile_names())]
     pub profile: String,
+
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Profile (or role ARN) whose identity signs in
+    #[arg(value_name = "PROFILE", add = profile_names())]
+    pub profile: String,
+
+    /// Land on this service's page (s3, ec2, cloudwatch, ...) in the profile's region
+    #[arg(long, value_name = "SERVICE", conflicts_with = "destination")]
+    pub service: Option<String>,
+
+    /// Land on this console URL (https://...)
+    #[arg(long, value_name = "URL")]
+    pub destination: Option<String>,
+
+    /// Print the sign-in URL instead of opening a browser; it signs anyone in for 15
+    /// minutes, so treat it as a password
+    #[arg(long)]
+    pub url: bool,
+
+    /// Sign the browser out of any console session first, so that signing in to a second
+    /// account does not fail
+    #[arg(long)]
+    pub logout_first: bool,
 
     #[command(flatten)]
     pub credentials: CredentialArgs,
@@ -390,10 +422,38 @@ pub enum HelperVerb {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
-    /// `export NAME='value'` lines for a POSIX shell
+    /// `export NAME='value'` lines for a POSIX shell: eval "$(runas PROFILE)"
     Env,
+    /// `set -gx` lines for fish: runas -O fish PROFILE | source
+    Fish,
+    /// `$Env:` lines for PowerShell: runas -O powershell PROFILE | Invoke-Expression
+    Powershell,
+    /// `set "NAME=value"` lines for cmd.exe (a value cmd would change is refused)
+    Cmd,
+    /// `-uNAME` and `NAME=value` words: env $(runas -O env-no-export PROFILE) COMMAND
+    /// (a value with a blank or * ? [ is refused)
+    EnvNoExport,
+    /// `NAME=value` lines, unquoted, for docker run --env-file and dotenv libraries
+    Dotenv,
+    /// The credentials-file section that -c writes, [PROFILE-runas]
+    Ini,
     /// The credential_process JSON format
     Json,
+}
+
+impl From<Output> for exec::Format {
+    fn from(output: Output) -> Self {
+        match output {
+            Output::Env => exec::Format::Env,
+            Output::Fish => exec::Format::Fish,
+            Output::Powershell => exec::Format::Powershell,
+            Output::Cmd => exec::Format::Cmd,
+            Output::EnvNoExport => exec::Format::EnvNoExport,
+            Output::Dotenv => exec::Format::Dotenv,
+            Output::Ini => exec::Format::Ini,
+            Output::Json => exec::Format::Json,
+        }
+    }
 }
 
 /// What the command line asks, as the commands' plain structs: nothing after this point
@@ -402,6 +462,7 @@ pub enum Invocation {
     Run(run::Run),
     /// The profile, and whether to obtain its credentials too (`--check`).
     Diagnose(Ask, bool),
+    Console(console::Console),
     List(list::List),
     Serve(serve::Serve),
     EcrLogin(ecr::Registries),
@@ -423,6 +484,13 @@ impl Cli {
             Some(Subcommand::Diagnose(a)) => {
                 Invocation::Diagnose(a.credentials.ask(&a.profile), a.check)
             }
+            Some(Subcommand::Console(a)) => Invocation::Console(console::Console {
+                ask: a.credentials.ask(&a.profile),
+                service: a.service,
+                destination: a.destination,
+                print_url: a.url,
+                logout_first: a.logout_first,
+            }),
             Some(Subcommand::Serve(Serve::Ecs(a))) => {
                 Invocation::Serve(a.into_serve(serve::Kind::Ecs))
             }
@@ -486,10 +554,7 @@ impl RunArgs {
         run::Run {
             ask: self.ask(),
             command: self.command,
-            format: match self.output {
-                Output::Env => exec::Format::Env,
-                Output::Json => exec::Format::Json,
-            },
+            format: self.output.into(),
             expiration: self.expiration,
             whoami: self.whoami,
             write_credentials: self.write_credentials,
@@ -502,7 +567,7 @@ impl RunArgs {
 /// The subcommand a PROFILE word is likely a typo of (`runas diagnse prod`): one edit away
 /// for short names, two for longer ones.
 fn subcommand_typo(word: &str) -> Option<&'static str> {
-    crate::commands::SUBCOMMANDS[..4]
+    crate::commands::SUBCOMMANDS[..crate::commands::SUBCOMMANDS.len() - 1]
         .iter()
         .copied()
         .find(|name| {

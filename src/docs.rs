@@ -448,6 +448,24 @@ loses \fBAWS_PROFILE\fR, \fBAWS_DEFAULT_PROFILE\fR and an inherited \fBAWS_ACCOU
 otherwise. \fB\-O json\fR carries the account as \fBAccountId\fR, and \fB\-c\fR writes it
 as \fBaws_account_id\fR.
 .PP
+Without a command, \fB\-O\fR (or \fBRUNAS_OUTPUT\fR; never a guess from \fBSHELL\fR) prints
+the same variables, and removes the same ones, as:
+\fBenv\fR (\fBexport\fR and \fBunset\fR lines, for \fBeval "$(runas prod)"\fR);
+\fBfish\fR (\fBset \-gx\fR and \fBset \-e\fR, for \fBrunas \-O fish prod | source\fR);
+\fBpowershell\fR (\fB$Env:NAME = 'value'\fR and \fBRemove\-Item Env:NAME\fR, for
+\fBInvoke\-Expression\fR; every single quote, typographic ones too, doubled);
+\fBcmd\fR (\fBset "NAME=value"\fR and \fBset NAME=\fR);
+\fBenv\-no\-export\fR (\fB\-uNAME\fR and \fBNAME=value\fR words, for
+\fBenv $(runas \-O env\-no\-export prod) COMMAND\fR);
+\fBdotenv\fR (unquoted \fBNAME=value\fR lines, for \fBdocker run \-\-env\-file\fR and dotenv
+libraries; removed variables are named in comments);
+\fBini\fR (the \fB[PROFILE\-runas]\fR section \fB\-c\fR writes);
+\fBjson\fR (the credential_process format).
+A value a format cannot carry byte for byte (for cmd: \fB"\fR, \fB%\fR, \fB!\fR, \fB^\fR, a
+line break; for env\-no\-export: a blank, \fB*\fR, \fB?\fR, \fB[\fR; for dotenv: a line
+break, or what dotenv libraries trim, unquote or expand) is refused with status 2, the
+variable named and its value not shown; nothing is printed.
+.PP
 With \fB\-S\fR, the command gets \fBAWS_CONTAINER_CREDENTIALS_FULL_URI\fR (an endpoint on
 127.0.0.1), \fBAWS_CONTAINER_AUTHORIZATION_TOKEN\fR (its 256\-bit token), the region
 variables and \fBRUNAS_PROFILE\fR, and none of the credential variables: its SDK asks the
@@ -497,6 +515,9 @@ Run a command with the credentials of profile prod.
 .TP
 \fBeval "$(runas prod)"\fR
 Export them into the current shell.
+.TP
+\fBrunas \-O fish prod | source\fR
+The same in fish (\fB\-O powershell\fR with \fBInvoke\-Expression\fR in PowerShell).
 .TP
 \fBcredential_process = runas \-O json prod\fR
 Use runas from another profile of any AWS tool.

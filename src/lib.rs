@@ -4,6 +4,7 @@
 pub mod argv;
 pub mod cli;
 pub mod commands;
+pub mod console;
 pub mod credentials;
 pub mod creds;
 pub mod deadline;

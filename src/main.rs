@@ -1,7 +1,7 @@
 //! runas: run a command with the AWS credentials of a profile.
 
 use runas::cli::Invocation;
-use runas::commands::{diagnose, ecr, list, run, serve};
+use runas::commands::{console, diagnose, ecr, list, run, serve};
 use runas::{argv, cli, deadline, docs, error, log, text, variables};
 use std::process::ExitCode;
 
@@ -29,6 +29,7 @@ fn run(cli: cli::Cli) -> error::Result<ExitCode> {
     match cli.invocation() {
         Invocation::Run(args) => run::run(args),
         Invocation::Diagnose(ask, check) => diagnose::run(&ask, check),
+        Invocation::Console(args) => console::run(args),
         Invocation::List(list) => list::run(list),
         Invocation::Serve(args) => serve::endpoint(args),
         Invocation::EcrLogin(args) => ecr::login(args),

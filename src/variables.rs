@@ -109,8 +109,9 @@ pub const AWS_ENDPOINT_URL_IAM: Variable = Variable {
 };
 pub const AWS_ENDPOINT_URL_SIGNIN: Variable = Variable {
     name: "AWS_ENDPOINT_URL_SIGNIN",
-    meaning: "Another endpoint for the sign-in service that refreshes login_session \
-              credentials (aws login), before the profile's [services] entry and \
+    meaning: "Another endpoint for the sign-in service: where login_session credentials \
+              (aws login) are refreshed, and the console federation endpoint of runas console \
+              (runas adds /federation); before the profile's [services] entry and \
               AWS_ENDPOINT_URL, as for the AWS SDKs.",
     pages: BOTH,
 };
@@ -119,6 +120,12 @@ pub const AWS_LOGIN_CACHE_DIRECTORY: Variable = Variable {
     meaning: "Where the AWS CLI's aws login keeps its sessions, which login_session profiles \
               read and refresh (default ~/.aws/login/cache), as for the AWS CLI and SDKs.",
     pages: BOTH,
+};
+pub const BROWSER: Variable = Variable {
+    name: "BROWSER",
+    meaning: "The browser runas console opens the console with (the first of a \
+              colon-separated list), before xdg-open and open.",
+    pages: RUNAS,
 };
 pub const MFA_CODE: Variable = Variable {
     name: "MFA_CODE",
@@ -145,9 +152,15 @@ pub const CREDENTIALS_DURATION: Variable = Variable {
     meaning: "As -a/--role-duration.",
     pages: RUNAS,
 };
+pub const RUNAS_OUTPUT: Variable = Variable {
+    name: "RUNAS_OUTPUT",
+    meaning: "As -O/--output: the format runas prints credentials in when no command is \
+              given, for people who always use one shell (fish, powershell, ...).",
+    pages: RUNAS,
+};
 pub const RUNAS_OUTPUT_FORMAT: Variable = Variable {
     name: "RUNAS_OUTPUT_FORMAT",
-    meaning: "As -O/--output.",
+    meaning: "The older name of RUNAS_OUTPUT, read when RUNAS_OUTPUT is not set.",
     pages: RUNAS,
 };
 pub const RUNAS_WRITE_CREDENTIALS: Variable = Variable {
@@ -250,11 +263,13 @@ pub const TABLE: &[Variable] = &[
     AWS_ENDPOINT_URL_IAM,
     AWS_ENDPOINT_URL_SIGNIN,
     AWS_LOGIN_CACHE_DIRECTORY,
+    BROWSER,
     MFA_CODE,
     MFA_SERIAL,
     EXTERNAL_ID,
     SESSION_TOKEN_DURATION,
     CREDENTIALS_DURATION,
+    RUNAS_OUTPUT,
     RUNAS_OUTPUT_FORMAT,
     RUNAS_WRITE_CREDENTIALS,
     RUNAS_SERVE,

@@ -172,7 +172,19 @@ fn bash_completes_profile_names_from_the_users_files() {
         bash_complete(&env, "runas ecr login --client po"),
         ["podman"]
     );
-    assert_eq!(bash_complete(&env, "runas -O "), ["env", "json"]);
+    assert_eq!(
+        bash_complete(&env, "runas -O "),
+        [
+            "env",
+            "fish",
+            "powershell",
+            "cmd",
+            "env-no-export",
+            "dotenv",
+            "ini",
+            "json"
+        ]
+    );
     assert!(bash_complete(&env, "runas --dur").contains(&"--duration".to_owned()));
 }
 

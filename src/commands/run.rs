@@ -38,8 +38,11 @@ pub fn run(args: Run) -> Result<ExitCode> {
     let profile = args.ask.profile().to_owned();
     let files = Files::from_env(&env);
     if args.write_credentials {
-        credentials_file::check_name(&section_name(&profile))?;
-        credentials_file::check_ours(&files.credentials, &section_name(&profile))?;
+        credentials_file::check_name(&credentials_file::section_name(&profile))?;
+        credentials_file::check_ours(
+            &files.credentials,
+            &credentials_file::section_name(&profile),
+        )?;
     }
     let inputs = Inputs::gather(&files, &args.ask.request);
     let running = !args.command.is_empty();
@@ -105,11 +108,6 @@ pub fn run(args: Run) -> Result<ExitCode> {
     finish(&args, &profile, &files, &region, &credentials)
 }
 
-/// The section `-c` writes.
-fn section_name(profile: &str) -> String {
-    format!("{profile}-runas")
-}
-
 /// What happens with the credentials, however they were found.
 fn finish(
     args: &Run,
@@ -125,7 +123,7 @@ fn finish(
         }
     }
     if args.write_credentials {
-        let section = section_name(profile);
+        let section = credentials_file::section_name(profile);
         let path = &files.credentials;
         credentials_file::write(path, &section, credentials, profile)?;
         debug!("wrote [{section}] to {}", path.display());
@@ -133,10 +131,8 @@ fn finish(
 
     let environment = Environment::new(credentials, region, profile);
     if args.command.is_empty() {
-        match args.format {
-            Format::Env => crate::output::text(&environment.shell()),
-            Format::Json => crate::output::text(&exec::json(credentials)),
-        }
+        let text = exec::format::render(args.format, &environment, credentials, profile)?;
+        crate::output::text(&text);
         return Ok(ExitCode::SUCCESS);
     }
     debug!("running {}", args.command[0].to_string_lossy());

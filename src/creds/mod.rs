@@ -128,6 +128,18 @@ impl Execution {
         self.network.block_on(sts::caller_identity(&sts))?
     }
 
+    /// GetFederationToken with long-term `credentials`, as the federated user `name`.
+    pub fn federation_token(
+        &self,
+        credentials: &Credentials,
+        name: &str,
+        duration: std::time::Duration,
+    ) -> Result<Credentials> {
+        let sts = self.sts(Some(credentials))?;
+        self.network
+            .block_on(sts::federation_token(&sts, name, duration))?
+    }
+
     /// The runtime and SDK configuration this execution made (or will make on first use),
     /// for the other services a command calls with the credentials.
     pub fn network(&self) -> &Network {

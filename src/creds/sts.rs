@@ -98,6 +98,25 @@ pub async fn web_identity(
     convert(output.credentials(), &what, &sts.service)
 }
 
+/// GetFederationToken with long-term keys, for the console (which refuses long-term keys
+/// themselves). The policy passed allows everything, so the session has exactly the
+/// user's own permissions (without one it would have none).
+pub async fn federation_token(sts: &Sts, name: &str, duration: Duration) -> Result<Credentials> {
+    const EVERYTHING: &str =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let what = "getting a federation token for the console".to_owned();
+    let output = sts
+        .client
+        .get_federation_token()
+        .name(name)
+        .policy(EVERYTHING)
+        .duration_seconds(seconds(duration))
+        .send()
+        .await
+        .map_err(|e| failure(&what, &sts.service, e, Call::FederationToken))?;
+    convert(output.credentials(), &what, &sts.service)
+}
+
 pub async fn caller_identity(sts: &Sts) -> Result<Identity> {
     let what = "asking STS who the credentials belong to".to_owned();
     let output = sts
@@ -146,6 +165,7 @@ enum Call<'a> {
     SessionToken(Option<&'a str>),
     WebIdentity,
     CallerIdentity,
+    FederationToken,
 }
 
 /// The SDK's error as a sentence about STS, with what to do about it; an MFA refusal is an
@@ -156,7 +176,7 @@ where
 {
     let mfa_serial = match call {
         Call::AssumeRole(serial) | Call::SessionToken(serial) => serial,
-        Call::WebIdentity | Call::CallerIdentity => None,
+        Call::WebIdentity | Call::CallerIdentity | Call::FederationToken => None,
     };
     let failure = Failure::of(&error);
     if let (Failure::Refused { code, message }, Some(serial)) = (&failure, mfa_serial) {
@@ -200,6 +220,10 @@ fn hint(code: &str, call: Call) -> &'static str {
         }
         ("AccessDenied", Call::WebIdentity) => {
             "; check the role's trust policy for the identity provider and the token's audience"
+        }
+        ("AccessDenied", Call::FederationToken) => {
+            "; GetFederationToken takes an IAM user's long-term keys: check the user's \
+             sts:GetFederationToken permission"
         }
         _ => "",
     }

@@ -9,6 +9,11 @@ use crate::error::{Error, Result};
 use crate::private_file::Update;
 use std::path::Path;
 
+/// The section `-c` writes for `profile`.
+pub fn section_name(profile: &str) -> String {
+    format!("{profile}-runas")
+}
+
 /// The first line of every section runas writes, and how it knows them again.
 const MARK: &str = "# written by runas";
 
@@ -104,7 +109,7 @@ pub fn check_name(name: &str) -> Result<()> {
 /// Values the SDKs would read back differently are not written: blanks and control
 /// characters, which they trim, cut at a comment, or read as more lines (another section,
 /// even), and a comment character at the start.
-fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> {
+pub fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> {
     let values = [
         ("access key id", Some(c.access_key_id.as_str())),
         ("secret access key", Some(c.secret_access_key.expose())),
@@ -125,7 +130,7 @@ fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> 
     }
 }
 
-fn section_body(c: &Credentials, profile: &str) -> String {
+pub fn section_body(c: &Credentials, profile: &str) -> String {
     // The comment must stay one line, whatever the profile's name holds.
     let profile: String = profile
         .chars()

@@ -2,6 +2,9 @@
 //! credentials file that `-c` writes.
 
 pub mod credentials_file;
+pub mod format;
+
+pub use format::Format;
 
 use crate::credentials::Credentials;
 use crate::error::Error;
@@ -9,16 +12,6 @@ use crate::secret::Secret;
 use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
-
-/// How credentials are printed when there is no command to run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Format {
-    /// `export NAME='value'` lines for a POSIX shell.
-    #[default]
-    Env,
-    /// The credential_process JSON format.
-    Json,
-}
 
 /// Variables that would make an SDK in the child ignore the credentials `runas` sets: a
 /// profile name sends it back to the files (and to another MFA prompt).
@@ -153,12 +146,7 @@ impl Environment {
 
     /// `export NAME='value'` lines for `eval "$(runas prod)"`.
     pub fn shell(&self) -> String {
-        let mut out = String::new();
-        for (name, value) in &self.set {
-            out.push_str(&format!("export {name}={}\n", shell_quote(value)));
-        }
-        out.push_str(&format!("unset {}\n", self.unset.join(" ")));
-        out
+        format::posix::render(self)
     }
 }
 
@@ -217,11 +205,6 @@ pub fn json(credentials: &Credentials) -> String {
     let mut text = serde_json::to_string_pretty(&process).unwrap_or_default();
     text.push('\n');
     text
-}
-
-/// A POSIX shell word that stands for exactly `value`.
-fn shell_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 #[cfg(test)]
