@@ -36,9 +36,10 @@ pub fn parse(mut args: Vec<OsString>) -> Cli {
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
-/// The variables that stand for runas's own options (`env = ...` in `cli`): when one is
-/// set, clap reads it.
-const OPTION_VARIABLES: [&str; 8] = [
+/// The variables that stand for runas's own options (`env = ...` in `cli`, and the older
+/// names of [`with_older_names`]): when one is set, clap reads it.
+const OPTION_VARIABLES: [&str; 9] = [
+    variables::RUNAS_OUTPUT.name,
     variables::RUNAS_OUTPUT_FORMAT.name,
     variables::RUNAS_WRITE_CREDENTIALS.name,
     variables::RUNAS_SERVE.name,
@@ -381,7 +382,12 @@ mod tests {
             .map(|v| v.to_string_lossy().into_owned())
             .collect();
         variables.sort();
-        let mut known: Vec<String> = OPTION_VARIABLES.iter().map(|v| v.to_string()).collect();
+        let older = [variables::RUNAS_OUTPUT_FORMAT.name];
+        let mut known: Vec<String> = OPTION_VARIABLES
+            .iter()
+            .filter(|v| !older.contains(v))
+            .map(|v| v.to_string())
+            .collect();
         known.sort();
         assert_eq!(variables, known);
     }

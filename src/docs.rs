@@ -132,6 +132,27 @@ fn endpoint_forms() -> String {
 /// Each subcommand page's examples: the command, then what it does.
 const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
     (
+        "runas-console",
+        &[
+            (
+                "runas console prod",
+                "Open the AWS console in the browser as prod.",
+            ),
+            (
+                "runas console --service s3 --region eu-west-1 prod",
+                "Open the S3 console in eu-west-1.",
+            ),
+            (
+                "runas console --logout-first prod-eu",
+                "Sign out of the console first, so a second account does not fail.",
+            ),
+            (
+                "runas console --url prod",
+                "Print the sign-in URL instead (a credential for 15 minutes).",
+            ),
+        ],
+    ),
+    (
         "runas-ecr",
         &[
             (

@@ -16,7 +16,7 @@ use crate::profile::chain::Request;
 /// The subcommands, `help` last: a word in PROFILE's place that is one of them is the
 /// subcommand (`runas -- NAME` runs a profile of that name). A test in `cli` keeps the list
 /// equal to clap's.
-pub const SUBCOMMANDS: [&str; 6] = ["ecr", "list", "diagnose", "serve", "console", "help"];
+pub const SUBCOMMANDS: [&str; 6] = ["ecr", "list", "diagnose", "console", "serve", "help"];
 
 /// What a command that needs credentials is asked: whose (a profile or a role ARN, with
 /// the overrides of the command line) and how to get them (refresh, a given MFA code).
