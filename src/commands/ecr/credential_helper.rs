@@ -121,9 +121,10 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
             NOTE,
             &registry.host,
             &registrations_path,
+            // Only hashed here, so only read; a cold `get` checks its directory too.
             registrations_path
                 .as_deref()
-                .and_then(|path| registrations::read(path).ok().flatten()),
+                .and_then(|path| crate::private_file::read_private(path, 1 << 20).ok()),
         ),
     );
     if let Some(dir) = cache.dir()
