@@ -9,17 +9,18 @@ use clap_complete::engine::{
 };
 use std::ffi::{OsStr, OsString};
 
-const SUBCOMMANDS: [&str; 5] = ["ecr", "list", "diagnose", "serve", "help"];
+const SUBCOMMANDS: [&str; 6] = ["ecr", "list", "diagnose", "serve", "sso", "help"];
 
 /// Parses argv as `runas` does.
 pub fn parse(mut args: Vec<OsString>) -> Cli {
     let command = without_empty_env(Cli::command());
     let leading = leading_options(&command, &args);
     let next = args.get(1 + leading).and_then(|a| a.to_str());
-    if leading > 0 && next.is_some_and(|w| SUBCOMMANDS[..4].contains(&w)) {
-        // After `ecr` and `serve`, the options belong to their own subcommands (`ecr login`,
-        // `serve ecs`).
-        let nested = matches!(next, Some("ecr" | "serve")) && args.get(2 + leading).is_some();
+    if leading > 0 && next.is_some_and(|w| SUBCOMMANDS[..5].contains(&w)) {
+        // After `ecr`, `serve` and `sso`, the options belong to their own subcommands
+        // (`ecr login`, `serve ecs`, `sso login`).
+        let nested =
+            matches!(next, Some("ecr" | "serve" | "sso")) && args.get(2 + leading).is_some();
         let at = 1 + leading + if nested { 2 } else { 1 };
         let options: Vec<OsString> = args.drain(1..1 + leading).collect();
         let at = at - options.len();

@@ -24,5 +24,6 @@ pub mod sdk;
 pub mod secret;
 pub mod serve;
 pub mod session;
+pub mod sso;
 pub mod text;
 pub mod variables;

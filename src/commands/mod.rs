@@ -9,6 +9,7 @@ pub mod ecr_helper;
 pub mod list;
 pub mod run;
 pub mod serve;
+pub mod sso;
 
 use crate::creds;
 use crate::profile::chain::Request;

@@ -53,11 +53,11 @@ impl Key {
                 format!("credential_process {}", command.expose())
             }
             Root::Sso {
-                start_url,
+                session,
                 account_id,
                 role_name,
                 ..
-            } => format!("sso {start_url} {account_id} {role_name}"),
+            } => format!("sso {} {account_id} {role_name}", session.start_url),
             Root::WebIdentity {
                 role_arn,
                 token_file,

@@ -218,7 +218,7 @@ impl Execution {
     }
 
     fn fetch_root(&self) -> Result<Credentials> {
-        source::fetch(&self.chain.root, &self.network)
+        source::fetch(&self.chain, &self.network)
     }
 
     fn fetch_step(&mut self, level: usize, parent: &Credentials) -> Result<Credentials> {

@@ -19,6 +19,7 @@ pub const SSO_REGION: &str = "sso_region";
 pub const SSO_START_URL: &str = "sso_start_url";
 pub const SSO_ACCOUNT_ID: &str = "sso_account_id";
 pub const SSO_ROLE_NAME: &str = "sso_role_name";
+pub const SSO_REGISTRATION_SCOPES: &str = "sso_registration_scopes";
 pub const ENDPOINT_URL: &str = "endpoint_url";
 // Read only by runas (aws-runas's names).
 pub const SESSION_TOKEN_DURATION: &str = "session_token_duration";
@@ -26,9 +27,10 @@ pub const CREDENTIALS_DURATION: &str = "credentials_duration";
 pub const MFA_PROCESS: &str = "mfa_process";
 pub const ECR_REGISTRIES: &str = "ecr_registries";
 pub const SERVE: &str = "runas_serve";
+pub const SSO_AUTO_LOGIN: &str = "sso_auto_login";
 
 /// Every key runas reads, in the order `runas diagnose` shows them.
-pub const ALL: [&str; 25] = [
+pub const ALL: [&str; 26] = [
     REGION,
     ROLE_ARN,
     SOURCE_PROFILE,
@@ -53,6 +55,7 @@ pub const ALL: [&str; 25] = [
     ENDPOINT_URL,
     ECR_REGISTRIES,
     SERVE,
+    SSO_AUTO_LOGIN,
     "aws_account_id",
 ];
 

@@ -2,7 +2,7 @@
 //! reading what each profile says of itself: its root source, its role.
 
 use super::Profiles;
-use super::chain::{Mfa, NamedSource, RoleStep, Root};
+use super::chain::{Mfa, NamedSource, RoleStep, Root, SsoSession};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::problem::{MAX_HOPS, Problem};
 use crate::credentials::Credentials;
@@ -192,6 +192,7 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
     let session = p.get(key::SSO_SESSION);
     let (account_id, role_name) = (p.get(key::SSO_ACCOUNT_ID), p.get(key::SSO_ROLE_NAME));
     let (mut region, mut start_url) = (p.get(key::SSO_REGION), p.get(key::SSO_START_URL));
+    let mut scopes = None;
     if session.is_none()
         && [account_id, role_name, region, start_url]
             .iter()
@@ -222,6 +223,7 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
         })?;
         region = section.get(key::SSO_REGION);
         start_url = section.get(key::SSO_START_URL);
+        scopes = section.get(key::SSO_REGISTRATION_SCOPES);
     }
     let (account_id, role_name) = match (account_id, role_name) {
         (Some(a), Some(r)) => (a, r),
@@ -246,14 +248,58 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
     };
     Ok(Some(Root::Sso {
         profile: name.to_owned(),
-        session_name: session.map(str::to_owned),
-        region: region.ok_or_else(|| missing(key::SSO_REGION))?.to_owned(),
-        start_url: start_url
-            .ok_or_else(|| missing(key::SSO_START_URL))?
-            .to_owned(),
+        session: SsoSession {
+            name: session.map(str::to_owned),
+            region: region.ok_or_else(|| missing(key::SSO_REGION))?.to_owned(),
+            start_url: start_url
+                .ok_or_else(|| missing(key::SSO_START_URL))?
+                .to_owned(),
+            scopes: scopes.map(parse_scopes),
+        },
         account_id: account_id.to_owned(),
         role_name: role_name.to_owned(),
     }))
+}
+
+/// The `[sso-session NAME]` section, for `runas sso login --sso-session NAME`.
+pub fn sso_session(profiles: &Profiles, name: &str) -> Result<SsoSession> {
+    let what = format!("sso-session {name}");
+    let section = profiles.set().sso_session(name).ok_or_else(|| {
+        Error::Usage(format!(
+            "no [sso-session {name}] section in {}",
+            profiles.files.config.display()
+        ))
+    })?;
+    let missing = |key: &'static str| {
+        Error::profile(
+            &what,
+            Problem::SsoKeyMissing {
+                key,
+                session: Some(name.to_owned()),
+            },
+        )
+    };
+    Ok(SsoSession {
+        name: Some(name.to_owned()),
+        region: section
+            .get(key::SSO_REGION)
+            .ok_or_else(|| missing(key::SSO_REGION))?
+            .to_owned(),
+        start_url: section
+            .get(key::SSO_START_URL)
+            .ok_or_else(|| missing(key::SSO_START_URL))?
+            .to_owned(),
+        scopes: section.get(key::SSO_REGISTRATION_SCOPES).map(parse_scopes),
+    })
+}
+
+/// `sso_registration_scopes` as the AWS CLI reads it: split on commas, blanks dropped.
+pub fn parse_scopes(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 pub(super) fn role_step(p: &Profile, env: &Env, default_duration: Duration) -> Result<RoleStep> {

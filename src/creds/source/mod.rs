@@ -15,33 +15,30 @@ mod web_identity;
 use super::Credentials;
 use crate::error::{Error, Result};
 use crate::log::debug;
-use crate::profile::chain::{NamedSource, Root};
+use crate::profile::chain::{Chain, NamedSource, Root};
 use crate::sdk::Network;
 use aws_credential_types::provider::ProvideCredentials;
 
 /// The root's credentials. Keys and `credential_process` never build the network.
-pub fn fetch(root: &Root, network: &Network) -> Result<Credentials> {
+pub fn fetch(chain: &Chain, network: &Network) -> Result<Credentials> {
+    let root = &chain.root;
     debug!("fetching {}", root.describe());
     match root {
         Root::AccessKey { credentials, .. } => Ok(credentials.clone()),
         Root::CredentialProcess { profile, command } => process::credentials(profile, command),
         Root::Sso {
             profile,
-            session_name,
-            region,
-            start_url,
+            session,
             account_id,
             role_name,
-        } => {
-            let sso = sso::Sso {
-                session_name: session_name.as_deref(),
-                region,
-                start_url,
-                account_id,
-                role_name,
-            };
-            network.block_on(sso.credentials(profile))?
+        } => sso::Sso {
+            profile,
+            session,
+            account_id,
+            role_name,
+            auto_login: chain.sso_auto_login,
         }
+        .credentials(network),
         Root::WebIdentity {
             profile,
             role_arn,

@@ -84,14 +84,14 @@ fn root_line(root: &Root) -> String {
         }
         Root::Sso {
             profile,
-            session_name,
-            region,
-            start_url,
+            session,
             account_id,
             role_name,
         } => format!(
-            "root: SSO {role_name} in {account_id} at {start_url} in {region}, session {} of `{profile}`",
-            session_name.as_deref().unwrap_or("-")
+            "root: SSO {role_name} in {account_id} at {} in {}, session {} of `{profile}`",
+            session.start_url,
+            session.region,
+            session.name.as_deref().unwrap_or("-")
         ),
         Root::WebIdentity {
             profile,
