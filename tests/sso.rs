@@ -1,0 +1,363 @@
+//! IAM Identity Center sign-in (`runas sso login`, and sign-ins on a credentials miss),
+//! against the loopback stand-in of the OIDC service and portal (tests/support/sso_standin.py)
+//! and a browser that logs each URL and follows it with curl (tests/support/sso_browser.sh).
+//! Every count comes from their logs.
+
+mod testenv;
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use testenv::{Guard, Run, TestEnv, free_port, guarded};
+
+const CONFIG: &str = "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\n\
+                      sso_role_name = Dev\nregion = eu-west-1\n\
+                      [sso-session corp]\nsso_region = eu-west-1\n\
+                      sso_start_url = https://corp.awsapps.com/start\n\
+                      sso_registration_scopes = sso:account:access\n";
+/// sha1("corp"): the token file the AWS CLI names after the session.
+const TOKEN_FILE: &str = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
+
+fn support(name: &str) -> String {
+    format!("{}/tests/support/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The stand-in on a free port, logging to a file of its own.
+struct Standin {
+    _guard: Guard,
+    url: String,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Standin {
+    fn start(args: &[&str]) -> Standin {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let log = dir.path().join("requests.log");
+        let port = free_port();
+        let mut command = Command::new("python3");
+        command
+            .arg(support("sso_standin.py"))
+            .args(["--port", &port.to_string()])
+            .arg("--log")
+            .arg(&log)
+            .args(args);
+        let mut guard = Guard::new(
+            guarded(&command, None)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("python3 runs the SSO stand-in (install python3)"),
+        );
+        let stdout = guard.child().stdout.take().expect("stdout was piped");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).ok();
+        assert_eq!(
+            line.trim(),
+            "listening",
+            "the SSO stand-in did not start; it needs python3"
+        );
+        Standin {
+            _guard: guard,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn requests(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    }
+
+    /// Requests of `op` (and, for CreateToken, of `grant`).
+    fn count(&self, op: &str, grant: Option<&str>) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r["op"] == op && grant.is_none_or(|g| r["grantType"] == g))
+            .count()
+    }
+}
+
+/// A HOME with the SSO profile, every AWS endpoint at the stand-in, and the logging browser.
+fn env(standin: &Standin) -> TestEnv {
+    let mut env = TestEnv::new(&standin.url);
+    env.config(CONFIG);
+    let browser_log = env.path("browser.log");
+    env.env("BROWSER", &support("sso_browser.sh"))
+        .env("SSO_BROWSER_LOG", &browser_log.display().to_string());
+    env
+}
+
+fn browser_lines(env: &TestEnv) -> usize {
+    std::fs::read_to_string(env.path("browser.log"))
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+/// `n` runs of `runas ARGS` at once.
+fn parallel(env: &TestEnv, n: usize, args: &[&str]) -> Vec<Run> {
+    let children: Vec<_> = (0..n)
+        .map(|_| {
+            let mut command = env.command();
+            command
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            command.spawn().expect("runas starts")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| Run::from(c.wait_with_output().expect("runas ends")))
+        .collect()
+}
+
+fn token(env: &TestEnv) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(env.path(TOKEN_FILE)).expect("a token file"))
+        .expect("JSON")
+}
+
+/// Moves the token file's access token into the past, leaving its refresh token.
+fn expire(env: &TestEnv) {
+    let mut token = token(env);
+    token["expiresAt"] = "2020-01-01T00:00:00Z".into();
+    std::fs::write(env.path(TOKEN_FILE), token.to_string()).unwrap();
+    let _ = std::fs::remove_dir_all(env.cache_dir());
+}
+
+const PRINT_KEY: &[&str] = &["dev", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"];
+
+#[test]
+fn ten_runs_without_a_token_sign_in_once() {
+    let standin = Standin::start(&[]);
+    let mut env = env(&standin);
+    env.env("RUNAS_SSO_AUTO_LOGIN", "1");
+    let runs = parallel(&env, 10, PRINT_KEY);
+    for run in &runs {
+        assert_eq!(run.status, Some(0), "{}", run.stderr);
+        assert!(run.stdout.starts_with("ASIA"), "{}", run.stdout);
+    }
+    assert_eq!(browser_lines(&env), 1);
+    assert_eq!(standin.count("RegisterClient", None), 1);
+    assert_eq!(standin.count("Authorize", None), 1);
+    assert_eq!(standin.count("CreateToken", None), 1);
+    let waited = runs
+        .iter()
+        .filter(|r| r.stderr.contains("another runas (pid "))
+        .count();
+    let said = runs
+        .iter()
+        .map(|r| r.stderr.matches("another runas").count())
+        .max();
+    assert!(waited >= 1 && said == Some(1), "each waiter says so once");
+    // The AWS CLI's format, mode 0600, with the registration and the refresh token.
+    let token = token(&env);
+    for key in [
+        "startUrl",
+        "region",
+        "accessToken",
+        "expiresAt",
+        "clientId",
+        "clientSecret",
+        "registrationExpiresAt",
+        "refreshToken",
+    ] {
+        assert!(token.get(key).is_some(), "{key} in {token}");
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(env.path(TOKEN_FILE))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // The next run uses the file: no browser, no OIDC call.
+    env.run(PRINT_KEY).ok();
+    assert_eq!(
+        (browser_lines(&env), standin.count("CreateToken", None)),
+        (1, 1)
+    );
+}
+
+#[test]
+fn an_expired_token_is_refreshed_once_and_never_opens_a_browser() {
+    let standin = Standin::start(&[]);
+    let env = env(&standin);
+    env.run(&["sso", "login", "dev"]).ok();
+    let first = token(&env)["refreshToken"].clone();
+    expire(&env);
+    // No terminal and no opt-in: a refresh needs neither.
+    let runs = parallel(&env, 10, PRINT_KEY);
+    for run in &runs {
+        assert_eq!(run.status, Some(0), "{}", run.stderr);
+    }
+    assert_eq!(standin.count("CreateToken", Some("refresh_token")), 1);
+    assert_eq!(browser_lines(&env), 1, "only the sign-in's");
+    let rotated = token(&env)["refreshToken"].clone();
+    assert_ne!(rotated, first, "the rotated refresh token is written back");
+    // The stand-in refuses the old one, as the service does; the new one works.
+    expire(&env);
+    env.run(PRINT_KEY).ok();
+    assert_eq!(standin.count("CreateToken", Some("refresh_token")), 2);
+}
+
+#[test]
+fn a_refused_sign_in_fails_every_waiting_run_at_once() {
+    let standin = Standin::start(&["--deny"]);
+    let mut env = env(&standin);
+    env.env("RUNAS_SSO_AUTO_LOGIN", "1");
+    let started = Instant::now();
+    let runs = parallel(&env, 10, PRINT_KEY);
+    assert!(
+        started.elapsed() < Duration::from_secs(70),
+        "{:?}",
+        started.elapsed()
+    );
+    for run in &runs {
+        assert_eq!(run.status, Some(4), "{}", run.stderr);
+        assert!(run.stderr.contains("access_denied"), "{}", run.stderr);
+    }
+    assert_eq!(browser_lines(&env), 1);
+    assert_eq!(standin.count("Authorize", None), 1);
+    assert_eq!(standin.count("CreateToken", None), 0);
+}
+
+#[test]
+fn without_a_terminal_or_opt_in_a_run_says_what_to_run() {
+    let standin = Standin::start(&[]);
+    let env = env(&standin);
+    env.run(PRINT_KEY)
+        .fails(4, "run `runas sso login --profile dev`");
+    assert_eq!(browser_lines(&env), 0);
+    assert_eq!(standin.count("RegisterClient", None), 0);
+    // The profile's own opt-in.
+    env.config(&CONFIG.replace(
+        "region = eu-west-1\n",
+        "region = eu-west-1\nsso_auto_login = true\n",
+    ));
+    env.run(PRINT_KEY).ok();
+    assert_eq!(browser_lines(&env), 1);
+}
+
+#[test]
+fn the_device_code_flow_polls_at_the_interval_and_slows_down() {
+    let standin = Standin::start(&["--device", "pending,pending,slow_down", "--interval", "1"]);
+    let env = env(&standin);
+    let run = env
+        .run(&["sso", "login", "--use-device-code", "--no-browser", "dev"])
+        .ok();
+    assert!(
+        run.stderr.contains("enter the code ABCD-EFGH"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("https://device.sso.example/"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(browser_lines(&env), 0, "--no-browser");
+    let polls: Vec<Option<f64>> = standin
+        .requests()
+        .iter()
+        .filter(|r| r["grantType"] == "urn:ietf:params:oauth:grant-type:device_code")
+        .map(|r| r["sinceLast"].as_f64())
+        .collect();
+    assert_eq!(
+        polls.len(),
+        4,
+        "pending, pending, slow_down, then the token: {polls:?}"
+    );
+    let gap = |i: usize| polls[i].unwrap_or_default();
+    assert!(gap(1) >= 0.95 && gap(1) < 3.0, "{polls:?}");
+    assert!(gap(2) >= 0.95 && gap(2) < 3.0, "{polls:?}");
+    assert!(gap(3) >= 5.95, "5 s more after slow_down: {polls:?}");
+    // The device flow's registration has no grant types of its own, as the CLI's.
+    assert!(
+        token(&env)["refreshToken"].is_string(),
+        "scopes were asked for"
+    );
+}
+
+fn botocore(env: &TestEnv, standin: &Standin, args: &[&str]) -> String {
+    let out = Command::new("python3")
+        .arg(support("sso_botocore.py"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", env.home.path())
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &standin.url)
+        .env("AWS_ENDPOINT_URL_SSO", &standin.url)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("python3 runs (pip install botocore)");
+    assert!(
+        out.status.success(),
+        "botocore: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn botocore_uses_the_files_runas_writes_and_runas_the_clis() {
+    let standin = Standin::start(&[]);
+    // Only the service-specific variables point at the stand-in.
+    let mut env = TestEnv::new("http://127.0.0.1:9");
+    env.config(CONFIG);
+    let browser_log = env.path("browser.log").display().to_string();
+    env.env("AWS_ENDPOINT_URL_SSO_OIDC", &standin.url)
+        .env("AWS_ENDPOINT_URL_SSO", &standin.url)
+        .env("BROWSER", &support("sso_browser.sh"))
+        .env("SSO_BROWSER_LOG", &browser_log);
+    env.run(&["sso", "login", "--profile", "dev"]).ok();
+    let written = token(&env);
+    // botocore reads runas's token, and refreshes it with the registration runas wrote.
+    expire(&env);
+    let out: Value =
+        serde_json::from_str(&botocore(&env, &standin, &["credentials", "dev"])).unwrap();
+    assert!(out["accessKeyId"].as_str().unwrap().starts_with("ASIA"));
+    assert_ne!(
+        out["refreshToken"], written["refreshToken"],
+        "botocore refreshed it"
+    );
+    assert_eq!(standin.count("CreateToken", Some("refresh_token")), 1);
+    // runas reads what botocore (as the AWS CLI) wrote, with no sign-in of its own.
+    std::fs::remove_file(env.path(TOKEN_FILE)).unwrap();
+    botocore(&env, &standin, &["login", "corp"]);
+    let browser = browser_lines(&env);
+    env.run(PRINT_KEY).ok();
+    assert_eq!(browser_lines(&env), browser);
+    assert_eq!(
+        standin.count("RegisterClient", None),
+        2,
+        "runas's, then botocore's"
+    );
+    // Logout: the portal's Logout, and the file is gone.
+    env.run(&["sso", "logout", "--sso-session", "corp"]).ok();
+    assert!(!env.path(TOKEN_FILE).exists());
+    assert_eq!(standin.count("Logout", None), 1);
+}
+
+#[test]
+fn the_registration_is_cached_in_the_clis_file_and_reused() {
+    let standin = Standin::start(&[]);
+    let env = env(&standin);
+    env.run(&["sso", "login", "dev"]).ok();
+    env.run(&["sso", "login", "--sso-session", "corp"]).ok();
+    assert_eq!(standin.count("RegisterClient", None), 1);
+    assert_eq!(standin.count("CreateToken", Some("authorization_code")), 2);
+    assert_eq!(browser_lines(&env), 2, "an explicit login signs in anew");
+    let registrations = std::fs::read_dir(env.path(".aws/sso/cache"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() != Path::new(TOKEN_FILE).file_name().unwrap())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .count();
+    assert_eq!(registrations, 1);
+}
