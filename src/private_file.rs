@@ -1,5 +1,6 @@
 //! Every file runas writes: cache entries and notes, the shared credentials file (`-c`) and
-//! Docker's `config.json` (`ecr login --write-config`).
+//! Docker's `config.json` (`ecr login --write-config`); and the one rule for reading a file
+//! that holds something private ([`read_private`]) and for trusting a directory ([`distrust_dir`]).
 //!
 //! A file is replaced whole: written to a temporary file beside it (mode 0600 from
 //! creation, whatever the umask), synced, and renamed over it, so a reader or a crash sees
@@ -11,7 +12,7 @@
 use crate::deadline;
 use std::fs::{self, File, TryLockError};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -130,6 +131,81 @@ pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Reads a file that holds something private (a cache entry, a token, a note, a
+/// registrations file, a sign-in cache): only a plain file reached without a symlink, owned
+/// by this user, with no group or other permission bits, of at most `limit` bytes. Any
+/// other file is refused with the reason, naming owner or mode; the checks are made on the
+/// open file, so a swap after them changes nothing. This is the only function that opens
+/// such a file for reading.
+pub fn read_private(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = File::options()
+        .read(true)
+        // Not through a symlink planted there; not blocking on a FIFO.
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => io::Error::other("it is a symbolic link"),
+            _ => e,
+        })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::other("it is not a plain file"));
+    }
+    let mode = meta.mode() & 0o7777;
+    if meta.uid() != euid() {
+        return Err(io::Error::other(format!(
+            "it belongs to uid {} (mode {mode:04o}), not to uid {}",
+            meta.uid(),
+            euid()
+        )));
+    }
+    if mode & 0o077 != 0 {
+        return Err(io::Error::other(format!(
+            "its mode {mode:04o} lets other users at it (0600 is private)"
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::other(format!("it is larger than {limit} bytes")));
+    }
+    Ok(bytes)
+}
+
+/// The user runas runs as.
+fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+/// Why a directory with `meta` is not to be trusted with private files, naming owner and
+/// mode; `None` when it is: this user's, and no other user can write to it. A directory
+/// another user created first (in a shared `/tmp`, say) could hand a run planted files, or a
+/// symlink that makes it write where it should not.
+pub fn distrust(meta: &fs::Metadata) -> Option<String> {
+    let mode = meta.mode() & 0o7777;
+    if meta.uid() != euid() {
+        Some(format!(
+            "it belongs to uid {} (mode {mode:04o}), not to uid {}",
+            meta.uid(),
+            euid()
+        ))
+    } else if mode & 0o022 != 0 {
+        Some(format!("its mode {mode:04o} lets other users write to it"))
+    } else {
+        None
+    }
+}
+
+/// Why the directory at `dir` is not to be trusted; `None` when it is, or is not there.
+pub fn distrust_dir(dir: &Path) -> Option<String> {
+    match fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => Some("it is not a directory".to_owned()),
+        Ok(meta) => distrust(&meta),
+        Err(_) => None,
+    }
+}
+
 /// A read-modify-write of a shared file: the directory of its target is locked (`flock`,
 /// released by the kernel if this run dies), so two runs cannot both read the old file
 /// and each write back only its own change.
@@ -246,6 +322,35 @@ mod tests {
         replace(&dir.path().join("credentials"), b"x").unwrap();
         assert!(!orphan.exists());
         assert!(recent.exists(), "a run in progress may still own it");
+    }
+
+    #[test]
+    fn only_private_plain_files_of_this_user_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("entry");
+        fs::write(&path, "x").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(read_private(&path, 10).unwrap(), b"x");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+        assert_eq!(read_private(&path, 10).unwrap(), b"x");
+        // Readable by others is refused like writable by others.
+        for mode in [0o644, 0o640, 0o604, 0o666] {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+            let err = read_private(&path, 10).unwrap_err().to_string();
+            assert!(err.contains(&format!("mode {mode:04o}")), "{err}");
+        }
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        let err = read_private(&link, 10).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+        assert!(read_private(dir.path(), 10).is_err(), "a directory");
+        fs::write(&path, "too long").unwrap();
+        assert!(read_private(&path, 3).is_err());
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(distrust_dir(dir.path()).unwrap().contains("0777"));
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(distrust_dir(dir.path()).is_none());
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //!
 //! A step's key is derived from the plan alone (the root's identity and every step's
 //! parameters), so the warm path finds the last step's entry without touching anything
-//! before it. Files are written to a temporary file and renamed, so a reader sees a whole
-//! entry or none; an entry that cannot be read or parsed is a miss, with a warning. A lock
-//! file per step lets concurrent runs that miss wait for the one that is fetching.
+//! before it. Entries are read, locked and written through [`super::single_flight`]: a
+//! reader sees a whole entry or none; an entry that is not private, or cannot be parsed, is
+//! a miss, with a warning; concurrent runs that miss wait for the one that is fetching.
 
+use super::Credentials;
 use super::key::Key;
-use super::{Credentials, lock, trust};
+use super::single_flight::{Look, Slot};
 use crate::credentials::{parse_rfc3339, rfc3339};
 use crate::log::{debug, warning};
 use crate::private_file;
@@ -27,6 +28,8 @@ use std::time::Duration;
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// An entry is a few hundred bytes; anything much larger is not one.
 const MAX_ENTRY: u64 = 64 * 1024;
+/// The extension of credential entries.
+const ENTRY: &str = "json";
 
 /// The cache, or none: a directory that is not the user's own is not used at all.
 pub struct Cache {
@@ -62,7 +65,7 @@ impl Cache {
             .or_else(|| {
                 let runtime = PathBuf::from(var(XDG_RUNTIME_DIR.name)?);
                 let private = fs::metadata(&runtime)
-                    .is_ok_and(|m| m.is_dir() && trust::distrust(&m).is_none());
+                    .is_ok_and(|m| m.is_dir() && private_file::distrust(&m).is_none());
                 private.then(|| runtime.join("runas"))
             });
         if dir.is_none() {
@@ -90,40 +93,42 @@ impl Cache {
         Some(self.dir()?.join(key.file_name(extension)))
     }
 
-    /// The entry for `key` if it is there, whole, and good for the refresh margin more.
+    /// Where `key`'s thing with `extension` lives and is locked, for [`Slot::get`]. None
+    /// without a cache.
+    pub fn slot(&self, key: &Key, extension: &str) -> Option<Slot> {
+        Some(
+            Slot::new(
+                self.path(key, extension)?,
+                self.path(key, "lock")?,
+                key.description(),
+            )
+            .limit(MAX_ENTRY),
+        )
+    }
+
+    /// The credentials entry of `key`.
+    pub fn entry_slot(&self, key: &Key) -> Option<Slot> {
+        self.slot(key, ENTRY)
+    }
+
+    /// The entry for `key` if it is there, private, whole, and good for the refresh margin
+    /// more.
     pub fn fresh(&self, key: &Key) -> Option<Credentials> {
-        let path = self.path(key, "json")?;
-        let bytes = match trust::read_own(&path, MAX_ENTRY) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-            Err(e) => {
-                warning!(
-                    "cannot read cache entry {}: {e}; fetching anew",
-                    path.display()
-                );
-                return None;
-            }
-        };
-        let entry: Entry = match serde_json::from_slice(&bytes) {
+        self.entry_slot(key)?
+            .peek(|bytes| Cache::judge(key, self.margin, bytes))
+    }
+
+    /// What the bytes of `key`'s entry are worth, for a refresh margin of `margin`.
+    pub fn judge(key: &Key, margin: Duration, bytes: &[u8]) -> Look<Credentials> {
+        let entry: Entry = match serde_json::from_slice(bytes) {
             Ok(entry) => entry,
-            Err(e) => {
-                warning!(
-                    "cache entry {} is corrupt ({e}); fetching anew",
-                    path.display()
-                );
-                return None;
-            }
+            Err(e) => return Look::Corrupt(format!("not a cache entry: {e}")),
         };
         if entry.key != key.text() {
-            debug!("cache entry {} belongs to another step", path.display());
-            return None;
+            return Look::Miss("the entry belongs to another step".into());
         }
         let Some(expiration) = parse_rfc3339(&entry.expiration) else {
-            warning!(
-                "cache entry {} has no valid expiry; fetching anew",
-                path.display()
-            );
-            return None;
+            return Look::Corrupt("no valid expiry".into());
         };
         let credentials = Credentials {
             access_key_id: entry.access_key_id,
@@ -132,44 +137,41 @@ impl Cache {
             expiration: Some(expiration),
         };
         if let Some(why) = credentials.problem() {
-            warning!(
-                "cache entry {} holds bad values ({why}); fetching anew",
-                path.display()
-            );
-            return None;
+            return Look::Corrupt(format!("bad values: {why}"));
         }
-        if credentials.fresh_for(self.margin) {
-            Some(credentials)
+        if credentials.fresh_for(margin) {
+            Look::Fresh(credentials)
         } else {
-            debug!("cache entry for {} is about to expire", entry.description);
-            None
+            Look::Miss("about to expire".into())
         }
     }
 
-    /// Saves an entry. A cache that cannot be written costs a later STS call, not this run.
-    pub fn store(&self, key: &Key, credentials: &Credentials) {
-        let description = key.description();
-        let Some(expiration) = credentials.expiration else {
-            return;
-        };
+    /// The bytes of `key`'s entry for `credentials`; none for credentials without an expiry,
+    /// which are not cached.
+    pub fn entry(key: &Key, credentials: &Credentials) -> Option<Vec<u8>> {
         let entry = Entry {
             key: key.text().to_owned(),
-            description: description.to_owned(),
+            description: key.description().to_owned(),
             access_key_id: credentials.access_key_id.clone(),
             secret_access_key: credentials.secret_access_key.clone(),
             session_token: credentials.session_token.clone(),
-            expiration: rfc3339(expiration),
+            expiration: rfc3339(credentials.expiration?),
         };
-        let Some(path) = self.path(key, "json") else {
-            return;
+        serde_json::to_vec(&entry).ok()
+    }
+
+    /// Saves an entry, as a fetch does.
+    #[cfg(test)]
+    fn store(&self, key: &Key, credentials: &Credentials) {
+        let slot = self.entry_slot(key).unwrap();
+        let fetched = || {
+            Ok(super::single_flight::Fetched {
+                value: (),
+                bytes: Cache::entry(key, credentials),
+            })
         };
-        let written = self
-            .ensure_dir()
-            .and_then(|()| private_file::replace(&path, &serde_json::to_vec(&entry)?));
-        match written {
-            Ok(()) => debug!("cached {description} in {}", path.display()),
-            Err(e) => warning!("cannot write cache entry {}: {e}", path.display()),
-        }
+        slot.get(true, |_| Look::Miss(String::new()), fetched)
+            .unwrap();
     }
 
     /// Removes entries, ECR tokens, plan notes and lock files nobody has touched for two days: STS
@@ -186,9 +188,11 @@ impl Cache {
         let old = std::time::SystemTime::now() - Duration::from_secs(48 * 3600);
         for entry in entries.flatten() {
             let path = entry.path();
-            let ours = path
-                .extension()
-                .is_some_and(|x| ["json", "plan", "lock", "token"].iter().any(|e| x == *e));
+            let ours = path.extension().is_some_and(|x| {
+                ["json", "plan", "lock", "token", "failed"]
+                    .iter()
+                    .any(|e| x == *e)
+            });
             let stale = entry
                 .metadata()
                 .and_then(|m| m.modified())
@@ -199,19 +203,6 @@ impl Cache {
         }
     }
 
-    /// Waits until no other `runas` is fetching `key`, at most `RUNAS_TIMEOUT`; the lock is
-    /// released on drop. No cache, no lock.
-    pub fn lock(&self, key: &Key) -> crate::error::Result<Option<lock::Held>> {
-        let Some(path) = self.path(key, "lock") else {
-            return Ok(None);
-        };
-        if let Err(e) = self.ensure_dir() {
-            warning!("cannot create the cache directory: {e}; going on without a lock");
-            return Ok(None);
-        }
-        lock::acquire(&path, key.description())
-    }
-
     /// Creates the directory (0700), and checks it again: another user may have made it
     /// between `locate` and now.
     pub fn ensure_dir(&self) -> std::io::Result<()> {
@@ -219,7 +210,7 @@ impl Cache {
             return Err(std::io::Error::other("no cache directory"));
         };
         private_file::create_dir(dir)?;
-        match trust::distrust_dir(dir) {
+        match private_file::distrust_dir(dir) {
             Some(why) => Err(std::io::Error::other(why)),
             None => Ok(()),
         }
@@ -229,7 +220,7 @@ impl Cache {
     #[cfg(test)]
     fn write_test_entry(&self, key: &Key, contents: &[u8]) -> std::io::Result<()> {
         self.ensure_dir()?;
-        fs::write(self.path(key, "json").unwrap(), contents)
+        private_file::replace(&self.path(key, "json").unwrap(), contents)
     }
 }
 
@@ -251,7 +242,7 @@ fn refresh_margin(value: Option<&str>) -> Duration {
 /// Whether `dir` may hold the cache; says why not, once per run.
 fn trusted(dir: &Path) -> bool {
     static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    let Some(why) = trust::distrust_dir(dir) else {
+    let Some(why) = private_file::distrust_dir(dir) else {
         return true;
     };
     if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
@@ -332,6 +323,21 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_others_can_read_is_a_miss() {
+        let home = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            dir: Some(home.path().to_owned()),
+            margin: REFRESH_MARGIN,
+        };
+        cache.store(&test_key("k"), &creds(3600));
+        let path = cache.path(&test_key("k"), "json").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(cache.fresh(&test_key("k")).is_none(), "a 0644 entry");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(cache.fresh(&test_key("k")).is_some());
+    }
+
+    #[test]
     fn pruning_removes_only_old_entries_and_notes() {
         let home = tempfile::tempdir().unwrap();
         let cache = Cache {
@@ -365,7 +371,7 @@ mod tests {
             assert!(!left.contains(&gone.to_owned()), "{gone}");
         }
         // A lock just taken is fresh, whatever the age of its file.
-        drop(cache.lock(&test_key("k")).unwrap().unwrap());
+        cache.store(&test_key("k"), &creds(3600));
         let age = fs::metadata(cache.path(&test_key("k"), "lock").unwrap())
             .unwrap()
             .modified()

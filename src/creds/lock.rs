@@ -23,9 +23,9 @@ pub struct Held {
 }
 
 /// Takes the lock at `path` for `step` (a description for messages), waiting at most
-/// `RUNAS_TIMEOUT` for another holder. A lock file that cannot be used is a warning, and
-/// the run goes on without it: at worst two runs fetch the same step.
-pub fn acquire(path: &Path, step: &str) -> Result<Option<Held>> {
+/// `wait` for another holder (`None`: `RUNAS_TIMEOUT`). A lock file that cannot be used is
+/// a warning, and the run goes on without it: at worst two runs fetch the same step.
+pub fn acquire(path: &Path, step: &str, wait: Option<Duration>) -> Result<Option<Held>> {
     let mut file = match open(path) {
         Ok(file) => file,
         Err(e) => {
@@ -37,7 +37,14 @@ pub fn acquire(path: &Path, step: &str) -> Result<Option<Held>> {
         }
     };
     let started = Instant::now();
-    let deadline = deadline::from_now();
+    let deadline = started + wait.unwrap_or_else(deadline::timeout);
+    let (limit, longer) = match wait {
+        None => (
+            deadline::describe(),
+            "wait longer with a larger RUNAS_TIMEOUT",
+        ),
+        Some(wait) => (format!("{}s", wait.as_secs()), "try again later"),
+    };
     let mut announced = false;
     loop {
         match file.try_lock() {
@@ -51,18 +58,16 @@ pub fn acquire(path: &Path, step: &str) -> Result<Option<Held>> {
         if !announced && started.elapsed() >= QUIET {
             announced = true;
             eprintln!(
-                "runas: waiting for {}, which is fetching {step} (at most {})",
+                "runas: waiting for {}, which is fetching {step} (at most {limit})",
                 holder(&mut file),
-                deadline::describe()
             );
         }
         if Instant::now() >= deadline {
             return Err(Error::Credentials {
                 what: step.to_owned(),
                 message: format!(
-                    "gave up waiting for {} after {}; if it is stuck, end it, or wait longer with a larger RUNAS_TIMEOUT",
+                    "gave up waiting for {} after {limit}; if it is stuck, end it, or {longer}",
                     holder(&mut file),
-                    deadline::describe()
                 ),
             });
         }
@@ -118,7 +123,7 @@ mod tests {
     fn the_holder_writes_its_pid_and_symlinks_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.lock");
-        let held = acquire(&path, "step").unwrap();
+        let held = acquire(&path, "step", None).unwrap();
         assert!(held.is_some());
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
@@ -129,5 +134,25 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("elsewhere"), &link).unwrap();
         assert!(open(&link).is_err());
         assert!(!dir.path().join("elsewhere").exists());
+    }
+
+    #[test]
+    fn the_caller_chooses_how_long_to_wait() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.lock");
+        let _held = acquire(&path, "step", None).unwrap().unwrap();
+        // flock locks belong to the open file, so a second open in this process waits.
+        let started = Instant::now();
+        let err = match acquire(&path, "a sign-in", Some(Duration::from_secs(1))) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("the lock was taken twice"),
+        };
+        assert!(started.elapsed() >= Duration::from_secs(1));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(err.contains("after 1s"), "{err}");
+        assert!(
+            err.contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
     }
 }

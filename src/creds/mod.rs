@@ -10,14 +10,13 @@ mod fresh;
 pub mod key;
 mod lock;
 mod mfa;
+pub mod single_flight;
 mod source;
 pub mod sts;
-mod trust;
 pub mod warm;
 
 pub use crate::credentials::{Credentials, remaining, rfc3339};
 pub use fresh::Fresh;
-pub use trust::read_own;
 
 use crate::duration::limits;
 use crate::error::{Error, Result};
@@ -162,20 +161,23 @@ impl Execution {
             return self.accept(level, root);
         }
         let key = self.levels[level].clone();
-        if !self.options.refresh
-            && let Some(hit) = self.cache.fresh(&key)
-        {
-            debug!("cache hit: {}", key.description());
-            return Ok(hit);
-        }
-        let _lock = self.cache.lock(&key)?;
-        // Another runas may have fetched it while this one waited for the lock.
-        if !self.options.refresh
-            && let Some(hit) = self.cache.fresh(&key)
-        {
-            debug!("cache hit after waiting: {}", key.description());
-            return Ok(hit);
-        }
+        let Some(slot) = self.cache.entry_slot(&key) else {
+            return self.fetch_level(level);
+        };
+        let renew = self.options.refresh;
+        let margin = self.cache.margin();
+        let judge = |bytes: &[u8]| Cache::judge(&key, margin, bytes);
+        let fetched = slot.get(renew, judge, || {
+            let value = self.fetch_level(level)?;
+            let bytes = Cache::entry(&key, &value);
+            Ok(single_flight::Fetched { value, bytes })
+        })?;
+        Ok(fetched)
+    }
+
+    /// Fetches a level anew, with the credentials of the one before it (from the cache or
+    /// fetched in turn).
+    fn fetch_level(&mut self, level: usize) -> Result<Credentials> {
         let fetched = if level == 0 {
             self.fetch_root()?
         } else {
@@ -183,7 +185,6 @@ impl Execution {
             self.fetch_step(level, &parent)?
         };
         let fetched = self.accept(level, fetched)?;
-        self.cache.store(&key, &fetched);
         if level == self.chain.steps.len() {
             // A miss already costs a network call; a sweep of the directory is small next to it.
             self.cache.prune();

@@ -10,14 +10,14 @@
 //! holds a cache key, a region and warnings; the key can hold a `credential_process`
 //! command line, so notes are 0600 like the entries.
 
-use super::key::{Key, file_digest};
+use super::key::{Key, StableHasher, file_digest};
 use crate::log::debug;
 use crate::profile::Files;
 use crate::profile::chain::Chain;
 use crate::variables::{HOME, USER, XDG_CACHE_HOME, XDG_CONFIG_HOME};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// Everything a plan depends on, hashed.
@@ -53,15 +53,22 @@ impl Inputs {
     /// `request` is whatever else the answer depends on: the flags of a run, the registry
     /// host of a credential helper's `get`.
     pub fn gather(files: &Files, request: &impl Hash) -> Inputs {
-        let mut h = DefaultHasher::new();
+        let mut h = StableHasher::default();
         env!("CARGO_PKG_VERSION").hash(&mut h);
         for path in [&files.config, &files.credentials] {
             path.hash(&mut h);
             // A missing or unreadable file hashes as such; the full path reports it. The
             // same checks as there: no FIFO, no endless device, no `~` without HOME.
-            (!path.starts_with("~"))
+            let text = (!path.starts_with("~"))
                 .then(|| crate::profile::sections::read(path).ok().flatten())
-                .hash(&mut h);
+                .flatten();
+            match text {
+                Some(text) => {
+                    h.write_u8(1);
+                    h.write_long(text.as_bytes());
+                }
+                None => h.write_u8(0),
+            }
         }
         let mut vars: Vec<(String, String)> = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
@@ -107,7 +114,7 @@ impl Inputs {
     /// A note of any kind (a file extension that `Cache::prune` knows) for these inputs,
     /// if the files it watches are as they were.
     pub fn recall_note<T: DeserializeOwned>(&self, cache_dir: &Path, kind: &str) -> Option<T> {
-        let bytes = super::read_own(&self.path(cache_dir, kind), 1 << 20).ok()?;
+        let bytes = crate::private_file::read_private(&self.path(cache_dir, kind), 1 << 20).ok()?;
         let note: Note<T> = serde_json::from_slice(&bytes).ok()?;
         let same = note.version == env!("CARGO_PKG_VERSION")
             && note.inputs == self.name()

@@ -18,6 +18,7 @@ use super::registrations::{self, Registrations};
 use super::token::{self, AuthToken};
 use super::token_cache;
 use crate::creds::key::Key;
+use crate::creds::single_flight::{self, Look, Slot};
 use crate::creds::warm::Inputs;
 use crate::creds::{self, Credentials, Execution, cache::Cache};
 use crate::error::{Error, Result};
@@ -166,7 +167,7 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
     );
     if let Some(dir) = cache.dir()
         && let Some(note) = inputs.recall_note::<Note>(dir, NOTE)
-        && let Some((token, _)) = token_cache::fresh(&cache, &note.token_key)
+        && let Some((token, _)) = fresh_token(&cache, &note.token_key)
     {
         debug!("warm: {} for profile `{}`", registry.host, note.profile);
         return Ok(Some(token));
@@ -265,7 +266,8 @@ fn plan(
         ..Request::default()
     };
     let chain = resolve::resolve(profiles, &request, env)?;
-    let key = token_cache::key(&registry.scope, &Key::last(&chain, env), profile);
+    let (words, description) = token_cache::key_words(&registry.scope, profile);
+    let key = Key::last(&chain, env).derived(&words, description);
     Ok((chain, key))
 }
 
@@ -280,8 +282,27 @@ pub fn cached(
     Ok(lookup(&Cache::locate(env), &key, &chain))
 }
 
+/// Where the token of `key` lives and is locked; none without a cache.
+fn token_slot(cache: &Cache, key: &Key) -> Option<Slot> {
+    cache.slot(key, token_cache::EXTENSION)
+}
+
+/// What the bytes of `key`'s token entry are worth.
+fn judge_token(key: &Key) -> impl Fn(&[u8]) -> Look<(AuthToken, SystemTime)> + '_ {
+    move |bytes| match token_cache::decode(bytes, key.text(), SystemTime::now()) {
+        token_cache::Decoded::Usable(token, until) => Look::Fresh((token, until)),
+        token_cache::Decoded::Stale(why) => Look::Miss(why.to_owned()),
+        token_cache::Decoded::Damaged(why) => Look::Corrupt(why),
+    }
+}
+
+/// The cached token of `key`, if there is a fresh one.
+fn fresh_token(cache: &Cache, key: &Key) -> Option<(AuthToken, SystemTime)> {
+    token_slot(cache, key)?.peek(judge_token(key))
+}
+
 fn lookup(cache: &Cache, key: &Key, chain: &Chain) -> Option<Fetched> {
-    token_cache::fresh(cache, key).map(|(token, usable_until)| Fetched {
+    fresh_token(cache, key).map(|(token, usable_until)| Fetched {
         token,
         usable_until,
         key: key.clone(),
@@ -343,19 +364,38 @@ impl<'p> ProfileTokens<'p> {
         self
     }
 
-    /// The token of `registry`'s region, as [`obtain`] gets it.
+    /// The token of `registry`'s region, as [`obtain`] gets it. Parallel pulls that miss
+    /// together make one call.
     pub fn obtain(&mut self, registry: &Registry) -> Result<Fetched> {
         let (chain, key) = plan(self.profiles, self.profile, registry, self.env)?;
-        let cache = Cache::locate(self.env);
-        if let Some(hit) = lookup(&cache, &key, &chain) {
-            return Ok(hit);
-        }
-        // Parallel pulls that miss together make one call.
-        let _lock = cache.lock(&key)?;
-        if let Some(hit) = lookup(&cache, &key, &chain) {
-            return Ok(hit);
-        }
         let watched = chain.watched_files();
+        let Some(slot) = token_slot(&Cache::locate(self.env), &key) else {
+            let (token, usable_until) = self.fetch(chain, registry, &key)?.value;
+            return Ok(Fetched {
+                token,
+                usable_until,
+                key,
+                watched,
+            });
+        };
+        let (token, usable_until) = slot.get(false, judge_token(&key), || {
+            self.fetch(chain, registry, &key)
+        })?;
+        Ok(Fetched {
+            token,
+            usable_until,
+            key,
+            watched,
+        })
+    }
+
+    /// One GetAuthorizationToken with the profile's credentials, and the entry to cache.
+    fn fetch(
+        &mut self,
+        chain: Chain,
+        registry: &Registry,
+        key: &Key,
+    ) -> Result<single_flight::Fetched<(AuthToken, SystemTime)>> {
         let (execution, credentials) = self.credentials(chain)?;
         let scope = Scope::requests([&registry.scope]);
         let fetched = token::fetch_all(execution.network(), &scope, credentials)?
@@ -369,12 +409,11 @@ impl<'p> ProfileTokens<'p> {
             ),
             message,
         })?;
-        let usable_until = token_cache::store(&cache, &key, &token);
-        Ok(Fetched {
-            token,
-            usable_until,
-            key,
-            watched,
+        let (bytes, until) =
+            token_cache::encode(key.text(), key.description(), &token, SystemTime::now());
+        Ok(single_flight::Fetched {
+            value: (token, until),
+            bytes: Some(bytes),
         })
     }
 

@@ -1,5 +1,6 @@
 //! Registry tokens kept between credential-helper calls, so that a warm `get` reads one
-//! file and makes no call.
+//! file and makes no call: the entry's format and when a token is fresh. Where entries live,
+//! and how they are read, locked and written, is the credential cache's.
 //!
 //! A token is good for every registry of its region (or for ECR Public), for whoever asked
 //! for it. The key is the region and the plan of the identity (the chain's last cache key:
@@ -10,16 +11,9 @@
 
 use super::endpoint::Scope;
 use super::token::AuthToken;
-use crate::creds::cache::Cache;
-use crate::creds::key::Key;
-use crate::creds::rfc3339;
-use crate::log::{debug, warning};
+use crate::credentials::rfc3339;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
-use std::fs;
-use std::io::Read;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 /// Tokens are fetched anew this long before they expire, so a push that starts with one
@@ -31,7 +25,8 @@ pub const REFRESH_MARGIN: Duration = Duration::from_secs(10 * 60);
 /// arrival, which no clock offset changes.
 pub const LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
-const EXTENSION: &str = "token";
+/// The extension of token entries in the cache directory.
+pub const EXTENSION: &str = "token";
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -48,16 +43,16 @@ struct Entry {
     usable_until: String,
 }
 
-/// The cache key of the token for `scope` fetched with the credentials planned by
-/// `identity` (a chain's last cache key), for `profile`. A region's endpoint variants
-/// (FIPS, dual-stack) share its token.
-pub fn key(scope: &Scope, identity: &Key, profile: &str) -> Key {
+/// What the key of the token for `scope` says (the words the identity's key is extended
+/// with), and its description for `profile`. A region's endpoint variants (FIPS,
+/// dual-stack) share its token.
+pub fn key_words(scope: &Scope, profile: &str) -> (String, String) {
     let region = match scope {
         Scope::Private { region, .. } => format!("ecr {region}"),
         Scope::Public => "ecr-public".to_owned(),
     };
-    identity.derived(
-        &format!("registry token {region}"),
+    (
+        format!("registry token {region}"),
         format!("{scope} token for profile `{profile}`"),
     )
 }
@@ -70,28 +65,30 @@ pub fn usable_until(token: &AuthToken, now: SystemTime) -> SystemTime {
         .unwrap_or(now + LIFETIME)
 }
 
-/// The token for `key`, if an entry is there, private, whole, and good for the margin.
-pub fn fresh(cache: &Cache, key: &Key) -> Option<(AuthToken, SystemTime)> {
-    let path = cache.path(key, EXTENSION)?;
-    let bytes = read_private(&path)?;
-    let entry: Entry = match serde_json::from_slice(&bytes) {
+/// What an entry's bytes hold, for the key whose full text is `key`.
+pub enum Decoded {
+    /// A token good for the margin, and until when it may be used.
+    Usable(AuthToken, SystemTime),
+    /// Another key's entry, or one about to expire.
+    Stale(&'static str),
+    /// Not an entry.
+    Damaged(String),
+}
+
+/// Reads an entry's bytes.
+pub fn decode(bytes: &[u8], key: &str, now: SystemTime) -> Decoded {
+    let entry: Entry = match serde_json::from_slice(bytes) {
         Ok(entry) => entry,
-        Err(e) => {
-            warning!(
-                "token cache {} is corrupt ({e}); fetching anew",
-                path.display()
-            );
-            return None;
-        }
+        Err(e) => return Decoded::Damaged(format!("not a token entry: {e}")),
     };
-    if entry.key != key.text() {
-        debug!("token cache {} belongs to another key", path.display());
-        return None;
+    if entry.key != key {
+        return Decoded::Stale("the entry belongs to another key");
     }
-    let until = crate::credentials::parse_rfc3339(&entry.usable_until)?;
-    if until <= SystemTime::now() + REFRESH_MARGIN {
-        debug!("cached {} is about to expire", entry.description);
-        return None;
+    let Some(until) = crate::credentials::parse_rfc3339(&entry.usable_until) else {
+        return Decoded::Damaged("no valid expiry".into());
+    };
+    if until <= now + REFRESH_MARGIN {
+        return Decoded::Stale("the token is about to expire");
     }
     let token = AuthToken {
         username: entry.username,
@@ -102,15 +99,20 @@ pub fn fresh(cache: &Cache, key: &Key) -> Option<(AuthToken, SystemTime)> {
             .as_deref()
             .and_then(crate::credentials::parse_rfc3339),
     };
-    Some((token, until))
+    Decoded::Usable(token, until)
 }
 
-/// Saves a token; a cache that cannot be written costs a later call, not this one.
-pub fn store(cache: &Cache, key: &Key, token: &AuthToken) -> SystemTime {
-    let until = usable_until(token, SystemTime::now());
-    let description = key.description();
+/// An entry for `token` under the key whose full text is `key`, and until when the token
+/// may be used.
+pub fn encode(
+    key: &str,
+    description: &str,
+    token: &AuthToken,
+    now: SystemTime,
+) -> (Vec<u8>, SystemTime) {
+    let until = usable_until(token, now);
     let entry = Entry {
-        key: key.text().to_owned(),
+        key: key.to_owned(),
         description: description.to_owned(),
         username: token.username.clone(),
         password: token.password.clone(),
@@ -118,59 +120,13 @@ pub fn store(cache: &Cache, key: &Key, token: &AuthToken) -> SystemTime {
         expires_at: token.expires_at.map(rfc3339),
         usable_until: rfc3339(until),
     };
-    let Some(path) = cache.path(key, EXTENSION) else {
-        return until;
-    };
-    let written = cache
-        .ensure_dir()
-        .and_then(|()| crate::private_file::replace(&path, &serde_json::to_vec(&entry)?));
-    match written {
-        Ok(()) => debug!("cached {description} in {}", path.display()),
-        Err(e) => warning!("cannot write token cache {}: {e}", path.display()),
-    }
-    until
-}
-
-/// The bytes of a file that only this user can read or change; anything else is a miss
-/// (with a warning when the file is there but not private).
-fn read_private(path: &Path) -> Option<Vec<u8>> {
-    // Not through a symlink; not blocking on a FIFO planted there.
-    let opened = fs::File::options()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path);
-    let file = match opened {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => {
-            warning!("cannot read token cache {}: {e}", path.display());
-            return None;
-        }
-    };
-    // The checks are on the open file, so a swap after them changes nothing.
-    let meta = file.metadata().ok()?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    if !meta.is_file() || meta.uid() != me || meta.mode() & 0o077 != 0 {
-        warning!(
-            "token cache {} is not a private file of this user (mode {:o}, owner {}); ignoring it",
-            path.display(),
-            meta.mode() & 0o7777,
-            meta.uid()
-        );
-        return None;
-    }
-    let mut bytes = Vec::new();
-    file.take(1 << 20).read_to_end(&mut bytes).ok()?;
-    Some(bytes)
+    let bytes = serde_json::to_vec(&entry).unwrap_or_default();
+    (bytes, until)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::creds::key::test_key;
-    use aws_types::os_shim_internal::Env;
-    use std::os::unix::fs::PermissionsExt;
 
     fn token(expires_in: Option<i64>) -> AuthToken {
         let now = SystemTime::now();
@@ -188,15 +144,8 @@ mod tests {
         }
     }
 
-    fn cache(dir: &Path) -> Cache {
-        Cache::locate(&Env::from_slice(&[(
-            "RUNAS_CACHE_DIR",
-            dir.to_str().unwrap(),
-        )]))
-    }
-
     #[test]
-    fn keys_name_the_region_and_the_plan_not_the_session() {
+    fn keys_name_the_region_not_the_variant() {
         let east = Scope::Private {
             region: "us-east-1".into(),
             fips: false,
@@ -207,33 +156,25 @@ mod tests {
             fips: true,
             dual_stack: false,
         };
-        let (plan, plan_b) = (test_key("plan"), test_key("plan b"));
-        assert_eq!(
-            key(&east, &plan, "p").text(),
-            key(&east_fips, &plan, "p").text()
-        );
-        assert_ne!(key(&east, &plan, "p"), key(&Scope::Public, &plan, "p"));
-        assert_ne!(key(&east, &plan, "p"), key(&east, &plan_b, "p"));
+        assert_eq!(key_words(&east, "p").0, key_words(&east_fips, "p").0);
+        assert_ne!(key_words(&east, "p").0, key_words(&Scope::Public, "p").0);
     }
 
     #[test]
-    fn tokens_round_trip_privately_until_their_expiry() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = cache(dir.path());
-        assert!(fresh(&cache, &test_key("k")).is_none());
-        store(&cache, &test_key("k"), &token(Some(3600)));
-        let (got, _) = fresh(&cache, &test_key("k")).unwrap();
-        assert_eq!(got.password.expose(), "pw");
-        let mode = fs::metadata(cache.path(&test_key("k"), EXTENSION).unwrap())
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-        store(&cache, &test_key("soon"), &token(Some(300)));
+    fn entries_round_trip_until_their_expiry() {
+        let now = SystemTime::now();
+        let (bytes, _) = encode("k", "d", &token(Some(3600)), now);
+        match decode(&bytes, "k", now) {
+            Decoded::Usable(got, _) => assert_eq!(got.password.expose(), "pw"),
+            _ => panic!("not usable"),
+        }
+        assert!(matches!(decode(&bytes, "other", now), Decoded::Stale(_)));
+        let (soon, _) = encode("k", "d", &token(Some(300)), now);
         assert!(
-            fresh(&cache, &test_key("soon")).is_none(),
+            matches!(decode(&soon, "k", now), Decoded::Stale(_)),
             "inside the margin"
         );
+        assert!(matches!(decode(b"{ no", "k", now), Decoded::Damaged(_)));
     }
 
     #[test]
@@ -243,23 +184,5 @@ mod tests {
         assert_eq!(usable_until(&token(None), now), now + LIFETIME);
         let later = token(Some(3600));
         assert_eq!(usable_until(&later, now), later.expires_at.unwrap());
-    }
-
-    #[test]
-    fn shared_or_foreign_files_are_not_trusted() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = cache(dir.path());
-        store(&cache, &test_key("k"), &token(Some(3600)));
-        let path = cache.path(&test_key("k"), EXTENSION).unwrap();
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(fresh(&cache, &test_key("k")).is_none());
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(fresh(&cache, &test_key("k")).is_some());
-        let text = fs::read_to_string(&path).unwrap();
-        fs::write(&path, text.replace("\"k\"", "\"other\"")).unwrap();
-        assert!(
-            fresh(&cache, &test_key("k")).is_none(),
-            "another key's entry"
-        );
     }
 }
