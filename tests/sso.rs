@@ -100,24 +100,6 @@ fn browser_lines(env: &TestEnv) -> usize {
         .unwrap_or(0)
 }
 
-/// `n` runs of `runas ARGS` at once.
-fn parallel(env: &TestEnv, n: usize, args: &[&str]) -> Vec<Run> {
-    let children: Vec<_> = (0..n)
-        .map(|_| {
-            let mut command = env.command();
-            command
-                .args(args)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped());
-            command.spawn().expect("runas starts")
-        })
-        .collect();
-    children
-        .into_iter()
-        .map(|c| Run::from(c.wait_with_output().expect("runas ends")))
-        .collect()
-}
-
 fn token(env: &TestEnv) -> Value {
     serde_json::from_str(&std::fs::read_to_string(env.path(TOKEN_FILE)).expect("a token file"))
         .expect("JSON")
@@ -133,12 +115,45 @@ fn expire(env: &TestEnv) {
 
 const PRINT_KEY: &[&str] = &["dev", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"];
 
+/// `n` runs at once, each for a profile of its own (a role of its own) in the one session,
+/// so that only the token file is shared.
+fn parallel_profiles(env: &TestEnv, n: usize) -> Vec<Run> {
+    let mut config = CONFIG.to_owned();
+    for i in 0..n {
+        config.push_str(&format!(
+            "[profile p{i}]\nsso_session = corp\nsso_account_id = 123456789012\n\
+             sso_role_name = Role{i}\nregion = eu-west-1\n"
+        ));
+    }
+    env.config(&config);
+    let children: Vec<_> = (0..n)
+        .map(|i| {
+            let mut command = env.command();
+            command
+                .args([
+                    &format!("p{i}"),
+                    "--",
+                    "sh",
+                    "-c",
+                    "echo $AWS_ACCESS_KEY_ID",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            command.spawn().expect("runas starts")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| Run::from(c.wait_with_output().expect("runas ends")))
+        .collect()
+}
+
 #[test]
 fn ten_runs_without_a_token_sign_in_once() {
     let standin = Standin::start(&[]);
     let mut env = env(&standin);
     env.env("RUNAS_SSO_AUTO_LOGIN", "1");
-    let runs = parallel(&env, 10, PRINT_KEY);
+    let runs = parallel_profiles(&env, 10);
     for run in &runs {
         assert_eq!(run.status, Some(0), "{}", run.stderr);
         assert!(run.stdout.starts_with("ASIA"), "{}", run.stdout);
@@ -147,14 +162,10 @@ fn ten_runs_without_a_token_sign_in_once() {
     assert_eq!(standin.count("RegisterClient", None), 1);
     assert_eq!(standin.count("Authorize", None), 1);
     assert_eq!(standin.count("CreateToken", None), 1);
-    let waited = runs
-        .iter()
-        .filter(|r| r.stderr.contains("another runas (pid "))
-        .count();
-    let said = runs
-        .iter()
-        .map(|r| r.stderr.matches("another runas").count())
-        .max();
+    assert_eq!(standin.count("GetRoleCredentials", None), 10);
+    let waiting = "which is fetching the IAM Identity Center sign-in of sso-session corp";
+    let waited = runs.iter().filter(|r| r.stderr.contains(waiting)).count();
+    let said = runs.iter().map(|r| r.stderr.matches(waiting).count()).max();
     assert!(waited >= 1 && said == Some(1), "each waiter says so once");
     // The AWS CLI's format, mode 0600, with the registration and the refresh token.
     let token = token(&env);
@@ -192,7 +203,7 @@ fn an_expired_token_is_refreshed_once_and_never_opens_a_browser() {
     let first = token(&env)["refreshToken"].clone();
     expire(&env);
     // No terminal and no opt-in: a refresh needs neither.
-    let runs = parallel(&env, 10, PRINT_KEY);
+    let runs = parallel_profiles(&env, 10);
     for run in &runs {
         assert_eq!(run.status, Some(0), "{}", run.stderr);
     }
@@ -212,7 +223,7 @@ fn a_refused_sign_in_fails_every_waiting_run_at_once() {
     let mut env = env(&standin);
     env.env("RUNAS_SSO_AUTO_LOGIN", "1");
     let started = Instant::now();
-    let runs = parallel(&env, 10, PRINT_KEY);
+    let runs = parallel_profiles(&env, 10);
     assert!(
         started.elapsed() < Duration::from_secs(70),
         "{:?}",

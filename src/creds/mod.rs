@@ -161,9 +161,13 @@ impl Execution {
             return self.accept(level, root);
         }
         let key = self.levels[level].clone();
-        let Some(slot) = self.cache.entry_slot(&key) else {
+        let Some(mut slot) = self.cache.entry_slot(&key) else {
             return self.fetch_level(level);
         };
+        if let Root::Sso { .. } = self.chain.root {
+            // The holder may be signing in at a browser: wait as long as a sign-in takes.
+            slot = slot.wait(crate::sso::LOGIN_TIMEOUT);
+        }
         let renew = self.options.refresh;
         let margin = self.cache.margin();
         let judge = |bytes: &[u8]| Cache::judge(&key, margin, bytes);

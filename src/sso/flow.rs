@@ -2,8 +2,8 @@
 //! loopback callback), and the device-code flow (a code typed on any device), each ending
 //! in a token for the file.
 
+use super::LOGIN_TIMEOUT;
 use super::callback::{Callback, Listener};
-use super::flight::LOGIN_TIMEOUT;
 use super::oidc::{Grant, Oidc};
 use super::pkce::Pkce;
 use super::registration::{self, Registration};

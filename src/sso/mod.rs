@@ -3,12 +3,12 @@
 //! code) when it must; and once, however many runs ask at the same moment.
 //!
 //! Every use of the token file that may change it (a sign-in, a refresh, whose refresh
-//! token rotates) happens under the file's lock (`flight`); the run holding it reads the
-//! file again first, so the runs that waited find the work done.
+//! token rotates) goes through the file's single-flight slot: under its lock, after reading
+//! the file again, so the runs that waited find the work done; a failed sign-in is
+//! remembered for a minute, so they report it instead of each opening the next browser.
 
 mod browser;
 mod callback;
-mod flight;
 mod flow;
 mod oidc;
 mod pkce;
@@ -18,14 +18,15 @@ pub mod token;
 
 pub use flow::Method;
 
+use crate::creds::single_flight::{Fetched, Look, Slot};
 use crate::error::{Error, Result};
 use crate::log::warning;
 use crate::profile::chain::SsoSession;
 use crate::sdk::Network;
 use crate::secret::Secret;
 use std::cell::Cell;
-use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use token::Token;
 
 thread_local! {
@@ -48,15 +49,6 @@ fn parent(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new("."))
 }
 
-/// A small file, at most `limit` bytes of it.
-fn read_bounded(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(limit)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
 fn home() -> Result<PathBuf> {
     std::env::var_os(crate::variables::HOME.name)
         .filter(|h| !h.is_empty())
@@ -77,12 +69,12 @@ pub fn label(session: &SsoSession) -> String {
     }
 }
 
-fn read_or_warn(path: &Path) -> Option<Token> {
-    token::read(path).unwrap_or_else(|why| {
-        warning!("ignoring the IAM Identity Center token file: {why}");
-        None
-    })
-}
+/// How long a sign-in may take, and so how long the runs behind it wait: a person at a
+/// browser, not `RUNAS_TIMEOUT`.
+pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// A failed sign-in is the answer, for this long, for the runs that waited for it.
+const FAILURE_MEMO: Duration = Duration::from_secs(60);
+const MAX_TOKEN_FILE: u64 = 256 * 1024;
 
 /// What a run that finds no usable token may do.
 pub enum Missing<'a> {
@@ -93,88 +85,111 @@ pub enum Missing<'a> {
     },
 }
 
+/// The token file of `session` as a single-flight slot: locked (and a failed sign-in
+/// remembered) in `.runas/` beside it, waited for up to [`LOGIN_TIMEOUT`].
+fn slot(path: &Path, session: &SsoSession) -> Slot {
+    let side = |extension: &str| {
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        parent(path)
+            .join(".runas")
+            .join(format!("{stem}.{extension}"))
+    };
+    Slot::new(
+        path.to_owned(),
+        side("lock"),
+        format!("the IAM Identity Center sign-in of {}", label(session)),
+    )
+    .wait(LOGIN_TIMEOUT)
+    .limit(MAX_TOKEN_FILE)
+    .remember_failures(side("failed"), FAILURE_MEMO)
+}
+
+fn judge(bytes: &[u8]) -> Look<Token> {
+    match Token::from_json(bytes) {
+        Ok(token) if token.fresh() => Look::Fresh(token),
+        Ok(_) => Look::Miss("the access token is near its expiry".to_owned()),
+        Err(why) => Look::Corrupt(why),
+    }
+}
+
+/// The token in the file, fresh or not, if there is a readable one.
+fn current(path: &Path) -> Option<Token> {
+    let bytes = crate::private_file::read_private(path, MAX_TOKEN_FILE).ok()?;
+    Token::from_json(&bytes).ok()
+}
+
+fn stored(token: Token) -> Fetched<Token> {
+    let bytes = Some(token.to_json());
+    Fetched {
+        value: token,
+        bytes,
+    }
+}
+
 /// A usable access token for `session`: the file's, refreshed, or from a new sign-in.
 pub fn access_token(network: &Network, session: &SsoSession, missing: Missing) -> Result<Secret> {
     let path = token::path(&home()?, session);
-    if let Some(token) = read_or_warn(&path).filter(Token::fresh) {
+    let slot = slot(&path, session);
+    if let Some(token) = slot.peek(judge) {
         return Ok(token.access_token);
     }
-    let what = label(session);
-    let held = flight::take(&path, &what)?;
-    let current = read_or_warn(&path);
-    if let Some(token) = current.as_ref().filter(|t| t.fresh()) {
-        return Ok(token.access_token.clone());
-    }
-    if let Some(token) = current.as_ref().filter(|t| t.refreshable()) {
-        match refresh(network, session, token) {
-            Ok(new) => {
-                write(&path, &new)?;
-                return Ok(new.access_token);
-            }
-            Err(e) => warning!("could not refresh the IAM Identity Center token of {what}: {e}"),
-        }
-    }
-    if let Some(token) = current.filter(Token::valid) {
-        return Ok(token.access_token);
-    }
-    if let Some(why) = held.recent_failure() {
-        return Err(recently_failed(&what, &why));
-    }
-    match missing {
-        Missing::Fail { hint } => Err(Error::Credentials {
-            what,
+    // Nothing to do without a sign-in, and none allowed: said at once, no lock, no memo.
+    let unusable = current(&path).is_none_or(|t| !t.refreshable() && !t.valid());
+    if let (Missing::Fail { hint }, true) = (&missing, unusable) {
+        return Err(Error::Credentials {
+            what: label(session),
             message: format!("no valid IAM Identity Center sign-in; run `{hint}`"),
-        }),
-        Missing::SignIn(method) => {
-            eprintln!("runas: signing in to IAM Identity Center for {what}");
-            sign_in(network, session, &path, &held, method).map(|t| t.access_token)
+        });
+    }
+    let token = slot.get(false, judge, || {
+        let current = current(&path);
+        if let Some(token) = current.as_ref().filter(|t| t.refreshable()) {
+            match refresh(network, session, token) {
+                Ok(new) => return Ok(stored(new)),
+                Err(e) => warning!("could not refresh the token of {}: {e}", label(session)),
+            }
         }
-    }
+        if let Some(token) = current.filter(Token::valid) {
+            return Ok(Fetched {
+                value: token,
+                bytes: None,
+            });
+        }
+        match missing {
+            Missing::Fail { hint } => Err(Error::Credentials {
+                what: label(session),
+                message: format!("no valid IAM Identity Center sign-in; run `{hint}`"),
+            }),
+            Missing::SignIn(method) => {
+                eprintln!(
+                    "runas: signing in to IAM Identity Center for {}",
+                    label(session)
+                );
+                flow::sign_in(network, session, &home()?, method).map(stored)
+            }
+        }
+    })?;
+    Ok(token.access_token)
 }
 
-fn recently_failed(what: &str, why: &str) -> Error {
-    Error::Credentials {
-        what: what.to_owned(),
-        message: format!(
-            "the sign-in another runas just tried failed ({why}); try again in a minute"
-        ),
-    }
-}
-
-/// `runas sso login`: a new sign-in, unless another run finished one while this one waited.
+/// `runas sso login`: a new sign-in, unless another run finished one while this one waited
+/// for the lock.
 pub fn login(network: &Network, session: &SsoSession, method: Method) -> Result<Token> {
-    let path = token::path(&home()?, session);
-    let what = label(session);
-    let held = flight::take(&path, &what)?;
-    if held.waited {
-        if let Some(token) = read_or_warn(&path).filter(Token::fresh) {
-            return Ok(token);
+    let home = home()?;
+    let path = token::path(&home, session);
+    let before = std::fs::read(&path).ok();
+    slot(&path, session).get(true, judge, || {
+        let now = std::fs::read(&path).ok();
+        if now != before
+            && let Some(token) = current(&path).filter(Token::fresh)
+        {
+            return Ok(Fetched {
+                value: token,
+                bytes: None,
+            });
         }
-        if let Some(why) = held.recent_failure() {
-            return Err(recently_failed(&what, &why));
-        }
-    }
-    sign_in(network, session, &path, &held, method)
-}
-
-fn sign_in(
-    network: &Network,
-    session: &SsoSession,
-    path: &Path,
-    held: &flight::Held,
-    method: Method,
-) -> Result<Token> {
-    match flow::sign_in(network, session, &home()?, method) {
-        Ok(token) => {
-            write(path, &token)?;
-            held.forget_failure();
-            Ok(token)
-        }
-        Err(e) => {
-            held.remember_failure(&e.to_string());
-            Err(e)
-        }
-    }
+        flow::sign_in(network, session, &home, method).map(stored)
+    })
 }
 
 /// `CreateToken` with the refresh token; the rotated one replaces it.
@@ -200,19 +215,11 @@ fn refresh(network: &Network, session: &SsoSession, token: &Token) -> Result<Tok
     })
 }
 
-fn write(path: &Path, token: &Token) -> Result<()> {
-    token::write(path, token).map_err(|e| Error::File {
-        path: path.display().to_string(),
-        message: format!("cannot write the IAM Identity Center token: {e}"),
-    })
-}
-
 /// `runas sso logout`: the portal's Logout where it takes it, then the token file goes.
 /// Whether there was a token.
 pub fn logout(network: &Network, session: &SsoSession) -> Result<bool> {
     let path = token::path(&home()?, session);
-    let _held = flight::take(&path, &label(session))?;
-    let Some(token) = read_or_warn(&path) else {
+    let Some(token) = current(&path) else {
         return Ok(std::fs::remove_file(&path).is_ok());
     };
     if token.valid()

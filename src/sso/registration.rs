@@ -122,7 +122,7 @@ fn py_str(text: &str) -> String {
 
 /// The cached registration, if there is a readable one.
 pub fn read(path: &Path) -> Option<Registration> {
-    let bytes = super::read_bounded(path, 64 * 1024).ok()?;
+    let bytes = crate::private_file::read_private(path, 64 * 1024).ok()?;
     Registration::from_json(&bytes)
 }
 

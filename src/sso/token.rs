@@ -1,21 +1,18 @@
 //! The token file that the AWS CLI, the SDKs and runas share:
 //! `~/.aws/sso/cache/<SHA-1 of the sso-session name, or of the start URL>.json`, in the
 //! CLI's format, so one sign-in serves them all. runas writes it whole (temp file and
-//! rename, mode 0600) and reads it with a size bound, checking every value it uses.
+//! rename, mode 0600, through the single-flight slot) and checks every value it reads.
 
 use crate::credentials::{parse_rfc3339, rfc3339};
 use crate::profile::chain::SsoSession;
 use crate::secret::Secret;
 use serde_json::{Map, Value};
 use sha1::{Digest, Sha1};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// A token with less than this left is refreshed if it can be (the SDKs' window).
 pub const NEAR_EXPIRY: Duration = Duration::from_secs(5 * 60);
-/// A token file is a few hundred bytes; anything much larger is not one.
-const MAX_FILE: u64 = 256 * 1024;
 /// Longer than any access or refresh token the service issues.
 const MAX_VALUE: usize = 16 * 1024;
 
@@ -150,31 +147,6 @@ pub fn path(home: &Path, session: &SsoSession) -> PathBuf {
 
 pub fn sha1_hex(bytes: &[u8]) -> String {
     super::pkce::hex(&Sha1::digest(bytes))
-}
-
-/// The token in `path`; `Ok(None)` when there is none.
-pub fn read(path: &Path) -> Result<Option<Token>, String> {
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err(format!("{}: larger than {MAX_FILE} bytes", path.display()));
-    }
-    Token::from_json(&bytes)
-        .map(Some)
-        .map_err(|why| format!("{}: {why}", path.display()))
-}
-
-/// Writes `token` to `path` whole, mode 0600, creating the directory (0700) if need be.
-pub fn write(path: &Path, token: &Token) -> std::io::Result<()> {
-    crate::private_file::create_dir(super::parent(path))?;
-    crate::private_file::replace(path, &token.to_json())
 }
 
 #[cfg(test)]
