@@ -372,3 +372,64 @@ fn the_registration_is_cached_in_the_clis_file_and_reused() {
         .count();
     assert_eq!(registrations, 1);
 }
+
+/// The Rust SDK's SSO credential provider, in a process of its own whose HOME and endpoints
+/// the parent test sets (the provider reads the process's environment): role credentials
+/// with the token runas wrote, refreshed with the registration runas wrote.
+#[test]
+#[ignore = "run by rust_sdk_uses_the_files_runas_writes, in a HOME of its own"]
+fn rust_sdk_child() {
+    use aws_config::provider_config::ProviderConfig;
+    use aws_config::sso::SsoCredentialsProvider;
+    use aws_credential_types::provider::ProvideCredentials;
+    use aws_types::region::Region;
+    let region = Region::new("eu-west-1");
+    let provider = SsoCredentialsProvider::builder()
+        .configure(&ProviderConfig::default().with_region(Some(region.clone())))
+        .region(region)
+        .session_name("corp")
+        .start_url("https://corp.awsapps.com/start")
+        .account_id("123456789012")
+        .role_name("Dev")
+        .build();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let credentials = runtime
+        .block_on(provider.provide_credentials())
+        .expect("the SDK takes runas's token file");
+    println!("SDK-KEY={}", credentials.access_key_id());
+}
+
+#[test]
+fn rust_sdk_uses_the_files_runas_writes() {
+    let standin = Standin::start(&[]);
+    let env = env(&standin);
+    env.run(&["sso", "login", "dev"]).ok();
+    expire(&env);
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "rust_sdk_child", "--nocapture"])
+        .env_clear()
+        .env("HOME", env.home.path())
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &standin.url)
+        .env("AWS_ENDPOINT_URL_SSO", &standin.url)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("SDK-KEY=ASIA"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        standin.count("CreateToken", Some("refresh_token")),
+        1,
+        "the SDK refreshed it"
+    );
+    assert_eq!(standin.count("GetRoleCredentials", None), 1);
+    // And runas goes on with the token the SDK rotated.
+    env.run(PRINT_KEY).ok();
+    assert_eq!(standin.count("CreateToken", None), 2);
+}
