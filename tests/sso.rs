@@ -433,3 +433,40 @@ fn rust_sdk_uses_the_files_runas_writes() {
     env.run(PRINT_KEY).ok();
     assert_eq!(standin.count("CreateToken", None), 2);
 }
+
+#[test]
+fn the_docker_credential_helper_never_signs_in() {
+    let standin = Standin::start(&[]);
+    let mut env = env(&standin);
+    env.env("RUNAS_SSO_AUTO_LOGIN", "1");
+    env.config(&CONFIG.replace(
+        "region = eu-west-1\n",
+        "region = eu-west-1\necr_registries = 123456789012\nsso_auto_login = true\n",
+    ));
+    let command = env.command();
+    let mut helper = Command::new(env!("CARGO_BIN_EXE_docker-credential-runas"));
+    helper
+        .env_clear()
+        .envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = helper.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"123456789012.dkr.ecr.eu-west-1.amazonaws.com")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("run `runas sso login --profile dev`"),
+        "{stderr}"
+    );
+    assert_eq!(browser_lines(&env), 0);
+    assert_eq!(standin.count("RegisterClient", None), 0);
+}

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     // As runas does, while a token is in memory.
     runas::secret::keep_out_of_dumps();
     // Docker waits on the helper with no one to see a browser: it says what to run instead.
-    runas::sso::never_sign_in_on_this_thread();
+    runas::sso::never_sign_in();
     match CredentialHelper::try_parse() {
         Ok(args) => credential_helper::run(args.verb.into()),
         Err(e) => {

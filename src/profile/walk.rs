@@ -246,11 +246,13 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
             },
         )
     };
+    let region = region.ok_or_else(|| missing(key::SSO_REGION))?;
+    check_sso_region(name, region)?;
     Ok(Some(Root::Sso {
         profile: name.to_owned(),
         session: SsoSession {
             name: session.map(str::to_owned),
-            region: region.ok_or_else(|| missing(key::SSO_REGION))?.to_owned(),
+            region: region.to_owned(),
             start_url: start_url
                 .ok_or_else(|| missing(key::SSO_START_URL))?
                 .to_owned(),
@@ -279,18 +281,33 @@ pub fn sso_session(profiles: &Profiles, name: &str) -> Result<SsoSession> {
             },
         )
     };
+    let region = section
+        .get(key::SSO_REGION)
+        .ok_or_else(|| missing(key::SSO_REGION))?;
+    check_sso_region(&what, region)?;
     Ok(SsoSession {
         name: Some(name.to_owned()),
-        region: section
-            .get(key::SSO_REGION)
-            .ok_or_else(|| missing(key::SSO_REGION))?
-            .to_owned(),
+        region: region.to_owned(),
         start_url: section
             .get(key::SSO_START_URL)
             .ok_or_else(|| missing(key::SSO_START_URL))?
             .to_owned(),
         scopes: section.get(key::SSO_REGISTRATION_SCOPES).map(parse_scopes),
     })
+}
+
+/// `sso_region` goes into the OIDC service's and the portal's host names.
+fn check_sso_region(profile: &str, region: &str) -> Result<()> {
+    if crate::partition::is_region(region) {
+        return Ok(());
+    }
+    Err(Error::profile(
+        profile,
+        Problem::Region {
+            region: region.to_owned(),
+            origin: key::SSO_REGION.to_owned(),
+        },
+    ))
 }
 
 /// `sso_registration_scopes` as the AWS CLI reads it: split on commas, blanks dropped.

@@ -26,6 +26,7 @@ use crate::sdk::Network;
 use crate::secret::Secret;
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use token::Token;
 
@@ -35,14 +36,22 @@ thread_local! {
     static NO_SIGN_IN: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Set by a process that must never open a browser, on any of its threads.
+static NO_SIGN_IN_AT_ALL: AtomicBool = AtomicBool::new(false);
+
 /// From now on, this thread refreshes tokens but never signs in.
 pub fn never_sign_in_on_this_thread() {
     NO_SIGN_IN.with(|c| c.set(true));
 }
 
+/// From now on, no thread of this process signs in (the Docker credential helper).
+pub fn never_sign_in() {
+    NO_SIGN_IN_AT_ALL.store(true, Ordering::Relaxed);
+}
+
 /// Whether this thread may sign in at all.
 pub fn sign_in_allowed_here() -> bool {
-    !NO_SIGN_IN.with(Cell::get)
+    !NO_SIGN_IN.with(Cell::get) && !NO_SIGN_IN_AT_ALL.load(Ordering::Relaxed)
 }
 
 fn parent(path: &Path) -> &Path {

@@ -262,3 +262,22 @@ fn bounded(value: &str) -> Option<String> {
 fn epoch(seconds: i64) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(seconds.max(0) as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_authorize_page_is_on_the_services_endpoint_in_every_partition() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for (region, url) in [
+            ("eu-west-1", "https://oidc.eu-west-1.amazonaws.com"),
+            ("cn-north-1", "https://oidc.cn-north-1.amazonaws.com.cn"),
+            ("us-gov-west-1", "https://oidc.us-gov-west-1.amazonaws.com"),
+        ] {
+            assert_eq!(runtime.block_on(resolve(region)).unwrap(), url);
+        }
+    }
+}
