@@ -470,3 +470,20 @@ fn the_docker_credential_helper_never_signs_in() {
     assert_eq!(browser_lines(&env), 0);
     assert_eq!(standin.count("RegisterClient", None), 0);
 }
+
+#[test]
+fn without_registration_scopes_there_is_no_refresh_token() {
+    let standin = Standin::start(&[]);
+    let env = env(&standin);
+    env.config(&CONFIG.replace("sso_registration_scopes = sso:account:access\n", ""));
+    env.run(&["sso", "login", "dev"]).ok();
+    let written = token(&env);
+    assert!(written.get("refreshToken").is_none(), "{written}");
+    assert!(written["clientId"].is_string(), "the registration is kept with the token");
+    // Expired, nothing to refresh with, no terminal: what to run, and no browser.
+    expire(&env);
+    env.run(PRINT_KEY)
+        .fails(4, "run `runas sso login --profile dev`");
+    assert_eq!(browser_lines(&env), 1);
+    assert_eq!(standin.count("CreateToken", Some("refresh_token")), 0);
+}

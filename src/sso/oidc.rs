@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 
 /// The path the AWS CLI registers for its loopback redirect; the port is the run's own.
 pub const REDIRECT_PATH: &str = "/oauth/callback";
-/// The scope the AWS CLI asks for when sso_registration_scopes is not set.
+/// The scope the authorize page is asked for when sso_registration_scopes is not set.
 pub const DEFAULT_SCOPE: &str = "sso:account:access";
 
 pub struct Oidc {
@@ -104,11 +104,9 @@ impl Oidc {
     /// A new public client: for the authorization-code flow (`redirect_port` given: its
     /// grants, the loopback redirect and the issuer), or for the device flow.
     pub async fn register(&self, session: &SsoSession, auth_code: bool) -> Result<Registration> {
-        let scopes = match (&session.scopes, auth_code) {
-            (Some(scopes), _) => Some(scopes.clone()),
-            (None, true) => Some(vec![DEFAULT_SCOPE.to_owned()]),
-            (None, false) => None,
-        };
+        // Scopes only when the session names them: without, the service gives no refresh
+        // token, as for the AWS CLI.
+        let scopes = session.scopes.clone();
         let mut call = self
             .client
             .register_client()
