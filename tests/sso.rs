@@ -479,11 +479,51 @@ fn without_registration_scopes_there_is_no_refresh_token() {
     env.run(&["sso", "login", "dev"]).ok();
     let written = token(&env);
     assert!(written.get("refreshToken").is_none(), "{written}");
-    assert!(written["clientId"].is_string(), "the registration is kept with the token");
+    assert!(
+        written["clientId"].is_string(),
+        "the registration is kept with the token"
+    );
     // Expired, nothing to refresh with, no terminal: what to run, and no browser.
     expire(&env);
     env.run(PRINT_KEY)
         .fails(4, "run `runas sso login --profile dev`");
     assert_eq!(browser_lines(&env), 1);
     assert_eq!(standin.count("CreateToken", Some("refresh_token")), 0);
+}
+
+#[test]
+fn a_cancelled_sign_in_is_remembered_for_the_runs_after_it() {
+    let standin = Standin::start(&[]);
+    let mut env = env(&standin);
+    // A person who opens the page and walks away.
+    let log = env.path("browser.log").display().to_string();
+    let idle = testenv::script(
+        &env,
+        "idle-browser",
+        &format!("printf '%s\\n' \"$1\" >> '{log}'\n"),
+    );
+    env.env("BROWSER", &idle.display().to_string());
+    let mut login = env.command();
+    login
+        .args(["sso", "login", "dev"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = login.spawn().unwrap();
+    let started = Instant::now();
+    while browser_lines(&env) == 0 {
+        assert!(started.elapsed() < Duration::from_secs(30), "no browser");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let run = Run::from(child.wait_with_output().unwrap());
+    let run = run.fails(4, "the sign-in was cancelled");
+    assert!(!run.stderr.contains("signed in"), "{}", run.stderr);
+    // Within the minute, a run that may sign in reports it instead of opening a browser.
+    env.env("RUNAS_SSO_AUTO_LOGIN", "1");
+    env.run(PRINT_KEY).fails(4, "the sign-in was cancelled");
+    assert_eq!(browser_lines(&env), 1);
+    // An explicit login is a new attempt.
+    env.env("BROWSER", &support("sso_browser.sh"));
+    env.run(&["sso", "login", "dev"]).ok();
 }

@@ -36,9 +36,14 @@ impl Listener {
         })
     }
 
-    /// Waits until `deadline` for the callback carrying `state`.
-    pub fn wait(&self, state: &str, deadline: Instant) -> Option<Callback> {
-        while Instant::now() < deadline {
+    /// Waits until `deadline` (or until `stop` says so) for the callback carrying `state`.
+    pub fn wait(
+        &self,
+        state: &str,
+        deadline: Instant,
+        stop: impl Fn() -> bool,
+    ) -> Option<Callback> {
+        while Instant::now() < deadline && !stop() {
             match self.listener.accept() {
                 Ok((stream, _)) => {
                     if let Some(callback) = answer(stream, state) {
@@ -178,7 +183,7 @@ mod tests {
             let real = send("/oauth/callback?code=good&state=mine");
             (stray, real)
         });
-        let got = listener.wait("mine", Instant::now() + Duration::from_secs(10));
+        let got = listener.wait("mine", Instant::now() + Duration::from_secs(10), || false);
         let (stray, real) = client.join().unwrap();
         assert_eq!(got, Some(Callback::Code("good".into())));
         assert!(stray.starts_with("HTTP/1.1 400"), "{stray}");

@@ -33,13 +33,14 @@ pub fn sign_in(
     method: Method,
 ) -> Result<Token> {
     let oidc = Oidc::new(network, session)?;
+    let watch = super::cancel::Watch::start();
     // As the AWS CLI: a profile without an sso-session signs in with a device code.
     let device = method.device_code || session.name.is_none();
     let registration = registered(network, &oidc, session, home, !device)?;
     let issued = if device {
-        device_flow(network, &oidc, session, &registration, method)?
+        device_flow(network, &oidc, session, &registration, method, &watch)?
     } else {
-        code_flow(network, &oidc, session, &registration, method)?
+        code_flow(network, &oidc, session, &registration, method, &watch)?
     };
     Ok(Token {
         start_url: session.start_url.clone(),
@@ -87,6 +88,7 @@ fn code_flow(
     session: &SsoSession,
     registration: &Registration,
     method: Method,
+    watch: &super::cancel::Watch,
 ) -> Result<super::oidc::Issued> {
     let what = "IAM Identity Center sign-in";
     let listener =
@@ -112,11 +114,13 @@ fn code_flow(
     .join("&");
     let url = format!("{}/authorize?{query}", oidc.endpoint);
     show(&url, None, method.no_browser);
-    let code = match listener.wait(&pkce.state, Instant::now() + LOGIN_TIMEOUT) {
+    let deadline = Instant::now() + LOGIN_TIMEOUT;
+    let code = match listener.wait(&pkce.state, deadline, || watch.cancelled()) {
         Some(Callback::Code(code)) => code,
         Some(Callback::Refused(why)) => {
             return Err(refused(what, format!("the sign-in was refused ({why})")));
         }
+        None if watch.cancelled() => return Err(cancelled()),
         None => {
             return Err(refused(
                 what,
@@ -140,6 +144,7 @@ fn device_flow(
     session: &SsoSession,
     registration: &Registration,
     method: Method,
+    watch: &super::cancel::Watch,
 ) -> Result<super::oidc::Issued> {
     let device =
         network.block_on(oidc.start_device(&registration.client, &session.start_url))??;
@@ -157,7 +162,13 @@ fn device_flow(
                 "the device code expired before the sign-in was approved".to_owned(),
             ));
         }
-        std::thread::sleep(interval);
+        let wake = Instant::now() + interval;
+        while Instant::now() < wake && !watch.cancelled() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if watch.cancelled() {
+            return Err(cancelled());
+        }
         let grant = Grant::Device(&device.device_code);
         match network.block_on(oidc.create_token(&registration.client, grant))?? {
             Ok(issued) => return Ok(issued),
@@ -166,6 +177,13 @@ fn device_flow(
             Err(r) => return Err(refused("CreateToken", r.sentence)),
         }
     }
+}
+
+fn cancelled() -> Error {
+    refused(
+        "IAM Identity Center sign-in",
+        "the sign-in was cancelled (interrupted)".to_owned(),
+    )
 }
 
 /// Tells the person what to do: always the URL and code of a device sign-in; the URL of a

@@ -9,6 +9,7 @@
 
 mod browser;
 mod callback;
+mod cancel;
 mod flow;
 mod oidc;
 mod pkce;
