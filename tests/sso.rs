@@ -527,3 +527,61 @@ fn a_cancelled_sign_in_is_remembered_for_the_runs_after_it() {
     env.env("BROWSER", &support("sso_browser.sh"));
     env.run(&["sso", "login", "dev"]).ok();
 }
+
+#[test]
+fn legacy_profiles_sign_in_with_a_device_code_and_an_expired_code_says_so() {
+    const LEGACY: &str = "[profile legacy]\nsso_start_url = https://corp.awsapps.com/start\n\
+         sso_region = eu-west-1\nsso_account_id = 123456789012\nsso_role_name = ReadOnly\n\
+         region = eu-west-1\n";
+    let expiring = Standin::start(&["--device", "pending,expired"]);
+    let e = env(&expiring);
+    e.config(LEGACY);
+    e.run(&["sso", "login", "--no-browser", "legacy"])
+        .fails(4, "ExpiredTokenException: expired");
+    let standin = Standin::start(&[]);
+    let env = env(&standin);
+    env.config(LEGACY);
+    env.run(&["sso", "login", "--no-browser", "legacy"]).ok();
+    // Named after the start URL, without a registration, as the AWS CLI writes it.
+    let name = std::fs::read_dir(env.path(".aws/sso/cache"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| {
+            n.ends_with(".json") && !n.starts_with('.') && {
+                let text = std::fs::read_to_string(env.path(".aws/sso/cache").join(n)).unwrap();
+                text.contains("accessToken")
+            }
+        })
+        .expect("a token file");
+    assert_eq!(
+        name,
+        format!("{}.json", sha1_hex("https://corp.awsapps.com/start"))
+    );
+    let token: Value = serde_json::from_str(
+        &std::fs::read_to_string(env.path(".aws/sso/cache").join(&name)).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        token.get("clientId").is_none() && token.get("refreshToken").is_none(),
+        "{token}"
+    );
+    assert_eq!(
+        standin.count("Authorize", None),
+        0,
+        "no browser flow for a legacy profile"
+    );
+    env.run(&["legacy", "--", "true"]).ok();
+}
+
+fn sha1_hex(text: &str) -> String {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib,sys; print(hashlib.sha1(sys.argv[1].encode()).hexdigest())",
+            text,
+        ])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}

@@ -195,7 +195,11 @@ impl Oidc {
             Ok(out) => out,
             Err(e) => {
                 let code = e.code().unwrap_or_default().to_owned();
-                let sentence = Failure::of(&e).sentence(&self.service, |_| String::new());
+                let sentence = match e.as_service_error().and_then(description) {
+                    // OAuth's own words, which the service sends instead of a message.
+                    Some(words) => format!("{code}: {}", crate::text::escape(words)),
+                    None => Failure::of(&e).sentence(&self.service, |_| String::new()),
+                };
                 return Ok(Err(Refusal { code, sentence }));
             }
         };
@@ -225,6 +229,28 @@ impl Oidc {
             ),
         }
     }
+}
+
+/// The `error_description` of a refused `CreateToken`.
+fn description(error: &aws_sdk_ssooidc::operation::create_token::CreateTokenError) -> Option<&str> {
+    use aws_sdk_ssooidc::operation::create_token::CreateTokenError as E;
+    let words = match error {
+        E::AccessDeniedException(e) => e.error_description(),
+        E::AuthorizationPendingException(e) => e.error_description(),
+        E::ExpiredTokenException(e) => e.error_description(),
+        E::InternalServerException(e) => e.error_description(),
+        E::InvalidClientException(e) => e.error_description(),
+        E::InvalidGrantException(e) => e.error_description(),
+        E::InvalidRequestException(e) => e.error_description(),
+        E::InvalidScopeException(e) => e.error_description(),
+        E::SlowDownException(e) => e.error_description(),
+        E::UnauthorizedClientException(e) => e.error_description(),
+        E::UnsupportedGrantTypeException(e) => e.error_description(),
+        _ => None,
+    };
+    words
+        .filter(|w| !w.is_empty())
+        .map(|w| &w[..w.len().min(300)])
 }
 
 /// The service's default endpoint in `region`, in the region's partition.
