@@ -99,6 +99,23 @@ const ROWS: &[Row] = &[
     row(ROLE, &["sso", "login", "--sso-session", "nope"], 2, "no [sso-session nope] section in"),
     row(ROLE, &["sso", "logout", "--profile", "r", "--sso-session", "c"], 2, "cannot be used with"),
     row(ROLE, &["ecr", "login", "--client", "no-such-client", "r"], 127, "no-such-client: command not found; it is the ECR client"),
+    row(ROLE, &["ecr", "login", "r", "123456789012.dkr.ecr.us-east-1.amazonaws.com/x/../y"], 2, "`x/../y` is not a repository name"),
+    row(ROLE, &["ecr", "login", "r", "user:pw@123456789012.dkr.ecr.us-east-1.amazonaws.com"], 2, "it names a user (and perhaps a password) before the host"),
+    row(ROLE, &["ecr", "login", "r", "123456789012.dkr.ecr.cn-north-1.on.amazonwebservices.com.cn"], 2, "ACCOUNT.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn"),
+    row(b"[profile e]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\necr_registries = 111111111111, public.ecr.aws\n[profile k]\nregion = us-east-1\n", &["ecr", "token", "e"], 2, "need different tokens; name one of them: 111111111111.dkr.ecr.us-east-1.amazonaws.com, public.ecr.aws"),
+    Row {
+        env: &[("DOCKER_CONFIG", "{HOME}/shared-docker")],
+        ..row(ROLE, &["ecr", "login", "--write-config", "r", "111111111111"], 1, "shared-docker is not to be trusted (its mode 1777 lets other users write to it)")
+    },
+    Row {
+        unset: &["HOME", "XDG_CONFIG_HOME"],
+        env: &[("AWS_CONFIG_FILE", "{HOME}/.aws/config"), ("AWS_SHARED_CREDENTIALS_FILE", "{HOME}/.aws/credentials"), ("DOCKER_CONFIG", "{HOME}/.docker")],
+        ..row(ROLE, &["ecr", "login", "--helper", "r", "111111111111"], 2, "no place for the helper's registrations")
+    },
+    Row {
+        env: &[("XDG_CONFIG_HOME", "{HOME}/loose-config")],
+        ..row(ROLE, &["ecr", "helper", "status"], 1, "ecr-helper.json: not used: its mode 0644 lets other users at it")
+    },
     Row {
         unset: &["HOME"],
         env: &[("AWS_CONFIG_FILE", "{HOME}/.aws/config"), ("AWS_SHARED_CREDENTIALS_FILE", "{HOME}/.aws/credentials")],
@@ -198,6 +215,17 @@ fn prepare(env: &TestEnv, row: &Row) {
         ));
     }
     std::fs::write(env.path("long-chain"), chain).expect("chain");
+    let shared = env.path("shared-docker");
+    std::fs::create_dir_all(&shared).expect("dir");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).expect("chmod");
+    let loose = env.path("loose-config/runas");
+    std::fs::create_dir_all(&loose).expect("dir");
+    std::fs::write(loose.join("ecr-helper.json"), "{}").expect("file");
+    std::fs::set_permissions(
+        loose.join("ecr-helper.json"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .expect("chmod");
     std::fs::write(env.path("not-executable"), "#!/bin/sh\n").expect("file");
     std::fs::set_permissions(
         env.path("not-executable"),

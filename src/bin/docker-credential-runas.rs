@@ -1,9 +1,9 @@
 //! docker-credential-runas: Docker's credential helper for Amazon ECR, answering each
-//! registry with the token of the profile that owns it (see `runas::ecr::credential_helper`).
+//! registry with the token of the profile that owns it (see `runas::commands::ecr::credential_helper`).
 
 use clap::Parser;
 use runas::cli::CredentialHelper;
-use runas::ecr::credential_helper;
+use runas::commands::ecr::credential_helper;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -5,7 +5,6 @@
 
 pub mod diagnose;
 pub mod ecr;
-pub mod ecr_helper;
 pub mod list;
 pub mod run;
 pub mod serve;

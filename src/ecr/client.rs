@@ -22,13 +22,13 @@ impl Backend {
     /// No client: the Docker config file in `docker_config_dir` is written directly.
     pub fn new(client: Option<&str>, docker_config_dir: Option<PathBuf>) -> Result<Self> {
         let Some(name) = client else {
-            return docker_config::path(docker_config_dir)
-                .map(Backend::DockerConfig)
-                .ok_or_else(|| {
-                    Error::Usage(
-                        "--write-config: HOME is unset, so there is no ~/.docker/config.json; set DOCKER_CONFIG".into(),
-                    )
-                });
+            let path = docker_config::path(docker_config_dir).ok_or_else(|| {
+                Error::Usage(
+                    "--write-config: HOME is unset, so there is no ~/.docker/config.json; set DOCKER_CONFIG".into(),
+                )
+            })?;
+            docker_config::check_dir(&path).map_err(|why| Error::file(&path, why))?;
+            return Ok(Backend::DockerConfig(path));
         };
         let path = which::which(name).map_err(|_| Error::CommandNotFound {
             program: name.to_owned(),

@@ -20,6 +20,26 @@ pub fn path(docker_config_dir: Option<PathBuf>) -> Option<PathBuf> {
     Some(dir.join("config.json"))
 }
 
+/// Whether runas may write `path`: its directory, and that of the file its symlinks lead
+/// to, must be this user's and writable by no one else. In a directory another user owns
+/// or can write (a shared `DOCKER_CONFIG=/tmp/docker`, say), that user could swap
+/// `config.json` for a link, or read the logins written there.
+pub fn check_dir(path: &Path) -> Result<(), String> {
+    let target = crate::private_file::target(path).unwrap_or_else(|_| path.to_owned());
+    for file in [path, target.as_path()] {
+        let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) else {
+            continue;
+        };
+        if let Some(why) = crate::private_file::distrust_dir(dir) {
+            return Err(format!(
+                "not written: its directory {} is not to be trusted ({why}); use a directory of your own (DOCKER_CONFIG)",
+                dir.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Adds (or replaces) the login for `host`, under a lock, through a symlinked file.
 pub fn store(path: &Path, host: &str, auth: &str) -> Result<(), String> {
     let (update, mut config) = begin(path)?;
@@ -145,6 +165,7 @@ fn forget_auths(config: &mut Map<String, Value>, hosts: &[String]) -> Vec<String
 
 /// The file locked for update, and what it holds now.
 fn begin(path: &Path) -> Result<(Update, Map<String, Value>), String> {
+    check_dir(path)?;
     let update = Update::begin(path).map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
     let shown = update.target().display().to_string();
     let bytes = match update.read() {
@@ -174,6 +195,29 @@ fn save(update: Update, config: &Map<String, Value>) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_others_can_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        let path = shared.join("config.json");
+        let err = store(&path, "public.ecr.aws", "QVdTOnB3").unwrap_err();
+        assert!(
+            err.contains("lets other users write") && err.contains("not written"),
+            "{err}"
+        );
+        assert!(!path.exists());
+        // A link from a private directory into the shared one is refused too.
+        let own = dir.path().join("own");
+        std::fs::create_dir(&own).unwrap();
+        std::os::unix::fs::symlink(&path, own.join("config.json")).unwrap();
+        assert!(check_dir(&own.join("config.json")).is_err());
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(check_dir(&own.join("config.json")).is_ok());
+    }
     use std::fs;
     use std::os::unix::fs::PermissionsExt;
 

@@ -132,7 +132,9 @@ public.ecr.aws or ecr-public.aws.com (ECR Public, dual-stack); with or without h
 and an image reference (HOST/REPOSITORY:TAG) stands for its registry";
 
 pub fn parse(text: &str) -> Result<Endpoint, String> {
-    let refuse = |why: &str| Err(format!("invalid ECR endpoint `{text}`: {why}; {FORMS}"));
+    // A user and password before the host are never repeated, in any message.
+    let shown = without_userinfo(text);
+    let refuse = |why: &str| Err(format!("invalid ECR endpoint `{shown}`: {why}; {FORMS}"));
     if text.is_empty() {
         return refuse("it is empty");
     }
@@ -150,16 +152,25 @@ pub fn parse(text: &str) -> Result<Endpoint, String> {
         return refuse("only https:// may come before the host");
     }
     // An image reference (HOST/REPOSITORY:TAG, as consoles show it) names its registry.
-    let (host, repository) = host.split_once('/').unwrap_or((host, ""));
+    let (host, reference) = host.split_once('/').unwrap_or((host, ""));
+    if host.contains('@') {
+        return refuse(
+            "it names a user (and perhaps a password) before the host; give the registry host alone, \
+             runas signs in with the profile's credentials",
+        );
+    }
     if host.contains(':') {
         return refuse("ECR registries take no port");
     }
     let host = host.to_ascii_lowercase();
-    if !repository.is_empty() {
+    if !reference.is_empty() {
         if host.bytes().all(|b| b.is_ascii_digit()) {
             return refuse("a repository path needs the registry host, not an account alone");
         }
-        crate::log::debug!("{text}: the registry is {host}; `{repository}` is left aside");
+        if let Err(why) = image_reference(reference) {
+            return refuse(&why);
+        }
+        crate::log::debug!("{shown}: the registry is {host}; `{reference}` is left aside");
     }
     if host.bytes().all(|b| b.is_ascii_digit()) {
         return match account(&host) {
@@ -177,6 +188,100 @@ pub fn parse(text: &str) -> Result<Endpoint, String> {
         Ok(scope) => Ok(Endpoint::Registry(Registry { host, scope })),
         Err(why) => refuse(&why),
     }
+}
+
+/// `text` with any user and password before its host replaced by `…`.
+fn without_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
+    let start = match text.get(..8) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("https://") => 8,
+        _ => text.find("://").map_or(0, |i| i + 3),
+    };
+    let host_end = text[start..].find('/').map_or(text.len(), |i| start + i);
+    match text[start..host_end].rfind('@') {
+        Some(at) => format!("{}…{}", &text[..start], &text[start + at..]).into(),
+        None => text.into(),
+    }
+}
+
+/// Checks the part of an image reference after the host, `REPOSITORY[:TAG][@DIGEST]`,
+/// against the distribution grammar that registries and clients use: a repository is
+/// `/`-separated components of lower-case letters and digits joined by `.`, `_`, `__` or
+/// dashes; a tag is up to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or
+/// `-`; a digest is `ALGORITHM:ENCODED`.
+fn image_reference(reference: &str) -> Result<(), String> {
+    let (name, digest) = match reference.split_once('@') {
+        Some((name, digest)) => (name, Some(digest)),
+        None => (reference, None),
+    };
+    let last_slash = name.rfind('/').map_or(0, |i| i + 1);
+    let (repository, tag) = match name[last_slash..].find(':') {
+        Some(i) => (&name[..last_slash + i], Some(&name[last_slash + i + 1..])),
+        None => (name, None),
+    };
+    if repository.is_empty() && tag.is_none() && digest.is_none() {
+        return Ok(()); // `HOST/`
+    }
+    if !repository.split('/').all(path_component) {
+        return Err(format!(
+            "`{repository}` is not a repository name: each `/`-separated part is lower-case letters \
+             and digits, joined by `.`, `_`, `__` or dashes"
+        ));
+    }
+    if let Some(tag) = tag {
+        let ok = (1..=128).contains(&tag.len())
+            && !tag.starts_with(['.', '-'])
+            && tag
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+        if !ok {
+            return Err(format!("`{tag}` is not an image tag"));
+        }
+    }
+    if let Some(digest) = digest {
+        let ok = digest.split_once(':').is_some_and(|(algorithm, encoded)| {
+            !algorithm.is_empty()
+                && algorithm
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+._-".contains(&b))
+                && !encoded.is_empty()
+                && encoded
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b))
+        });
+        if !ok {
+            return Err(format!("`{digest}` is not an image digest (ALGORITHM:HEX)"));
+        }
+    }
+    Ok(())
+}
+
+/// One component of a repository name: `[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*`.
+fn path_component(component: &str) -> bool {
+    let alnum = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    let bytes = component.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if !alnum(first) || !alnum(last) {
+        return false;
+    }
+    // Each run of separators between alphanumerics is `.`, `_`, `__` or dashes.
+    let mut run: Vec<u8> = Vec::new();
+    for &b in bytes {
+        if alnum(b) {
+            let ok = matches!(run.as_slice(), [] | [b'.'] | [b'_'] | [b'_', b'_'])
+                || run.iter().all(|&c| c == b'-');
+            if !ok {
+                return false;
+            }
+            run.clear();
+        } else if b"._-".contains(&b) {
+            run.push(b);
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 /// The registry of `account` in `region`, in the form AWS uses for that region's partition.
@@ -243,6 +348,13 @@ fn classic(variant: &str, rest: &str) -> Result<Scope, String> {
     let Some((region, suffix)) = rest.split_once('.') else {
         return Err("the host has no region".into());
     };
+    if DUAL_STACK_SUFFIXES.iter().any(|(s, _)| *s == suffix) {
+        let fips = if fips { "-fips" } else { "" };
+        return Err(format!(
+            "dual-stack hosts under `{suffix}` are ACCOUNT.dkr-ecr{fips}.{region}.{suffix} \
+             (`dkr-ecr`, one label, not `dkr.ecr`)"
+        ));
+    }
     scope(region, suffix, &SUFFIXES, fips, false)
 }
 
@@ -430,6 +542,63 @@ mod tests {
             };
             assert_eq!(r.scope, Scope::Public, "{text}");
         }
+    }
+
+    #[test]
+    fn image_references_follow_the_distribution_grammar() {
+        let host = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+        for good in [
+            "app",
+            "team/app:1.2",
+            "a.b/c_d/e__f/g--h-i:latest",
+            "app@sha256:0123456789abcdef",
+            "app:v1@sha256:0123456789abcdef",
+            "x1/y2/z3:_tag.with-dots",
+        ] {
+            assert!(parse(&format!("{host}/{good}")).is_ok(), "{good}");
+        }
+        for (bad, says) in [
+            ("x/../y", "`x/../y` is not a repository name"),
+            ("x//y", "is not a repository name"),
+            ("App", "is not a repository name"),
+            ("-app", "is not a repository name"),
+            ("a___b", "is not a repository name"),
+            ("a._b", "is not a repository name"),
+            ("app/", "is not a repository name"),
+            ("app:-x", "`-x` is not an image tag"),
+            ("app:", "is not an image tag"),
+            ("app@sha256", "is not an image digest"),
+        ] {
+            let err = parse(&format!("{host}/{bad}")).unwrap_err();
+            assert!(err.contains(says), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_user_and_password_are_named_and_never_repeated() {
+        for text in [
+            "user:s3cret@123456789012.dkr.ecr.us-east-1.amazonaws.com",
+            "https://user:s3cret@123456789012.dkr.ecr.us-east-1.amazonaws.com/app",
+            "user:s3cret@public.ecr.aws",
+        ] {
+            let err = parse(text).unwrap_err();
+            assert!(err.contains("names a user"), "{err}");
+            assert!(!err.contains("s3cret") && !err.contains("port"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_dual_stack_suffix_after_dkr_ecr_points_to_dkr_ecr() {
+        let err = parse("123456789012.dkr.ecr.cn-north-1.on.amazonwebservices.com.cn").unwrap_err();
+        assert!(
+            err.contains("ACCOUNT.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn"),
+            "{err}"
+        );
+        let err = parse("123456789012.dkr.ecr-fips.us-east-1.on.aws").unwrap_err();
+        assert!(
+            err.contains("ACCOUNT.dkr-ecr-fips.us-east-1.on.aws"),
+            "{err}"
+        );
     }
 
     #[test]

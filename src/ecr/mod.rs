@@ -1,7 +1,8 @@
 //! Amazon ECR, the domain: registry endpoints as users write them, authorization tokens
-//! per region, the login back-ends (a client on stdin, or the Docker config), the Docker
-//! credential-helper protocol and which profile owns which registry. The commands that
-//! use them are in `commands::ecr` and `commands::ecr_helper`.
+//! per region and their cache entries' format, the login back-ends (a client on stdin, or
+//! the Docker config), the Docker credential-helper protocol's wire format, and which
+//! profile owns which registry. It knows nothing of profiles or of how credentials are
+//! made: the commands that use it (`commands::ecr`) bring them.
 
 pub mod client;
 pub mod credential_helper;

@@ -10,12 +10,17 @@
 use super::endpoint::{self, Endpoint, Registry};
 use super::registrations::Registrations;
 use crate::error::{Error, Result};
-use crate::profile::Profiles;
-use crate::profile::chain::{Request, Target};
-use crate::profile::key::ECR_REGISTRIES;
-use crate::profile::resolve;
-use aws_types::os_shim_internal::Env;
 use std::fmt;
+
+/// The profile setting that lists a profile's registries.
+const ECR_REGISTRIES: &str = "ecr_registries";
+
+/// One profile's `ecr_registries`, as the profile files give it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub profile: String,
+    pub list: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -30,7 +35,7 @@ pub enum Source {
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Source::ProfileList => "ecr_registries",
+            Source::ProfileList => ECR_REGISTRIES,
             Source::Registration => "registered by runas ecr login --helper",
             Source::AwsProfile => crate::variables::AWS_PROFILE.name,
         })
@@ -53,18 +58,20 @@ pub struct Owners {
 }
 
 impl Owners {
-    pub fn load(profiles: &Profiles, registrations: &Registrations, env: &Env) -> Owners {
+    /// The claims of every profile's list (a bare account is in the region `region_of`
+    /// gives for the profile) and of the registrations; `aws_profile` serves the rest.
+    pub fn load(
+        listed: &[Listed],
+        region_of: impl Fn(&str) -> Result<String>,
+        registrations: &Registrations,
+        aws_profile: Option<String>,
+    ) -> Owners {
         let mut owners = Owners {
-            aws_profile: env
-                .get(crate::variables::AWS_PROFILE.name)
-                .ok()
-                .filter(|p| !p.is_empty()),
+            aws_profile,
             ..Owners::default()
         };
-        for name in profiles.names() {
-            if let Some(list) = profiles.get(name).and_then(|p| p.get(ECR_REGISTRIES)) {
-                owners.claim_list(profiles, name, list, env);
-            }
+        for Listed { profile, list } in listed {
+            owners.claim_list(profile, list, &region_of);
         }
         for (host, profile) in &registrations.registries {
             match endpoint::parse(host) {
@@ -81,11 +88,16 @@ impl Owners {
         owners
     }
 
-    fn claim_list(&mut self, profiles: &Profiles, profile: &str, list: &str, env: &Env) {
+    fn claim_list(
+        &mut self,
+        profile: &str,
+        list: &str,
+        region_of: impl Fn(&str) -> Result<String>,
+    ) {
         for text in endpoint::split_list(list) {
             let registry = match endpoint::parse(text) {
                 Ok(Endpoint::Registry(registry)) => registry,
-                Ok(Endpoint::Account(account)) => match region_of(profiles, profile, env) {
+                Ok(Endpoint::Account(account)) => match region_of(profile) {
                     Ok(region) => endpoint::registry_for(&account, &region),
                     Err(e) => {
                         self.warnings.push(format!(
@@ -140,15 +152,6 @@ impl Owners {
     }
 }
 
-/// The region a profile's bare accounts are in: the one its credentials resolve with.
-fn region_of(profiles: &Profiles, profile: &str, env: &Env) -> Result<String> {
-    let request = Request {
-        target: Target::Profile(profile.to_owned()),
-        ..Request::default()
-    };
-    resolve::resolve(profiles, &request, env).map(|c| c.region)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,26 +163,52 @@ mod tests {
         }
     }
 
-    fn owners(config: &str, registered: &[(&str, &str)], env: &[(&str, &str)]) -> Owners {
-        let profiles = Profiles::from_text(config, "").unwrap();
+    /// Profile `a` (in us-east-1) and `b` (in us-west-2) with their lists.
+    const CONFIG: &[(&str, &str)] = &[
+        (
+            "a",
+            "111111111111, 222222222222.dkr.ecr.eu-west-1.amazonaws.com",
+        ),
+        ("b", "111111111111 public.ecr.aws"),
+    ];
+
+    fn owners(
+        listed: &[(&str, &str)],
+        registered: &[(&str, &str)],
+        aws_profile: Option<&str>,
+    ) -> Owners {
+        let listed: Vec<Listed> = listed
+            .iter()
+            .map(|(profile, list)| Listed {
+                profile: profile.to_string(),
+                list: list.to_string(),
+            })
+            .collect();
         let registrations = Registrations {
             registries: registered
                 .iter()
                 .map(|(h, p)| (h.to_string(), p.to_string()))
                 .collect(),
         };
-        Owners::load(&profiles, &registrations, &Env::from_slice(env))
+        let region_of = |profile: &str| {
+            Ok(if profile == "b" {
+                "us-west-2"
+            } else {
+                "us-east-1"
+            }
+            .to_owned())
+        };
+        Owners::load(
+            &listed,
+            region_of,
+            &registrations,
+            aws_profile.map(str::to_owned),
+        )
     }
-
-    const CONFIG: &str = "[default]\nregion = us-east-1\n\
-        [profile a]\naws_access_key_id = AKIAIOSFODNN7EXAMPL1\naws_secret_access_key = secret\n\
-        ecr_registries = 111111111111, 222222222222.dkr.ecr.eu-west-1.amazonaws.com\n\
-        [profile b]\nregion = us-west-2\naws_access_key_id = AKIAIOSFODNN7EXAMPL2\naws_secret_access_key = secret\n\
-        ecr_registries = 111111111111 public.ecr.aws\n";
 
     #[test]
     fn accounts_are_claimed_in_the_profiles_region_in_every_variant() {
-        let o = owners(CONFIG, &[], &[]);
+        let o = owners(CONFIG, &[], None);
         let owner = |host: &str| o.owner(&registry(host)).unwrap().map(|c| c.profile);
         for host in [
             "111111111111.dkr.ecr.us-east-1.amazonaws.com",
@@ -203,7 +232,7 @@ mod tests {
         let o = owners(
             CONFIG,
             &[("111111111111.dkr.ecr.us-west-2.amazonaws.com", "a")],
-            &[],
+            None,
         );
         let err = o
             .owner(&registry("111111111111.dkr.ecr.us-west-2.amazonaws.com"))
@@ -224,7 +253,7 @@ mod tests {
                 ("333333333333.dkr.ecr.us-east-1.amazonaws.com", "b"),
                 ("junk", "a"),
             ],
-            &[("AWS_PROFILE", "fallback")],
+            Some("fallback"),
         );
         let claim = o
             .owner(&registry("333333333333.dkr.ecr.us-east-1.amazonaws.com"))

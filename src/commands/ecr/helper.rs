@@ -8,10 +8,11 @@
 //! tokens once, so that an MFA code is asked for here, at a terminal, and not in the middle
 //! of a `docker pull`.
 
-use super::Ask;
-use super::ecr::{Registries, Wanted, docker_config_dir};
+use super::tokens::{self, Fetched, Obtained, ProfileTokens};
+use super::{Registries, Wanted, docker_config_dir};
+use crate::commands::Ask;
 use crate::creds::remaining;
-use crate::ecr::credential_helper::{self, Fetched, Obtained, ProfileTokens};
+use crate::ecr::credential_helper::registry_of;
 use crate::ecr::docker_config;
 use crate::ecr::endpoint::Registry;
 use crate::ecr::owners::{Claim, Owners, Source};
@@ -31,11 +32,12 @@ const PROGRAM: &str = "docker-credential-runas";
 pub fn login(args: Registries) -> Result<ExitCode> {
     only_profile(&args.ask)?;
     let env = Env::real();
+    let config = config_path(&env)?;
+    let registrations_path = registrations_path(&env)?;
     let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
     let (registries, obtained) = registries(&wanted, &args, &env)?;
     let profiles = Profiles::load(Files::from_env(&env))?;
-    let registrations_path = registrations::path(&env);
-    let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
+    let owners = super::owners(&profiles, &Registrations::load(&registrations_path)?, &env);
     let register = to_register(&owners, &registries, args.ask.profile())?;
     if !register.is_empty() {
         Registrations::update(&registrations_path, |r| {
@@ -46,7 +48,6 @@ pub fn login(args: Registries) -> Result<ExitCode> {
         })?;
     }
     let hosts: Vec<String> = registries.iter().map(|r| r.host.clone()).collect();
-    let config = config_path(&env)?;
     let removed = docker_config::route(&config, &hosts, NAME).map_err(Error::Ecr)?;
     for host in removed {
         eprintln!("ECR helper: removed the password stored for {host}");
@@ -155,7 +156,8 @@ fn prefetch(mut tokens: ProfileTokens, profile: &str, registries: &[Registry]) -
 pub fn logout(args: Registries) -> Result<ExitCode> {
     let env = Env::real();
     let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
-    let registrations_path = registrations::path(&env);
+    let config = config_path(&env)?;
+    let registrations_path = registrations_path(&env)?;
     let mut hosts: Vec<String> = registries(&wanted, &args, &env)?
         .0
         .into_iter()
@@ -174,7 +176,6 @@ pub fn logout(args: Registries) -> Result<ExitCode> {
         r.registries
             .retain(|host, profile| !(hosts.contains(host) && *profile == args.ask.profile()));
     })?;
-    let config = config_path(&env)?;
     let removed = docker_config::unroute(&config, &hosts, NAME).map_err(Error::Ecr)?;
     for host in &hosts {
         if removed.contains(host) {
@@ -206,9 +207,22 @@ fn registries(
 
 /// `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
 fn config_path(env: &Env) -> Result<PathBuf> {
-    docker_config::path(docker_config_dir(env)).ok_or_else(|| {
+    let path = docker_config::path(docker_config_dir(env)).ok_or_else(|| {
         Error::Usage(
             "--helper: HOME is unset, so there is no ~/.docker/config.json; set DOCKER_CONFIG"
+                .into(),
+        )
+    })?;
+    docker_config::check_dir(&path).map_err(|why| Error::file(&path, why))?;
+    Ok(path)
+}
+
+/// Where the registrations are kept; `--helper` is refused without a home for them.
+fn registrations_path(env: &Env) -> Result<PathBuf> {
+    registrations::path(env).ok_or_else(|| {
+        Error::Usage(
+            "--helper: HOME and XDG_CONFIG_HOME are unset, so there is no place for the helper's \
+             registrations (runas/ecr-helper.json); set HOME"
                 .into(),
         )
     })
@@ -219,7 +233,11 @@ pub fn status() -> Result<ExitCode> {
     let env = Env::real();
     let profiles = Profiles::load(Files::from_env(&env))?;
     let registrations_path = registrations::path(&env);
-    let owners = Owners::load(&profiles, &Registrations::load(&registrations_path)?, &env);
+    let registrations = match &registrations_path {
+        Some(path) => Registrations::load(path)?,
+        None => Registrations::default(),
+    };
+    let owners = super::owners(&profiles, &registrations, &env);
     let config = config_path(&env)?;
     let routed = docker_config::routed(&config, NAME).map_err(Error::Ecr)?;
     let mut rows = vec![[
@@ -251,7 +269,10 @@ pub fn status() -> Result<ExitCode> {
         None => println!("Other ECR registries: not served (AWS_PROFILE is not set)"),
     }
     println!("Docker config: {}", config.display());
-    println!("Registrations: {}", registrations_path.display());
+    match &registrations_path {
+        Some(path) => println!("Registrations: {}", path.display()),
+        None => println!("Registrations: none (HOME is unset)"),
+    }
     if which::which(PROGRAM).is_err() {
         println!("Warning: {PROGRAM} is not on PATH, where Docker looks for it");
     }
@@ -273,7 +294,7 @@ fn row(
     } else {
         "not sent to the helper".to_owned()
     };
-    let Some(registry) = credential_helper::registry_of(host) else {
+    let Some(registry) = registry_of(host) else {
         return [
             host.to_owned(),
             "-".into(),
@@ -307,7 +328,7 @@ fn row(
         Source::ProfileList => format!("ecr_registries of `{}`", claim.profile),
         other => other.to_string(),
     };
-    let token = match credential_helper::cached(profiles, &claim.profile, &registry, env) {
+    let token = match tokens::cached(profiles, &claim.profile, &registry, env) {
         Ok(Some(Fetched { usable_until, .. })) => remaining(usable_until),
         Ok(None) => "none cached".to_owned(),
         Err(e) => format!("profile error: {e}"),

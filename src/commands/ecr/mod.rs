@@ -1,18 +1,27 @@
 //! `runas ecr login | token | logout`: container clients logged into Amazon ECR
-//! with a profile's credentials, or sent to the credential helper `docker-credential-runas`.
+//! with a profile's credentials, or sent to the credential helper `docker-credential-runas`
+//! (`helper`: its set-up and status; `credential_helper`: the helper itself; `tokens`: the
+//! cached tokens they share).
 //!
 //! Everything that can be checked is checked before the first network call: the
 //! endpoints, the client. Then credentials, one token per scope (fetched together), and
 //! the logins one after another, since each client rewrites the same config file.
 
+pub mod credential_helper;
+pub mod helper;
+mod tokens;
+
 use crate::commands::Ask;
 use crate::creds::{Credentials, Execution, remaining, rfc3339};
 use crate::ecr::client::Backend;
 use crate::ecr::endpoint::{self, Endpoint, Registry, Scope};
+use crate::ecr::owners::{Listed, Owners};
+use crate::ecr::registrations::Registrations;
 use crate::ecr::token::{self, Tokens};
 use crate::error::{Error, Result};
 use crate::log::warning;
-use crate::profile::chain::Chain;
+use crate::profile::Profiles;
+use crate::profile::chain::{Chain, Request, Target};
 use crate::profile::key::ECR_REGISTRIES;
 use crate::profile::problem::Problem;
 use crate::sdk::Network;
@@ -61,7 +70,7 @@ pub struct TokenRequest {
 
 pub fn login(args: Registries) -> Result<ExitCode> {
     if args.via == Via::Helper {
-        return super::ecr_helper::login(args);
+        return helper::login(args);
     }
     let env = Env::real();
     let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
@@ -97,7 +106,7 @@ pub fn login(args: Registries) -> Result<ExitCode> {
 
 pub fn logout(args: Registries) -> Result<ExitCode> {
     if args.via == Via::Helper {
-        return super::ecr_helper::logout(args);
+        return helper::logout(args);
     }
     let env = Env::real();
     let wanted = Wanted::resolve(&args.ask, &args.endpoints, &env)?;
@@ -127,20 +136,13 @@ pub fn token(args: TokenRequest) -> Result<ExitCode> {
     let env = Env::real();
     let endpoints: Vec<String> = args.endpoint.iter().cloned().collect();
     let wanted = Wanted::resolve(&args.ask, &endpoints, &env)?;
+    if let Some(registries) = wanted.account_free() {
+        one_token(&registries, args.ask.profile())?;
+    }
     let (execution, credentials) =
         session::credentials(wanted.chain.clone(), &args.ask.options, &env)?;
     let registries = wanted.registries(&execution, &credentials)?;
-    if Scope::requests(registries.iter().map(|r| &r.scope)).len() > 1 {
-        return Err(Error::Usage(format!(
-            "the registries of profile `{}` need different tokens ({}); name one ENDPOINT",
-            args.ask.profile(),
-            registries
-                .iter()
-                .map(|r| r.host.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
+    one_token(&registries, args.ask.profile())?;
     let tokens = fetch(&registries, &credentials, execution.network())?;
     let token = match tokens.into_values().next() {
         Some(Ok(token)) => token,
@@ -158,6 +160,21 @@ pub fn token(args: TokenRequest) -> Result<ExitCode> {
         crate::output::say!("{}", token.password.expose());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ecr token` prints one token: registries that need several (another region, ECR
+/// Public) are listed, with the command that names one.
+fn one_token(registries: &[Registry], profile: &str) -> Result<()> {
+    if Scope::requests(registries.iter().map(|r| &r.scope)).len() <= 1 {
+        return Ok(());
+    }
+    let hosts: Vec<&str> = registries.iter().map(|r| r.host.as_str()).collect();
+    Err(Error::Usage(format!(
+        "the registries of profile `{profile}` need different tokens; name one of them: {} \
+         (for example `runas ecr token {profile} {}`)",
+        hosts.join(", "),
+        hosts[0]
+    )))
 }
 
 /// What the command line and the profile ask for, checked, before any network call.
@@ -243,6 +260,34 @@ impl Wanted {
             .filter(|_| self.profile == self.chain.profile)
             .map(str::to_owned)
     }
+}
+
+/// Which profile owns which registry: every profile's `ecr_registries` (a bare account in
+/// the region the profile resolves with) and the registrations; `AWS_PROFILE` the rest.
+pub fn owners(profiles: &Profiles, registrations: &Registrations, env: &Env) -> Owners {
+    let listed: Vec<Listed> = profiles
+        .names()
+        .into_iter()
+        .filter_map(|name| {
+            let list = profiles.get(name)?.get(ECR_REGISTRIES)?;
+            Some(Listed {
+                profile: name.to_owned(),
+                list: list.to_owned(),
+            })
+        })
+        .collect();
+    let region_of = |profile: &str| {
+        let request = Request {
+            target: Target::Profile(profile.to_owned()),
+            ..Request::default()
+        };
+        crate::profile::resolve::resolve(profiles, &request, env).map(|c| c.region)
+    };
+    let aws_profile = env
+        .get(crate::variables::AWS_PROFILE.name)
+        .ok()
+        .filter(|p| !p.is_empty());
+    Owners::load(&listed, region_of, registrations, aws_profile)
 }
 
 fn parse_all<'a>(
