@@ -12,6 +12,9 @@ pub struct Credentials {
     pub secret_access_key: Secret,
     pub session_token: Option<Secret>,
     pub expiration: Option<SystemTime>,
+    /// The account the credentials belong to, when their source says it (a role's ARN,
+    /// SSO, a login session, a process's `AccountId`, the profile's `aws_account_id`).
+    pub account_id: Option<String>,
 }
 
 /// Only the key id's last four characters and the expiry: a `{:?}` anywhere, in a log line
@@ -97,6 +100,7 @@ impl Credentials {
             secret_access_key: Secret::new(c.secret_access_key()),
             session_token: c.session_token().map(Secret::new),
             expiration: c.expiry(),
+            account_id: c.account_id().map(|a| a.as_str().to_owned()),
         }
     }
 }
@@ -162,6 +166,7 @@ mod tests {
             secret_access_key: "very-secret-key".into(),
             session_token: Some("very-secret-token".into()),
             expiration: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
+            account_id: None,
         }
     }
 

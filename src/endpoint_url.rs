@@ -8,12 +8,13 @@ use crate::text::escape;
 use crate::variables;
 
 /// The variables of the services runas calls.
-const VARIABLES: [&str; 5] = [
+const VARIABLES: [&str; 6] = [
     variables::AWS_ENDPOINT_URL.name,
     variables::AWS_ENDPOINT_URL_STS.name,
     variables::AWS_ENDPOINT_URL_ECR.name,
     variables::AWS_ENDPOINT_URL_ECR_PUBLIC.name,
     variables::AWS_ENDPOINT_URL_IAM.name,
+    variables::AWS_ENDPOINT_URL_SIGNIN.name,
 ];
 
 /// Checks every endpoint variable that is set, and `extra` (a profile's value, with where

@@ -265,6 +265,23 @@ impl Update {
     }
 }
 
+/// The SHA-256 of a small file's content without surrounding whitespace, in hex: a web
+/// identity token in a cache key, so that another token in the same file (another CI job
+/// on the runner, a rotated EKS token) is another identity and never receives the role
+/// credentials cached for the one before. An unreadable file gets a digest of its own; the
+/// fetch then says why it cannot be read.
+pub fn digest(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    // A FIFO or a device here must not hang or exhaust the warm path.
+    match read_regular(path, 1 << 20) {
+        Ok(token) => {
+            let digest = Sha256::digest(token.trim_ascii());
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        }
+        Err(_) => "unreadable".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

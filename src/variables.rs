@@ -107,6 +107,19 @@ pub const AWS_ENDPOINT_URL_IAM: Variable = Variable {
               SDKs.",
     pages: RUNAS,
 };
+pub const AWS_ENDPOINT_URL_SIGNIN: Variable = Variable {
+    name: "AWS_ENDPOINT_URL_SIGNIN",
+    meaning: "Another endpoint for the sign-in service that refreshes login_session \
+              credentials (aws login), before the profile's [services] entry and \
+              AWS_ENDPOINT_URL, as for the AWS SDKs.",
+    pages: BOTH,
+};
+pub const AWS_LOGIN_CACHE_DIRECTORY: Variable = Variable {
+    name: "AWS_LOGIN_CACHE_DIRECTORY",
+    meaning: "Where the AWS CLI's aws login keeps its sessions, which login_session profiles \
+              read and refresh (default ~/.aws/login/cache), as for the AWS CLI and SDKs.",
+    pages: BOTH,
+};
 pub const MFA_CODE: Variable = Variable {
     name: "MFA_CODE",
     meaning: "An MFA code for a profile that needs one (for runas, as --otp).",
@@ -262,6 +275,8 @@ pub const TABLE: &[Variable] = &[
     AWS_ENDPOINT_URL_IAM,
     AWS_ENDPOINT_URL_SSO_OIDC,
     AWS_ENDPOINT_URL_SSO,
+    AWS_ENDPOINT_URL_SIGNIN,
+    AWS_LOGIN_CACHE_DIRECTORY,
     MFA_CODE,
     MFA_SERIAL,
     EXTERNAL_ID,

@@ -2,7 +2,8 @@
 //! or an `[sso-session]` names, then the sign-in or sign-out (`crate::sso`).
 
 use crate::error::{Error, Result};
-use crate::profile::chain::{Request, Root, SsoSession, Target as Plan};
+use crate::profile::chain::{Request, SsoSession, Target as Plan};
+use crate::profile::root::Source;
 use crate::profile::{Files, Profiles};
 use crate::sdk::{Network, Settings};
 use crate::sso::{self, Method};
@@ -48,13 +49,14 @@ fn session(target: &Target, env: &Env) -> Result<(SsoSession, Network)> {
         ..Request::default()
     };
     let (_, chain) = crate::session::plan(&request, env)?;
-    let Root::Sso { session, .. } = chain.root else {
+    let Source::Sso(settings) = &chain.root.source else {
         return Err(Error::Usage(format!(
             "profile `{profile}` does not get its credentials from IAM Identity Center (it has no \
              sso_session or sso_start_url, nor a source profile with one); name one that does, \
              or an [sso-session NAME] with --sso-session"
         )));
     };
+    let session = settings.session();
     let network = Network::new(Settings {
         region: session.region.clone(),
         profile: Some(profile),

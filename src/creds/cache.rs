@@ -50,6 +50,9 @@ struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     session_token: Option<Secret>,
     expiration: String,
+    /// Absent in entries written before runas knew accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account_id: Option<String>,
 }
 
 impl Cache {
@@ -135,6 +138,7 @@ impl Cache {
             secret_access_key: entry.secret_access_key,
             session_token: entry.session_token,
             expiration: Some(expiration),
+            account_id: entry.account_id,
         };
         if let Some(why) = credentials.problem() {
             return Look::Corrupt(format!("bad values: {why}"));
@@ -156,6 +160,7 @@ impl Cache {
             secret_access_key: credentials.secret_access_key.clone(),
             session_token: credentials.session_token.clone(),
             expiration: rfc3339(credentials.expiration?),
+            account_id: credentials.account_id.clone(),
         };
         serde_json::to_vec(&entry).ok()
     }
@@ -267,6 +272,7 @@ mod tests {
             secret_access_key: "secret".into(),
             session_token: Some("token".into()),
             expiration: Some(SystemTime::now() + Duration::from_secs(expires_in)),
+            account_id: None,
         }
     }
 

@@ -8,7 +8,7 @@
 
 use super::{Credentials, Execution, Options};
 use crate::error::Result;
-use crate::profile::chain::{Chain, Root, Step};
+use crate::profile::chain::Chain;
 use aws_types::os_shim_internal::Env;
 use std::time::Duration;
 
@@ -55,22 +55,11 @@ impl Fresh {
 
     /// The role the credentials belong to, when the plan ends in one.
     pub fn role_arn(&self) -> Option<&str> {
-        let chain = self.chain();
-        match (chain.steps.last(), &chain.root) {
-            (Some(Step::AssumeRole(role)), _) => Some(&role.role_arn),
-            (None, Root::WebIdentity { role_arn, .. }) => Some(role_arn),
-            _ => None,
-        }
+        self.chain().role_arn()
     }
 
     /// The account the credentials belong to, when the plan says it.
     pub fn account(&self) -> Option<&str> {
-        if let Some(arn) = self.role_arn() {
-            return arn.split(':').nth(4).filter(|a| !a.is_empty());
-        }
-        match (&self.chain().root, self.chain().steps.is_empty()) {
-            (Root::Sso { account_id, .. }, true) => Some(account_id),
-            _ => None,
-        }
+        self.chain().account()
     }
 }

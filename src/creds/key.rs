@@ -7,10 +7,9 @@
 //! it. The full text is stored in the entry and compared on read; the file name is only a
 //! hash of it.
 
-use crate::profile::chain::{Chain, NamedSource, Root, Step};
+use crate::profile::chain::{Chain, Step};
 use aws_types::os_shim_internal::Env;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 /// The text can hold a `credential_process` command line, which may carry a secret: the
 /// key is written only to 0600 files, and its `Debug` shows the description alone.
@@ -47,39 +46,8 @@ impl Key {
             .sts_endpoint
             .clone()
             .unwrap_or_else(|| format!("partition {}", crate::partition::of_region(&chain.region)));
-        let root = match &chain.root {
-            Root::AccessKey { credentials, .. } => format!("keys {}", credentials.access_key_id),
-            Root::CredentialProcess { command, .. } => {
-                format!("credential_process {}", command.expose())
-            }
-            Root::Sso {
-                session,
-                account_id,
-                role_name,
-                ..
-            } => format!("sso {} {account_id} {role_name}", session.start_url),
-            Root::WebIdentity {
-                role_arn,
-                token_file,
-                session_name,
-                duration,
-                ..
-            } => format!(
-                "web-identity {role_arn} {token_file} {session_name} {}s token={}",
-                duration.as_secs(),
-                file_digest(Path::new(token_file))
-            ),
-            Root::Named { source, .. } => match source {
-                NamedSource::Environment => format!(
-                    "environment {}",
-                    env.get(crate::variables::AWS_ACCESS_KEY_ID.name)
-                        .unwrap_or_default()
-                ),
-                other => format!("source {}", other.name()),
-            },
-        };
         Key {
-            text: format!("{endpoint}\n{root}"),
+            text: format!("{endpoint}\n{}", chain.root.identity(env)),
             description: chain.root.describe(),
         }
     }
@@ -138,22 +106,6 @@ impl Key {
 impl std::fmt::Debug for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("Key").field(&self.description).finish()
-    }
-}
-
-/// The SHA-256 of a web identity token, so that another token in the same file (another
-/// CI job on the runner, a rotated EKS token) is another identity and never receives the
-/// role credentials cached for the one before. An unreadable file gets a key of its own;
-/// the fetch then says why it cannot be read.
-pub fn file_digest(path: &Path) -> String {
-    use sha2::{Digest, Sha256};
-    // A FIFO or a device here must not hang or exhaust the warm path.
-    match crate::private_file::read_regular(path, 1 << 20) {
-        Ok(token) => {
-            let digest = Sha256::digest(token.trim_ascii());
-            digest.iter().map(|b| format!("{b:02x}")).collect()
-        }
-        Err(_) => "unreadable".to_owned(),
     }
 }
 

@@ -21,7 +21,8 @@ pub use fresh::Fresh;
 use crate::duration::limits;
 use crate::error::{Error, Result};
 use crate::log::{debug, warning};
-use crate::profile::chain::{Chain, Mfa, RoleStep, Root, Step};
+use crate::profile::chain::{Chain, Mfa, RoleStep, Step};
+use crate::profile::root::Source;
 use crate::sdk::Network;
 use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
@@ -60,6 +61,8 @@ pub struct Execution {
     /// The cache key of each level: the root's, then each step's.
     levels: Vec<Key>,
     network: Network,
+    /// What fetching the root needs from the surroundings.
+    sources: source::Context,
     /// The last code sent for each MFA device: STS accepts a code once, so a second step
     /// on the same device (or a later refresh in a long-lived process) needs the next one.
     spent: Vec<(String, Secret)>,
@@ -72,8 +75,13 @@ impl Execution {
             profile: chain.target.profile().map(str::to_owned),
             endpoint_url: chain.sts_endpoint.clone(),
         });
+        let cache = Cache::locate(env);
         Execution {
-            cache: Cache::locate(env),
+            sources: source::Context {
+                sso_auto_login: chain.sso_auto_login,
+                ..source::Context::new(env, cache.margin())
+            },
+            cache,
             levels: Key::levels(&chain, env),
             chain,
             options,
@@ -144,7 +152,12 @@ impl Execution {
     }
 
     fn cacheable(&self, level: usize) -> bool {
-        level > 0 || matches!(self.chain.root, Root::WebIdentity { .. } | Root::Sso { .. })
+        level > 0 || self.chain.root.cached()
+    }
+
+    /// What the root reads besides the profile files, for `diagnose`.
+    pub fn inspect_root(&self) -> Vec<String> {
+        source::inspect(&self.chain.root, &self.sources)
     }
 
     /// For each level of the chain, when its cached entry expires, if it has a fresh one.
@@ -164,7 +177,7 @@ impl Execution {
         let Some(mut slot) = self.cache.entry_slot(&key) else {
             return self.fetch_level(level);
         };
-        if let Root::Sso { .. } = self.chain.root {
+        if let Source::Sso(_) = self.chain.root.source {
             // The holder may be signing in at a browser: wait as long as a sign-in takes.
             slot = slot.wait(crate::sso::LOGIN_TIMEOUT);
         }
@@ -223,7 +236,7 @@ impl Execution {
     }
 
     fn fetch_root(&self) -> Result<Credentials> {
-        source::fetch(&self.chain, &self.network)
+        source::fetch(&self.chain.root, &self.sources, &self.network)
     }
 
     fn fetch_step(&mut self, level: usize, parent: &Credentials) -> Result<Credentials> {

@@ -128,6 +128,7 @@ fn convert(c: Option<&types::Credentials>, what: &str, endpoint: &Service) -> Re
         secret_access_key: Secret::new(c.secret_access_key()),
         session_token: Some(Secret::new(c.session_token())),
         expiration: std::time::SystemTime::try_from(*c.expiration()).ok(),
+        account_id: None,
     })
 }
 

@@ -10,8 +10,9 @@
 //! holds a cache key, a region and warnings; the key can hold a `credential_process`
 //! command line, so notes are 0600 like the entries.
 
-use super::key::{Key, StableHasher, file_digest};
+use super::key::{Key, StableHasher};
 use crate::log::debug;
+use crate::private_file::digest as file_digest;
 use crate::profile::Files;
 use crate::profile::chain::Chain;
 use crate::variables::{HOME, USER, XDG_CACHE_HOME, XDG_CONFIG_HOME};

@@ -269,6 +269,7 @@ mod tests {
             secret_access_key: secret.into(),
             session_token: None,
             expiration: None,
+            account_id: None,
         };
         for name in ["p]x", "p x", "", "prod\n[default]"] {
             let err = write(&path, name, &creds("s"), "p").unwrap_err();
@@ -305,6 +306,7 @@ mod tests {
             secret_access_key: "s".into(),
             session_token: Some("t".into()),
             expiration: None,
+            account_id: None,
         };
         write(&path, "p-runas", &creds, "p").unwrap();
         let text = fs::read_to_string(&path).unwrap();

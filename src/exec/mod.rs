@@ -213,6 +213,7 @@ mod tests {
             secret_access_key: "se'cr\"et $HOME `x`".into(),
             session_token: token.map(Secret::from),
             expiration: token.map(|_| SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
+            account_id: None,
         }
     }
 

@@ -2,10 +2,10 @@
 //! steps that follow it. Resolution (`profile::resolve`) builds it from the files without
 //! touching the network; `creds` executes it.
 
-use crate::credentials::Credentials;
+use super::root::arn_account;
+pub use super::root::{NamedSource, Root, Source};
 use crate::duration;
 use crate::secret::Secret;
-use aws_types::os_shim_internal::Env;
 use std::time::Duration;
 
 /// How to get credentials for one profile: a root source, then zero or more steps, each
@@ -33,66 +33,6 @@ pub struct Chain {
     /// `sso_auto_login = true`: a run without a terminal may sign in to IAM Identity Center.
     pub sso_auto_login: bool,
     pub(super) visited: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Root {
-    /// Keys from a profile; long-term unless they carry a session token.
-    AccessKey {
-        profile: String,
-        credentials: Credentials,
-    },
-    CredentialProcess {
-        profile: String,
-        /// A command line may carry a secret (a vault token, a password).
-        command: Secret,
-    },
-    Sso {
-        profile: String,
-        session: SsoSession,
-        account_id: String,
-        role_name: String,
-    },
-    WebIdentity {
-        profile: String,
-        role_arn: String,
-        token_file: String,
-        session_name: String,
-        duration: Duration,
-    },
-    Named {
-        profile: String,
-        source: NamedSource,
-    },
-}
-
-/// One IAM Identity Center sign-in: an `[sso-session NAME]` section, or the `sso_start_url`
-/// and `sso_region` of a profile without one (the legacy form). Its token file is named
-/// after the session's name, else after the start URL, as the AWS CLI names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SsoSession {
-    pub name: Option<String>,
-    pub region: String,
-    pub start_url: String,
-    /// `sso_registration_scopes`, split on commas; none when the key is absent.
-    pub scopes: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NamedSource {
-    Environment,
-    Ec2InstanceMetadata,
-    EcsContainer,
-}
-
-impl NamedSource {
-    pub fn name(self) -> &'static str {
-        match self {
-            NamedSource::Environment => "Environment",
-            NamedSource::Ec2InstanceMetadata => "Ec2InstanceMetadata",
-            NamedSource::EcsContainer => "EcsContainer",
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -143,6 +83,18 @@ impl Step {
         }
         .map(|m| m.serial.as_str())
     }
+}
+
+/// One IAM Identity Center sign-in: an `[sso-session NAME]` section, or the `sso_start_url`
+/// and `sso_region` of a profile without one (the legacy form). Its token file is named
+/// after the session's name, else after the start URL, as the AWS CLI names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoSession {
+    pub name: Option<String>,
+    pub region: String,
+    pub start_url: String,
+    /// `sso_registration_scopes`, split on commas; none when the key is absent.
+    pub scopes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -257,10 +209,7 @@ impl Chain {
 
     /// Files whose content is part of the chain's identity (a web identity token).
     pub fn watched_files(&self) -> Vec<std::path::PathBuf> {
-        match &self.root {
-            Root::WebIdentity { token_file, .. } => vec![token_file.into()],
-            _ => vec![],
-        }
+        self.root.watched_files()
     }
 
     /// The MFA devices whose codes the chain sends, one entry per step that sends one.
@@ -292,15 +241,19 @@ impl Chain {
     /// role's, or an SSO or web identity root's when there is no role. A session token of
     /// long-term keys does not say.
     pub fn account(&self) -> Option<&str> {
-        fn arn_account(arn: &str) -> Option<&str> {
-            arn.split(':').nth(4)
+        match self.steps.last() {
+            Some(Step::AssumeRole(role)) => arn_account(&role.role_arn),
+            Some(Step::SessionToken { .. }) => None,
+            None => self.root.account(),
         }
-        match (self.steps.last(), &self.root) {
-            (Some(Step::AssumeRole(role)), _) => arn_account(&role.role_arn),
-            (Some(Step::SessionToken { .. }), _) => None,
-            (None, Root::WebIdentity { role_arn, .. }) => arn_account(role_arn),
-            (None, Root::Sso { account_id, .. }) => Some(account_id),
-            (None, _) => None,
+    }
+
+    /// The role the chain's credentials belong to, when it ends in one.
+    pub fn role_arn(&self) -> Option<&str> {
+        match self.steps.last() {
+            Some(Step::AssumeRole(role)) => Some(&role.role_arn),
+            Some(Step::SessionToken { .. }) => None,
+            None => self.root.role_arn(),
         }
     }
 
@@ -309,61 +262,5 @@ impl Chain {
         let mut lines = vec![self.root.describe()];
         lines.extend(self.steps.iter().map(Step::describe));
         lines
-    }
-}
-
-impl Root {
-    pub fn describe(&self) -> String {
-        match self {
-            Root::AccessKey {
-                profile,
-                credentials,
-            } => format!(
-                "{} keys {} from profile `{profile}`",
-                if credentials.session_token.is_some() {
-                    "session"
-                } else {
-                    "long-term"
-                },
-                crate::log::key_hint(&credentials.access_key_id)
-            ),
-            Root::CredentialProcess { profile, .. } => {
-                format!("credential_process of profile `{profile}`")
-            }
-            Root::Sso {
-                profile,
-                account_id,
-                role_name,
-                ..
-            } => format!("SSO role {role_name} in {account_id} from profile `{profile}`"),
-            Root::WebIdentity {
-                profile, role_arn, ..
-            } => format!("AssumeRoleWithWebIdentity {role_arn} from profile `{profile}`"),
-            Root::Named { profile, source } => {
-                format!("credential_source {} of profile `{profile}`", source.name())
-            }
-        }
-    }
-
-    /// Whether these are long-term IAM user keys, the only kind GetSessionToken accepts.
-    pub(super) fn long_term(&self) -> bool {
-        matches!(self, Root::AccessKey { credentials, .. } if credentials.session_token.is_none())
-    }
-
-    /// Whether the root's credentials are session credentials, so that an AssumeRole
-    /// called with them is limited by STS to one hour. A credential_process is known only
-    /// when it answers; the executor checks its output.
-    pub(super) fn yields_session(&self, env: &Env) -> bool {
-        match self {
-            Root::AccessKey { credentials, .. } => credentials.session_token.is_some(),
-            Root::CredentialProcess { .. } => false,
-            Root::Sso { .. } | Root::WebIdentity { .. } => true,
-            Root::Named { source, .. } => match source {
-                NamedSource::Environment => env
-                    .get(crate::variables::AWS_SESSION_TOKEN.name)
-                    .is_ok_and(|t| !t.is_empty()),
-                NamedSource::Ec2InstanceMetadata | NamedSource::EcsContainer => true,
-            },
-        }
     }
 }

@@ -21,6 +21,8 @@ pub const SSO_ACCOUNT_ID: &str = "sso_account_id";
 pub const SSO_ROLE_NAME: &str = "sso_role_name";
 pub const SSO_REGISTRATION_SCOPES: &str = "sso_registration_scopes";
 pub const ENDPOINT_URL: &str = "endpoint_url";
+pub const LOGIN_SESSION: &str = "login_session";
+pub const ACCOUNT_ID: &str = "aws_account_id";
 // Read only by runas (aws-runas's names).
 pub const SESSION_TOKEN_DURATION: &str = "session_token_duration";
 pub const CREDENTIALS_DURATION: &str = "credentials_duration";
@@ -30,7 +32,7 @@ pub const SERVE: &str = "runas_serve";
 pub const SSO_AUTO_LOGIN: &str = "sso_auto_login";
 
 /// Every key runas reads, in the order `runas diagnose` shows them.
-pub const ALL: [&str; 26] = [
+pub const ALL: [&str; 27] = [
     REGION,
     ROLE_ARN,
     SOURCE_PROFILE,
@@ -52,11 +54,12 @@ pub const ALL: [&str; 26] = [
     SSO_START_URL,
     SSO_ACCOUNT_ID,
     SSO_ROLE_NAME,
+    LOGIN_SESSION,
     ENDPOINT_URL,
     ECR_REGISTRIES,
     SERVE,
     SSO_AUTO_LOGIN,
-    "aws_account_id",
+    ACCOUNT_ID,
 ];
 
 /// Keys whose values are secrets and are never shown.

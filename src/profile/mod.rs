@@ -8,6 +8,7 @@ pub mod chain;
 pub mod key;
 pub mod problem;
 pub mod resolve;
+pub mod root;
 pub mod sections;
 mod walk;
 

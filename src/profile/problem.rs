@@ -78,9 +78,15 @@ pub enum Problem {
     WebIdentityWithoutRole,
 
     #[error(
-        "has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file"
+        "has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, login_session (`aws login`), or web_identity_token_file"
     )]
     NoCredentials,
+
+    #[error(
+        "has login_session and also {}; the AWS CLI's `aws login` will not add a login session to a profile with other credentials, and the SDKs would use only one: keep login_session in a profile of its own",
+        .others.join(", ")
+    )]
+    LoginSessionWithOthers { others: Vec<&'static str> },
 
     #[error(
         "aws_secret_access_key is set but aws_access_key_id is missing; add it next to the secret"

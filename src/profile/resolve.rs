@@ -7,9 +7,10 @@
 //! limits.
 
 use super::Profiles;
-use super::chain::{Chain, Mfa, NamedSource, RegionSource, Request, RoleStep, Root, Step, Target};
+use super::chain::{Chain, Mfa, RegionSource, Request, RoleStep, Step, Target};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::problem::Problem;
+use super::root::{NamedSource, Root, Source};
 use super::walk::{role_step, root_profile, walk};
 use crate::duration::{self, limits};
 use crate::error::{Error, Result};
@@ -83,9 +84,9 @@ fn walk_target<'a>(profiles: &'a Profiles, request: &Request, env: &Env) -> Resu
         .get(AWS_PROFILE.name)
         .unwrap_or_else(|_| "default".to_owned());
     if env.get(AWS_ACCESS_KEY_ID.name).is_ok() {
-        let root = Root::Named {
+        let root = Root {
             profile: "environment".to_owned(),
-            source: NamedSource::Environment,
+            source: Source::Named(NamedSource::Environment),
         };
         Ok((vec![], root, vec![]))
     } else if profiles.get(&source_name).is_some() {
@@ -424,11 +425,8 @@ fn region(
 fn check_partitions(profile: &str, region: &str, root: &Root, steps: &[Step]) -> Result<()> {
     let partition = crate::partition::of_region(region);
     let mut arns: Vec<(&str, &str)> = Vec::new();
-    if let Root::WebIdentity {
-        profile, role_arn, ..
-    } = root
-    {
-        arns.push((profile, role_arn));
+    if let Some(role_arn) = root.role_arn() {
+        arns.push((&root.profile, role_arn));
     }
     for step in steps {
         match step {

@@ -2,9 +2,10 @@
 //! reading what each profile says of itself: its root source, its role.
 
 use super::Profiles;
-use super::chain::{Mfa, NamedSource, RoleStep, Root, SsoSession};
+use super::chain::{Mfa, RoleStep, SsoSession};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::problem::{MAX_HOPS, Problem};
+use super::root::{self, Kind, NamedSource, Root, Source};
 use crate::credentials::Credentials;
 use crate::duration::{self, limits};
 use crate::error::{Error, Result};
@@ -61,6 +62,7 @@ pub(super) fn walk<'a>(
         }
         visited.push(profile);
         within_hops(start, visited.len(), profile)?;
+        login_alone(profile)?;
 
         // A source profile that has static keys ends the chain, whatever else it says.
         if visited.len() > 1 && has_key_pair(profile) {
@@ -124,7 +126,10 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
                 ));
             }
         };
-        return Ok(Root::Named { profile, source });
+        return Ok(Root {
+            profile,
+            source: Source::Named(source),
+        });
     }
     if let Some(token_file) = p.get(key::WEB_IDENTITY_TOKEN_FILE) {
         let role_arn = p
@@ -139,24 +144,55 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
                 },
             )
         })?;
-        return Ok(Root::WebIdentity {
-            role_arn: role_arn.to_owned(),
-            token_file: token_file.to_owned(),
-            session_name: session_name(p)?.unwrap_or_else(|| "runas-web-identity".to_owned()),
-            duration: role_duration(p)?.unwrap_or(limits::ROLE_DEFAULT),
+        return Ok(Root {
+            source: Source::WebIdentity(root::WebIdentity {
+                role_arn: role_arn.to_owned(),
+                token_file: token_file.to_owned(),
+                session_name: session_name(p)?.unwrap_or_else(|| "runas-web-identity".to_owned()),
+                duration: role_duration(p)?.unwrap_or(limits::ROLE_DEFAULT),
+            }),
             profile,
         });
     }
     if let Some(sso) = sso(profiles, p)? {
         return Ok(sso);
     }
-    if let Some(command) = p.get(key::CREDENTIAL_PROCESS) {
-        return Ok(Root::CredentialProcess {
+    if let Some(session) = p.get(key::LOGIN_SESSION) {
+        return Ok(Root {
             profile,
-            command: Secret::new(command),
+            source: Source::LoginSession(session.trim().to_owned()),
+        });
+    }
+    if let Some(command) = p.get(key::CREDENTIAL_PROCESS) {
+        return Ok(Root {
+            profile,
+            source: Source::CredentialProcess(Secret::new(command)),
         });
     }
     access_key(p)
+}
+
+/// A profile with `login_session` has no other root: `aws login` refuses to add one to such
+/// a profile, and which one an SDK used would depend on its order.
+fn login_alone(p: &Profile) -> Result<()> {
+    if p.get(key::LOGIN_SESSION).is_none() {
+        return Ok(());
+    }
+    let others: Vec<&'static str> = Kind::ALL
+        .iter()
+        .filter(|kind| **kind != Kind::LoginSession)
+        .flat_map(|kind| kind.keys())
+        .copied()
+        .filter(|k| p.get(k).is_some())
+        .collect();
+    if others.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::profile(
+            p.name(),
+            Problem::LoginSessionWithOthers { others },
+        ))
+    }
 }
 
 fn access_key(p: &Profile) -> Result<Root> {
@@ -175,11 +211,12 @@ fn access_key(p: &Profile) -> Result<Root> {
                 secret_access_key: secret.into(),
                 session_token: token.map(Secret::from),
                 expiration: None,
+                account_id: None,
             };
             match credentials.problem() {
-                None => Ok(Root::AccessKey {
+                None => Ok(Root {
                     profile: profile.to_owned(),
-                    credentials,
+                    source: Source::AccessKey(credentials),
                 }),
                 Some(why) => Err(Error::profile(profile, Problem::BadKeys { why })),
             }
@@ -248,18 +285,18 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
     };
     let region = region.ok_or_else(|| missing(key::SSO_REGION))?;
     check_sso_region(name, region)?;
-    Ok(Some(Root::Sso {
+    Ok(Some(Root {
         profile: name.to_owned(),
-        session: SsoSession {
-            name: session.map(str::to_owned),
+        source: Source::Sso(root::Sso {
+            session_name: session.map(str::to_owned),
             region: region.to_owned(),
             start_url: start_url
                 .ok_or_else(|| missing(key::SSO_START_URL))?
                 .to_owned(),
             scopes: scopes.map(parse_scopes),
-        },
-        account_id: account_id.to_owned(),
-        role_name: role_name.to_owned(),
+            account_id: account_id.to_owned(),
+            role_name: role_name.to_owned(),
+        }),
     }))
 }
 
@@ -382,12 +419,5 @@ fn role_duration(p: &Profile) -> Result<Option<Duration>> {
 }
 
 pub(super) fn root_profile<'a>(profiles: &'a Profiles, root: &Root) -> Option<&'a Profile> {
-    let name = match root {
-        Root::AccessKey { profile, .. }
-        | Root::CredentialProcess { profile, .. }
-        | Root::Sso { profile, .. }
-        | Root::WebIdentity { profile, .. }
-        | Root::Named { profile, .. } => profile,
-    };
-    profiles.get(name)
+    profiles.get(&root.profile)
 }

@@ -62,6 +62,7 @@ pub async fn role_credentials(
         expiration: Some(
             SystemTime::UNIX_EPOCH + Duration::from_millis(role.expiration().max(0) as u64),
         ),
+        account_id: Some(account_id.to_owned()),
     };
     if let Some(problem) = credentials.problem() {
         return Err(Error::Credentials {

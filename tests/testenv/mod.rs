@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod lab;
+pub mod signin;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -235,7 +236,7 @@ pub fn shared_moto() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-fn wait_for_port(port: u16, child: &mut Child, what: &str, install: &str) {
+pub fn wait_for_port(port: u16, child: &mut Child, what: &str, install: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {

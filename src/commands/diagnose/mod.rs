@@ -158,6 +158,9 @@ fn plan(
         otp: None,
     };
     let execution = Execution::new(chain, options, env);
+    for line in execution.inspect_root() {
+        say!("{line}");
+    }
     say!("cache:");
     for (i, expiry) in execution.cached().iter().enumerate().skip(1) {
         match expiry {

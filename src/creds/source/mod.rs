@@ -1,6 +1,6 @@
 //! Where the first credentials of a chain come from, one file per kind of root: keys in a
-//! profile, `credential_process`, SSO, a web identity token, the environment, and the EC2
-//! and ECS metadata endpoints.
+//! profile, `credential_process`, SSO, an `aws login` session, a web identity token, the
+//! environment, and the EC2 and ECS metadata endpoints.
 //!
 //! The kinds the SDK already reads well (SSO, environment, metadata) go through its
 //! providers, each within the deadline; the others are runas's own.
@@ -8,6 +8,7 @@
 mod ec2;
 mod ecs;
 mod environment;
+pub mod login;
 mod process;
 mod sso;
 mod web_identity;
@@ -15,45 +16,34 @@ mod web_identity;
 use super::Credentials;
 use crate::error::{Error, Result};
 use crate::log::debug;
-use crate::profile::chain::{Chain, NamedSource, Root};
+use crate::profile::root::{NamedSource, Root, Source};
 use crate::sdk::Network;
 use aws_credential_types::provider::ProvideCredentials;
 
 /// The root's credentials. Keys and `credential_process` never build the network.
-pub fn fetch(chain: &Chain, network: &Network) -> Result<Credentials> {
-    let root = &chain.root;
+pub fn fetch(root: &Root, context: &Context, network: &Network) -> Result<Credentials> {
     debug!("fetching {}", root.describe());
-    match root {
-        Root::AccessKey { credentials, .. } => Ok(credentials.clone()),
-        Root::CredentialProcess { profile, command } => process::credentials(profile, command),
-        Root::Sso {
+    let profile = &root.profile;
+    match &root.source {
+        Source::AccessKey(credentials) => Ok(credentials.clone()),
+        Source::CredentialProcess(command) => process::credentials(profile, command),
+        Source::Sso(settings) => sso::Sso {
             profile,
-            session,
-            account_id,
-            role_name,
-        } => sso::Sso {
-            profile,
-            session,
-            account_id,
-            role_name,
-            auto_login: chain.sso_auto_login,
+            session: &settings.session(),
+            account_id: &settings.account_id,
+            role_name: &settings.role_name,
+            auto_login: context.sso_auto_login,
         }
         .credentials(network),
-        Root::WebIdentity {
-            profile,
-            role_arn,
-            token_file,
-            session_name,
-            duration,
-        } => web_identity::WebIdentity {
-            role_arn,
-            token_file,
-            session_name,
-            duration: *duration,
+        Source::WebIdentity(w) => web_identity::WebIdentity {
+            role_arn: &w.role_arn,
+            token_file: &w.token_file,
+            session_name: &w.session_name,
+            duration: w.duration,
         }
         .credentials(profile, network),
-        Root::Named { profile, source } => {
-            let what = format!("credential_source {} of profile `{profile}`", source.name());
+        Source::Named(source) => {
+            let what = root.describe();
             network.block_on(async {
                 match source {
                     NamedSource::Environment => provided(environment::provider(), &what).await,
@@ -61,6 +51,49 @@ pub fn fetch(chain: &Chain, network: &Network) -> Result<Credentials> {
                     NamedSource::EcsContainer => provided(ecs::provider(), &what).await,
                 }
             })?
+        }
+        Source::LoginSession(session) => {
+            login::Login { profile, session }.credentials(context, network)
+        }
+    }
+}
+
+/// What a root reads besides the profile files, for `diagnose`: never a secret.
+pub fn inspect(root: &Root, context: &Context) -> Vec<String> {
+    match &root.source {
+        Source::LoginSession(session) => login::Login {
+            profile: &root.profile,
+            session,
+        }
+        .inspect(context),
+        Source::WebIdentity(w) => vec![format!("web identity token file: {}", w.token_file)],
+        Source::AccessKey(_) | Source::CredentialProcess(_) | Source::Sso(_) | Source::Named(_) => {
+            vec![]
+        }
+    }
+}
+
+/// What fetching a root needs from the run's surroundings, read once.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Credentials good for less than this are refreshed (`RUNAS_REFRESH_MARGIN`).
+    pub margin: std::time::Duration,
+    /// The AWS CLI's login cache directory, if there is one.
+    pub login_dir: Option<std::path::PathBuf>,
+    /// The profile's `sso_auto_login`: a run without a terminal may sign in.
+    pub sso_auto_login: bool,
+}
+
+impl Context {
+    pub fn new(env: &aws_types::os_shim_internal::Env, margin: std::time::Duration) -> Context {
+        Context {
+            margin,
+            login_dir: login::file::dir(
+                env.get(crate::variables::AWS_LOGIN_CACHE_DIRECTORY.name)
+                    .ok(),
+                env.get(crate::variables::HOME.name).ok(),
+            ),
+            sso_auto_login: false,
         }
     }
 }

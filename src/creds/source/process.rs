@@ -80,6 +80,7 @@ fn parse(stdout: &[u8]) -> std::result::Result<Credentials, String> {
         secret_access_key: Secret::new(required("SecretAccessKey")?),
         session_token: text("SessionToken")?.map(Secret::new),
         expiration,
+        account_id: None,
     })
 }
 

@@ -63,50 +63,7 @@ fn render(outcome: Result<Chain>) -> Vec<String> {
 }
 
 fn root_line(root: &Root) -> String {
-    match root {
-        Root::AccessKey {
-            profile,
-            credentials,
-        } => format!(
-            "root: {} keys {} of `{profile}`",
-            if credentials.session_token.is_some() {
-                "session"
-            } else {
-                "long-term"
-            },
-            credentials.access_key_id
-        ),
-        Root::CredentialProcess { profile, command } => {
-            format!(
-                "root: credential_process `{}` of `{profile}`",
-                command.expose()
-            )
-        }
-        Root::Sso {
-            profile,
-            session,
-            account_id,
-            role_name,
-        } => format!(
-            "root: SSO {role_name} in {account_id} at {} in {}, session {} of `{profile}`",
-            session.start_url,
-            session.region,
-            session.name.as_deref().unwrap_or("-")
-        ),
-        Root::WebIdentity {
-            profile,
-            role_arn,
-            token_file,
-            session_name,
-            duration,
-        } => format!(
-            "root: web identity {role_arn} with {token_file} as {session_name} ({}) of `{profile}`",
-            duration::display(*duration)
-        ),
-        Root::Named { profile, source } => {
-            format!("root: credential_source {} of `{profile}`", source.name())
-        }
-    }
+    root.test_line()
 }
 
 fn step_line(step: &Step) -> String {
@@ -1047,7 +1004,7 @@ fn errors_1() -> Vec<Case> {
             request: to("a"),
             env: ALICE,
             expected: &[
-                "error (Config): profile `b`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file (it is the source profile of `a`)",
+                "error (Config): profile `b`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, login_session (`aws login`), or web_identity_token_file (it is the source profile of `a`)",
             ],
         },
     ]
@@ -1073,7 +1030,7 @@ fn errors_2() -> Vec<Case> {
             request: to("a"),
             env: ALICE,
             expected: &[
-                "error (Config): profile `a`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, or web_identity_token_file",
+                "error (Config): profile `a`: has no credentials: set aws_access_key_id and aws_secret_access_key, role_arn with source_profile, credential_process, sso_session, login_session (`aws login`), or web_identity_token_file",
             ],
         },
         Case {
