@@ -371,6 +371,19 @@ fn the_registration_is_cached_in_the_clis_file_and_reused() {
         .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
         .count();
     assert_eq!(registrations, 1);
+    // diagnose says where the token is and whether it refreshes, never the token.
+    let run = env.run(&["diagnose", "dev"]);
+    assert!(
+        run.stdout
+            .contains("IAM Identity Center token of sso-session corp")
+            && run.stdout.contains("refreshable"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout
+            .contains(token(&env)["accessToken"].as_str().unwrap())
+    );
 }
 
 /// The Rust SDK's SSO credential provider, in a process of its own whose HOME and endpoints

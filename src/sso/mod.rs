@@ -225,6 +225,38 @@ fn refresh(network: &Network, session: &SsoSession, token: &Token) -> Result<Tok
     })
 }
 
+/// What `diagnose` says of the sign-in: the token file, its expiry and whether it can be
+/// refreshed; never a token.
+pub fn inspect(session: &SsoSession) -> Vec<String> {
+    let Ok(home) = home() else {
+        return vec!["IAM Identity Center token: no HOME, so no ~/.aws/sso/cache".to_owned()];
+    };
+    let path = token::path(&home, session);
+    let state = match crate::private_file::read_private(&path, MAX_TOKEN_FILE) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            "none: run `runas sso login`".to_owned()
+        }
+        Err(e) => format!("not usable ({e})"),
+        Ok(bytes) => match Token::from_json(&bytes) {
+            Err(why) => format!("not usable ({why})"),
+            Ok(token) => format!(
+                "{}, {}",
+                crate::creds::remaining(token.expires_at),
+                if token.refreshable() {
+                    "refreshable"
+                } else {
+                    "no refresh token: a new sign-in when it expires"
+                }
+            ),
+        },
+    };
+    vec![format!(
+        "IAM Identity Center token of {}: {} ({state})",
+        label(session),
+        path.display()
+    )]
+}
+
 /// `runas sso logout`: the portal's Logout where it takes it, then the token file goes.
 /// Whether there was a token.
 pub fn logout(network: &Network, session: &SsoSession) -> Result<bool> {

@@ -67,9 +67,8 @@ pub fn inspect(root: &Root, context: &Context) -> Vec<String> {
         }
         .inspect(context),
         Source::WebIdentity(w) => vec![format!("web identity token file: {}", w.token_file)],
-        Source::AccessKey(_) | Source::CredentialProcess(_) | Source::Sso(_) | Source::Named(_) => {
-            vec![]
-        }
+        Source::Sso(settings) => crate::sso::inspect(&settings.session()),
+        Source::AccessKey(_) | Source::CredentialProcess(_) | Source::Named(_) => vec![],
     }
 }
 
