@@ -598,3 +598,31 @@ fn sha1_hex(text: &str) -> String {
         .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
+
+#[test]
+fn a_services_section_moves_the_oidc_service_and_the_portal() {
+    let standin = Standin::start(&[]);
+    // Only the profile's services section finds the stand-in.
+    let mut env = TestEnv::new("http://127.0.0.1:9");
+    env.config(&format!(
+        "{}[services local-sso]\nsso-oidc =\n  endpoint_url = {url}\nsso =\n  endpoint_url = {url}\n",
+        CONFIG.replacen("region = eu-west-1\n", "region = eu-west-1\nservices = local-sso\n", 1),
+        url = standin.url
+    ));
+    let browser_log = env.path("browser.log").display().to_string();
+    env.env("BROWSER", &support("sso_browser.sh"))
+        .env("SSO_BROWSER_LOG", &browser_log)
+        .env("RUNAS_SSO_AUTO_LOGIN", "1");
+    // Without AWS_ENDPOINT_URL: in the Rust SDK, a variable wins over a services section,
+    // and the OIDC service's key there is `sso-oidc` (its service id, lower case, hyphens).
+    let mut command = env.command();
+    command.env_remove("AWS_ENDPOINT_URL").args(PRINT_KEY);
+    Run::from(command.output().unwrap()).ok();
+    assert_eq!(browser_lines(&env), 1);
+    let url = std::fs::read_to_string(env.path("browser.log")).unwrap();
+    assert!(
+        url.starts_with(&format!("{}/authorize?", standin.url)),
+        "{url}"
+    );
+    assert_eq!(standin.count("GetRoleCredentials", None), 1);
+}
