@@ -261,20 +261,30 @@ pub fn inspect(session: &SsoSession) -> Vec<String> {
 /// Whether there was a token.
 pub fn logout(network: &Network, session: &SsoSession) -> Result<bool> {
     let path = token::path(&home()?, session);
-    let Some(token) = current(&path) else {
-        return Ok(std::fs::remove_file(&path).is_ok());
-    };
-    if token.valid()
-        && let Some(why) =
-            network.block_on(portal::logout(network, session, &token.access_token))?
-    {
-        warning!("the IAM Identity Center portal did not take the logout: {why}");
-    }
-    std::fs::remove_file(&path).map_err(|e| Error::File {
-        path: path.display().to_string(),
-        message: format!("cannot remove the IAM Identity Center token: {e}"),
-    })?;
-    Ok(true)
+    // Under the file's lock, so that no refresh writes it back behind the logout.
+    let nothing = |_: &[u8]| Look::Miss("logging out".to_owned());
+    slot(&path, session).get(true, nothing, || {
+        let Some(token) = current(&path) else {
+            return Ok(Fetched {
+                value: std::fs::remove_file(&path).is_ok(),
+                bytes: None,
+            });
+        };
+        if token.valid()
+            && let Some(why) =
+                network.block_on(portal::logout(network, session, &token.access_token))?
+        {
+            warning!("the IAM Identity Center portal did not take the logout: {why}");
+        }
+        std::fs::remove_file(&path).map_err(|e| Error::File {
+            path: path.display().to_string(),
+            message: format!("cannot remove the IAM Identity Center token: {e}"),
+        })?;
+        Ok(Fetched {
+            value: true,
+            bytes: None,
+        })
+    })
 }
 
 /// Role credentials for `account_id`/`role_name`, with a token from [`access_token`].
