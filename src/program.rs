@@ -56,6 +56,7 @@ pub fn run(
     let mut child = command.spawn().map_err(Failure::Start)?;
     let group = i32::try_from(child.id()).unwrap_or(i32::MAX);
     let _forwarded = Ending::watch(group);
+    note_group(group);
     let foreground = if terminal {
         Foreground::give(group)
     } else {
@@ -98,6 +99,7 @@ pub fn run(
         unsafe { libc::kill(-group, libc::SIGKILL) };
         let _ = child.wait();
     }
+    note_group(0);
     drop(foreground);
     finished.ok_or(Failure::TimedOut)
 }
@@ -263,6 +265,67 @@ unsafe fn with_sigttou_ignored(f: impl FnOnce() -> bool) -> bool {
         libc::signal(libc::SIGTTOU, old);
         result
     }
+}
+
+/// The program a thread runs now, named ("credential_process of profile `prod`"), for a
+/// caller that gives up on that thread ([`stop_running`]). Never its command line, which
+/// may hold a secret.
+struct Named {
+    thread: std::thread::ThreadId,
+    name: String,
+    /// Its process group while it runs; 0 before and after.
+    group: i32,
+}
+
+static NAMED: std::sync::Mutex<Vec<Named>> = std::sync::Mutex::new(Vec::new());
+
+/// Names the programs this thread runs while it lives.
+pub struct Naming(());
+
+/// Names the programs this thread runs until the returned value is dropped.
+pub fn naming(name: String) -> Naming {
+    let thread = std::thread::current().id();
+    if let Ok(mut named) = NAMED.lock() {
+        named.retain(|n| n.thread != thread);
+        named.push(Named {
+            thread,
+            name,
+            group: 0,
+        });
+    }
+    Naming(())
+}
+
+impl Drop for Naming {
+    fn drop(&mut self) {
+        let thread = std::thread::current().id();
+        if let Ok(mut named) = NAMED.lock() {
+            named.retain(|n| n.thread != thread);
+        }
+    }
+}
+
+/// Records the group of the program this thread runs now (0: none), if it is named.
+fn note_group(group: i32) {
+    let thread = std::thread::current().id();
+    if let Ok(mut named) = NAMED.lock()
+        && let Some(named) = named.iter_mut().find(|n| n.thread == thread)
+    {
+        named.group = group;
+    }
+}
+
+/// Kills the process group of the named program that `thread` is running, if it is
+/// running one, and says what it was: for a process about to give up on that thread and
+/// exit (the credential helper at its own deadline), so that the program and what it
+/// started do not run on without it.
+pub fn stop_running(thread: std::thread::ThreadId) -> Option<String> {
+    let named = NAMED.lock().ok()?;
+    let named = named.iter().find(|n| n.thread == thread && n.group > 0)?;
+    // SAFETY: kill(2) on the group of a program `run` is still waiting for (the group is
+    // cleared, under this lock, before `run` returns).
+    unsafe { libc::kill(-named.group, libc::SIGKILL) };
+    Some(named.name.clone())
 }
 
 #[cfg(test)]

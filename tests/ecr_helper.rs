@@ -290,6 +290,40 @@ fn mfa_without_a_code_fails_fast_and_says_how() {
 }
 
 #[test]
+fn a_hung_mfa_process_is_stopped_and_named_at_the_deadline() {
+    let mut case = Case::new();
+    case.add_config(&format!(
+        "[profile hung]\nrole_arn = {}\nsource_profile = base\nmfa_serial = {MFA}\nmfa_process = sleep 60\necr_registries = {HOST_OTHER_ACCOUNT}\n",
+        role(ACCOUNT, "Guarded")
+    ));
+    case.env.env("RUNAS_TIMEOUT", "2");
+    // The mfa_process holds the helper's stderr: the caller reads to its end, so it waits
+    // for the program as well as for the helper.
+    let started = Instant::now();
+    let run = case.helper_with("get", HOST_OTHER_ACCOUNT, Some("setsid"));
+    let took = started.elapsed();
+    assert_eq!(run.status, Some(1), "{}", run.stderr);
+    assert!(
+        took < Duration::from_secs(10),
+        "took {took:?}: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("no token: mfa_process of profile `hung` did not finish within 2s"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr
+            .contains("docker-credential-runas: docker-credential-runas"),
+        "{}",
+        run.stderr
+    );
+    assert!(case.moto.requests().is_empty());
+}
+
+#[test]
 fn ecr_public_through_its_own_api() {
     let mut case = Case::new();
     let (standin, url, log) = case.lab.ecr_public(case.env.home.path());

@@ -49,6 +49,7 @@ fn from_process(command: &Secret, serial: &str, profile: &str) -> Result<Secret>
         .stdin(Stdio::inherit())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
+    let _named = crate::program::naming(format!("mfa_process of profile `{profile}`"));
     let output = crate::program::run(sh, None, true).map_err(|f| {
         Error::Mfa(format!(
             "mfa_process of profile `{profile}` {}",

@@ -216,10 +216,10 @@ impl Slot {
         Err(Error::Credentials {
             what: self.what.clone(),
             message: format!(
-                "{} (runas pid {} failed so {age}s ago; tried again {}s after it)",
+                "{} (what runas pid {} got {age}s ago; it is tried again in {}s)",
                 memo.reason,
                 memo.pid,
-                period.as_secs()
+                period.as_secs() - age
             ),
         })
     }
@@ -386,6 +386,31 @@ mod tests {
             slot.get(false, judge, || fetched("again")).unwrap(),
             "again"
         );
+    }
+
+    #[test]
+    fn a_waiter_gives_up_at_the_deadline_it_was_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let slot = slot(dir.path());
+        let (fetching, started) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                slot.get(false, judge, || {
+                    fetching.send(()).unwrap();
+                    std::thread::sleep(Duration::from_millis(2500));
+                    fetched("slow")
+                })
+                .unwrap();
+            });
+            started.recv().unwrap();
+            let waiter = slot.clone().wait(Duration::from_secs(1));
+            let err = waiter
+                .get(false, judge, || fetched("never"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("after 1s"), "{err}");
+            assert!(err.contains("a thing"), "{err}");
+        });
     }
 
     #[test]

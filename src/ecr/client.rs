@@ -104,8 +104,17 @@ fn run(
         .stderr(Stdio::piped());
     let output = crate::program::run(command, stdin.map(|s| s.as_bytes().to_vec()), false)
         .map_err(|f| format!("{} {}", path.display(), f.describe()))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    // A client may echo what it read (a shell wrapper's `set -x`, a verbose login): the
+    // password never reaches a log line or a message.
+    let redact = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        match stdin.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(password) => text.replace(password, "[password]"),
+            None => text,
+        }
+    };
+    let stdout = redact(&output.stdout);
+    let stderr = redact(&output.stderr);
     for line in stdout.lines().chain(stderr.lines()) {
         debug!("  {}", crate::text::escape(line));
     }
@@ -158,6 +167,17 @@ mod tests {
         assert_eq!(err, "denied: no");
         let err = run(&path, &["-c".into(), "exit 3".into()], None).unwrap_err();
         assert!(err.contains("exit status: 3"), "{err}");
+        // A client that echoes the password does not get it repeated.
+        let err = run(
+            &path,
+            &[
+                "-c".into(),
+                "read p; echo \"login with $p refused\" >&2; exit 1".into(),
+            ],
+            Some("s3cret-pw"),
+        )
+        .unwrap_err();
+        assert_eq!(err, "login with [password] refused");
         // The password reaches the client on stdin.
         run(
             &path,

@@ -81,7 +81,7 @@ impl Registrations {
 }
 
 /// The file's bytes if it is there and trusted; none if it is not there.
-pub fn read(path: &Path) -> Result<Option<Vec<u8>>> {
+fn read(path: &Path) -> Result<Option<Vec<u8>>> {
     let untrusted = |why: String| {
         Error::file(
             path,

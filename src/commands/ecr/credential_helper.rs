@@ -121,9 +121,10 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
             NOTE,
             &registry.host,
             &registrations_path,
+            // Only hashed here, so only read; a cold `get` checks its directory too.
             registrations_path
                 .as_deref()
-                .and_then(|path| registrations::read(path).ok().flatten()),
+                .and_then(|path| crate::private_file::read_private(path, 1 << 20).ok()),
         ),
     );
     if let Some(dir) = cache.dir()
@@ -165,23 +166,29 @@ fn answer(server_url: &str) -> Result<Option<AuthToken>> {
 }
 
 /// Runs `work` on a thread of its own and gives up on it after `deadline` (every call
-/// inside has `RUNAS_TIMEOUT` too; this bounds them all, an MFA prompt included); the
+/// inside has `RUNAS_TIMEOUT` too; this bounds them all, an MFA prompt included). A program
+/// still running then (a `credential_process`, an `mfa_process`) is killed with its group
+/// and named, so that it does not outlive the helper holding the caller's stderr; the
 /// process then ends, taking the thread with it.
 fn within_deadline<T: Send + 'static>(
     deadline: Duration,
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
     let (send, receive) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
+    let worker = std::thread::spawn(move || {
         let _ = send.send(work());
     });
     receive.recv_timeout(deadline).unwrap_or_else(|_| {
+        let waited = format!(
+            "within {}s (set RUNAS_TIMEOUT, in seconds, to wait longer)",
+            deadline.as_secs_f32()
+        );
         Err(Error::Credentials {
-            what: "docker-credential-runas".into(),
-            message: format!(
-                "no token within {}s (set RUNAS_TIMEOUT, in seconds, to wait longer)",
-                deadline.as_secs_f32()
-            ),
+            what: "no token".into(),
+            message: match crate::program::stop_running(worker.thread().id()) {
+                Some(program) => format!("{program} did not finish {waited}, and was stopped"),
+                None => format!("none came {waited}"),
+            },
         })
     })
 }
@@ -205,6 +212,40 @@ fn list() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_program_still_running_at_the_deadline_is_stopped_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let script = format!("echo $$ > {}; exec sleep 30", pid_file.display());
+        let started = std::time::Instant::now();
+        let err = within_deadline(Duration::from_millis(500), move || {
+            let _named = crate::program::naming("credential_process of profile `p`".into());
+            let mut sh = std::process::Command::new("sh");
+            sh.arg("-c").arg(script);
+            let _ = crate::program::run(sh, None, false);
+            Ok(())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(
+            err.starts_with("no token: credential_process of profile `p` did not finish within"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("docker-credential-runas"),
+            "the prefix is the caller's: {err}"
+        );
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let stat = format!("/proc/{}/stat", pid.trim());
+        let gone = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(20));
+            // Gone, or a zombie waiting for its parent to reap it.
+            std::fs::read_to_string(&stat).map_or(true, |s| s.contains(") Z "))
+        });
+        assert!(gone, "the program runs on");
+    }
 
     #[test]
     fn a_cold_get_gives_up_at_its_deadline() {

@@ -27,7 +27,9 @@ pub fn credentials(profile: &str, command: &Secret) -> Result<Credentials> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     debug!("running the {what}");
+    let named = program::naming(what.clone());
     let done = program::run(sh, None, true).map_err(|f| fail(f.describe()))?;
+    drop(named);
     let stderr = String::from_utf8_lossy(&done.stderr);
     for line in stderr.lines() {
         debug!("  {}", escape(line));
