@@ -181,8 +181,8 @@ runas reads the profile files as the AWS SDKs do. Besides the standard keys
 (\fBregion\fR, \fBrole_arn\fR, \fBsource_profile\fR, \fBcredential_source\fR,
 \fBrole_session_name\fR, \fBexternal_id\fR, \fBduration_seconds\fR, \fBmfa_serial\fR,
 \fBweb_identity_token_file\fR, \fBcredential_process\fR, \fBsso_session\fR and \fBsso_*\fR,
-\fBaws_access_key_id\fR, \fBaws_secret_access_key\fR, \fBaws_session_token\fR,
-\fBendpoint_url\fR) it reads its own:
+\fBlogin_session\fR, \fBaws_access_key_id\fR, \fBaws_secret_access_key\fR,
+\fBaws_session_token\fR, \fBaws_account_id\fR, \fBendpoint_url\fR) it reads its own:
 .TP
 \fBsession_token_duration\fR
 Lifetime of the MFA session token, Go\-style (\fB12h\fR, \fB90m\fR).
@@ -206,6 +206,24 @@ the registries \fBdocker\-credential\-runas\fR(1) serves with this profile.
 .PP
 \fBmfa_serial\fR, \fBmfa_process\fR and the durations may be set on a source profile or in
 \fB[default]\fR and then apply to the roles sourced from it.
+.PP
+A profile's credentials come, in the SDKs' order, from \fBcredential_source\fR, a web
+identity, SSO, \fBlogin_session\fR, \fBcredential_process\fR or keys; a profile with
+\fBlogin_session\fR and any other of them is refused.
+.SH "LOGIN SESSIONS"
+\fBaws login \-\-profile NAME\fR (AWS CLI) signs a console identity in and writes
+\fBlogin_session = ARN\fR into the profile. runas reads the session from the CLI's login cache
+(\fI~/.aws/login/cache\fR, or \fBAWS_LOGIN_CACHE_DIRECTORY\fR), uses its credentials while
+they are fresh, with no network, and otherwise refreshes them at the sign\-in service of the
+region's partition (\fBAWS_ENDPOINT_URL_SIGNIN\fR, a \fB[services]\fR entry for
+\fBsignin\fR or \fBAWS_ENDPOINT_URL\fR change where) with the cached refresh token and a
+proof signed with the session's key. Parallel runs make one refresh; the file is rewritten
+whole, keeping the CLI's keys, so the CLI and the SDKs go on using it. A login profile may be
+the \fBsource_profile\fR of roles: its credentials are session credentials, so the first role
+lasts at most one hour. An ended session, or a cache that is missing, damaged or not private
+(this user's, mode 0600) exits with status 4 and says to run \fBaws login \-\-profile
+NAME\fR; \fBrunas diagnose\fR shows the cache file, its expiry and whether it holds a
+refresh token.
 .SH MFA
 The code comes from \fB\-\-otp\fR, then \fBMFA_CODE\fR, then \fBmfa_process\fR, then a
 prompt on \fI/dev/tty\fR. STS accepts each code once, so runas sends it once. With
@@ -220,8 +238,8 @@ session credentials at one hour.
 The role is assumed straight from the long\-term keys with the code, and cached for its whole
 life; each refresh of that role needs a new code.
 .PP
-Roots that give session credentials (SSO, web identity, credential_process output with a
-session token, instance or container credentials, \fBAWS_SESSION_TOKEN\fR) never call
+Roots that give session credentials (SSO, login sessions, web identity, credential_process
+output with a session token, instance or container credentials, \fBAWS_SESSION_TOKEN\fR) never call
 GetSessionToken: the code goes with the first AssumeRole. Later roles of a chain that name
 the same device ride the MFA\-authenticated session and send no code.
 \fBrunas diagnose PROFILE\fR shows which way a profile goes.
@@ -250,8 +268,12 @@ leaves runas).
 {ENVIRONMENT}.PP
 The command gets \fBAWS_ACCESS_KEY_ID\fR, \fBAWS_SECRET_ACCESS_KEY\fR,
 \fBAWS_SESSION_TOKEN\fR, \fBAWS_SECURITY_TOKEN\fR, \fBAWS_REGION\fR, \fBAWS_DEFAULT_REGION\fR,
-\fBAWS_CREDENTIAL_EXPIRATION\fR, \fBRUNAS_PROFILE\fR and \fBAWSRUNAS_PROFILE\fR; it loses
-\fBAWS_PROFILE\fR and \fBAWS_DEFAULT_PROFILE\fR.
+\fBAWS_CREDENTIAL_EXPIRATION\fR, \fBRUNAS_PROFILE\fR and \fBAWSRUNAS_PROFILE\fR, and
+\fBAWS_ACCOUNT_ID\fR when the account of the credentials is known (a role's, SSO's, a login
+session's, a credential_process's \fBAccountId\fR, the profile's \fBaws_account_id\fR); it
+loses \fBAWS_PROFILE\fR, \fBAWS_DEFAULT_PROFILE\fR and an inherited \fBAWS_ACCOUNT_ID\fR
+otherwise. \fB\-O json\fR carries the account as \fBAccountId\fR, and \fB\-c\fR writes it
+as \fBaws_account_id\fR.
 .PP
 With \fB\-S\fR, the command gets \fBAWS_CONTAINER_CREDENTIALS_FULL_URI\fR (an endpoint on
 127.0.0.1), \fBAWS_CONTAINER_AUTHORIZATION_TOKEN\fR (its 256\-bit token), the region
@@ -275,6 +297,9 @@ everything else kept, mode 0600).
 The IAM Identity Center token and client registration files the AWS CLI and the SDKs share;
 written by \fBrunas sso login\fR (mode 0600), removed by \fBrunas sso logout\fR. runas's
 lock and the memo of a failed sign\-in are in its \fI.runas/\fR.
+.TP
+\fI~/.aws/login/cache/\fR
+The AWS CLI's login sessions: read, and rewritten whole (mode 0600) when runas refreshes one.
 .TP
 \fI~/.cache/runas/\fR
 The credential cache: mode 0700, one 0600 file per chain step, plan notes and lock files;

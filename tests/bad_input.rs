@@ -62,6 +62,20 @@ const fn with_env(
     }
 }
 
+const LOGIN: &[u8] =
+    b"[profile l]\nregion = us-east-1\nlogin_session = arn:aws:iam::123456789012:user/l\n";
+
+const fn with_login(
+    env: &'static [(&'static str, &'static str)],
+    status: i32,
+    message: &'static str,
+) -> Row {
+    Row {
+        env,
+        ..row(LOGIN, &["l", "true"], status, message)
+    }
+}
+
 const ROWS: &[Row] = &[
     // The command line.
     row(ROLE, &[], 2, "the following required arguments were not provided"),
@@ -167,6 +181,10 @@ const ROWS: &[Row] = &[
     row(KEYS_CONFIG, &["k", "./not-executable"], 126, "./not-executable: Permission denied"),
     // diagnose finds what the SDK drops.
     row(b"[profile r]\nregion = us-east-1\n[profile my prod]\nregion = us-east-1\n", &["diagnose", "r"], 1, "PROBLEM  ~config line 3: the AWS SDKs ignore the section of profile `my prod`"),
+    // login_session caches (aws login) that cannot be used: nothing is sent, nothing written.
+    with_login(&[("AWS_LOGIN_CACHE_DIRECTORY", "{HOME}/login-malformed")], 4, "is not the AWS CLI's (it is not a JSON object); run `aws login --profile l`"),
+    with_login(&[("AWS_LOGIN_CACHE_DIRECTORY", "{HOME}/login-wrong-key")], 4, "has a `dpopKey` that is not a P-256 private key; run `aws login --profile l`"),
+    with_login(&[("AWS_LOGIN_CACHE_DIRECTORY", "{HOME}/login-shared")], 4, "lets other users at it (0600 is private); it holds a refresh token"),
 ];
 
 /// Every file and directory under `root`: path → (mode, size, contents, mtime).
@@ -226,12 +244,45 @@ fn prepare(env: &TestEnv, row: &Row) {
         std::fs::Permissions::from_mode(0o644),
     )
     .expect("chmod");
+    login_caches(env);
     std::fs::write(env.path("not-executable"), "#!/bin/sh\n").expect("file");
     std::fs::set_permissions(
         env.path("not-executable"),
         std::fs::Permissions::from_mode(0o644),
     )
     .expect("chmod");
+}
+
+/// Login caches of session `arn:aws:iam::123456789012:user/l`, each wrong in one way, with
+/// credentials that need a refresh.
+fn login_caches(env: &TestEnv) {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(b"arn:aws:iam::123456789012:user/l");
+    let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let good = serde_json::json!({
+        "accessToken": {
+            "accessKeyId": "ASIAEXAMPLEKEYID0001",
+            "secretAccessKey": SECRET,
+            "sessionToken": "token",
+            "accountId": "123456789012",
+            "expiresAt": "2020-01-01T00:00:00Z"
+        },
+        "tokenType": "aws_sigv4",
+        "refreshToken": "refresh",
+        "clientId": "arn:aws:signin:::devtools/same-device",
+        "dpopKey": "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n"
+    });
+    for (dir, text, mode) in [
+        ("login-malformed", "{\"accessToken\": ".to_owned(), 0o600),
+        ("login-wrong-key", good.to_string(), 0o600),
+        ("login-shared", good.to_string(), 0o644),
+    ] {
+        let dir = env.path(dir);
+        std::fs::create_dir(&dir).expect("login cache directory");
+        let file = dir.join(format!("{name}.json"));
+        std::fs::write(&file, text).expect("login cache");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
 }
 
 fn check(number: usize, row: &Row) -> Result<(), String> {

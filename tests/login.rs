@@ -110,6 +110,7 @@ fn fresh_login_credentials_are_used_without_a_request() {
     let run = env.run(&["alice", "env"]).ok();
     assert_eq!(run.var("AWS_ACCESS_KEY_ID"), Some(cached_key(&cache)));
     assert!(run.var("AWS_SESSION_TOKEN").is_some());
+    assert_eq!(run.var("AWS_ACCOUNT_ID").as_deref(), Some(ACCOUNT));
     assert!(signin.requests().is_empty(), "{:?}", signin.requests());
 }
 
@@ -341,4 +342,46 @@ fn diagnose_shows_the_session_and_no_secret() {
     ] {
         assert!(!out.contains(secret.as_str().unwrap()), "{out}");
     }
+}
+
+/// Runs that waited for a refresh the service refused report its refusal instead of
+/// sending the spent refresh token again: one request for eight runs.
+#[test]
+fn parallel_runs_on_an_ended_session_send_one_request() {
+    let (mut env, cache) = login_home(None, -60);
+    let signin = Signin::start_with(&[&cache], "TOKEN_EXPIRED", 0);
+    env.env("AWS_ENDPOINT_URL_SIGNIN", &signin.url());
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            let mut cmd = env.command();
+            cmd.args(["alice", "true"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().expect("spawn runas")
+        })
+        .collect();
+    for child in children {
+        Run::from(child.wait_with_output().expect("runas ends"))
+            .fails(4, "run `aws login --profile alice`");
+    }
+    assert_eq!(signin.requests().len(), 1, "{:?}", signin.requests());
+}
+
+/// The sign-in endpoint is configured as every other service's: a `[services]` entry for
+/// `signin` in the profile is used (after AWS_ENDPOINT_URL_SIGNIN and AWS_ENDPOINT_URL, as
+/// the SDKs order them), before the profile's own `endpoint_url`.
+#[test]
+fn a_services_section_names_the_sign_in_endpoint() {
+    let env = TestEnv::shared();
+    let cache = login_cache(&env.path(".aws/login/cache"), SESSION, ACCOUNT, -60);
+    let signin = Signin::start(&[&cache], "ok");
+    env.config(&format!(
+        "[default]\nregion = us-east-1\n[profile alice]\nlogin_session = {SESSION}\nservices = local\n\
+         endpoint_url = http://127.0.0.1:9\n[services local]\nsignin =\n  endpoint_url = {}\n",
+        signin.url()
+    ));
+    let mut cmd = env.command();
+    cmd.env_remove("AWS_ENDPOINT_URL").args(["alice", "true"]);
+    Run::from(cmd.output().expect("run runas")).ok();
+    assert_eq!(signin.refreshes(), 1, "{:?}", signin.requests());
 }

@@ -255,7 +255,12 @@ impl Execution {
         debug!("calling STS: {}", self.describe(level));
         let sts = self.sts(Some(parent))?;
         let with_code = |m: &Option<Mfa>| m.clone().zip(code.clone());
-        match &step {
+        // A session token is the identity's own account; a role's is in its ARN.
+        let account = match &step {
+            Step::SessionToken { .. } => parent.account_id.clone(),
+            Step::AssumeRole(role) => role.role_arn.split(':').nth(4).map(str::to_owned),
+        };
+        let mut fetched = match &step {
             Step::SessionToken { duration, mfa: m } => {
                 let mfa = with_code(m);
                 let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
@@ -268,7 +273,9 @@ impl Execution {
                 let mfa = mfa.as_ref().map(|(m, c)| (m.serial.as_str(), c));
                 self.network.block_on(sts::assume_role(&sts, &role, mfa))?
             }
-        }
+        }?;
+        fetched.account_id = account.filter(|a| !a.is_empty());
+        Ok(fetched)
     }
 
     /// A code for `device`, never the one this process already sent for it.

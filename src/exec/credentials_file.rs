@@ -61,6 +61,7 @@ fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> 
             "session token",
             c.session_token.as_ref().map(|t| t.expose()),
         ),
+        ("account id", c.account_id.as_deref()),
     ];
     let unreadable = |v: &str| {
         v.starts_with(['#', ';']) || v.chars().any(|ch| ch.is_whitespace() || ch.is_control())
@@ -92,6 +93,9 @@ fn section_body(c: &Credentials, profile: &str) -> String {
     ));
     if let Some(token) = &c.session_token {
         body.push_str(&format!("aws_session_token = {}\n", token.expose()));
+    }
+    if let Some(account) = &c.account_id {
+        body.push_str(&format!("aws_account_id = {account}\n"));
     }
     body
 }

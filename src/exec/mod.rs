@@ -27,7 +27,7 @@ const REMOVED: [&str; 2] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"];
 /// What a child served by a credential endpoint must not see: keys of its own, and every
 /// source the SDKs try before the container endpoint (a relative container URI and a token
 /// file even take precedence over the full URI and the token).
-const REMOVED_WHEN_SERVED: [&str; 10] = [
+const REMOVED_WHEN_SERVED: [&str; 11] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
@@ -38,6 +38,7 @@ const REMOVED_WHEN_SERVED: [&str; 10] = [
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_ROLE_ARN",
     "AWS_ROLE_SESSION_NAME",
+    "AWS_ACCOUNT_ID",
 ];
 
 /// What the child's environment gains (`set`) and loses (`unset`).
@@ -69,6 +70,12 @@ impl Environment {
         match credentials.expiration_rfc3339() {
             Some(expiry) => set.push(("AWS_CREDENTIAL_EXPIRATION", expiry)),
             None => unset.push("AWS_CREDENTIAL_EXPIRATION"),
+        }
+        // SDKs use it for account-based endpoints: an inherited one would send these
+        // credentials to another account's.
+        match &credentials.account_id {
+            Some(account) => set.push(("AWS_ACCOUNT_ID", account.clone())),
+            None => unset.push("AWS_ACCOUNT_ID"),
         }
         set.push(("RUNAS_PROFILE", profile.to_owned()));
         set.push(("AWSRUNAS_PROFILE", profile.to_owned()));
@@ -183,6 +190,8 @@ pub fn json(credentials: &Credentials) -> String {
         session_token: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         expiration: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        account_id: Option<&'a str>,
     }
     let process = Process {
         version: 1,
@@ -190,6 +199,7 @@ pub fn json(credentials: &Credentials) -> String {
         secret_access_key: credentials.secret_access_key.expose(),
         session_token: credentials.session_token.as_ref().map(Secret::expose),
         expiration: credentials.expiration_rfc3339(),
+        account_id: credentials.account_id.as_deref(),
     };
     // Serializing a struct of strings cannot fail.
     let mut text = serde_json::to_string_pretty(&process).unwrap_or_default();

@@ -87,6 +87,7 @@ fn walk_target<'a>(profiles: &'a Profiles, request: &Request, env: &Env) -> Resu
         let root = Root {
             profile: "environment".to_owned(),
             source: Source::Named(NamedSource::Environment),
+            account_id: None,
         };
         Ok((vec![], root, vec![]))
     } else if profiles.get(&source_name).is_some() {

@@ -20,6 +20,9 @@ pub struct Root {
     /// environment's keys).
     pub profile: String,
     pub source: Source,
+    /// The profile's `aws_account_id`: the account of keys and of a credential_process
+    /// that does not say its own.
+    pub account_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -210,11 +213,16 @@ impl Root {
 
     /// Whether runas keeps the root's credentials in its own cache: those that cost a call
     /// to fetch and expire. Keys are in the files already; a credential_process and the
-    /// metadata endpoints keep their own.
+    /// metadata endpoints keep their own; a login session's credentials are in the AWS
+    /// CLI's login cache, read as directly as keys (a second copy would outlive a new
+    /// `aws login`).
     pub fn cached(&self) -> bool {
         match &self.source {
-            Source::Sso(_) | Source::WebIdentity(_) | Source::LoginSession(_) => true,
-            Source::AccessKey(_) | Source::CredentialProcess(_) | Source::Named(_) => false,
+            Source::Sso(_) | Source::WebIdentity(_) => true,
+            Source::AccessKey(_)
+            | Source::CredentialProcess(_)
+            | Source::Named(_)
+            | Source::LoginSession(_) => false,
         }
     }
 
@@ -247,14 +255,17 @@ impl Root {
         }
     }
 
-    /// The account of the root's credentials, when the plan knows it.
+    /// The account of the root's credentials, when the plan knows it (the SDKs' rules:
+    /// `sso_account_id`, the web identity role's, or `aws_account_id` for keys and a
+    /// credential_process).
     pub fn account(&self) -> Option<&str> {
         match &self.source {
             Source::Sso(sso) => Some(&sso.account_id),
             Source::WebIdentity(w) => arn_account(&w.role_arn),
-            // The cache's accountId says it, when the credentials are read.
-            Source::LoginSession(_) => None,
-            Source::AccessKey(_) | Source::CredentialProcess(_) | Source::Named(_) => None,
+            Source::AccessKey(_) | Source::CredentialProcess(_) => self.account_id.as_deref(),
+            // The login cache's accountId and the environment's AWS_ACCOUNT_ID say it, when
+            // the credentials are read.
+            Source::LoginSession(_) | Source::Named(_) => None,
         }
     }
 

@@ -98,7 +98,33 @@ pub(super) fn walk<'a>(
             })?;
         }
     };
+    let mut root = root;
+    if let Some(p) = profiles.get(&root.profile) {
+        root.account_id = account_id(p)?;
+    }
     Ok((visited, root, roles))
+}
+
+/// The profile's `aws_account_id`, as the SDKs read it for keys and credential_process; it
+/// goes into an environment variable and outputs, so it must be one word.
+fn account_id(p: &Profile) -> Result<Option<String>> {
+    let Some(account) = p.get(key::ACCOUNT_ID) else {
+        return Ok(None);
+    };
+    if !account.is_empty() && account.len() <= 64 && account.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(Some(account.to_owned()))
+    } else {
+        Err(Error::profile(
+            p.name(),
+            Problem::Invalid {
+                key: key::ACCOUNT_ID,
+                why: format!(
+                    "aws_account_id `{}` is not an account id such as 123456789012",
+                    crate::text::escape(account)
+                ),
+            },
+        ))
+    }
 }
 
 /// A role to assume with a source's credentials. A profile with `web_identity_token_file`
@@ -129,6 +155,7 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
         return Ok(Root {
             profile,
             source: Source::Named(source),
+            account_id: None,
         });
     }
     if let Some(token_file) = p.get(key::WEB_IDENTITY_TOKEN_FILE) {
@@ -152,21 +179,35 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
                 duration: role_duration(p)?.unwrap_or(limits::ROLE_DEFAULT),
             }),
             profile,
+            account_id: None,
         });
     }
     if let Some(sso) = sso(profiles, p)? {
         return Ok(sso);
     }
     if let Some(session) = p.get(key::LOGIN_SESSION) {
+        if session.trim().is_empty() {
+            return Err(Error::profile(
+                &profile,
+                Problem::Invalid {
+                    key: key::LOGIN_SESSION,
+                    why: format!(
+                        "login_session is empty; run `aws login --profile {profile}` to sign in"
+                    ),
+                },
+            ));
+        }
         return Ok(Root {
             profile,
             source: Source::LoginSession(session.trim().to_owned()),
+            account_id: None,
         });
     }
     if let Some(command) = p.get(key::CREDENTIAL_PROCESS) {
         return Ok(Root {
             profile,
             source: Source::CredentialProcess(Secret::new(command)),
+            account_id: None,
         });
     }
     access_key(p)
@@ -217,6 +258,7 @@ fn access_key(p: &Profile) -> Result<Root> {
                 None => Ok(Root {
                     profile: profile.to_owned(),
                     source: Source::AccessKey(credentials),
+                    account_id: None,
                 }),
                 Some(why) => Err(Error::profile(profile, Problem::BadKeys { why })),
             }
@@ -297,6 +339,7 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
             account_id: account_id.to_owned(),
             role_name: role_name.to_owned(),
         }),
+        account_id: None,
     }))
 }
 

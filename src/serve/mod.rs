@@ -84,12 +84,16 @@ impl Identity {
 
 /// The four fields both endpoints answer with; the one place the secret leaves as JSON.
 fn credentials_document(c: &crate::credentials::Credentials) -> serde_json::Value {
-    serde_json::json!({
+    let mut document = serde_json::json!({
         "AccessKeyId": c.access_key_id,
         "SecretAccessKey": c.secret_access_key.expose(),
         "Token": c.session_token.as_ref().map(crate::secret::Secret::expose),
         "Expiration": c.expiration.map(crate::credentials::rfc3339),
-    })
+    });
+    if let Some(account) = &c.account_id {
+        document["AccountId"] = account.as_str().into();
+    }
+    document
 }
 
 fn json(status: StatusCode, document: &serde_json::Value) -> Response<Body> {

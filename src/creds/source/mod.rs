@@ -23,6 +23,16 @@ use aws_credential_types::provider::ProvideCredentials;
 /// The root's credentials. Keys and `credential_process` never build the network.
 pub fn fetch(root: &Root, context: &Context, network: &Network) -> Result<Credentials> {
     debug!("fetching {}", root.describe());
+    let mut credentials = fetch_source(root, context, network)?;
+    // What the source did not say, the plan may know (aws_account_id, sso_account_id, the
+    // web identity role's account).
+    if credentials.account_id.is_none() {
+        credentials.account_id = root.account().map(str::to_owned);
+    }
+    Ok(credentials)
+}
+
+fn fetch_source(root: &Root, context: &Context, network: &Network) -> Result<Credentials> {
     let profile = &root.profile;
     match &root.source {
         Source::AccessKey(credentials) => Ok(credentials.clone()),

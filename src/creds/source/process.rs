@@ -82,7 +82,11 @@ fn parse(stdout: &[u8]) -> std::result::Result<Credentials, String> {
         secret_access_key: Secret::new(required("SecretAccessKey")?),
         session_token: text("SessionToken")?.map(Secret::new),
         expiration,
-        account_id: None,
+        account_id: match text("AccountId")? {
+            Some(a) if a.len() <= 64 && a.bytes().all(|b| b.is_ascii_graphic()) => Some(a),
+            Some(_) => return Err("has an `AccountId` that is not an account id".into()),
+            None => None,
+        },
     })
 }
 

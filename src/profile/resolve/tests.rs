@@ -386,6 +386,43 @@ fn other_roots() -> Vec<Case> {
                 "region us-east-1 from AWS_REGION",
             ],
         },
+        Case {
+            name: "login_session root, as the source of a role capped at one hour",
+            config: format!(
+                "[profile l]\nlogin_session =  arn:aws:iam::123456789012:user/alice \n\
+                 [profile a]\nrole_arn = {ARN_A}\nsource_profile = l\nduration_seconds = 7200\n"
+            ),
+            credentials: "",
+            request: to("a"),
+            env: ALICE,
+            expected: &[
+                "profiles [a l]",
+                "root: login session arn:aws:iam::123456789012:user/alice of `l`",
+                "AssumeRole arn:aws:iam::123456789012:role/A as runas-alice (1h) of `a`",
+                "region us-east-1 from AWS_REGION",
+                "warning: role duration for `a`: 2h is above the STS maximum; using 1h (one hour is the STS limit when a role is assumed with session credentials)",
+            ],
+        },
+        Case {
+            name: "login_session comes after SSO and before credential_process in the SDKs' order, and is alone",
+            config: "[profile l]\nlogin_session = arn:aws:iam::123456789012:user/alice\ncredential_process = get-creds\naws_access_key_id = AKIAK000000000000000\n".to_owned(),
+            credentials: "",
+            request: to("l"),
+            env: ALICE,
+            expected: &[
+                "error (Config): profile `l`: has login_session and also credential_process, aws_access_key_id; the AWS CLI's `aws login` will not add a login session to a profile with other credentials, and the SDKs would use only one: keep login_session in a profile of its own",
+            ],
+        },
+        Case {
+            name: "an empty login_session",
+            config: "[profile l]\nlogin_session =\n".to_owned(),
+            credentials: "",
+            request: to("l"),
+            env: ALICE,
+            expected: &[
+                "error (Config): profile `l`: login_session is empty; run `aws login --profile l` to sign in",
+            ],
+        },
     ]
 }
 

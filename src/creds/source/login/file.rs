@@ -52,7 +52,8 @@ pub struct Session {
     pub credentials: Credentials,
     pub refresh_token: Secret,
     pub client_id: String,
-    pub key: p256::SecretKey,
+    /// `dpopKey`, read only for a refresh, as the SDKs do: fresh credentials need no key.
+    key_pem: Secret,
 }
 
 /// A short view for `diagnose`: no secret, and as much as a damaged file still says.
@@ -131,13 +132,12 @@ pub fn parse(bytes: &[u8]) -> Result<Session, Problem> {
     if !plain(&client_id, 512) {
         return Err(malformed("`clientId` is not a client id"));
     }
-    let pem = text(&document, "dpopKey")?;
-    let key = private_key(&pem).ok_or(Problem::WrongKey)?;
+    let key_pem = Secret::new(text(&document, "dpopKey")?);
     Ok(Session {
         credentials,
         refresh_token: Secret::new(refresh_token),
         client_id,
-        key,
+        key_pem,
         document,
     })
 }
@@ -166,6 +166,11 @@ pub struct Refreshed {
 }
 
 impl Session {
+    /// The session's P-256 key, which signs the refresh's proof.
+    pub fn key(&self) -> Result<p256::SecretKey, Problem> {
+        private_key(self.key_pem.expose()).ok_or(Problem::WrongKey)
+    }
+
     /// The file with `refreshed` in it, every other key as it was, and the credentials it
     /// now holds.
     pub fn renewed(&self, refreshed: &Refreshed, now: SystemTime) -> (Vec<u8>, Credentials) {
@@ -280,10 +285,8 @@ mod tests {
     fn damage_is_named_without_values() {
         let mut no_key = document();
         no_key["dpopKey"] = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".into();
-        assert!(matches!(
-            parse(no_key.to_string().as_bytes()),
-            Err(Problem::WrongKey)
-        ));
+        let session = parse(no_key.to_string().as_bytes()).expect("fresh credentials need no key");
+        assert!(matches!(session.key(), Err(Problem::WrongKey)));
         let mut no_refresh = document();
         no_refresh.as_object_mut().unwrap().remove("refreshToken");
         match parse(no_refresh.to_string().as_bytes()) {

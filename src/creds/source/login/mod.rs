@@ -43,11 +43,15 @@ impl Login<'_> {
             debug!("login session cache {} is fresh", path.display());
             return Ok(session.credentials);
         }
+        // A refresh cannot be signed without the key: said before any lock or file is made.
+        session.key().map_err(|p| self.unusable(&path, p))?;
         // Written where its symlinks lead, so that a linked cache stays linked.
         let target = crate::private_file::target(&path)
             .map_err(|e| self.unusable(&path, file::Problem::Unreadable(e.to_string())))?;
+        // Hidden files of runas's own beside the CLI's: `.HASH.json.runas-lock`.
         let beside = |suffix: &str| {
-            let mut name = target.file_name().unwrap_or_default().to_os_string();
+            let mut name = std::ffi::OsString::from(".");
+            name.push(target.file_name().unwrap_or_default());
             name.push(suffix);
             target.with_file_name(name)
         };
@@ -62,7 +66,8 @@ impl Login<'_> {
         slot.get(false, judge, || {
             // Under the lock, and stale or damaged at the second look.
             let session = file::read(&target).map_err(|p| self.unusable(&path, p))?;
-            let (bytes, credentials) = self.refresh(&session, network)?;
+            let key = session.key().map_err(|p| self.unusable(&path, p))?;
+            let (bytes, credentials) = self.refresh(&session, &key, network)?;
             Ok(Fetched {
                 value: credentials,
                 bytes: Some(bytes),
@@ -74,6 +79,7 @@ impl Login<'_> {
     fn refresh(
         &self,
         session: &file::Session,
+        key: &p256::SecretKey,
         network: &Network,
     ) -> Result<(Vec<u8>, Credentials)> {
         let url = token::url(network.config()?, network.region());
@@ -81,11 +87,10 @@ impl Login<'_> {
             "refreshing the login session of profile `{}` at {url}",
             self.profile
         );
-        let proof =
-            dpop::proof(&session.key, &url, SystemTime::now()).map_err(|e| Error::Credentials {
-                what: self.what(),
-                message: format!("cannot sign the refresh request: {e}"),
-            })?;
+        let proof = dpop::proof(key, &url, SystemTime::now()).map_err(|e| Error::Credentials {
+            what: self.what(),
+            message: format!("cannot sign the refresh request: {e}"),
+        })?;
         let refreshed = network
             .block_on(token::refresh(
                 &url,

@@ -12,9 +12,9 @@ use std::time::Duration;
 /// A token answer is a few kilobytes; a longer one is not one.
 const MAX_ANSWER: usize = 64 << 10;
 
-/// The token endpoint for `region`: `AWS_ENDPOINT_URL_SIGNIN`, the profile's `[services]`
-/// entry for `signin`, `AWS_ENDPOINT_URL` or the profile's `endpoint_url`, as the SDKs
-/// read them; else the sign-in host of the region's partition.
+/// The token endpoint for `region`: `AWS_ENDPOINT_URL_SIGNIN`, `AWS_ENDPOINT_URL`, the
+/// profile's `[services]` entry for `signin` or its `endpoint_url`, in the SDKs' order;
+/// else the sign-in host of the region's partition.
 pub fn url(sdk: &SdkConfig, region: &str) -> String {
     let configured = sdk
         .service_config()
