@@ -626,3 +626,35 @@ fn a_services_section_moves_the_oidc_service_and_the_portal() {
     );
     assert_eq!(standin.count("GetRoleCredentials", None), 1);
 }
+
+#[test]
+fn the_refresh_of_an_endpoint_never_signs_in() {
+    // Tokens of 3 s and no refresh token: the endpoint's refresh finds nothing usable.
+    let standin = Standin::start(&["--token-seconds", "3"]);
+    let mut env = env(&standin);
+    env.config(&CONFIG.replace("sso_registration_scopes = sso:account:access\n", ""));
+    // The first sign-in is the run's own (opted in); the role credentials are stale at once.
+    env.env("RUNAS_SSO_AUTO_LOGIN", "1")
+        .env("RUNAS_REFRESH_MARGIN", "59m58s");
+    let client = format!(
+        "{}/tests/support/serve_client.py",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let run = env.run(&[
+        "-S",
+        "dev",
+        "sh",
+        "-c",
+        "sleep 4; python3 \"$0\" probe",
+        &client,
+    ]);
+    let right = run.var("RIGHT").unwrap_or_default();
+    assert!(right.starts_with("200 "), "{right}\n{}", run.stderr);
+    assert!(
+        run.stderr.contains("run `runas sso login --profile dev`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(browser_lines(&env), 1, "only the run's own sign-in");
+    assert_eq!(standin.count("RegisterClient", None), 1);
+}
