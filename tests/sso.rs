@@ -349,10 +349,20 @@ fn botocore_uses_the_files_runas_writes_and_runas_the_clis() {
         2,
         "runas's, then botocore's"
     );
-    // Logout: the portal's Logout, and the file is gone.
-    env.run(&["sso", "logout", "--sso-session", "corp"]).ok();
+    // Logout: the portal's Logout, the file is gone, and so are the role credentials runas
+    // cached with it: the next run has nothing to go on.
+    assert!(env.cache_entries() >= 1);
+    let run = env.run(&["sso", "logout", "--sso-session", "corp"]).ok();
+    assert!(
+        run.stderr.contains("removed 1 cached credential entries"),
+        "{}",
+        run.stderr
+    );
     assert!(!env.path(TOKEN_FILE).exists());
     assert_eq!(standin.count("Logout", None), 1);
+    assert_eq!(env.cache_entries(), 0);
+    env.run(PRINT_KEY)
+        .fails(4, "run `runas sso login --profile dev`");
 }
 
 #[test]

@@ -80,7 +80,15 @@ pub fn login(args: Login) -> Result<ExitCode> {
 pub fn logout(target: Target) -> Result<ExitCode> {
     let env = Env::real();
     let (session, network) = session(&target, &env)?;
-    if sso::logout(&network, &session)? {
+    let signed_out = sso::logout(&network, &session)?;
+    // Role credentials runas cached from this sign-in go with it.
+    let prefix = crate::profile::root::sso_identity_prefix(&session.start_url);
+    let forgotten =
+        crate::creds::cache::Cache::locate(&env).forget(|line| line.starts_with(&prefix));
+    if forgotten > 0 {
+        eprintln!("runas: removed {forgotten} cached credential entries of that sign-in");
+    }
+    if signed_out {
         eprintln!(
             "runas: signed out of IAM Identity Center ({})",
             sso::label(&session)

@@ -50,6 +50,12 @@ pub struct Sso {
     pub role_name: String,
 }
 
+/// How the identity of every SSO root signed in at `start_url` begins: what
+/// `runas sso logout` looks for in the cache.
+pub fn sso_identity_prefix(start_url: &str) -> String {
+    format!("sso {start_url} ")
+}
+
 impl Sso {
     /// The sign-in this role's credentials come through.
     pub fn session(&self) -> super::chain::SsoSession {
@@ -186,9 +192,12 @@ impl Root {
             Source::CredentialProcess(command) => {
                 format!("credential_process {}", command.expose())
             }
-            Source::Sso(sso) => {
-                format!("sso {} {} {}", sso.start_url, sso.account_id, sso.role_name)
-            }
+            Source::Sso(sso) => format!(
+                "{}{} {}",
+                sso_identity_prefix(&sso.start_url),
+                sso.account_id,
+                sso.role_name
+            ),
             Source::WebIdentity(w) => format!(
                 "web-identity {} {} {} {}s token={}",
                 w.role_arn,
