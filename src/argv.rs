@@ -24,9 +24,10 @@ pub fn parse(mut args: Vec<OsString>) -> Cli {
     let leading = leading_options(&command, &args);
     let next = args.get(1 + leading).and_then(|a| a.to_str());
     if leading > 0 && next.is_some_and(|w| SUBCOMMANDS[..SUBCOMMANDS.len() - 1].contains(&w)) {
-        // After `ecr` and `serve`, the options belong to their own subcommands (`ecr login`,
-        // `serve ecs`).
-        let nested = matches!(next, Some("ecr" | "serve")) && args.get(2 + leading).is_some();
+        // After `ecr`, `serve` and `sso`, the options belong to their own subcommands
+        // (`ecr login`, `serve ecs`, `sso login`).
+        let nested =
+            matches!(next, Some("ecr" | "serve" | "sso")) && args.get(2 + leading).is_some();
         let at = 1 + leading + if nested { 2 } else { 1 };
         let options: Vec<OsString> = args.drain(1..1 + leading).collect();
         let at = at - options.len();

@@ -1,7 +1,7 @@
 //! Every flag, argument and environment-variable alias of `runas`, with the help text.
 //! The one definition from which `--help` (and, later, the man page and completions) come.
 
-use crate::commands::{Ask, console, ecr, list, run, serve};
+use crate::commands::{Ask, console, ecr, list, run, serve, sso};
 use crate::ecr::client::KNOWN_CLIENTS;
 use crate::ecr::credential_helper;
 use crate::profile::chain::{Request, Target};
@@ -155,6 +155,10 @@ pub enum Subcommand {
     /// they expire, until interrupted
     #[command(subcommand)]
     Serve(Serve),
+    /// Sign in to IAM Identity Center (SSO) once for the AWS CLI, the SDKs and runas, or
+    /// sign out
+    #[command(subcommand)]
+    Sso(Sso),
     /// Write the man pages and shell completions into DIR/man and DIR/completions
     #[command(hide = true)]
     GenerateDocs {
@@ -225,6 +229,60 @@ pub struct Diagnose {
 
     #[command(flatten)]
     pub credentials: CredentialArgs,
+}
+
+/// IAM Identity Center sign-in. The token goes to the AWS CLI's file
+/// (~/.aws/sso/cache/SHA1.json), so the AWS CLI, the SDKs and runas share one sign-in; runs
+/// that need it at the same time wait for one sign-in instead of each opening a browser.
+#[derive(Debug, clap::Subcommand)]
+pub enum Sso {
+    /// Sign in: open the sign-in page in a browser (the authorization-code flow with PKCE,
+    /// its answer taken on 127.0.0.1), or with --device-code show a code to enter on any
+    /// device
+    Login(SsoLogin),
+    /// Sign out: end the session at the portal and remove the token file of the AWS CLI
+    /// and runas
+    Logout(SsoTarget),
+}
+
+#[derive(Debug, Args)]
+pub struct SsoTarget {
+    /// Profile whose IAM Identity Center session to use
+    #[arg(value_name = "PROFILE", add = profile_names(), conflicts_with_all = ["profile", "sso_session"])]
+    pub positional: Option<String>,
+
+    /// The same as PROFILE, in the AWS CLI's words
+    #[arg(long, value_name = "PROFILE", add = profile_names(), conflicts_with = "sso_session")]
+    pub profile: Option<String>,
+
+    /// An [sso-session NAME] section of the config file, instead of a profile
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SsoLogin {
+    #[command(flatten)]
+    pub target: SsoTarget,
+
+    /// Sign in with a device code instead of a browser on this machine: the code and URL
+    /// are printed, to be entered on any device
+    #[arg(long, visible_alias = "use-device-code")]
+    pub device_code: bool,
+
+    /// Print the sign-in URL instead of opening a browser
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+impl SsoTarget {
+    fn into_target(self) -> sso::Target {
+        match (self.positional.or(self.profile), self.sso_session) {
+            (_, Some(name)) => sso::Target::Session(name),
+            (Some(profile), None) => sso::Target::Profile(profile),
+            (None, None) => sso::Target::Default,
+        }
+    }
 }
 
 /// The endpoints `runas serve` offers. Each prints `export` lines that point an SDK at it,
@@ -469,6 +527,8 @@ pub enum Invocation {
     EcrLogout(ecr::Registries),
     EcrToken(ecr::TokenRequest),
     EcrHelperStatus,
+    SsoLogin(sso::Login),
+    SsoLogout(sso::Target),
     GenerateDocs(std::path::PathBuf),
 }
 
@@ -506,6 +566,14 @@ impl Cli {
                 basic: a.basic,
             }),
             Some(Subcommand::Ecr(Ecr::Helper(EcrHelper::Status))) => Invocation::EcrHelperStatus,
+            Some(Subcommand::Sso(Sso::Login(a))) => Invocation::SsoLogin(sso::Login {
+                target: a.target.into_target(),
+                method: crate::sso::Method {
+                    device_code: a.device_code,
+                    no_browser: a.no_browser,
+                },
+            }),
+            Some(Subcommand::Sso(Sso::Logout(a))) => Invocation::SsoLogout(a.into_target()),
         }
     }
 }

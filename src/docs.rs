@@ -419,6 +419,10 @@ the registries \fBdocker\-credential\-runas\fR(1) serves with this profile.
 .TP
 \fBrunas_serve\fR
 \fBtrue\fR: run commands of this profile as \fB\-S\fR does.
+.TP
+\fBsso_auto_login\fR
+\fBtrue\fR: a run without a terminal may sign in to IAM Identity Center by itself (see
+\fBIAM IDENTITY CENTER\fR).
 .PP
 \fBmfa_serial\fR, \fBmfa_process\fR and the durations may be set on a source profile or in
 \fB[default]\fR and then apply to the roles sourced from it.
@@ -459,6 +463,28 @@ output with a session token, instance or container credentials, \fBAWS_SESSION_T
 GetSessionToken: the code goes with the first AssumeRole. Later roles of a chain that name
 the same device ride the MFA\-authenticated session and send no code.
 \fBrunas diagnose PROFILE\fR shows which way a profile goes.
+.SH "IAM IDENTITY CENTER"
+A profile with \fBsso_session\fR (or the legacy \fBsso_start_url\fR and \fBsso_region\fR)
+gets role credentials from the portal with the token of the AWS CLI's file,
+\fI~/.aws/sso/cache/SHA1.json\fR (SHA\-1 of the session's name, or of the start URL), which
+the AWS CLI, the SDKs and runas share. \fBrunas sso login\fR signs in and writes it: in a
+browser by default (the authorization\-code flow with PKCE; the answer comes back to
+127.0.0.1), or with \fB\-\-device\-code\fR by a code entered on any device. The client
+registration is cached in the AWS CLI's file and reused until it expires. A token near its
+expiry is refreshed with its refresh token (given when \fBsso_registration_scopes\fR is set),
+never with a browser.
+.PP
+Runs that need a sign-in at the same time wait for one (up to 10 minutes, not
+\fBRUNAS_TIMEOUT\fR) instead of each opening a browser; when it fails, the runs that waited,
+and those that come within a minute, fail with its reason. A run signs in by itself only
+with a terminal, or with \fBsso_auto_login = true\fR or \fBRUNAS_SSO_AUTO_LOGIN=1\fR;
+otherwise it exits with status 4 and says to run \fBrunas sso login \-\-profile PROFILE\fR.
+\fBdocker\-credential\-runas\fR(1) and the refreshes of \fB\-S\fR and \fBrunas serve\fR
+never sign in.
+.PP
+The sign\-in URL goes to the browser's command line, as with the AWS CLI: it carries no
+credential (a client id, the redirect URI, a state and the PKCE challenge; the verifier never
+leaves runas).
 {ENVIRONMENT}.PP
 The command gets \fBAWS_ACCESS_KEY_ID\fR, \fBAWS_SECRET_ACCESS_KEY\fR,
 \fBAWS_SESSION_TOKEN\fR, \fBAWS_SECURITY_TOKEN\fR, \fBAWS_REGION\fR, \fBAWS_DEFAULT_REGION\fR,
@@ -514,6 +540,12 @@ it through an alias and a redirect, as root:
 Read. The credentials file is also written by \fB\-c\fR (section \fB[PROFILE\-runas]\fR,
 everything else kept, mode 0600).
 .TP
+\fI~/.aws/sso/cache/\fR
+The IAM Identity Center token and client registration files the AWS CLI and the SDKs share;
+written by \fBrunas sso login\fR (mode 0600), removed by \fBrunas sso logout\fR (with the
+role credentials runas cached from that sign\-in). runas's
+lock and the memo of a failed sign\-in are in its \fI.runas/\fR.
+.TP
 \fI~/.aws/login/cache/\fR
 The AWS CLI's login sessions: read, and rewritten whole (mode 0600) when runas refreshes one.
 .TP
@@ -559,6 +591,9 @@ Log docker into another account's registry and ECR Public with prod's credential
 \fBrunas ecr login \-\-helper prod 210987654321\fR
 Send that registry to \fBdocker\-credential\-runas\fR(1), with prod's credentials: no
 password is stored.
+.TP
+\fBrunas sso login dev\fR
+Sign in to IAM Identity Center for profile dev (and every profile of its sso\-session).
 .TP
 \fBrunas diagnose prod\fR
 See where every setting of prod comes from, and what is wrong.

@@ -2,6 +2,7 @@
 //! credential helper or a fuzz target) is a thin shell around these modules.
 
 pub mod argv;
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod console;
@@ -25,5 +26,6 @@ pub mod sdk;
 pub mod secret;
 pub mod serve;
 pub mod session;
+pub mod sso;
 pub mod text;
 pub mod variables;

@@ -1,7 +1,7 @@
 //! runas: run a command with the AWS credentials of a profile.
 
 use runas::cli::Invocation;
-use runas::commands::{console, diagnose, ecr, list, run, serve};
+use runas::commands::{console, diagnose, ecr, list, run, serve, sso};
 use runas::{argv, cli, deadline, docs, error, log, text, variables};
 use std::process::ExitCode;
 
@@ -36,6 +36,8 @@ fn run(cli: cli::Cli) -> error::Result<ExitCode> {
         Invocation::EcrLogout(args) => ecr::logout(args),
         Invocation::EcrToken(args) => ecr::token(args),
         Invocation::EcrHelperStatus => ecr::helper::status(),
+        Invocation::SsoLogin(args) => sso::login(args),
+        Invocation::SsoLogout(target) => sso::logout(target),
         Invocation::GenerateDocs(dir) => docs::generate(&dir),
     }
 }

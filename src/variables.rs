@@ -121,12 +121,6 @@ pub const AWS_LOGIN_CACHE_DIRECTORY: Variable = Variable {
               read and refresh (default ~/.aws/login/cache), as for the AWS CLI and SDKs.",
     pages: BOTH,
 };
-pub const BROWSER: Variable = Variable {
-    name: "BROWSER",
-    meaning: "The browser runas console opens the console with (the first of a \
-              colon-separated list), before xdg-open and open.",
-    pages: RUNAS,
-};
 pub const MFA_CODE: Variable = Variable {
     name: "MFA_CODE",
     meaning: "An MFA code for a profile that needs one (for runas, as --otp).",
@@ -189,6 +183,32 @@ pub const RUNAS_VERBOSE: Variable = Variable {
     name: "RUNAS_VERBOSE",
     meaning: "Set to 1, shows on stderr what the helper does (never a secret).",
     pages: HELPER,
+};
+pub const AWS_ENDPOINT_URL_SSO_OIDC: Variable = Variable {
+    name: "AWS_ENDPOINT_URL_SSO_OIDC",
+    meaning: "The IAM Identity Center OIDC service (sign-in, token refresh) instead of \
+              https://oidc.REGION.amazonaws.com; its /authorize page moves with it.",
+    pages: RUNAS,
+};
+pub const AWS_ENDPOINT_URL_SSO: Variable = Variable {
+    name: "AWS_ENDPOINT_URL_SSO",
+    meaning: "The IAM Identity Center portal (role credentials, logout) instead of \
+              https://portal.sso.REGION.amazonaws.com.",
+    pages: RUNAS,
+};
+pub const RUNAS_SSO_AUTO_LOGIN: Variable = Variable {
+    name: "RUNAS_SSO_AUTO_LOGIN",
+    meaning: "Set to 1, a run without a terminal signs in to IAM Identity Center by itself \
+              when it has no usable token (as sso_auto_login = true does for one profile); \
+              otherwise such a run fails with exit status 4 and says to run runas sso login. \
+              docker-credential-runas and the refreshes of -S and runas serve never sign in.",
+    pages: RUNAS,
+};
+pub const BROWSER: Variable = Variable {
+    name: "BROWSER",
+    meaning: "The program runas sso login and runas console open a page with (colon-separated \
+              choices; %s stands for the page), before xdg-open and open.",
+    pages: RUNAS,
 };
 pub const RUNAS_CACHE_DIR: Variable = Variable {
     name: "RUNAS_CACHE_DIR",
@@ -261,6 +281,8 @@ pub const TABLE: &[Variable] = &[
     AWS_ENDPOINT_URL_ECR,
     AWS_ENDPOINT_URL_ECR_PUBLIC,
     AWS_ENDPOINT_URL_IAM,
+    AWS_ENDPOINT_URL_SSO_OIDC,
+    AWS_ENDPOINT_URL_SSO,
     AWS_ENDPOINT_URL_SIGNIN,
     AWS_LOGIN_CACHE_DIRECTORY,
     BROWSER,
@@ -278,6 +300,7 @@ pub const TABLE: &[Variable] = &[
     RUNAS_VERBOSE,
     RUNAS_CACHE_DIR,
     RUNAS_REFRESH_MARGIN,
+    RUNAS_SSO_AUTO_LOGIN,
     XDG_CACHE_HOME,
     XDG_RUNTIME_DIR,
     XDG_CONFIG_HOME,

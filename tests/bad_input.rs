@@ -124,6 +124,9 @@ const ROWS: &[Row] = &[
     row(ROLE, &["ecr", "login", "r", "123456789012/app"], 2, "a repository path needs the registry host"),
     row(ROLE, &["ecr", "login", "r", "123456789012.dkr.ecr.cn-north-1.amazonaws.com"], 2, "region `cn-north-1` is not served under `amazonaws.com`"),
     row(ROLE, &["ecr", "token", "r", "123456789012.dkr.ecr.us-east-1.example.com"], 2, "`example.com` is not an ECR domain"),
+    row(KEYS_CONFIG, &["sso", "login", "k"], 2, "profile `k` does not get its credentials from IAM Identity Center"),
+    row(ROLE, &["sso", "login", "--sso-session", "nope"], 2, "no [sso-session nope] section in"),
+    row(ROLE, &["sso", "logout", "--profile", "r", "--sso-session", "c"], 2, "cannot be used with"),
     row(ROLE, &["ecr", "login", "--client", "no-such-client", "r"], 127, "no-such-client: command not found; it is the ECR client"),
     row(ROLE, &["ecr", "login", "r", "123456789012.dkr.ecr.us-east-1.amazonaws.com/x/../y"], 2, "`x/../y` is not a repository name"),
     row(ROLE, &["ecr", "login", "r", "user:pw@123456789012.dkr.ecr.us-east-1.amazonaws.com"], 2, "it names a user (and perhaps a password) before the host"),
@@ -186,6 +189,8 @@ const ROWS: &[Row] = &[
         ..row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\nendpoint_url = localhost:9\n[profile k]\nregion = us-east-1\n", &["a", "true"], 3, "endpoint_url `localhost:9` is not an endpoint URL")
     },
     row(ROLE, &["arn:aws:iam::123456789012:role/R", "true"], 3, "no credentials to assume arn:aws:iam::123456789012:role/R with: there is no [default] profile"),
+    row(b"[profile a]\nregion = us-east-1\nsso_session = c\nsso_account_id = 123456789012\nsso_role_name = R\nsso_auto_login = maybe\n[sso-session c]\nsso_start_url = https://c.awsapps.com/start\nsso_region = us-east-1\n", &["a", "true"], 3, "sso_auto_login: `maybe` is not true or false"),
+    row(b"[profile a]\nregion = us-east-1\nsso_session = c\nsso_account_id = 123456789012\nsso_role_name = R\n[sso-session c]\nsso_start_url = https://c.awsapps.com/start\nsso_region = us-east-1.evil.example\n", &["sso", "login", "a"], 3, "region `us-east-1.evil.example` (from sso_region) is not a region name"),
     // 40 profiles, each the source of the one before.
     Row {
         env: &[("AWS_CONFIG_FILE", "{HOME}/long-chain")],

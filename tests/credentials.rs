@@ -992,7 +992,7 @@ fn sso_roots_from_the_token_cache() {
     ));
     // Not logged in yet: the error says what to run.
     env.run(&["dev", "true"])
-        .fails(4, "aws sso login --profile dev");
+        .fails(4, "run `runas sso login --profile dev`");
     sso_login(&env, "corp");
     sso_login(&env, "https://corp.awsapps.com/start");
     let run = env.run(&["dev", "env"]).ok();

@@ -9,6 +9,8 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // As runas does, while a token is in memory.
     runas::secret::keep_out_of_dumps();
+    // Docker waits on the helper with no one to see a browser: it says what to run instead.
+    runas::sso::never_sign_in();
     match CredentialHelper::try_parse() {
         Ok(args) => credential_helper::run(args.verb.into()),
         Err(e) => {

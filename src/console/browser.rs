@@ -3,64 +3,34 @@
 //! 0700 directory of its own, that forwards to the URL; the page is removed afterwards.
 
 use crate::error::{Error, Result};
-use crate::program;
 use crate::secret::Secret;
-use crate::variables::BROWSER;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 /// How long the page stays for the browser to read it, after the opener has returned.
 const READ_TIME: Duration = Duration::from_secs(10);
 
-/// Opens `url` in `BROWSER`, else `xdg-open`, else `open`.
+/// Opens `url` through a private page, in the first of `BROWSER`, `xdg-open` and `open`
+/// that takes it (see [`crate::browser`]).
 pub fn open(url: &Secret) -> Result<()> {
-    let program = opener().ok_or_else(|| {
-        Error::Usage(
-            "no browser to open: set BROWSER, install xdg-open, or use --url and open it yourself"
-                .into(),
-        )
-    })?;
     let dir = tempfile::Builder::new()
         .prefix("runas-console-")
         .tempdir()
         .map_err(|e| Error::Usage(format!("cannot make a directory for the sign-in page: {e}")))?;
     let page = dir.path().join("console.html");
     write_page(&page, url).map_err(|e| Error::file(&page, format!("cannot write it: {e}")))?;
-    let mut command = Command::new(&program);
-    command.arg(&page);
-    let finished = program::run(command, None, false).map_err(|e| {
-        Error::Usage(format!(
-            "the browser `{}` {}",
-            crate::text::escape(&program),
-            e.describe()
-        ))
-    })?;
-    if !finished.status.success() {
-        return Err(Error::Usage(format!(
-            "the browser `{}` failed ({}); use --url to open the console yourself",
-            crate::text::escape(&program),
-            finished.status
-        )));
+    if crate::browser::open(&page.to_string_lossy()).is_none() {
+        return Err(Error::Usage(
+            "no browser opened the console: set BROWSER, install xdg-open, or use --url and \
+             open it yourself"
+                .into(),
+        ));
     }
     // An opener hands the page to a browser that reads it a moment later.
     std::thread::sleep(READ_TIME.min(crate::deadline::timeout()));
     Ok(())
-}
-
-/// The first of `BROWSER`'s colon-separated programs, else the desktop's opener.
-fn opener() -> Option<String> {
-    if let Ok(list) = std::env::var(BROWSER.name)
-        && let Some(first) = list.split(':').find(|p| !p.trim().is_empty())
-    {
-        return Some(first.trim().to_owned());
-    }
-    ["xdg-open", "open"]
-        .into_iter()
-        .find(|p| which::which(p).is_ok())
-        .map(str::to_owned)
 }
 
 fn write_page(path: &Path, url: &Secret) -> std::io::Result<()> {

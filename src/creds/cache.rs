@@ -226,6 +226,34 @@ impl Cache {
         }
     }
 
+    /// Removes every credential entry whose key has a line `matches` accepts (a key is the
+    /// endpoint, the root's identity, then each step, a line each), so that nothing made
+    /// from a root outlives it (`runas sso logout`); how many went.
+    pub fn forget(&self, matches: impl Fn(&str) -> bool) -> usize {
+        let Some(dir) = self.dir() else { return 0 };
+        let Ok(entries) = fs::read_dir(dir) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|x| x != ENTRY) {
+                continue;
+            }
+            let Ok(bytes) = private_file::read_private(&path, MAX_ENTRY) else {
+                continue;
+            };
+            let Ok(found) = serde_json::from_slice::<Entry>(&bytes) else {
+                continue;
+            };
+            if found.key.lines().any(&matches) && fs::remove_file(&path).is_ok() {
+                debug!("removed {} ({})", path.display(), found.description);
+                removed += 1;
+            }
+        }
+        removed
+    }
+
     /// Creates the directory (0700), and checks it again: another user may have made it
     /// between `locate` and now.
     pub fn ensure_dir(&self) -> std::io::Result<()> {

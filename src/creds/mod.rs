@@ -22,6 +22,7 @@ use crate::duration::limits;
 use crate::error::{Error, Result};
 use crate::log::{debug, warning};
 use crate::profile::chain::{Chain, Mfa, RoleStep, Step};
+use crate::profile::root::Source;
 use crate::sdk::Network;
 use crate::secret::Secret;
 use aws_types::os_shim_internal::Env;
@@ -76,7 +77,10 @@ impl Execution {
         });
         let cache = Cache::locate(env);
         Execution {
-            sources: source::Context::new(env, cache.margin()),
+            sources: source::Context {
+                sso_auto_login: chain.sso_auto_login,
+                ..source::Context::new(env, cache.margin())
+            },
             cache,
             levels: Key::levels(&chain, env),
             chain,
@@ -182,9 +186,13 @@ impl Execution {
             return self.accept(level, root);
         }
         let key = self.levels[level].clone();
-        let Some(slot) = self.cache.entry_slot(&key) else {
+        let Some(mut slot) = self.cache.entry_slot(&key) else {
             return self.fetch_level(level);
         };
+        if let Source::Sso(_) = self.chain.root.source {
+            // The holder may be signing in at a browser: wait as long as a sign-in takes.
+            slot = slot.wait(crate::sso::LOGIN_TIMEOUT);
+        }
         let renew = self.options.refresh;
         let margin = self.cache.margin();
         let judge = |bytes: &[u8]| Cache::judge(&key, margin, bytes);

@@ -30,6 +30,8 @@ pub struct Chain {
     pub warnings: Vec<String>,
     /// `runas_serve = true`: commands get their credentials from an endpoint (`-S`).
     pub serve: bool,
+    /// `sso_auto_login = true`: a run without a terminal may sign in to IAM Identity Center.
+    pub sso_auto_login: bool,
     pub(super) visited: Vec<String>,
 }
 
@@ -81,6 +83,18 @@ impl Step {
         }
         .map(|m| m.serial.as_str())
     }
+}
+
+/// One IAM Identity Center sign-in: an `[sso-session NAME]` section, or the `sso_start_url`
+/// and `sso_region` of a profile without one (the legacy form). Its token file is named
+/// after the session's name, else after the start URL, as the AWS CLI names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoSession {
+    pub name: Option<String>,
+    pub region: String,
+    pub start_url: String,
+    /// `sso_registration_scopes`, split on commas; none when the key is absent.
+    pub scopes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]

@@ -19,6 +19,7 @@ pub const SSO_REGION: &str = "sso_region";
 pub const SSO_START_URL: &str = "sso_start_url";
 pub const SSO_ACCOUNT_ID: &str = "sso_account_id";
 pub const SSO_ROLE_NAME: &str = "sso_role_name";
+pub const SSO_REGISTRATION_SCOPES: &str = "sso_registration_scopes";
 pub const ENDPOINT_URL: &str = "endpoint_url";
 pub const LOGIN_SESSION: &str = "login_session";
 pub const ACCOUNT_ID: &str = "aws_account_id";
@@ -28,9 +29,10 @@ pub const CREDENTIALS_DURATION: &str = "credentials_duration";
 pub const MFA_PROCESS: &str = "mfa_process";
 pub const ECR_REGISTRIES: &str = "ecr_registries";
 pub const SERVE: &str = "runas_serve";
+pub const SSO_AUTO_LOGIN: &str = "sso_auto_login";
 
 /// Every key runas reads, in the order `runas diagnose` shows them.
-pub const ALL: [&str; 26] = [
+pub const ALL: [&str; 27] = [
     REGION,
     ROLE_ARN,
     SOURCE_PROFILE,
@@ -56,6 +58,7 @@ pub const ALL: [&str; 26] = [
     ENDPOINT_URL,
     ECR_REGISTRIES,
     SERVE,
+    SSO_AUTO_LOGIN,
     ACCOUNT_ID,
 ];
 

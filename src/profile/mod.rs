@@ -11,6 +11,8 @@ pub mod root;
 pub mod sections;
 mod walk;
 
+pub use walk::sso_session;
+
 use crate::error::{Error, Result};
 use crate::variables;
 use aws_config::profile::{Profile, ProfileSet};

@@ -39,6 +39,7 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
     let (region, region_source) = region(&visited, profiles, request, env)?;
     check_partitions(request.target.name(), &region, &root, &steps)?;
     let serve = keys.flag(key::SERVE)?;
+    let sso_auto_login = keys.flag(key::SSO_AUTO_LOGIN)?;
     let sts_endpoint = [AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL]
         .iter()
         .find_map(|v| env.get(v.name).ok().filter(|s| !s.is_empty()))
@@ -64,6 +65,7 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
         steps,
         warnings,
         serve,
+        sso_auto_login,
         visited: visited.iter().map(|p| p.name().to_owned()).collect(),
     })
 }

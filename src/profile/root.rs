@@ -44,8 +44,28 @@ pub struct Sso {
     pub session_name: Option<String>,
     pub region: String,
     pub start_url: String,
+    /// The session's `sso_registration_scopes`; none when the key is absent.
+    pub scopes: Option<Vec<String>>,
     pub account_id: String,
     pub role_name: String,
+}
+
+/// How the identity of every SSO root signed in at `start_url` begins: what
+/// `runas sso logout` looks for in the cache.
+pub fn sso_identity_prefix(start_url: &str) -> String {
+    format!("sso {start_url} ")
+}
+
+impl Sso {
+    /// The sign-in this role's credentials come through.
+    pub fn session(&self) -> super::chain::SsoSession {
+        super::chain::SsoSession {
+            name: self.session_name.clone(),
+            region: self.region.clone(),
+            start_url: self.start_url.clone(),
+            scopes: self.scopes.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -172,9 +192,12 @@ impl Root {
             Source::CredentialProcess(command) => {
                 format!("credential_process {}", command.expose())
             }
-            Source::Sso(sso) => {
-                format!("sso {} {} {}", sso.start_url, sso.account_id, sso.role_name)
-            }
+            Source::Sso(sso) => format!(
+                "{}{} {}",
+                sso_identity_prefix(&sso.start_url),
+                sso.account_id,
+                sso.role_name
+            ),
             Source::WebIdentity(w) => format!(
                 "web-identity {} {} {} {}s token={}",
                 w.role_arn,

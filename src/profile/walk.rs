@@ -2,7 +2,7 @@
 //! reading what each profile says of itself: its root source, its role.
 
 use super::Profiles;
-use super::chain::{Mfa, RoleStep};
+use super::chain::{Mfa, RoleStep, SsoSession};
 use super::key::{self, validate_mfa_serial, validate_role_arn};
 use super::root::{self, Kind, NamedSource, Root, Source};
 use crate::credentials::Credentials;
@@ -275,6 +275,7 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
     let session = p.get(key::SSO_SESSION);
     let (account_id, role_name) = (p.get(key::SSO_ACCOUNT_ID), p.get(key::SSO_ROLE_NAME));
     let (mut region, mut start_url) = (p.get(key::SSO_REGION), p.get(key::SSO_START_URL));
+    let mut scopes = None;
     if session.is_none()
         && [account_id, role_name, region, start_url]
             .iter()
@@ -305,6 +306,7 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
         })?;
         region = section.get(key::SSO_REGION);
         start_url = section.get(key::SSO_START_URL);
+        scopes = section.get(key::SSO_REGISTRATION_SCOPES);
     }
     let (account_id, role_name) = match (account_id, role_name) {
         (Some(a), Some(r)) => (a, r),
@@ -327,19 +329,78 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
             },
         )
     };
+    let region = region.ok_or_else(|| missing(key::SSO_REGION))?;
+    check_sso_region(name, region)?;
     Ok(Some(Root {
         profile: name.to_owned(),
         source: Source::Sso(root::Sso {
             session_name: session.map(str::to_owned),
-            region: region.ok_or_else(|| missing(key::SSO_REGION))?.to_owned(),
+            region: region.to_owned(),
             start_url: start_url
                 .ok_or_else(|| missing(key::SSO_START_URL))?
                 .to_owned(),
+            scopes: scopes.map(parse_scopes),
             account_id: account_id.to_owned(),
             role_name: role_name.to_owned(),
         }),
         account_id: None,
     }))
+}
+
+/// The `[sso-session NAME]` section, for `runas sso login --sso-session NAME`.
+pub fn sso_session(profiles: &Profiles, name: &str) -> Result<SsoSession> {
+    let what = format!("sso-session {name}");
+    let section = profiles.set().sso_session(name).ok_or_else(|| {
+        Error::Usage(format!(
+            "no [sso-session {name}] section in {}",
+            profiles.files.config.display()
+        ))
+    })?;
+    let missing = |key: &'static str| {
+        Error::profile(
+            &what,
+            Problem::SsoKeyMissing {
+                key,
+                session: Some(name.to_owned()),
+            },
+        )
+    };
+    let region = section
+        .get(key::SSO_REGION)
+        .ok_or_else(|| missing(key::SSO_REGION))?;
+    check_sso_region(&what, region)?;
+    Ok(SsoSession {
+        name: Some(name.to_owned()),
+        region: region.to_owned(),
+        start_url: section
+            .get(key::SSO_START_URL)
+            .ok_or_else(|| missing(key::SSO_START_URL))?
+            .to_owned(),
+        scopes: section.get(key::SSO_REGISTRATION_SCOPES).map(parse_scopes),
+    })
+}
+
+/// `sso_region` goes into the OIDC service's and the portal's host names.
+fn check_sso_region(profile: &str, region: &str) -> Result<()> {
+    if crate::partition::is_region(region) {
+        return Ok(());
+    }
+    Err(Error::profile(
+        profile,
+        Problem::Region {
+            region: region.to_owned(),
+            origin: key::SSO_REGION.to_owned(),
+        },
+    ))
+}
+
+/// `sso_registration_scopes` as the AWS CLI reads it: split on commas, blanks dropped.
+pub fn parse_scopes(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 pub(super) fn role_step(p: &Profile, env: &Env, default_duration: Duration) -> Result<RoleStep> {

@@ -95,6 +95,8 @@ fn refresh_on_demand(
     requests: &mpsc::Receiver<oneshot::Sender<Answer>>,
     shared: &Mutex<Credentials>,
 ) {
+    // A refresh in the background never opens a browser: it says what to run instead.
+    crate::sso::never_sign_in_on_this_thread();
     let mut failed: Option<(Instant, String)> = None;
     while let Ok(reply) = requests.recv() {
         let paused = failed.as_ref().filter(|(at, _)| at.elapsed() < PAUSE);

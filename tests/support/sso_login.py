@@ -12,7 +12,8 @@ home, identifier = sys.argv[1], sys.argv[2]
 cache = os.path.join(home, ".aws", "sso", "cache")
 os.makedirs(cache, exist_ok=True)
 name = hashlib.sha1(identifier.encode()).hexdigest() + ".json"
-with open(os.path.join(cache, name), "w") as out:
+# As the AWS CLI writes it: readable by its owner alone.
+with os.fdopen(os.open(os.path.join(cache, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
     json.dump(
         {
             "accessToken": "sso-access-token",

@@ -37,16 +37,14 @@ fn fetch_source(root: &Root, context: &Context, network: &Network) -> Result<Cre
     match &root.source {
         Source::AccessKey(credentials) => Ok(credentials.clone()),
         Source::CredentialProcess(command) => process::credentials(profile, command),
-        Source::Sso(settings) => {
-            let sso = sso::Sso {
-                session_name: settings.session_name.as_deref(),
-                region: &settings.region,
-                start_url: &settings.start_url,
-                account_id: &settings.account_id,
-                role_name: &settings.role_name,
-            };
-            network.block_on(sso.credentials(profile))?
+        Source::Sso(settings) => sso::Sso {
+            profile,
+            session: &settings.session(),
+            account_id: &settings.account_id,
+            role_name: &settings.role_name,
+            auto_login: context.sso_auto_login,
         }
+        .credentials(network),
         Source::WebIdentity(w) => web_identity::WebIdentity {
             role_arn: &w.role_arn,
             token_file: &w.token_file,
@@ -79,9 +77,8 @@ pub fn inspect(root: &Root, context: &Context) -> Vec<String> {
         }
         .inspect(context),
         Source::WebIdentity(w) => vec![format!("web identity token file: {}", w.token_file)],
-        Source::AccessKey(_) | Source::CredentialProcess(_) | Source::Sso(_) | Source::Named(_) => {
-            vec![]
-        }
+        Source::Sso(settings) => crate::sso::inspect(&settings.session()),
+        Source::AccessKey(_) | Source::CredentialProcess(_) | Source::Named(_) => vec![],
     }
 }
 
@@ -92,6 +89,8 @@ pub struct Context {
     pub margin: std::time::Duration,
     /// The AWS CLI's login cache directory, if there is one.
     pub login_dir: Option<std::path::PathBuf>,
+    /// The profile's `sso_auto_login`: a run without a terminal may sign in.
+    pub sso_auto_login: bool,
 }
 
 impl Context {
@@ -103,6 +102,7 @@ impl Context {
                     .ok(),
                 env.get(crate::variables::HOME.name).ok(),
             ),
+            sso_auto_login: false,
         }
     }
 }

@@ -1,39 +1,57 @@
-//! `sso_*` keys: role credentials from IAM Identity Center, with the token that
-//! `aws sso login` left in its cache. runas never logs in itself; an expired session says
-//! which command renews it.
+//! `sso_*` keys: role credentials from IAM Identity Center, with the token the AWS CLI's
+//! file holds (`crate::sso`): refreshed when it can be, and signed in anew only by a run
+//! that has a terminal or was told it may (`sso_auto_login`, `RUNAS_SSO_AUTO_LOGIN=1`),
+//! never by a thread that must not open a browser.
 
-use super::{Credentials, provided};
-use crate::error::Result;
-use aws_config::provider_config::ProviderConfig;
-use aws_config::sso::SsoCredentialsProvider;
-use aws_types::region::Region;
+use super::Credentials;
+use crate::error::{Error, Result};
+use crate::profile::chain::SsoSession;
+use crate::sdk::Network;
+use crate::sso::{self, Method, Missing};
+use std::io::IsTerminal;
 
 /// One profile's SSO settings, borrowed from the plan.
 pub struct Sso<'p> {
-    pub session_name: Option<&'p str>,
-    pub region: &'p str,
-    pub start_url: &'p str,
+    pub profile: &'p str,
+    pub session: &'p SsoSession,
     pub account_id: &'p str,
     pub role_name: &'p str,
+    /// The profile's `sso_auto_login`.
+    pub auto_login: bool,
 }
 
 impl Sso<'_> {
-    pub async fn credentials(&self, profile: &str) -> Result<Credentials> {
-        let region = Region::new(self.region.to_owned());
-        let mut builder = SsoCredentialsProvider::builder()
-            .configure(&ProviderConfig::default().with_region(Some(region.clone())))
-            .region(region)
-            .start_url(self.start_url)
-            .account_id(self.account_id)
-            .role_name(self.role_name);
-        builder.set_session_name(self.session_name.map(str::to_owned));
-        provided(
-            builder.build(),
-            &format!(
-                "SSO credentials for profile `{profile}` (if the session expired, run \
-                 `aws sso login --profile {profile}`)"
+    pub fn credentials(&self, network: &Network) -> Result<Credentials> {
+        let hint = format!("runas sso login --profile {}", self.profile);
+        let missing = if self.may_sign_in() {
+            Missing::SignIn(Method {
+                device_code: false,
+                no_browser: false,
+            })
+        } else {
+            Missing::Fail { hint: &hint }
+        };
+        let token = sso::access_token(network, self.session, missing)?;
+        sso::role_credentials(
+            network,
+            self.session,
+            &token,
+            self.account_id,
+            self.role_name,
+        )?
+        .ok_or_else(|| Error::Credentials {
+            what: format!("SSO credentials for profile `{}`", self.profile),
+            message: format!(
+                "the IAM Identity Center portal no longer accepts the sign-in of {}; run `{hint}`",
+                sso::label(self.session)
             ),
-        )
-        .await
+        })
+    }
+
+    fn may_sign_in(&self) -> bool {
+        let opted_in = self.auto_login
+            || std::env::var(crate::variables::RUNAS_SSO_AUTO_LOGIN.name).is_ok_and(|v| v == "1");
+        let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        sso::sign_in_allowed_here() && (opted_in || terminal)
     }
 }

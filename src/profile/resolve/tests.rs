@@ -1192,6 +1192,17 @@ fn sso_and_lookup_errors() -> Vec<Case> {
             ],
         },
         Case {
+            name: "an sso_region that is not a region name",
+            config: "[profile s]\nsso_session = c\nsso_account_id = 1\nsso_role_name = r\n\
+                     [sso-session c]\nsso_start_url = u\nsso_region = evil.example/x\n".to_owned(),
+            credentials: "",
+            request: to("s"),
+            env: ALICE,
+            expected: &[
+                "error (Config): profile `s`: region `evil.example/x` (from sso_region) is not a region name such as us-east-1",
+            ],
+        },
+        Case {
             name: "sso_region outside the sso-session section",
             config: "[profile s]\nsso_session = c\nsso_region = us-east-1\n[sso-session c]\nsso_start_url = u\n".to_owned(),
             credentials: "",

@@ -1,0 +1,6 @@
+#!/bin/sh
+# A browser for tests: logs each URL it is given (one line in $SSO_BROWSER_LOG) and follows it
+# with curl, redirects and all, as a signed-in user's browser would. Like a real browser
+# launcher, it returns at once and leaves the page to load in the background.
+printf '%s\n' "$1" >> "${SSO_BROWSER_LOG:?}"
+curl --silent --location --max-time 30 --output /dev/null "$1" </dev/null >/dev/null 2>&1 &
