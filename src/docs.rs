@@ -132,6 +132,49 @@ fn endpoint_forms() -> String {
 /// Each subcommand page's examples: the command, then what it does.
 const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
     (
+        "runas-sso",
+        &[
+            (
+                "runas sso login dev",
+                "Sign in to IAM Identity Center for dev's session, in the browser.",
+            ),
+            (
+                "runas sso logout dev",
+                "Sign out, and remove the token runas and the AWS CLI share.",
+            ),
+        ],
+    ),
+    (
+        "runas-sso-login",
+        &[
+            (
+                "runas sso login dev",
+                "Sign in for dev's sso-session in the browser (PKCE), once for every run that waits.",
+            ),
+            (
+                "runas sso login --sso-session corp --device-code",
+                "Sign in on a machine without a browser: a code to type elsewhere.",
+            ),
+            (
+                "runas sso login --no-browser dev",
+                "Print the sign-in URL instead of opening it.",
+            ),
+        ],
+    ),
+    (
+        "runas-sso-logout",
+        &[
+            (
+                "runas sso logout dev",
+                "Sign out of dev's session and remove its token and cached role credentials.",
+            ),
+            (
+                "runas sso logout --sso-session corp",
+                "The same, naming the session.",
+            ),
+        ],
+    ),
+    (
         "runas-console",
         &[
             (

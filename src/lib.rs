@@ -26,6 +26,7 @@ pub mod sdk;
 pub mod secret;
 pub mod serve;
 pub mod session;
+pub mod single_flight;
 pub mod sso;
 pub mod text;
 pub mod variables;

@@ -153,6 +153,8 @@ fn ten_runs_without_a_token_sign_in_once() {
     let standin = Standin::start(&[]);
     let mut env = env(&standin);
     env.env("RUNAS_SSO_AUTO_LOGIN", "1");
+    // Signing in takes the person a second: long enough for every waiter to say so.
+    env.env("SSO_BROWSER_DELAY", "1");
     let runs = parallel_profiles(&env, 10);
     for run in &runs {
         assert_eq!(run.status, Some(0), "{}", run.stderr);
@@ -166,7 +168,11 @@ fn ten_runs_without_a_token_sign_in_once() {
     let waiting = "which is fetching the IAM Identity Center sign-in of sso-session corp";
     let waited = runs.iter().filter(|r| r.stderr.contains(waiting)).count();
     let said = runs.iter().map(|r| r.stderr.matches(waiting).count()).max();
-    assert!(waited >= 1 && said == Some(1), "each waiter says so once");
+    let stderr: Vec<&str> = runs.iter().map(|r| r.stderr.as_str()).collect();
+    assert!(
+        waited >= 1 && said == Some(1),
+        "each waiter says so once: {stderr:#?}"
+    );
     // The AWS CLI's format, mode 0600, with the registration and the refresh token.
     let token = token(&env);
     for key in [

@@ -8,11 +8,11 @@
 
 use super::Credentials;
 use super::key::Key;
-use super::single_flight::{Look, Slot};
 use crate::credentials::{parse_rfc3339, rfc3339};
 use crate::log::{debug, warning};
 use crate::private_file;
 use crate::secret::Secret;
+use crate::single_flight::{Look, Slot};
 use crate::variables::{
     HOME, RUNAS_CACHE_DIR, RUNAS_REFRESH_MARGIN, XDG_CACHE_HOME, XDG_RUNTIME_DIR,
 };
@@ -188,7 +188,7 @@ impl Cache {
     fn store(&self, key: &Key, credentials: &Credentials) {
         let slot = self.entry_slot(key).unwrap();
         let fetched = || {
-            Ok(super::single_flight::Fetched {
+            Ok(crate::single_flight::Fetched {
                 value: (),
                 bytes: Cache::entry(key, credentials),
             })

@@ -8,9 +8,7 @@
 pub mod cache;
 mod fresh;
 pub mod key;
-mod lock;
 mod mfa;
-pub mod single_flight;
 mod source;
 pub mod sts;
 pub mod warm;
@@ -199,7 +197,7 @@ impl Execution {
         let fetched = slot.get(renew, judge, || {
             let value = self.fetch_level(level)?;
             let bytes = Cache::entry(&key, &value);
-            Ok(single_flight::Fetched { value, bytes })
+            Ok(crate::single_flight::Fetched { value, bytes })
         })?;
         Ok(fetched)
     }

@@ -18,12 +18,12 @@ pub mod token;
 
 pub use flow::Method;
 
-use crate::creds::single_flight::{Fetched, Look, Slot};
 use crate::error::{Error, Result};
 use crate::log::warning;
 use crate::profile::chain::SsoSession;
 use crate::sdk::Network;
 use crate::secret::Secret;
+use crate::single_flight::{Fetched, Look, Slot};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -240,7 +240,7 @@ pub fn inspect(session: &SsoSession) -> Vec<String> {
             Err(why) => format!("not usable ({why})"),
             Ok(token) => format!(
                 "{}, {}",
-                crate::creds::remaining(token.expires_at),
+                crate::credentials::remaining(token.expires_at),
                 if token.refreshable() {
                     "refreshable"
                 } else {

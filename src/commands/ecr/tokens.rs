@@ -4,7 +4,6 @@
 
 use crate::creds::cache::Cache;
 use crate::creds::key::Key;
-use crate::creds::single_flight::{self, Look, Slot};
 use crate::creds::{self, Credentials, Execution};
 use crate::ecr::endpoint::{Registry, Scope};
 use crate::ecr::token::{self, AuthToken};
@@ -15,6 +14,7 @@ use crate::profile::chain::{Chain, Request, Target};
 use crate::profile::resolve;
 use crate::secret::Secret;
 use crate::session;
+use crate::single_flight::{self, Look, Slot};
 use aws_types::os_shim_internal::Env;
 use std::time::SystemTime;
 

@@ -15,10 +15,10 @@ mod token;
 
 use super::Context;
 use crate::credentials::{Credentials, rfc3339};
-use crate::creds::single_flight::{Fetched, Look, Slot};
 use crate::error::{Error, Result};
 use crate::log::debug;
 use crate::sdk::Network;
+use crate::single_flight::{Fetched, Look, Slot};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 

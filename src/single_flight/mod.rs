@@ -14,7 +14,8 @@
 //! ([`Slot::remember_failures`]), so that the runs that waited for it, and those that come
 //! soon after, report it instead of repeating it (an MFA prompt, a browser sign-in).
 
-use super::lock;
+mod lock;
+
 use crate::error::{Error, Result};
 use crate::log::{debug, warning};
 use crate::private_file;
