@@ -2,6 +2,7 @@
 //! credential helper or a fuzz target) is a thin shell around these modules.
 
 pub mod argv;
+pub mod arn;
 pub mod browser;
 pub mod cli;
 pub mod commands;

@@ -67,7 +67,7 @@ impl Fresh {
     }
 
     /// The role the credentials belong to, when the plan ends in one.
-    pub fn role_arn(&self) -> Option<&str> {
+    pub fn role_arn(&self) -> Option<&crate::arn::RoleArn> {
         self.chain().role_arn()
     }
 

@@ -288,7 +288,7 @@ impl Execution {
         // A session token is the identity's own account; a role's is in its ARN.
         let account = match step {
             Step::SessionToken { .. } => parent.account_id.clone(),
-            Step::AssumeRole(role) => role.role_arn.split(':').nth(4).map(str::to_owned),
+            Step::AssumeRole(role) => Some(role.role_arn.account().to_owned()),
         };
         let mut fetched = match step {
             Step::SessionToken { duration, mfa: m } => {

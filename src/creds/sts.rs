@@ -41,7 +41,7 @@ pub async fn assume_role(
     let output = sts
         .client
         .assume_role()
-        .role_arn(&role.role_arn)
+        .role_arn(role.role_arn.as_str())
         .role_session_name(&role.session_name)
         .set_external_id(role.external_id.clone())
         .duration_seconds(seconds(role.duration))

@@ -2,8 +2,8 @@
 //! steps that follow it. Resolution (`profile::resolve`) builds it from the files without
 //! touching the network; `creds` executes it.
 
-use super::root::arn_account;
 pub use super::root::{NamedSource, Root, Source};
+use crate::arn::RoleArn;
 use crate::duration;
 use crate::secret::Secret;
 use std::time::Duration;
@@ -100,7 +100,7 @@ pub struct SsoSession {
 #[derive(Debug, Clone)]
 pub struct RoleStep {
     pub profile: String,
-    pub role_arn: String,
+    pub role_arn: RoleArn,
     pub session_name: String,
     pub external_id: Option<String>,
     pub duration: Duration,
@@ -250,14 +250,14 @@ impl Chain {
     /// long-term keys does not say.
     pub fn account(&self) -> Option<&str> {
         match self.steps.last() {
-            Some(Step::AssumeRole(role)) => arn_account(&role.role_arn),
+            Some(Step::AssumeRole(role)) => Some(role.role_arn.account()),
             Some(Step::SessionToken { .. }) => None,
             None => self.root.account(),
         }
     }
 
     /// The role the chain's credentials belong to, when it ends in one.
-    pub fn role_arn(&self) -> Option<&str> {
+    pub fn role_arn(&self) -> Option<&RoleArn> {
         match self.steps.last() {
             Some(Step::AssumeRole(role)) => Some(&role.role_arn),
             Some(Step::SessionToken { .. }) => None,

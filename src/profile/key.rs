@@ -65,26 +65,6 @@ pub const ALL: [&str; 27] = [
 /// Keys whose values are secrets and are never shown.
 pub const SECRET: [&str; 2] = [SECRET_ACCESS_KEY, SESSION_TOKEN];
 
-/// `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`, checked before STS sees it.
-pub fn validate_role_arn(arn: &str) -> std::result::Result<(), String> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let ok = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && is_account(parts[4])
-        && parts[5].starts_with("role/")
-        && parts[5].len() > "role/".len()
-        && parts[5].bytes().all(|b| b.is_ascii_graphic());
-    if !ok {
-        return Err(format!(
-            "role_arn `{}` is not a role ARN; expected arn:aws:iam::123456789012:role/NAME (a 12-digit account and a role name)",
-            arn.escape_debug()
-        ));
-    }
-    known_partition(parts[1], arn)
-}
-
 /// An MFA device: its ARN (`arn:aws:iam::123456789012:mfa/NAME`) or a hardware token's
 /// serial number (letters and digits, such as GAHT12345678). Nothing else reaches STS.
 pub fn validate_mfa_serial(serial: &str) -> std::result::Result<(), String> {
@@ -93,12 +73,12 @@ pub fn validate_mfa_serial(serial: &str) -> std::result::Result<(), String> {
         && parts[0] == "arn"
         && parts[2] == "iam"
         && parts[3].is_empty()
-        && is_account(parts[4])
+        && crate::arn::is_account(parts[4])
         && parts[5].starts_with("mfa/")
         && parts[5].len() > "mfa/".len()
         && parts[5].bytes().all(|b| b.is_ascii_graphic());
     if arn {
-        return known_partition(parts[1], serial);
+        return crate::arn::known_partition(parts[1], serial);
     }
     let hardware =
         (9..=64).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_alphanumeric());
@@ -108,23 +88,6 @@ pub fn validate_mfa_serial(serial: &str) -> std::result::Result<(), String> {
         Err(format!(
             "mfa_serial `{}` is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware token's serial number",
             serial.escape_debug()
-        ))
-    }
-}
-
-fn is_account(text: &str) -> bool {
-    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn known_partition(partition: &str, arn: &str) -> std::result::Result<(), String> {
-    if crate::partition::is_known(partition) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{}` names partition `{}`, which is not one of {}",
-            arn.escape_debug(),
-            partition.escape_debug(),
-            crate::partition::names()
         ))
     }
 }

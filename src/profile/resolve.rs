@@ -8,9 +8,10 @@
 
 use super::Profiles;
 use super::chain::{Chain, Mfa, MfaProcess, RegionSource, Request, RoleStep, Step, Target};
-use super::key::{self, validate_mfa_serial, validate_role_arn};
+use super::key::{self, validate_mfa_serial};
 use super::root::{NamedSource, Root, Source};
 use super::walk::{role_step, root_profile, walk};
+use crate::arn::RoleArn;
 use crate::duration::{self, limits};
 use crate::error::Problem;
 use crate::error::{Error, Result};
@@ -29,10 +30,10 @@ use std::time::Duration;
 /// profiles with roles into role steps, settle durations and where the MFA code goes,
 /// then the region, the partition checks and the STS endpoint.
 pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chain> {
-    let (visited, root, role_profiles) = walk_target(profiles, request, env)?;
+    let (target_arn, (visited, root, role_profiles)) = walk_target(profiles, request, env)?;
     let keys = Keys::new(profiles, visited.first().copied(), &root);
     let mut warnings = Vec::new();
-    let mut roles = role_steps(&role_profiles, request, env, &keys)?;
+    let mut roles = role_steps(&role_profiles, target_arn, request, env, &keys)?;
     let session_duration = session_duration(request, &keys, &mut warnings)?;
     let steps = place_mfa(request, &root, &mut roles, session_duration, &keys)?;
     let steps = settle_durations(steps, &root, env, &mut warnings);
@@ -72,14 +73,18 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
 
 type Walked<'a> = (Vec<&'a Profile>, Root, Vec<&'a Profile>);
 
-/// The walk from the profile asked for, or for a bare role ARN, from the credentials the
-/// SDKs would use: the environment's keys, else AWS_PROFILE's (or [default]'s).
-fn walk_target<'a>(profiles: &'a Profiles, request: &Request, env: &Env) -> Result<Walked<'a>> {
+/// The walk from the profile asked for, or for a bare role ARN (parsed here, once), from
+/// the credentials the SDKs would use: the environment's keys, else AWS_PROFILE's (or
+/// [default]'s).
+fn walk_target<'a>(
+    profiles: &'a Profiles,
+    request: &Request,
+    env: &Env,
+) -> Result<(Option<RoleArn>, Walked<'a>)> {
     let arn = match &request.target {
-        Target::Profile(name) => return walk(profiles, name),
-        Target::RoleArn(arn) => arn,
+        Target::Profile(name) => return Ok((None, walk(profiles, name)?)),
+        Target::RoleArn(text) => RoleArn::parse(text).map_err(Error::Usage)?,
     };
-    validate_role_arn(arn).map_err(Error::Usage)?;
     let source_name = env
         .get(AWS_PROFILE.name)
         .unwrap_or_else(|_| "default".to_owned());
@@ -89,9 +94,9 @@ fn walk_target<'a>(profiles: &'a Profiles, request: &Request, env: &Env) -> Resu
             source: Source::Named(NamedSource::Environment),
             account_id: None,
         };
-        Ok((vec![], root, vec![]))
+        Ok((Some(arn), (vec![], root, vec![])))
     } else if profiles.get(&source_name).is_some() {
-        walk(profiles, &source_name)
+        Ok((Some(arn), walk(profiles, &source_name)?))
     } else {
         Err(Error::NoSourceForRoleArn {
             arn: arn.to_string(),
@@ -165,6 +170,7 @@ impl<'a> Keys<'a> {
 /// Flags apply to the last role. Durations are as asked here; STS's limits come later.
 fn role_steps(
     role_profiles: &[&Profile],
+    target_arn: Option<RoleArn>,
     request: &Request,
     env: &Env,
     keys: &Keys,
@@ -176,21 +182,12 @@ fn role_steps(
         .unwrap_or(limits::ROLE_DEFAULT);
     let mut roles = Vec::new();
     for p in role_profiles.iter().rev() {
-        validate_role_arn(p.get(key::ROLE_ARN).unwrap_or_default()).map_err(|why| {
-            Error::profile(
-                p.name(),
-                Problem::Invalid {
-                    key: key::ROLE_ARN,
-                    why,
-                },
-            )
-        })?;
         roles.push(role_step(p, env, inherited)?);
     }
-    if let Target::RoleArn(arn) = &request.target {
+    if let Some(arn) = target_arn {
         roles.push(RoleStep {
-            profile: arn.clone(),
-            role_arn: arn.clone(),
+            profile: arn.to_string(),
+            role_arn: arn,
             session_name: default_session_name(env),
             external_id: None,
             duration: inherited,
@@ -430,24 +427,34 @@ fn region(
 /// `cn-north-1` knows nothing of `arn:aws:` roles, and the other way round.
 fn check_partitions(profile: &str, region: &str, root: &Root, steps: &[Step]) -> Result<()> {
     let partition = crate::partition::of_region(region);
-    let mut arns: Vec<(&str, &str)> = Vec::new();
+    // Each ARN with its owner and its partition: a role's from its parse, an MFA device's
+    // from its text (a hardware token's serial has none).
+    fn device(serial: &str) -> Option<&str> {
+        serial
+            .strip_prefix("arn:")
+            .and_then(|a| a.split(':').next())
+    }
+    let mut arns: Vec<(&str, &str, Option<&str>)> = Vec::new();
     if let Some(role_arn) = root.role_arn() {
-        arns.push((&root.profile, role_arn));
+        arns.push((&root.profile, role_arn.as_str(), Some(role_arn.partition())));
     }
     for step in steps {
         match step {
             Step::AssumeRole(r) => {
-                arns.push((&r.profile, &r.role_arn));
+                let role = &r.role_arn;
+                arns.push((&r.profile, role.as_str(), Some(role.partition())));
                 if let Some(m) = &r.mfa {
-                    arns.push((&r.profile, &m.serial));
+                    arns.push((&r.profile, &m.serial, device(&m.serial)));
                 }
             }
-            Step::SessionToken { mfa: Some(m), .. } => arns.push((profile, &m.serial)),
+            Step::SessionToken { mfa: Some(m), .. } => {
+                arns.push((profile, &m.serial, device(&m.serial)))
+            }
             Step::SessionToken { mfa: None, .. } => {}
         }
     }
-    for (owner, arn) in arns {
-        if let Some(theirs) = arn.strip_prefix("arn:").and_then(|a| a.split(':').next())
+    for (owner, arn, theirs) in arns {
+        if let Some(theirs) = theirs
             && theirs != partition
         {
             return Err(Error::profile(

@@ -70,7 +70,7 @@ impl Sso {
 
 #[derive(Debug, Clone)]
 pub struct WebIdentity {
-    pub role_arn: String,
+    pub role_arn: crate::arn::RoleArn,
     pub token_file: String,
     pub session_name: String,
     pub duration: Duration,
@@ -270,7 +270,7 @@ impl Root {
     pub fn account(&self) -> Option<&str> {
         match &self.source {
             Source::Sso(sso) => Some(&sso.account_id),
-            Source::WebIdentity(w) => arn_account(&w.role_arn),
+            Source::WebIdentity(w) => Some(w.role_arn.account()),
             Source::AccessKey(_) | Source::CredentialProcess(_) => self.account_id.as_deref(),
             // The login cache's accountId and the environment's AWS_ACCOUNT_ID say it, when
             // the credentials are read.
@@ -279,7 +279,7 @@ impl Root {
     }
 
     /// The role the root's credentials belong to, when it is one.
-    pub fn role_arn(&self) -> Option<&str> {
+    pub fn role_arn(&self) -> Option<&crate::arn::RoleArn> {
         match &self.source {
             Source::WebIdentity(w) => Some(&w.role_arn),
             Source::AccessKey(_)
@@ -343,11 +343,6 @@ impl Root {
             }
         }
     }
-}
-
-/// The account field of an ARN.
-pub fn arn_account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 
 use super::Profiles;
 use super::chain::{Mfa, RoleStep, SsoSession};
-use super::key::{self, validate_mfa_serial, validate_role_arn};
+use super::key::{self, validate_mfa_serial};
 use super::root::{self, Kind, NamedSource, Root, Source};
+use crate::arn::RoleArn;
 use crate::credentials::Credentials;
 use crate::duration::{self, limits};
 use crate::error::problem::{MAX_HOPS, Problem};
@@ -163,18 +164,10 @@ fn base(profiles: &Profiles, p: &Profile) -> Result<Root> {
         let role_arn = p
             .get(key::ROLE_ARN)
             .ok_or_else(|| Error::profile(&profile, Problem::WebIdentityWithoutRole))?;
-        validate_role_arn(role_arn).map_err(|why| {
-            Error::profile(
-                &profile,
-                Problem::Invalid {
-                    key: key::ROLE_ARN,
-                    why,
-                },
-            )
-        })?;
+        let role_arn = parse_role_arn(&profile, role_arn)?;
         return Ok(Root {
             source: Source::WebIdentity(root::WebIdentity {
-                role_arn: role_arn.to_owned(),
+                role_arn,
                 token_file: token_file.to_owned(),
                 session_name: session_name(p)?.unwrap_or_else(|| "runas-web-identity".to_owned()),
                 duration: role_duration(p)?.unwrap_or(limits::ROLE_DEFAULT),
@@ -424,11 +417,24 @@ pub(super) fn role_step(p: &Profile, env: &Env, default_duration: Duration) -> R
     };
     Ok(RoleStep {
         profile: p.name().to_owned(),
-        role_arn: p.get(key::ROLE_ARN).unwrap_or_default().to_owned(),
+        role_arn: parse_role_arn(p.name(), p.get(key::ROLE_ARN).unwrap_or_default())?,
         session_name: session_name(p)?.unwrap_or_else(|| super::resolve::default_session_name(env)),
         external_id: p.get(key::EXTERNAL_ID).map(str::to_owned),
         duration: role_duration(p)?.unwrap_or(default_duration),
         mfa,
+    })
+}
+
+/// A profile's `role_arn`, parsed; the error names the profile.
+fn parse_role_arn(profile: &str, text: &str) -> Result<RoleArn> {
+    RoleArn::parse(text).map_err(|why| {
+        Error::profile(
+            profile,
+            Problem::Invalid {
+                key: key::ROLE_ARN,
+                why,
+            },
+        )
     })
 }
 

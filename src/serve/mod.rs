@@ -21,6 +21,7 @@ pub mod views;
 pub use supply::Supply;
 pub use token::AuthToken;
 
+use crate::arn::RoleArn;
 use crate::creds::Fresh;
 use crate::error::{Error, Result};
 use http::Body;
@@ -46,7 +47,7 @@ impl Endpoint {
 
 /// Who the served credentials are, as far as the plan knows: no secret.
 pub struct Identity {
-    pub role_arn: Option<String>,
+    pub role_arn: Option<RoleArn>,
     pub account: Option<String>,
     /// The name the metadata endpoint lists: the role's, else the profile's.
     pub role_name: String,
@@ -54,10 +55,10 @@ pub struct Identity {
 
 impl Identity {
     pub fn of(fresh: &Fresh) -> Identity {
-        let role_arn = fresh.role_arn().map(str::to_owned);
+        let role_arn = fresh.role_arn().cloned();
         let name = role_arn
-            .as_deref()
-            .and_then(|arn| arn.rsplit('/').next())
+            .as_ref()
+            .map(RoleArn::name)
             .unwrap_or(&fresh.chain().profile);
         let role_name = name
             .chars()
