@@ -34,7 +34,7 @@ pub fn run(args: Console) -> Result<ExitCode> {
     if matches!(chain.steps.last(), Some(Step::SessionToken { .. })) {
         return Err(Error::Usage(format!(
             "profile `{}` ends in GetSessionToken credentials, which the console refuses; give a profile that assumes a role, or one with long-term keys and no MFA session (runas then gets a federation token)",
-            chain.profile
+            chain.profile()
         )));
     }
     let moved = [AWS_ENDPOINT_URL_SIGNIN, AWS_ENDPOINT_URL]
@@ -66,7 +66,7 @@ pub fn run(args: Console) -> Result<ExitCode> {
         Route::SessionTokenOnly => {
             return Err(Error::Usage(format!(
                 "profile `{}` gives GetSessionToken credentials, which the console refuses",
-                planned.profile
+                planned.profile()
             )));
         }
     };
@@ -80,7 +80,7 @@ pub fn run(args: Console) -> Result<ExitCode> {
     if args.print_url {
         crate::log::warning!(
             "the URL below signs anyone who opens it in to the console as `{}` for 15 minutes: treat it as a password",
-            planned.profile
+            planned.profile()
         );
         crate::output::text(&format!("{}\n", url.expose()));
     } else {

@@ -49,7 +49,7 @@ pub fn child_process(
     expiration: bool,
     env: &Env,
 ) -> Result<ExitCode> {
-    let (profile, region) = (chain.profile.clone(), chain.region.clone());
+    let (profile, region) = (chain.profile().to_owned(), chain.region.clone());
     let fresh = Fresh::start(chain, options.clone(), env)?;
     if expiration && let Some(t) = fresh.current().expiration {
         eprintln!(
@@ -100,7 +100,7 @@ fn views(profiles: &Profiles, environment: &mut Environment, env: &Env) -> Resul
 pub fn endpoint(args: Serve) -> Result<ExitCode> {
     let env = Env::real();
     let (profiles, chain) = session::plan(&args.ask.request, &env)?;
-    let (profile, region) = (chain.profile.clone(), chain.region.clone());
+    let (profile, region) = (chain.profile().to_owned(), chain.region.clone());
     // The port first: a taken one fails before an MFA prompt or an STS call.
     let listener = http::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))?;
     let fresh = start(chain, &args.ask, &env)?;

@@ -117,7 +117,7 @@ impl Execution {
                     "profile `{}` needs two codes from MFA device {serial} and STS accepts each code once, \
                      but --otp / MFA_CODE gives one; unset it so that runas asks for the next code at the \
                      terminal, or set `mfa_process`",
-                    self.chain.profile
+                    self.chain.profile()
                 )));
             }
         }
@@ -254,7 +254,7 @@ impl Execution {
     fn fetch_step(&mut self, level: usize, parent: &Credentials) -> Result<Credentials> {
         let step = self.chain.steps[level - 1].clone();
         let device = match &step {
-            Step::SessionToken { mfa: Some(m), .. } => Some((m, self.chain.profile.clone())),
+            Step::SessionToken { mfa: Some(m), .. } => Some((m, self.chain.profile().to_owned())),
             Step::AssumeRole(r) => r.mfa.as_ref().map(|m| (m, r.profile.clone())),
             Step::SessionToken { mfa: None, .. } => None,
         };

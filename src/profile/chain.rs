@@ -12,8 +12,8 @@ use std::time::Duration;
 /// called with the credentials of the one before.
 #[derive(Debug, Clone)]
 pub struct Chain {
-    /// The profile asked for (or the role ARN given in its place), as typed: for messages.
-    pub profile: String,
+    /// The profile asked for (or the role ARN given in its place); `profile()` gives it as
+    /// typed, for messages.
     pub target: Target,
     pub region: String,
     /// Where the region came from, for `-v`, `diagnose` and error messages.
@@ -199,6 +199,11 @@ pub struct Request {
 }
 
 impl Chain {
+    /// The profile asked for, or the role ARN given in its place, as typed: for messages.
+    pub fn profile(&self) -> &str {
+        self.target.name()
+    }
+
     /// The chain up to the identity that assumes the first role: the root and its session
     /// token, without the roles. `runas list` asks IAM about this identity.
     pub fn identity(&self) -> Chain {

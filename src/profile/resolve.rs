@@ -51,7 +51,6 @@ pub fn resolve(profiles: &Profiles, request: &Request, env: &Env) -> Result<Chai
                 .map(str::to_owned)
         });
     Ok(Chain {
-        profile: request.target.name().to_owned(),
         target: request.target.clone(),
         region,
         region_source,

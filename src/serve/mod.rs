@@ -59,7 +59,7 @@ impl Identity {
         let name = role_arn
             .as_ref()
             .map(RoleArn::name)
-            .unwrap_or(&fresh.chain().profile);
+            .unwrap_or(fresh.chain().profile());
         let role_name = name
             .chars()
             .map(|c| {

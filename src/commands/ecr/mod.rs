@@ -257,7 +257,7 @@ impl Wanted {
     fn account_from_plan(&self) -> Option<String> {
         self.chain
             .account()
-            .filter(|_| self.profile == self.chain.profile)
+            .filter(|_| self.profile == self.chain.profile())
             .map(str::to_owned)
     }
 }
