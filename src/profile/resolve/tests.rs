@@ -157,6 +157,7 @@ fn cases() -> Vec<Case> {
         source_chains(),
         keys_beside_a_role(),
         other_roots(),
+        login_roots(),
         durations_and_mfa(),
         mfa_placement(),
         mfa_over_other_roots(),
@@ -390,6 +391,13 @@ fn other_roots() -> Vec<Case> {
                 "region us-east-1 from AWS_REGION",
             ],
         },
+    ]
+}
+
+/// login_session roots (`aws login`): as a role's source, their place in the SDKs' order,
+/// and an empty one
+fn login_roots() -> Vec<Case> {
+    vec![
         Case {
             name: "login_session root, as the source of a role capped at one hour",
             config: format!(
