@@ -87,13 +87,16 @@ fuzz_target!(|data: &[u8]| {
     let mut fields = text.split('\0');
     let old = fields.next().unwrap_or_default();
     let section = fields.next().unwrap_or("p-runas");
-    let credentials = Credentials {
+    let mut credentials = Credentials {
         access_key_id: fields.next().unwrap_or("ASIAEXAMPLE").to_owned(),
         secret_access_key: fields.next().unwrap_or("secret").into(),
         session_token: fields.next().map(Into::into),
         expiration: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
+        account_id: None,
     };
     let profile = fields.next().unwrap_or("p");
+    // After the older fields, so that the seeds keep their meaning; -c writes it too.
+    credentials.account_id = fields.next().map(str::to_owned);
 
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("credentials");

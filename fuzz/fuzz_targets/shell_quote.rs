@@ -20,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
         secret_access_key: value.into(),
         session_token: Some(value.into()),
         expiration: None,
+        account_id: None,
     };
     let shell = Environment::new(&credentials, value, value).shell();
     // A value that broke out of its quotes would most likely run `touch`-free commands,
