@@ -68,12 +68,12 @@ impl fmt::Display for RoleArn {
 }
 
 /// A 12-digit AWS account id.
-pub fn is_account(text: &str) -> bool {
+pub(crate) fn is_account(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// An ARN's partition must be one the region table knows, else no endpoint serves it.
-pub fn known_partition(partition: &str, arn: &str) -> Result<(), String> {
+pub(crate) fn known_partition(partition: &str, arn: &str) -> Result<(), String> {
     if crate::partition::is_known(partition) {
         Ok(())
     } else {

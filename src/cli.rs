@@ -318,7 +318,7 @@ pub struct ServeArgs {
 }
 
 /// Every ENDPOINT form, for `runas ecr --help` and its subcommands' help.
-pub const ECR_FORMS: &str = "ENDPOINT forms:
+pub(crate) const ECR_FORMS: &str = "ENDPOINT forms:
   ACCOUNT.dkr.ecr.REGION.amazonaws.com: a registry host; also .amazonaws.com.cn,
     .amazonaws.eu, .c2s.ic.gov, .sc2s.sgov.gov, .cloud.adc-e.uk, .csp.hci.ic.gov
   ACCOUNT.dkr.ecr-fips.REGION.amazonaws.com: FIPS

@@ -32,7 +32,7 @@ impl fmt::Debug for Credentials {
 
 impl Credentials {
     /// Still good `margin` from now. Credentials without an expiry (long-term keys) are.
-    pub fn fresh_for(&self, margin: Duration) -> bool {
+    pub(crate) fn fresh_for(&self, margin: Duration) -> bool {
         match self.expiration {
             None => true,
             Some(expiry) => expiry > SystemTime::now() + margin,
@@ -46,7 +46,7 @@ impl Credentials {
     /// Cloudflare R2 32 lower-case hex digits, and the SDKs send whatever they are given.
     /// Values from outside (profile files, the environment, a credential_process, STS,
     /// the cache) pass here before they are used, cached or written.
-    pub fn problem(&self) -> Option<String> {
+    pub(crate) fn problem(&self) -> Option<String> {
         let values = [
             ("access key id", Some(self.access_key_id.as_str()), MAX_KEY),
             (
@@ -70,12 +70,12 @@ impl Credentials {
         self.expiration.is_some_and(|t| t <= SystemTime::now())
     }
 
-    pub fn expiration_rfc3339(&self) -> Option<String> {
+    pub(crate) fn expiration_rfc3339(&self) -> Option<String> {
         self.expiration.map(rfc3339)
     }
 
     /// For SDK clients that need these credentials to sign their calls.
-    pub fn to_sdk(&self) -> aws_credential_types::Credentials {
+    pub(crate) fn to_sdk(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
             &self.access_key_id,
             self.secret_access_key.expose(),
@@ -85,7 +85,7 @@ impl Credentials {
         )
     }
 
-    pub fn from_sdk(c: &aws_credential_types::Credentials) -> Self {
+    pub(crate) fn from_sdk(c: &aws_credential_types::Credentials) -> Self {
         Credentials {
             access_key_id: c.access_key_id().to_owned(),
             secret_access_key: Secret::new(c.secret_access_key()),
@@ -127,7 +127,7 @@ fn value_problem(value: &str, max: usize) -> Option<String> {
 }
 
 /// `2026-11-22T23:01:26Z`: the form of `AWS_CREDENTIAL_EXPIRATION` and of credential_process.
-pub fn rfc3339(t: SystemTime) -> String {
+pub(crate) fn rfc3339(t: SystemTime) -> String {
     // Whole seconds: the form STS and credential_process use, and the one people read.
     let seconds = match t.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(d) => d.as_secs() as i64,
@@ -139,14 +139,14 @@ pub fn rfc3339(t: SystemTime) -> String {
         .unwrap_or_else(|_| "9999-12-31T23:59:59Z".to_owned())
 }
 
-pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+pub(crate) fn parse_rfc3339(text: &str) -> Option<SystemTime> {
     DateTime::from_str(text, Format::DateTime)
         .ok()
         .and_then(|t| SystemTime::try_from(t).ok())
 }
 
 /// "expires in 11h59m", or "expired 3m ago"; whole days beyond two.
-pub fn remaining(t: SystemTime) -> String {
+pub(crate) fn remaining(t: SystemTime) -> String {
     let (word, span) = match t.duration_since(SystemTime::now()) {
         Ok(left) => ("expires in", left),
         Err(past) => ("expired", past.duration()),

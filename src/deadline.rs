@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 pub const VAR: &str = crate::variables::RUNAS_TIMEOUT.name;
-pub const DEFAULT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT: Duration = Duration::from_secs(60);
 /// A day: longer than any sensible wait, short enough to catch a typo in the unit.
 const MAX_SECONDS: u64 = 86_400;
 
@@ -42,7 +42,7 @@ pub fn timeout() -> Duration {
 }
 
 /// The instant by which something started now must be done.
-pub fn from_now() -> Instant {
+pub(crate) fn from_now() -> Instant {
     Instant::now() + timeout()
 }
 
@@ -53,7 +53,7 @@ pub fn describe() -> String {
 
 /// The SDK's timeouts: the whole operation, retries included, within the deadline, and
 /// each attempt within a third of it, so that one stalled connection leaves time to retry.
-pub fn sdk_timeouts() -> aws_config::timeout::TimeoutConfig {
+pub(crate) fn sdk_timeouts() -> aws_config::timeout::TimeoutConfig {
     let total = timeout();
     let attempt = (total / 3).max(Duration::from_secs(1)).min(total);
     aws_config::timeout::TimeoutConfig::builder()

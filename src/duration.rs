@@ -11,14 +11,14 @@ pub mod limits {
 
     pub const MIN: Duration = Duration::from_secs(15 * 60);
     /// GetSessionToken for an IAM user.
-    pub const SESSION_TOKEN_MAX: Duration = Duration::from_secs(36 * 3600);
+    pub(crate) const SESSION_TOKEN_MAX: Duration = Duration::from_secs(36 * 3600);
     /// AssumeRole, for a role whose maximum session duration allows it.
     pub const ROLE_MAX: Duration = Duration::from_secs(12 * 3600);
     /// AssumeRole called with another role's credentials ("role chaining").
-    pub const CHAINED_ROLE_MAX: Duration = Duration::from_secs(3600);
+    pub(crate) const CHAINED_ROLE_MAX: Duration = Duration::from_secs(3600);
 
-    pub const SESSION_TOKEN_DEFAULT: Duration = Duration::from_secs(12 * 3600);
-    pub const ROLE_DEFAULT: Duration = Duration::from_secs(3600);
+    pub(crate) const SESSION_TOKEN_DEFAULT: Duration = Duration::from_secs(12 * 3600);
+    pub(crate) const ROLE_DEFAULT: Duration = Duration::from_secs(3600);
 }
 
 /// The longest duration either form takes: far beyond any lifetime STS grants, and the

@@ -6,7 +6,7 @@
 
 pub mod problem;
 
-pub use problem::Problem;
+pub(crate) use problem::Problem;
 use std::process::ExitCode;
 
 /// Exit statuses of `runas`'s own failures. A command that `runas` runs keeps its own
@@ -34,7 +34,7 @@ pub enum Exit {
 
 impl Exit {
     /// Every status and what it means, for the man page.
-    pub const TABLE: [(Exit, &'static str); 8] = [
+    pub(crate) const TABLE: [(Exit, &'static str); 8] = [
         (
             Exit::Failure,
             "An I/O failure, such as writing the credentials file or listening on a taken port for runas serve; or runas diagnose found a problem.",
@@ -221,7 +221,7 @@ fn without_request(text: &str) -> String {
 /// An error and its causes, as one line of their `Display`s. Never their `Debug`: the SDK's
 /// errors carry the raw HTTP response there, and a response body can hold credentials or
 /// a registry token.
-pub fn causes(error: &dyn std::error::Error) -> String {
+pub(crate) fn causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

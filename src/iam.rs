@@ -15,7 +15,7 @@ const REGION: &str = "us-east-1";
 
 /// Who the credentials belong to, as IAM names it.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Principal {
+pub(crate) enum Principal {
     User(String),
     Role(String),
     /// The account's root user: no policies to read.
@@ -24,7 +24,7 @@ pub enum Principal {
 
 impl Principal {
     /// From the ARN GetCallerIdentity returns.
-    pub fn from_arn(arn: &str) -> Option<Principal> {
+    pub(crate) fn from_arn(arn: &str) -> Option<Principal> {
         let resource = arn.splitn(6, ':').nth(5)?;
         if resource == "root" {
             return Some(Principal::Root);
@@ -69,7 +69,7 @@ macro_rules! every {
 }
 
 /// IAM with one identity's credentials, on the shared runtime.
-pub struct Iam<'n> {
+pub(crate) struct Iam<'n> {
     network: &'n Network,
     client: Client,
     service: Service,
@@ -92,7 +92,7 @@ impl<'n> Iam<'n> {
 
     /// Role ARNs in the Allow statements for sts:AssumeRole of every policy that applies to
     /// `principal`: inline and managed, its own and (for a user) its groups'.
-    pub fn assumable_roles(&self, principal: &Principal) -> Result<Vec<String>> {
+    pub(crate) fn assumable_roles(&self, principal: &Principal) -> Result<Vec<String>> {
         let documents = self.network.block_on(self.policies(principal))??;
         let mut roles: Vec<String> = documents.iter().flat_map(|d| roles_in_policy(d)).collect();
         roles.sort();
@@ -100,7 +100,7 @@ impl<'n> Iam<'n> {
         Ok(roles)
     }
 
-    pub fn mfa_devices(&self, user: &str) -> Result<Vec<String>> {
+    pub(crate) fn mfa_devices(&self, user: &str) -> Result<Vec<String>> {
         self.network.block_on(async {
             let devices = every!(
                 &self.service,
@@ -260,7 +260,7 @@ where
 
 /// Role ARNs that an IAM policy document allows sts:AssumeRole on. IAM returns documents
 /// URL-encoded; both forms are read. Wildcard resources name no role and are left out.
-pub fn roles_in_policy(document: &str) -> Vec<String> {
+pub(crate) fn roles_in_policy(document: &str) -> Vec<String> {
     let decoded = percent_encoding::percent_decode_str(document).decode_utf8_lossy();
     let Ok(policy) =
         serde_json::from_str::<Value>(&decoded).or_else(|_| serde_json::from_str(document))

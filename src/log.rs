@@ -11,7 +11,7 @@ pub fn set_verbosity(level: u8) {
     VERBOSITY.store(level, Ordering::Relaxed);
 }
 
-pub fn verbosity() -> u8 {
+pub(crate) fn verbosity() -> u8 {
     VERBOSITY.load(Ordering::Relaxed)
 }
 
@@ -35,7 +35,7 @@ pub(crate) use {debug, warning};
 
 /// The last four characters of a key id, the most of it a log line may show; of a short
 /// one (LocalStack's `test`, MinIO's `minioadmin`), a quarter at most, never the whole.
-pub fn key_hint(access_key_id: &str) -> String {
+pub(crate) fn key_hint(access_key_id: &str) -> String {
     let shown = (access_key_id.chars().count() / 4).min(4);
     let tail: String = access_key_id
         .chars()

@@ -18,21 +18,21 @@ const PARTITIONS: [(&str, &str); 8] = [
 ];
 
 /// The partition that serves `region`.
-pub fn of_region(region: &str) -> &'static str {
+pub(crate) fn of_region(region: &str) -> &'static str {
     PARTITIONS
         .iter()
         .find(|(_, prefix)| region.starts_with(prefix))
         .map_or("aws", |(name, _)| name)
 }
 
-pub fn is_known(name: &str) -> bool {
+pub(crate) fn is_known(name: &str) -> bool {
     PARTITIONS.iter().any(|(n, _)| *n == name)
 }
 
 /// A region name as AWS writes them (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`):
 /// hyphenated parts of lower-case letters and digits, at least three, the last a number.
 /// Checked before a region goes into a host name, a signature or a cache key.
-pub fn is_region(region: &str) -> bool {
+pub(crate) fn is_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     region.len() <= 32
         && parts.len() >= 3
@@ -50,7 +50,7 @@ pub fn is_region(region: &str) -> bool {
 /// hyphens, not digits alone), since it becomes part of endpoint host names. Services that
 /// speak S3 name their own (`auto` for Cloudflare R2, `garage`, `nyc3`), and the SDKs
 /// pass those on; [`is_region`] is AWS's own form.
-pub fn is_region_name(region: &str) -> bool {
+pub(crate) fn is_region_name(region: &str) -> bool {
     (1..=63).contains(&region.len())
         && region
             .bytes()

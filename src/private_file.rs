@@ -56,7 +56,7 @@ pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Removes temporary files of runas in `dir` that a killed run left behind.
-pub fn sweep(dir: &Path) {
+pub(crate) fn sweep(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -105,7 +105,7 @@ fn parent(path: &Path) -> &Path {
 /// Reads a file someone named (a profile file, a token file, a shared file): only a
 /// regular file, and at most `limit` bytes, so that a FIFO cannot block the run and a
 /// device such as `/dev/zero` cannot fill its memory.
-pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let file = File::options()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
@@ -139,7 +139,7 @@ pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 /// other file is refused with the reason, naming owner or mode; the checks are made on the
 /// open file, so a swap after them changes nothing. This is the only function that opens
 /// such a file for reading.
-pub fn read_private(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_private(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let file = File::options()
         .read(true)
         // Not through a symlink planted there; not blocking on a FIFO.
@@ -184,7 +184,7 @@ fn euid() -> u32 {
 /// mode; `None` when it is: this user's, and no other user can write to it. A directory
 /// another user created first (in a shared `/tmp`, say) could hand a run planted files, or a
 /// symlink that makes it write where it should not.
-pub fn distrust(meta: &fs::Metadata) -> Option<String> {
+pub(crate) fn distrust(meta: &fs::Metadata) -> Option<String> {
     let mode = meta.mode() & 0o7777;
     if meta.uid() != euid() {
         Some(format!(
@@ -200,7 +200,7 @@ pub fn distrust(meta: &fs::Metadata) -> Option<String> {
 }
 
 /// Why the directory at `dir` is not to be trusted; `None` when it is, or is not there.
-pub fn distrust_dir(dir: &Path) -> Option<String> {
+pub(crate) fn distrust_dir(dir: &Path) -> Option<String> {
     match fs::metadata(dir) {
         Ok(meta) if !meta.is_dir() => Some("it is not a directory".to_owned()),
         Ok(meta) => distrust(&meta),
@@ -211,7 +211,7 @@ pub fn distrust_dir(dir: &Path) -> Option<String> {
 /// A read-modify-write of a shared file: the directory of its target is locked (`flock`,
 /// released by the kernel if this run dies), so two runs cannot both read the old file
 /// and each write back only its own change.
-pub struct Update {
+pub(crate) struct Update {
     target: PathBuf,
     _lock: File,
 }
@@ -219,7 +219,7 @@ pub struct Update {
 impl Update {
     /// Locks the file at `path` for update, creating its directory (0700) if need be,
     /// waiting for another run at most `RUNAS_TIMEOUT`.
-    pub fn begin(path: &Path) -> io::Result<Update> {
+    pub(crate) fn begin(path: &Path) -> io::Result<Update> {
         let target = target(path)?;
         let dir = parent(&target);
         create_dir(dir)?;
@@ -262,7 +262,7 @@ impl Update {
     }
 
     /// Replaces the target with `bytes` and releases the lock.
-    pub fn commit(self, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn commit(self, bytes: &[u8]) -> io::Result<()> {
         replace(&self.target, bytes)
     }
 }

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 /// The most a program may print on one stream. A credential_process answer or a
 /// client's chatter is a few KiB; a program that prints more is broken (`yes`), and is
 /// stopped before runas's memory follows its output.
-pub const OUTPUT_LIMIT: usize = 1024 * 1024;
+pub(crate) const OUTPUT_LIMIT: usize = 1024 * 1024;
 /// The most `mfa_process` may print: a code is six digits, a wrapper's chatter a line.
-pub const MFA_OUTPUT_LIMIT: usize = 4 * 1024;
+pub(crate) const MFA_OUTPUT_LIMIT: usize = 4 * 1024;
 
 /// What a program left when it exited in time.
 pub struct Finished {
@@ -63,7 +63,7 @@ pub fn run(command: Command, input: Option<Vec<u8>>, terminal: bool) -> Result<F
 
 /// [`run`], with at most `limit` bytes on each piped stream: past it, the program's
 /// group is killed.
-pub fn run_limited(
+pub(crate) fn run_limited(
     mut command: Command,
     input: Option<Vec<u8>>,
     terminal: bool,
@@ -368,7 +368,7 @@ fn note_group(group: i32) {
 /// running one, and says what it was: for a process about to give up on that thread and
 /// exit (the credential helper at its own deadline), so that the program and what it
 /// started do not run on without it.
-pub fn stop_running(thread: std::thread::ThreadId) -> Option<String> {
+pub(crate) fn stop_running(thread: std::thread::ThreadId) -> Option<String> {
     let named = NAMED.lock().ok()?;
     let named = named.iter().find(|n| n.thread == thread && n.group > 0)?;
     // SAFETY: kill(2) on the group of a program `run` is still waiting for (the group is

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 /// `text` with every control character written as an escape (`\n`, `\u{1b}`).
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     escape_keeping(text, &[])
 }
 
@@ -18,7 +18,7 @@ pub fn escape_message(text: &str) -> String {
 /// `text` with the user and password of every URL in it written as `***`:
 /// `http://user:PASSWORD@host/` becomes `http://***@host/`. Whatever shows text from
 /// outside (an endpoint URL, a proxy, an error that quotes either) shows it through here.
-pub fn redact_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn redact_userinfo(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains("://") || !text.contains('@') {
         return std::borrow::Cow::Borrowed(text);
     }

@@ -101,7 +101,7 @@ pub const AWS_ENDPOINT_URL_ECR_PUBLIC: Variable = Variable {
     meaning: "Another endpoint for ECR Public, before AWS_ENDPOINT_URL, as for the AWS SDKs.",
     pages: BOTH,
 };
-pub const AWS_ENDPOINT_URL_IAM: Variable = Variable {
+pub(crate) const AWS_ENDPOINT_URL_IAM: Variable = Variable {
     name: "AWS_ENDPOINT_URL_IAM",
     meaning: "Another endpoint for IAM (runas list), before AWS_ENDPOINT_URL, as for the AWS \
               SDKs.",
@@ -126,12 +126,12 @@ pub const MFA_CODE: Variable = Variable {
     meaning: "An MFA code for a profile that needs one (for runas, as --otp).",
     pages: BOTH,
 };
-pub const MFA_SERIAL: Variable = Variable {
+pub(crate) const MFA_SERIAL: Variable = Variable {
     name: "MFA_SERIAL",
     meaning: "As -M/--mfa-serial.",
     pages: RUNAS,
 };
-pub const EXTERNAL_ID: Variable = Variable {
+pub(crate) const EXTERNAL_ID: Variable = Variable {
     name: "EXTERNAL_ID",
     meaning: "As -X/--external-id.",
     pages: RUNAS,
@@ -179,7 +179,7 @@ pub const RUNAS_TIMEOUT: Variable = Variable {
               a whole get that must fetch a token, prompt included.",
     pages: BOTH,
 };
-pub const RUNAS_VERBOSE: Variable = Variable {
+pub(crate) const RUNAS_VERBOSE: Variable = Variable {
     name: "RUNAS_VERBOSE",
     meaning: "Set to 1, shows on stderr what the helper does (never a secret).",
     pages: HELPER,
@@ -223,7 +223,7 @@ pub const RUNAS_REFRESH_MARGIN: Variable = Variable {
               as half that lifetime.",
     pages: RUNAS,
 };
-pub const XDG_CACHE_HOME: Variable = Variable {
+pub(crate) const XDG_CACHE_HOME: Variable = Variable {
     name: "XDG_CACHE_HOME",
     meaning: "Where the credential cache is when RUNAS_CACHE_DIR is not set: in \
               $XDG_CACHE_HOME/runas.",
@@ -266,7 +266,7 @@ pub const COMPLETE: Variable = Variable {
 };
 
 /// Every variable, in the order the pages list them.
-pub const TABLE: &[Variable] = &[
+pub(crate) const TABLE: &[Variable] = &[
     AWS_CONFIG_FILE,
     AWS_SHARED_CREDENTIALS_FILE,
     AWS_PROFILE,

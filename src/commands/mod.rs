@@ -17,7 +17,8 @@ use crate::profile::chain::Request;
 /// The subcommands, `help` last: a word in PROFILE's place that is one of them is the
 /// subcommand (`runas -- NAME` runs a profile of that name). A test in `cli` keeps the list
 /// equal to clap's.
-pub const SUBCOMMANDS: [&str; 7] = ["ecr", "list", "diagnose", "console", "serve", "sso", "help"];
+pub(crate) const SUBCOMMANDS: [&str; 7] =
+    ["ecr", "list", "diagnose", "console", "serve", "sso", "help"];
 
 /// What a command that needs credentials is asked: whose (a profile or a role ARN, with
 /// the overrides of the command line) and how to get them (refresh, a given MFA code).

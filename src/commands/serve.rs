@@ -41,7 +41,7 @@ pub enum Kind {
 /// `runas -S`: the command runs as runas's child and asks an ECS-style endpoint for its
 /// credentials, which runas keeps fresh until the child ends.
 /// With `expiration` (`-e`), says when the first credentials expire.
-pub fn child_process(
+pub(crate) fn child_process(
     chain: Chain,
     profiles: &Profiles,
     options: &creds::Options,

@@ -58,7 +58,12 @@ impl Federation {
     /// The console URL that signs in with `token` and lands on `destination`; with
     /// `logout_first`, behind the console's sign-out, so that a browser signed in to
     /// another account does not refuse it.
-    pub fn login_url(&self, token: &Secret, destination: &str, logout_first: bool) -> Secret {
+    pub(crate) fn login_url(
+        &self,
+        token: &Secret,
+        destination: &str,
+        logout_first: bool,
+    ) -> Secret {
         let login = format!(
             "{}?Action=login&Issuer=runas&Destination={}&SigninToken={}",
             self.endpoint,
@@ -119,7 +124,7 @@ impl Federation {
 /// Where the profile moves the federation endpoint, in the SDKs' order after the
 /// environment's variables: its `[services NAME]` section's `signin` `endpoint_url`, then
 /// its own `endpoint_url`.
-pub fn moved_by_profile(profiles: &Profiles, profile: Option<&str>) -> Option<String> {
+pub(crate) fn moved_by_profile(profiles: &Profiles, profile: Option<&str>) -> Option<String> {
     let profile = profiles.get(profile?)?;
     let services = profile.get("services").and_then(|name| {
         let key = PropertiesKey::builder()
@@ -150,7 +155,7 @@ pub fn encode(text: &str) -> String {
 
 /// How the chain's credentials reach the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Route {
+pub(crate) enum Route {
     /// Long-term keys: GetFederationToken first, as the console refuses long-term keys.
     FederationToken,
     /// A role assumed straight from long-term keys: the only session for which AWS takes
@@ -190,7 +195,7 @@ fn console_seconds(duration: Duration) -> u64 {
 }
 
 /// The session document getSigninToken reads: exactly the three keys STS issued.
-pub fn session_document(credentials: &Credentials) -> Secret {
+pub(crate) fn session_document(credentials: &Credentials) -> Secret {
     #[derive(serde::Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Session<'a> {

@@ -25,7 +25,7 @@ use std::time::Duration;
 /// Entries are refreshed this long before they expire, so a command started with them has
 /// time to finish its work. `RUNAS_REFRESH_MARGIN` changes it (a long-running server's
 /// tests set it close to the credentials' lifetime, to see refreshes within seconds).
-pub const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+pub(crate) const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// An entry is a few hundred bytes; anything much larger is not one.
 const MAX_ENTRY: u64 = 64 * 1024;
 /// The extension of credential entries.
@@ -62,7 +62,7 @@ impl Cache {
     /// `RUNAS_CACHE_DIR`, else `$XDG_CACHE_HOME/runas`, else `~/.cache/runas`; without
     /// HOME, `$XDG_RUNTIME_DIR/runas` if that is the user's private directory, else none.
     /// A directory that another user owns or can write is not used (with a warning).
-    pub fn locate(env: &Env) -> Self {
+    pub(crate) fn locate(env: &Env) -> Self {
         let var = |k: &str| env.get(k).ok().filter(|v| !v.is_empty());
         let dir = var(RUNAS_CACHE_DIR.name)
             .map(PathBuf::from)
@@ -93,7 +93,7 @@ impl Cache {
     /// STS call and an MFA code for every run and every request), so such a margin is
     /// taken as half the lifetime. A margin just below it is a choice (the tests of the
     /// credential servers refresh every few seconds that way) and stays.
-    pub fn margin_within(&self, lifetime: Option<Duration>) -> Duration {
+    pub(crate) fn margin_within(&self, lifetime: Option<Duration>) -> Duration {
         margin_within(self.margin, lifetime)
     }
 
@@ -110,7 +110,7 @@ impl Cache {
 
     /// Where `key`'s thing with `extension` lives and is locked, for [`Slot::get`]. None
     /// without a cache.
-    pub fn slot(&self, key: &Key, extension: &str) -> Option<Slot> {
+    pub(crate) fn slot(&self, key: &Key, extension: &str) -> Option<Slot> {
         Some(
             Slot::new(
                 self.path(key, extension)?,
@@ -122,7 +122,7 @@ impl Cache {
     }
 
     /// The credentials entry of `key`.
-    pub fn entry_slot(&self, key: &Key) -> Option<Slot> {
+    pub(crate) fn entry_slot(&self, key: &Key) -> Option<Slot> {
         self.slot(key, ENTRY)
     }
 
@@ -134,7 +134,7 @@ impl Cache {
     }
 
     /// What the bytes of `key`'s entry are worth, for a refresh margin of `margin`.
-    pub fn judge(key: &Key, margin: Duration, bytes: &[u8]) -> Look<Credentials> {
+    pub(crate) fn judge(key: &Key, margin: Duration, bytes: &[u8]) -> Look<Credentials> {
         let entry: Entry = match serde_json::from_slice(bytes) {
             Ok(entry) => entry,
             Err(e) => return Look::Corrupt(format!("not a cache entry: {e}")),
@@ -202,7 +202,7 @@ impl Cache {
     /// them may never come again. Taking a lock touches its file. (Should a run open an
     /// old lock file just as it is removed, two runs may fetch the same step once: a
     /// duplicate call, not a wrong answer.)
-    pub fn prune(&self) {
+    pub(crate) fn prune(&self) {
         let Some(dir) = self.dir() else { return };
         private_file::sweep(dir);
         let Ok(entries) = fs::read_dir(dir) else {
@@ -229,7 +229,7 @@ impl Cache {
     /// Removes every credential entry whose key has a line `matches` accepts (a key is the
     /// endpoint, the root's identity, then each step, a line each), so that nothing made
     /// from a root outlives it (`runas sso logout`); how many went.
-    pub fn forget(&self, matches: impl Fn(&str) -> bool) -> usize {
+    pub(crate) fn forget(&self, matches: impl Fn(&str) -> bool) -> usize {
         let Some(dir) = self.dir() else { return 0 };
         let Ok(entries) = fs::read_dir(dir) else {
             return 0;
@@ -255,8 +255,10 @@ impl Cache {
     }
 
     /// Creates the directory (0700), and checks it again: another user may have made it
-    /// between `locate` and now.
-    pub fn ensure_dir(&self) -> std::io::Result<()> {
+    /// between `locate` and now. (Runs create it through their slots; tests write entries
+    /// by hand.)
+    #[cfg(test)]
+    fn ensure_dir(&self) -> std::io::Result<()> {
         let Some(dir) = self.dir() else {
             return Err(std::io::Error::other("no cache directory"));
         };

@@ -78,7 +78,7 @@ impl Key {
 
     /// The key of something fetched with the credentials of this one (an ECR token for a
     /// region): `what` says what, in the key and in the description.
-    pub fn derived(&self, what: &str, description: String) -> Key {
+    pub(crate) fn derived(&self, what: &str, description: String) -> Key {
         Key {
             text: format!("{what}\n{}", self.text),
             description,
@@ -87,7 +87,7 @@ impl Key {
 
     /// What the key stands for, for a person: a log line, a lock's waiting message, the
     /// entry on disk.
-    pub fn description(&self) -> &str {
+    pub(crate) fn description(&self) -> &str {
         &self.description
     }
 
@@ -113,7 +113,7 @@ impl std::fmt::Debug for Key {
 /// 64 bits, the same in every build and every version, unlike the standard library's
 /// `DefaultHasher`. Not for secrets: a stored full key or a compared digest catches its
 /// collisions.
-pub struct StableHasher(u64);
+pub(crate) struct StableHasher(u64);
 
 impl Default for StableHasher {
     fn default() -> Self {
@@ -137,7 +137,7 @@ impl StableHasher {
     /// Hashes a long byte string (a profile file) a 64-bit word at a time: the byte-wise
     /// loop costs a multiplication per byte, about 1 ms per MiB, which the warm path would
     /// feel with a large file; this one a multiplication and a fold per word.
-    pub fn write_long(&mut self, bytes: &[u8]) {
+    pub(crate) fn write_long(&mut self, bytes: &[u8]) {
         use std::hash::Hasher;
         self.write_usize(bytes.len());
         let mut words = bytes.chunks_exact(8);
@@ -151,7 +151,7 @@ impl StableHasher {
 }
 
 /// The [`StableHasher`] hash of `bytes`.
-pub fn stable_hash(bytes: &[u8]) -> u64 {
+pub(crate) fn stable_hash(bytes: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut hasher = StableHasher::default();
     hasher.write(bytes);
@@ -160,7 +160,7 @@ pub fn stable_hash(bytes: &[u8]) -> u64 {
 
 /// A key made in a test, for entries written by hand.
 #[cfg(test)]
-pub fn test_key(text: &str) -> Key {
+pub(crate) fn test_key(text: &str) -> Key {
     Key {
         text: text.to_owned(),
         description: format!("test {text}"),

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 /// How many times a code typed at the terminal is asked for when STS refuses it.
-pub const TRIES: u8 = 3;
+pub(crate) const TRIES: u8 = 3;
 
 /// Where a code came from: only one typed at the terminal is asked for again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,8 +13,9 @@ mod source;
 pub mod sts;
 pub mod warm;
 
-pub use crate::credentials::{Credentials, remaining, rfc3339};
-pub use fresh::Fresh;
+pub use crate::credentials::Credentials;
+pub(crate) use crate::credentials::{remaining, rfc3339};
+pub(crate) use fresh::Fresh;
 
 use crate::duration::limits;
 use crate::error::{Error, Result};
@@ -37,14 +38,14 @@ pub struct Options {
 
 /// What the warm path found: the end of an earlier run's plan for the same inputs, and its
 /// credentials, still fresh.
-pub struct Recalled {
+pub(crate) struct Recalled {
     pub credentials: Credentials,
     pub memo: warm::Memo,
 }
 
 /// The warm path: the credentials an earlier run with the same inputs left in the cache,
 /// if they are still fresh. No parsing of the profile files, no SDK, no network.
-pub fn recall(inputs: &warm::Inputs, env: &Env) -> Option<Recalled> {
+pub(crate) fn recall(inputs: &warm::Inputs, env: &Env) -> Option<Recalled> {
     let cache = Cache::locate(env);
     let memo = inputs.recall(cache.dir()?)?;
     let credentials = cache.fresh(&memo.last_key)?;
@@ -125,13 +126,13 @@ impl Execution {
     }
 
     /// GetCallerIdentity with `credentials`, for `--whoami`.
-    pub fn whoami(&self, credentials: &Credentials) -> Result<sts::Identity> {
+    pub(crate) fn whoami(&self, credentials: &Credentials) -> Result<sts::Identity> {
         let sts = self.sts(Some(credentials))?;
         self.network.block_on(sts::caller_identity(&sts))?
     }
 
     /// GetFederationToken with long-term `credentials`, as the federated user `name`.
-    pub fn federation_token(
+    pub(crate) fn federation_token(
         &self,
         credentials: &Credentials,
         name: &str,
@@ -154,7 +155,7 @@ impl Execution {
 
     /// Leaves a note for the warm path of the next run with the same `inputs`, once the
     /// credentials at the end of the chain are in the cache.
-    pub fn remember(&self, inputs: &warm::Inputs) {
+    pub(crate) fn remember(&self, inputs: &warm::Inputs) {
         let level = self.chain.steps.len();
         if let (true, Some(dir)) = (self.cacheable(level), self.cache.dir()) {
             inputs.remember(dir, &self.levels[level], &self.chain);
@@ -166,7 +167,7 @@ impl Execution {
     }
 
     /// What the root reads besides the profile files, for `diagnose`.
-    pub fn inspect_root(&self) -> Vec<String> {
+    pub(crate) fn inspect_root(&self) -> Vec<String> {
         source::inspect(&self.chain.root, &self.sources)
     }
 

@@ -32,7 +32,7 @@ pub struct Identity {
     pub user_id: String,
 }
 
-pub async fn assume_role(
+pub(crate) async fn assume_role(
     sts: &Sts,
     role: &RoleStep,
     mfa: Option<(&str, &Secret)>,
@@ -77,7 +77,7 @@ pub async fn session_token(
     convert(output.credentials(), &what, &sts.service)
 }
 
-pub async fn web_identity(
+pub(crate) async fn web_identity(
     sts: &Sts,
     role_arn: &str,
     session_name: &str,
@@ -101,7 +101,11 @@ pub async fn web_identity(
 /// GetFederationToken with long-term keys, for the console (which refuses long-term keys
 /// themselves). The policy passed allows everything, so the session has exactly the
 /// user's own permissions (without one it would have none).
-pub async fn federation_token(sts: &Sts, name: &str, duration: Duration) -> Result<Credentials> {
+pub(crate) async fn federation_token(
+    sts: &Sts,
+    name: &str,
+    duration: Duration,
+) -> Result<Credentials> {
     const EVERYTHING: &str =
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
     let what = "getting a federation token for the console".to_owned();
@@ -117,7 +121,7 @@ pub async fn federation_token(sts: &Sts, name: &str, duration: Duration) -> Resu
     convert(output.credentials(), &what, &sts.service)
 }
 
-pub async fn caller_identity(sts: &Sts) -> Result<Identity> {
+pub(crate) async fn caller_identity(sts: &Sts) -> Result<Identity> {
     let what = "asking STS who the credentials belong to".to_owned();
     let output = sts
         .client

@@ -22,7 +22,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 /// Everything a plan depends on, hashed.
-pub struct Inputs(u64);
+pub(crate) struct Inputs(u64);
 
 /// A note on disk: whose inputs it answers, then what it says.
 #[derive(Serialize, Deserialize)]
@@ -40,7 +40,7 @@ struct Note<T> {
 
 /// What `runas PROFILE` notes: the end of its plan.
 #[derive(Serialize, Deserialize)]
-pub struct Memo {
+pub(crate) struct Memo {
     /// The cache key of the chain's last step.
     pub last_key: Key,
     pub region: String,
@@ -53,7 +53,7 @@ pub struct Memo {
 impl Inputs {
     /// `request` is whatever else the answer depends on: the flags of a run, the registry
     /// host of a credential helper's `get`.
-    pub fn gather(files: &Files, request: &impl Hash) -> Inputs {
+    pub(crate) fn gather(files: &Files, request: &impl Hash) -> Inputs {
         let mut h = StableHasher::default();
         env!("CARGO_PKG_VERSION").hash(&mut h);
         for path in [&files.config, &files.credentials] {
@@ -96,13 +96,13 @@ impl Inputs {
     }
 
     /// The note for these inputs, if a run left one.
-    pub fn recall(&self, cache_dir: &Path) -> Option<Memo> {
+    pub(crate) fn recall(&self, cache_dir: &Path) -> Option<Memo> {
         self.recall_note(cache_dir, "plan")
     }
 
     /// Leaves a note; failing to is only a slower next run. The cache directory exists
     /// (the credentials were just stored there).
-    pub fn remember(&self, cache_dir: &Path, last_key: &Key, chain: &Chain) {
+    pub(crate) fn remember(&self, cache_dir: &Path, last_key: &Key, chain: &Chain) {
         let memo = Memo {
             last_key: last_key.clone(),
             region: chain.region.clone(),
@@ -114,7 +114,11 @@ impl Inputs {
 
     /// A note of any kind (a file extension that `Cache::prune` knows) for these inputs,
     /// if the files it watches are as they were.
-    pub fn recall_note<T: DeserializeOwned>(&self, cache_dir: &Path, kind: &str) -> Option<T> {
+    pub(crate) fn recall_note<T: DeserializeOwned>(
+        &self,
+        cache_dir: &Path,
+        kind: &str,
+    ) -> Option<T> {
         let bytes = crate::private_file::read_private(&self.path(cache_dir, kind), 1 << 20).ok()?;
         let note: Note<T> = serde_json::from_slice(&bytes).ok()?;
         let same = note.version == env!("CARGO_PKG_VERSION")
@@ -126,7 +130,7 @@ impl Inputs {
         same.then_some(note.body)
     }
 
-    pub fn remember_note<T: Serialize>(
+    pub(crate) fn remember_note<T: Serialize>(
         &self,
         cache_dir: &Path,
         kind: &str,

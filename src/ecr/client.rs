@@ -10,9 +10,10 @@ use std::process::{Command, Stdio};
 
 /// Clients known by name (for `--client` completion and messages); any program that takes
 /// `login --username U --password-stdin HOST` works.
-pub const KNOWN_CLIENTS: [&str; 6] = ["docker", "podman", "finch", "nerdctl", "helm", "oras"];
+pub(crate) const KNOWN_CLIENTS: [&str; 6] =
+    ["docker", "podman", "finch", "nerdctl", "helm", "oras"];
 
-pub enum Backend {
+pub(crate) enum Backend {
     Program { name: String, path: PathBuf },
     DockerConfig(PathBuf),
 }

@@ -26,7 +26,7 @@ pub enum Verb {
 /// The registry a server URL names, if it is an ECR registry: `HOST`, `https://HOST`,
 /// `https://HOST/v2/...` and `http://` forms alike, and `HOST:443` (HTTPS's own port, which
 /// Docker sends for some configurations) as `HOST`.
-pub fn registry_of(server_url: &str) -> Option<Registry> {
+pub(crate) fn registry_of(server_url: &str) -> Option<Registry> {
     let text = server_url.trim();
     let rest = text
         .strip_prefix("https://")
@@ -41,7 +41,7 @@ pub fn registry_of(server_url: &str) -> Option<Registry> {
 }
 
 /// `get`'s answer: the token for `server_url`, as Docker reads it. It holds the password.
-pub fn get_reply(server_url: &str, token: &AuthToken) -> String {
+pub(crate) fn get_reply(server_url: &str, token: &AuthToken) -> String {
     serde_json::json!({
         "ServerURL": server_url,
         "Username": token.username,
@@ -51,7 +51,7 @@ pub fn get_reply(server_url: &str, token: &AuthToken) -> String {
 }
 
 /// `list`'s answer: each registry served, with its user name.
-pub fn list_reply<'a>(hosts: impl Iterator<Item = &'a str>) -> String {
+pub(crate) fn list_reply<'a>(hosts: impl Iterator<Item = &'a str>) -> String {
     let map: serde_json::Map<String, serde_json::Value> = hosts
         .map(|host| (format!("https://{host}"), "AWS".into()))
         .collect();

@@ -24,7 +24,7 @@ pub fn path(docker_config_dir: Option<PathBuf>) -> Option<PathBuf> {
 /// to, must be this user's and writable by no one else. In a directory another user owns
 /// or can write (a shared `DOCKER_CONFIG=/tmp/docker`, say), that user could swap
 /// `config.json` for a link, or read the logins written there.
-pub fn check_dir(path: &Path) -> Result<(), String> {
+pub(crate) fn check_dir(path: &Path) -> Result<(), String> {
     let target = crate::private_file::target(path).unwrap_or_else(|_| path.to_owned());
     for file in [path, target.as_path()] {
         let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) else {
@@ -93,7 +93,7 @@ pub fn remove(path: &Path, host: &str) -> Result<(), String> {
 
 /// Sends `hosts` to `docker-credential-{helper}` and removes any password stored for
 /// them in `auths`. Returns the hosts whose stored password went.
-pub fn route(path: &Path, hosts: &[String], helper: &str) -> Result<Vec<String>, String> {
+pub(crate) fn route(path: &Path, hosts: &[String], helper: &str) -> Result<Vec<String>, String> {
     let (update, mut config) = begin(path)?;
     let shown = update.target().display().to_string();
     let helpers = match config
@@ -113,7 +113,7 @@ pub fn route(path: &Path, hosts: &[String], helper: &str) -> Result<Vec<String>,
 
 /// Removes the `credHelpers` entries of `hosts` that name `helper` (and only those: an
 /// entry for another helper is someone else's). Returns the hosts removed.
-pub fn unroute(path: &Path, hosts: &[String], helper: &str) -> Result<Vec<String>, String> {
+pub(crate) fn unroute(path: &Path, hosts: &[String], helper: &str) -> Result<Vec<String>, String> {
     let (update, mut config) = begin(path)?;
     let Some(helpers) = config.get_mut("credHelpers").and_then(Value::as_object_mut) else {
         return Ok(vec![]);
@@ -132,7 +132,7 @@ pub fn unroute(path: &Path, hosts: &[String], helper: &str) -> Result<Vec<String
 }
 
 /// The hosts `credHelpers` sends to `helper`.
-pub fn routed(path: &Path, helper: &str) -> Result<Vec<String>, String> {
+pub(crate) fn routed(path: &Path, helper: &str) -> Result<Vec<String>, String> {
     let (_, config) = begin(path)?;
     Ok(config
         .get("credHelpers")

@@ -22,7 +22,7 @@ pub enum Scope {
 impl Scope {
     /// An ECR token is good for every registry of its region, whichever endpoint variant
     /// (standard, FIPS, dual-stack) the registry's host uses.
-    pub fn same_token(&self, other: &Scope) -> bool {
+    pub(crate) fn same_token(&self, other: &Scope) -> bool {
         match (self, other) {
             (Scope::Public, Scope::Public) => true,
             (Scope::Private { region: a, .. }, Scope::Private { region: b, .. }) => a == b,
@@ -92,7 +92,7 @@ impl Registry {
 
     /// Whether two hosts name the same registry: one account in one region, or ECR
     /// Public, whichever endpoint variant (standard, FIPS, dual-stack) each host uses.
-    pub fn same_registry(&self, other: &Registry) -> bool {
+    pub(crate) fn same_registry(&self, other: &Registry) -> bool {
         self.account() == other.account() && self.scope.same_token(&other.scope)
     }
 }
@@ -105,9 +105,9 @@ pub enum Endpoint {
     Account(String),
 }
 
-pub const PUBLIC_HOST: &str = "public.ecr.aws";
+pub(crate) const PUBLIC_HOST: &str = "public.ecr.aws";
 /// ECR Public's dual-stack (IPv6) host for registry clients.
-pub const PUBLIC_DUAL_STACK_HOST: &str = "ecr-public.aws.com";
+pub(crate) const PUBLIC_DUAL_STACK_HOST: &str = "ecr-public.aws.com";
 
 /// The DNS suffixes of ECR registries, with the region prefix each partition's regions
 /// share (checked, so that a China host with a US region is caught here).
@@ -285,7 +285,7 @@ fn path_component(component: &str) -> bool {
 }
 
 /// The registry of `account` in `region`, in the form AWS uses for that region's partition.
-pub fn registry_for(account: &str, region: &str) -> Registry {
+pub(crate) fn registry_for(account: &str, region: &str) -> Registry {
     let suffix = SUFFIXES
         .iter()
         .find(|(_, prefix)| !prefix.is_empty() && region.starts_with(prefix))

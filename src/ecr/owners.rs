@@ -17,7 +17,7 @@ const ECR_REGISTRIES: &str = "ecr_registries";
 
 /// One profile's `ecr_registries`, as the profile files give it.
 #[derive(Debug, Clone)]
-pub struct Listed {
+pub(crate) struct Listed {
     pub profile: String,
     pub list: String,
 }
@@ -43,14 +43,14 @@ impl fmt::Display for Source {
 }
 
 #[derive(Debug, Clone)]
-pub struct Claim {
+pub(crate) struct Claim {
     pub registry: Registry,
     pub profile: String,
     pub source: Source,
 }
 
 #[derive(Debug, Default)]
-pub struct Owners {
+pub(crate) struct Owners {
     pub claims: Vec<Claim>,
     pub aws_profile: Option<String>,
     /// Entries that could not be read, for `runas ecr helper status` and `-v`.
@@ -122,7 +122,7 @@ impl Owners {
     }
 
     /// The profile that serves `registry`, and why; `None` when nobody does.
-    pub fn owner(&self, registry: &Registry) -> Result<Option<Claim>> {
+    pub(crate) fn owner(&self, registry: &Registry) -> Result<Option<Claim>> {
         let mut found: Vec<&Claim> = Vec::new();
         for claim in self
             .claims

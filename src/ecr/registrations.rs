@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
-pub struct Registrations {
+pub(crate) struct Registrations {
     /// Registry host → profile name.
     #[serde(default)]
     pub registries: BTreeMap<String, String>,
@@ -63,7 +63,7 @@ impl Registrations {
 
     /// Loads the file, lets `change` edit it, and writes it back (0600, by rename, through
     /// a symlink), under a lock so that two runs do not lose each other's changes.
-    pub fn update(path: &Path, change: impl FnOnce(&mut Self)) -> Result<Self> {
+    pub(crate) fn update(path: &Path, change: impl FnOnce(&mut Self)) -> Result<Self> {
         let update = Update::begin(path).map_err(|e| Error::file(path, e))?;
         let mut registrations = match read(update.target())? {
             Some(bytes) => Self::parse(path, &bytes)?,

@@ -58,7 +58,11 @@ pub type Tokens = BTreeMap<Scope, Result<AuthToken, String>>;
 
 /// Fetches a token for each scope, concurrently, on the network the credentials came
 /// through.
-pub fn fetch_all(network: &Network, scopes: &[Scope], credentials: &Credentials) -> Result<Tokens> {
+pub(crate) fn fetch_all(
+    network: &Network,
+    scopes: &[Scope],
+    credentials: &Credentials,
+) -> Result<Tokens> {
     let sdk = network
         .config()?
         .to_builder()

@@ -18,15 +18,15 @@ use std::time::{Duration, SystemTime};
 
 /// Tokens are fetched anew this long before they expire, so a push that starts with one
 /// does not end with a refusal.
-pub const REFRESH_MARGIN: Duration = Duration::from_secs(10 * 60);
+pub(crate) const REFRESH_MARGIN: Duration = Duration::from_secs(10 * 60);
 
 /// How long ECR says its tokens last. A token whose expiry has already passed when it
 /// arrives was judged by a clock other than this machine's; it is kept this long from its
 /// arrival, which no clock offset changes.
-pub const LIFETIME: Duration = Duration::from_secs(12 * 3600);
+pub(crate) const LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
 /// The extension of token entries in the cache directory.
-pub const EXTENSION: &str = "token";
+pub(crate) const EXTENSION: &str = "token";
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -46,7 +46,7 @@ struct Entry {
 /// What the key of the token for `scope` says (the words the identity's key is extended
 /// with), and its description for `profile`. A region's endpoint variants (FIPS,
 /// dual-stack) share its token.
-pub fn key_words(scope: &Scope, profile: &str) -> (String, String) {
+pub(crate) fn key_words(scope: &Scope, profile: &str) -> (String, String) {
     let region = match scope {
         Scope::Private { region, .. } => format!("ecr {region}"),
         Scope::Public => "ecr-public".to_owned(),
@@ -58,7 +58,7 @@ pub fn key_words(scope: &Scope, profile: &str) -> (String, String) {
 }
 
 /// Until when a token just received may be used.
-pub fn usable_until(token: &AuthToken, now: SystemTime) -> SystemTime {
+pub(crate) fn usable_until(token: &AuthToken, now: SystemTime) -> SystemTime {
     token
         .expires_at
         .filter(|t| *t > now)

@@ -5,7 +5,7 @@
 //! message starts by naming it.
 
 /// The longest chain of source profiles runas follows; no real one comes close.
-pub const MAX_HOPS: usize = 32;
+pub(crate) const MAX_HOPS: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Problem {

@@ -10,7 +10,7 @@ use crate::private_file::Update;
 use std::path::Path;
 
 /// The section `-c` writes for `profile`.
-pub fn section_name(profile: &str) -> String {
+pub(crate) fn section_name(profile: &str) -> String {
     format!("{profile}-runas")
 }
 
@@ -52,7 +52,7 @@ pub fn write(path: &Path, name: &str, credentials: &Credentials, profile: &str) 
 /// Refuses, before any credentials are fetched, a file whose section `name` runas did not
 /// write. (`write` checks again under the lock.) A file that cannot be read is left to
 /// `write` to report.
-pub fn check_ours(path: &Path, name: &str) -> Result<()> {
+pub(crate) fn check_ours(path: &Path, name: &str) -> Result<()> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(());
     };
@@ -94,7 +94,7 @@ fn foreign(text: &str, name: &str) -> Option<String> {
 
 /// A name the SDKs read back as the same section: anything else (`]`, a line break)
 /// would break the file for every tool that reads it.
-pub fn check_name(name: &str) -> Result<()> {
+pub(crate) fn check_name(name: &str) -> Result<()> {
     if crate::profile::sections::valid_name(name) {
         Ok(())
     } else {
@@ -109,7 +109,7 @@ pub fn check_name(name: &str) -> Result<()> {
 /// Values the SDKs would read back differently are not written: blanks and control
 /// characters, which they trim, cut at a comment, or read as more lines (another section,
 /// even), and a comment character at the start.
-pub fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> {
+pub(crate) fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), String> {
     let values = [
         ("access key id", Some(c.access_key_id.as_str())),
         ("secret access key", Some(c.secret_access_key.expose())),
@@ -130,7 +130,7 @@ pub fn check_values(name: &str, c: &Credentials) -> std::result::Result<(), Stri
     }
 }
 
-pub fn section_body(c: &Credentials, profile: &str) -> String {
+pub(crate) fn section_body(c: &Credentials, profile: &str) -> String {
     // The comment must stay one line, whatever the profile's name holds.
     let profile: String = profile
         .chars()

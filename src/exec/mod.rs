@@ -163,7 +163,7 @@ pub fn exec(command: &[OsString], environment: &Environment) -> Error {
 }
 
 /// Why a command did not start: 127 for one that is not there, 126 for one that cannot run.
-pub fn start_failure(program: &std::ffi::OsStr, error: std::io::Error) -> Error {
+pub(crate) fn start_failure(program: &std::ffi::OsStr, error: std::io::Error) -> Error {
     let program = program.to_string_lossy().into_owned();
     match error.kind() {
         std::io::ErrorKind::NotFound => Error::CommandNotFound {

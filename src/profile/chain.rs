@@ -2,7 +2,7 @@
 //! steps that follow it. Resolution (`profile::resolve`) builds it from the files without
 //! touching the network; `creds` executes it.
 
-pub use super::root::{NamedSource, Root, Source};
+pub(crate) use super::root::Root;
 use crate::arn::RoleArn;
 use crate::duration;
 use crate::secret::Secret;
@@ -221,7 +221,7 @@ impl Chain {
     }
 
     /// Files whose content is part of the chain's identity (a web identity token).
-    pub fn watched_files(&self) -> Vec<std::path::PathBuf> {
+    pub(crate) fn watched_files(&self) -> Vec<std::path::PathBuf> {
         self.root.watched_files()
     }
 
@@ -231,7 +231,7 @@ impl Chain {
     }
 
     /// How MFA is used, in words, for `diagnose` and the README's two modes.
-    pub fn mfa_mode(&self) -> Option<String> {
+    pub(crate) fn mfa_mode(&self) -> Option<String> {
         self.steps.iter().find_map(|s| match s {
             Step::SessionToken { mfa: Some(m), duration } => Some(format!(
                 "one session token ({}, MFA {}) serves every role of up to 1h: a code about twice a day",

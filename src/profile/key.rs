@@ -2,37 +2,37 @@
 //! anything is sent: what STS would refuse is refused here, naming the profile.
 
 pub const REGION: &str = "region";
-pub const ROLE_ARN: &str = "role_arn";
-pub const SOURCE_PROFILE: &str = "source_profile";
-pub const CREDENTIAL_SOURCE: &str = "credential_source";
-pub const SESSION_NAME: &str = "role_session_name";
-pub const EXTERNAL_ID: &str = "external_id";
-pub const DURATION_SECONDS: &str = "duration_seconds";
-pub const MFA_SERIAL: &str = "mfa_serial";
-pub const WEB_IDENTITY_TOKEN_FILE: &str = "web_identity_token_file";
-pub const CREDENTIAL_PROCESS: &str = "credential_process";
-pub const ACCESS_KEY_ID: &str = "aws_access_key_id";
-pub const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
-pub const SESSION_TOKEN: &str = "aws_session_token";
-pub const SSO_SESSION: &str = "sso_session";
-pub const SSO_REGION: &str = "sso_region";
-pub const SSO_START_URL: &str = "sso_start_url";
-pub const SSO_ACCOUNT_ID: &str = "sso_account_id";
-pub const SSO_ROLE_NAME: &str = "sso_role_name";
-pub const SSO_REGISTRATION_SCOPES: &str = "sso_registration_scopes";
-pub const ENDPOINT_URL: &str = "endpoint_url";
-pub const LOGIN_SESSION: &str = "login_session";
-pub const ACCOUNT_ID: &str = "aws_account_id";
+pub(crate) const ROLE_ARN: &str = "role_arn";
+pub(crate) const SOURCE_PROFILE: &str = "source_profile";
+pub(crate) const CREDENTIAL_SOURCE: &str = "credential_source";
+pub(crate) const SESSION_NAME: &str = "role_session_name";
+pub(crate) const EXTERNAL_ID: &str = "external_id";
+pub(crate) const DURATION_SECONDS: &str = "duration_seconds";
+pub(crate) const MFA_SERIAL: &str = "mfa_serial";
+pub(crate) const WEB_IDENTITY_TOKEN_FILE: &str = "web_identity_token_file";
+pub(crate) const CREDENTIAL_PROCESS: &str = "credential_process";
+pub(crate) const ACCESS_KEY_ID: &str = "aws_access_key_id";
+pub(crate) const SECRET_ACCESS_KEY: &str = "aws_secret_access_key";
+pub(crate) const SESSION_TOKEN: &str = "aws_session_token";
+pub(crate) const SSO_SESSION: &str = "sso_session";
+pub(crate) const SSO_REGION: &str = "sso_region";
+pub(crate) const SSO_START_URL: &str = "sso_start_url";
+pub(crate) const SSO_ACCOUNT_ID: &str = "sso_account_id";
+pub(crate) const SSO_ROLE_NAME: &str = "sso_role_name";
+pub(crate) const SSO_REGISTRATION_SCOPES: &str = "sso_registration_scopes";
+pub(crate) const ENDPOINT_URL: &str = "endpoint_url";
+pub(crate) const LOGIN_SESSION: &str = "login_session";
+pub(crate) const ACCOUNT_ID: &str = "aws_account_id";
 // Read only by runas (aws-runas's names).
 pub const SESSION_TOKEN_DURATION: &str = "session_token_duration";
 pub const CREDENTIALS_DURATION: &str = "credentials_duration";
-pub const MFA_PROCESS: &str = "mfa_process";
-pub const ECR_REGISTRIES: &str = "ecr_registries";
-pub const SERVE: &str = "runas_serve";
-pub const SSO_AUTO_LOGIN: &str = "sso_auto_login";
+pub(crate) const MFA_PROCESS: &str = "mfa_process";
+pub(crate) const ECR_REGISTRIES: &str = "ecr_registries";
+pub(crate) const SERVE: &str = "runas_serve";
+pub(crate) const SSO_AUTO_LOGIN: &str = "sso_auto_login";
 
 /// Every key runas reads, in the order `runas diagnose` shows them.
-pub const ALL: [&str; 27] = [
+pub(crate) const ALL: [&str; 27] = [
     REGION,
     ROLE_ARN,
     SOURCE_PROFILE,
@@ -67,7 +67,7 @@ pub const SECRET: [&str; 2] = [SECRET_ACCESS_KEY, SESSION_TOKEN];
 
 /// An MFA device: its ARN (`arn:aws:iam::123456789012:mfa/NAME`) or a hardware token's
 /// serial number (letters and digits, such as GAHT12345678). Nothing else reaches STS.
-pub fn validate_mfa_serial(serial: &str) -> std::result::Result<(), String> {
+pub(crate) fn validate_mfa_serial(serial: &str) -> std::result::Result<(), String> {
     let parts: Vec<&str> = serial.splitn(6, ':').collect();
     let arn = parts.len() == 6
         && parts[0] == "arn"
@@ -93,7 +93,7 @@ pub fn validate_mfa_serial(serial: &str) -> std::result::Result<(), String> {
 }
 
 /// What STS takes as a role session name: 2 to 64 of `[A-Za-z0-9_+=,.@-]`.
-pub fn valid_session_name(name: &str) -> bool {
+pub(crate) fn valid_session_name(name: &str) -> bool {
     (2..=64).contains(&name.len())
         && name
             .bytes()

@@ -11,7 +11,7 @@ pub mod root;
 pub mod sections;
 mod walk;
 
-pub use walk::sso_session;
+pub(crate) use walk::sso_session;
 
 use crate::error::{Error, Result};
 use crate::variables;
@@ -136,7 +136,7 @@ impl Profiles {
 
     /// Profiles from text, as if read from the two files; for tests of resolution.
     #[cfg(test)]
-    pub fn from_text(config: &str, credentials: &str) -> Result<Self> {
+    pub(crate) fn from_text(config: &str, credentials: &str) -> Result<Self> {
         let sources = EnvConfigFiles::builder()
             .with_contents(EnvConfigFileKind::Config, config)
             .with_contents(EnvConfigFileKind::Credentials, credentials)
@@ -243,7 +243,7 @@ impl Origins {
 
 /// The profile names of the files in the environment, for shell completion; nothing when
 /// they cannot be read.
-pub fn completion_names() -> Vec<String> {
+pub(crate) fn completion_names() -> Vec<String> {
     Profiles::load(Files::from_env(&Env::real()))
         .map(|p| p.names().into_iter().map(str::to_owned).collect())
         .unwrap_or_default()

@@ -52,7 +52,7 @@ pub struct Sso {
 
 /// How the identity of every SSO root signed in at `start_url` begins: what
 /// `runas sso logout` looks for in the cache.
-pub fn sso_identity_prefix(start_url: &str) -> String {
+pub(crate) fn sso_identity_prefix(start_url: &str) -> String {
     format!("sso {start_url} ")
 }
 
@@ -106,7 +106,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the SDKs' order of precedence.
-    pub const ALL: [Kind; 6] = [
+    pub(crate) const ALL: [Kind; 6] = [
         Kind::Named,
         Kind::WebIdentity,
         Kind::Sso,
@@ -236,7 +236,7 @@ impl Root {
     }
 
     /// Whether these are long-term IAM user keys, the only kind GetSessionToken accepts.
-    pub fn long_term(&self) -> bool {
+    pub(crate) fn long_term(&self) -> bool {
         match &self.source {
             Source::AccessKey(credentials) => credentials.session_token.is_none(),
             Source::CredentialProcess(_)
@@ -250,7 +250,7 @@ impl Root {
     /// Whether the root's credentials are session credentials, so that an AssumeRole
     /// called with them is limited by STS to one hour. A credential_process is known only
     /// when it answers; the executor checks its output.
-    pub fn yields_session(&self, env: &Env) -> bool {
+    pub(crate) fn yields_session(&self, env: &Env) -> bool {
         match &self.source {
             Source::AccessKey(credentials) => credentials.session_token.is_some(),
             Source::CredentialProcess(_) => false,
@@ -291,7 +291,7 @@ impl Root {
     }
 
     /// Files whose content is part of the root's identity (a web identity token).
-    pub fn watched_files(&self) -> Vec<PathBuf> {
+    pub(crate) fn watched_files(&self) -> Vec<PathBuf> {
         match &self.source {
             Source::WebIdentity(w) => vec![w.token_file.clone().into()],
             Source::AccessKey(_)
@@ -304,7 +304,7 @@ impl Root {
 
     /// A line for the plan's table in tests: every value, secrets of the files included.
     #[cfg(test)]
-    pub fn test_line(&self) -> String {
+    pub(crate) fn test_line(&self) -> String {
         let profile = &self.profile;
         match &self.source {
             Source::AccessKey(credentials) => format!(

@@ -8,12 +8,12 @@ use crate::text::escape;
 use std::path::Path;
 
 /// The characters of a profile name, in the SDKs' words.
-pub const ALLOWED: &str = "ASCII letters, digits and _ - / . % @ : +";
+pub(crate) const ALLOWED: &str = "ASCII letters, digits and _ - / . % @ : +";
 /// A profile file larger than this is not a profile file.
-pub const MAX_FILE: u64 = 16 << 20;
+pub(crate) const MAX_FILE: u64 = 16 << 20;
 
 /// A name the SDKs accept for a profile (`[A-Za-z0-9_\-/.%@:+]+`).
-pub fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()
@@ -97,7 +97,7 @@ impl InlineComment {
 }
 
 /// Property lines of `text` whose value holds whitespace followed by `#` or `;`.
-pub fn inline_comments(text: &str, file: &Path) -> Vec<InlineComment> {
+pub(crate) fn inline_comments(text: &str, file: &Path) -> Vec<InlineComment> {
     let mut found = Vec::new();
     for (i, line) in text.lines().enumerate() {
         // Indented lines continue a value or hold sub-properties; comment lines and

@@ -341,7 +341,7 @@ fn sso(profiles: &Profiles, p: &Profile) -> Result<Option<Root>> {
 }
 
 /// The `[sso-session NAME]` section, for `runas sso login --sso-session NAME`.
-pub fn sso_session(profiles: &Profiles, name: &str) -> Result<SsoSession> {
+pub(crate) fn sso_session(profiles: &Profiles, name: &str) -> Result<SsoSession> {
     let what = format!("sso-session {name}");
     let section = profiles.set().sso_session(name).ok_or_else(|| {
         Error::Usage(format!(
@@ -388,7 +388,7 @@ fn check_sso_region(profile: &str, region: &str) -> Result<()> {
 }
 
 /// `sso_registration_scopes` as the AWS CLI reads it: split on commas, blanks dropped.
-pub fn parse_scopes(text: &str) -> Vec<String> {
+pub(crate) fn parse_scopes(text: &str) -> Vec<String> {
     text.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())

@@ -29,7 +29,7 @@ impl Service {
     }
 
     /// A service whose phrase its caller already has (`ECR in eu-west-1 (FIPS)`).
-    pub fn described(name: &'static str, phrase: String) -> Service {
+    pub(crate) fn described(name: &'static str, phrase: String) -> Service {
         Service { name, phrase }
     }
 }
@@ -86,7 +86,7 @@ impl Failure {
 
     /// One sentence about the failure at `service`; `hint` adds what to do about a
     /// refusal, by its code.
-    pub fn sentence(&self, service: &Service, hint: impl Fn(&str) -> String) -> String {
+    pub(crate) fn sentence(&self, service: &Service, hint: impl Fn(&str) -> String) -> String {
         let name = service.name;
         match self {
             Failure::Refused { code, message } => format!("{code}: {message}{}", hint(code)),

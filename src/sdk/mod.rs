@@ -8,7 +8,7 @@
 
 mod failure;
 
-pub use failure::{Failure, Service};
+pub(crate) use failure::{Failure, Service};
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};

@@ -27,7 +27,7 @@ static ORIGINAL_LIMIT: OnceLock<libc::rlimit> = OnceLock::new();
 /// Raises the soft `RLIMIT_NOFILE` to the hard limit; returns the soft limit now in force.
 /// The first call records the original, which [`original_limit`] gives a child back: some
 /// programs allocate by the limit or still use `select(2)`.
-pub fn raise_limit() -> u64 {
+pub(crate) fn raise_limit() -> u64 {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -55,7 +55,7 @@ pub fn raise_limit() -> u64 {
 }
 
 /// The limit runas started with, if [`raise_limit`] changed it.
-pub fn original_limit() -> Option<libc::rlimit> {
+pub(crate) fn original_limit() -> Option<libc::rlimit> {
     ORIGINAL_LIMIT.get().copied()
 }
 
@@ -67,13 +67,13 @@ pub struct Held {
 
 impl Held {
     /// Marks a request under way until the returned guard is dropped.
-    pub fn busy(self: &Arc<Self>) -> Busy {
+    pub(crate) fn busy(self: &Arc<Self>) -> Busy {
         self.busy.store(true, Ordering::SeqCst);
         Busy(self.clone())
     }
 }
 
-pub struct Busy(Arc<Held>);
+pub(crate) struct Busy(Arc<Held>);
 
 impl Drop for Busy {
     fn drop(&mut self) {
@@ -100,7 +100,7 @@ impl Connections {
         }
     }
 
-    pub fn capacity(&self) -> usize {
+    pub(crate) fn capacity(&self) -> usize {
         self.capacity
     }
 
@@ -121,7 +121,7 @@ impl Connections {
 
     /// Closes the oldest idle connection (when accepting fails for want of descriptors);
     /// false if every one is busy.
-    pub fn close_one(&self) -> bool {
+    pub(crate) fn close_one(&self) -> bool {
         close_oldest_idle(&mut self.held.lock().unwrap_or_else(PoisonError::into_inner))
     }
 

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// The file `--env-file` wrote, removed when dropped.
 #[derive(Debug)]
-pub struct EnvFile(PathBuf);
+pub(crate) struct EnvFile(PathBuf);
 
 impl Drop for EnvFile {
     fn drop(&mut self) {
@@ -25,7 +25,7 @@ impl Drop for EnvFile {
 }
 
 /// Writes `lines` to `file`, or prints them; `secret` says whether they carry a token.
-pub fn hand_over(lines: &str, file: Option<&Path>, secret: bool) -> Result<Option<EnvFile>> {
+pub(crate) fn hand_over(lines: &str, file: Option<&Path>, secret: bool) -> Result<Option<EnvFile>> {
     if let Some(path) = file {
         private_file::replace(path, lines.as_bytes()).map_err(|e| {
             Error::Serve(format!(

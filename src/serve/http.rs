@@ -28,7 +28,7 @@ const CONNECTION_DEADLINE: Duration = Duration::from_secs(10 * 60);
 /// Connections the kernel queues for runas to accept.
 const LISTEN_QUEUE: libc::c_int = 1024;
 
-pub type Body = Full<Bytes>;
+pub(crate) type Body = Full<Bytes>;
 
 /// Binds `127.0.0.1:port` (0: a free port). Any other address is refused: the endpoints
 /// hand out credentials to whoever asks with the token, so only this machine may ask.
@@ -58,7 +58,11 @@ pub fn bind(address: SocketAddr) -> Result<TcpListener> {
     Ok(listener)
 }
 
-pub fn response(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response<Body> {
+pub(crate) fn response(
+    status: StatusCode,
+    content_type: &str,
+    body: impl Into<Bytes>,
+) -> Response<Body> {
     let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
     if let Ok(value) = content_type.parse() {

@@ -18,8 +18,8 @@ mod supply;
 mod token;
 pub mod views;
 
-pub use supply::Supply;
-pub use token::AuthToken;
+pub(crate) use supply::Supply;
+pub(crate) use token::AuthToken;
 
 use crate::arn::RoleArn;
 use crate::creds::Fresh;
@@ -121,7 +121,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// An endpoint served from a thread of its own, for as long as a child runs.
-pub struct Running {
+pub(crate) struct Running {
     stop: oneshot::Sender<()>,
     thread: std::thread::JoinHandle<Result<()>>,
 }
@@ -150,13 +150,13 @@ impl Running {
 /// A server for this thread that stops on SIGINT, SIGTERM or SIGHUP (the terminal
 /// closed). The signals are caught from [`Interruptible::catch`] on, so that one that
 /// comes while the variables are being handed over still lets runas clean up.
-pub struct Interruptible {
+pub(crate) struct Interruptible {
     runtime: tokio::runtime::Runtime,
     signals: [tokio::signal::unix::Signal; 3],
 }
 
 impl Interruptible {
-    pub fn catch() -> Result<Interruptible> {
+    pub(crate) fn catch() -> Result<Interruptible> {
         use tokio::signal::unix::{SignalKind, signal};
         let runtime = runtime()?;
         let fail = |e: std::io::Error| Error::Serve(format!("cannot handle signals: {e}"));

@@ -22,7 +22,7 @@ use crate::profile::Files;
 use std::path::{Path, PathBuf};
 
 /// The profile that holds `[default]`'s credential settings in the views.
-pub const MOVED: &str = "runas-default";
+pub(crate) const MOVED: &str = "runas-default";
 
 /// Settings that make `[default]` a source of credentials for some SDK (botocore's and
 /// the JavaScript SDK's default chains read each of them; the JavaScript SDK takes a
@@ -62,7 +62,10 @@ enum Kind {
 }
 
 /// The two views, or None when `[default]` has no credential setting in either file.
-pub fn without_default_credentials(config: &str, credentials: &str) -> Option<(String, String)> {
+pub(crate) fn without_default_credentials(
+    config: &str,
+    credentials: &str,
+) -> Option<(String, String)> {
     let config = view(config, Kind::Config);
     let credentials = view(credentials, Kind::Credentials);
     (config.moved || credentials.moved).then_some((config.text, credentials.text))
@@ -190,7 +193,7 @@ fn names_default(value: &str) -> bool {
 
 /// The views on disk, removed when dropped.
 #[derive(Debug)]
-pub struct Views {
+pub(crate) struct Views {
     dir: PathBuf,
     pub config: PathBuf,
     pub credentials: PathBuf,

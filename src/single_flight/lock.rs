@@ -31,12 +31,12 @@ pub struct Held {
 
 impl Held {
     /// Whether the run this one waited for had its MFA code refused by STS.
-    pub fn refused_before(&self) -> bool {
+    pub(crate) fn refused_before(&self) -> bool {
         self.refused_before
     }
 
     /// Leaves the note that STS refused this run's MFA code, for the runs waiting.
-    pub fn note_refusal(&mut self) {
+    pub(crate) fn note_refusal(&mut self) {
         let _ = self
             .file
             .set_len(0)
@@ -48,7 +48,7 @@ impl Held {
 /// Takes the lock at `path` for `step` (a description for messages), waiting at most
 /// `wait` for another holder (`None`: `RUNAS_TIMEOUT`). A lock file that cannot be used is
 /// a warning, and the run goes on without it: at worst two runs fetch the same step.
-pub fn acquire(path: &Path, step: &str, wait: Option<Duration>) -> Result<Option<Held>> {
+pub(crate) fn acquire(path: &Path, step: &str, wait: Option<Duration>) -> Result<Option<Held>> {
     let mut file = match open(path) {
         Ok(file) => file,
         Err(e) => {

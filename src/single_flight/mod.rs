@@ -29,7 +29,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const LIMIT: u64 = 1 << 20;
 
 /// What the caller makes of the bytes in the file.
-pub enum Look<T> {
+pub(crate) enum Look<T> {
     /// Good, and fresh enough to use.
     Fresh(T),
     /// Whole, but not the answer: stale, or another key's. Said at debug level.
@@ -40,14 +40,14 @@ pub enum Look<T> {
 
 /// What a fetch gives: the value, and the bytes to store for the next run (`None`: nothing
 /// to keep, such as credentials without an expiry).
-pub struct Fetched<T> {
+pub(crate) struct Fetched<T> {
     pub value: T,
     pub bytes: Option<Vec<u8>>,
 }
 
 /// Where one cached thing lives, and how to wait for it.
 #[derive(Debug, Clone)]
-pub struct Slot {
+pub(crate) struct Slot {
     file: PathBuf,
     lock: PathBuf,
     what: String,
@@ -94,13 +94,14 @@ impl Slot {
 
     /// Remembers a failed fetch in `memo` (a private file) for `period`: a run that gets the
     /// lock within it reports the failure instead of fetching again.
-    pub fn remember_failures(mut self, memo: PathBuf, period: Duration) -> Slot {
+    pub(crate) fn remember_failures(mut self, memo: PathBuf, period: Duration) -> Slot {
         self.memo = Some((memo, period));
         self
     }
 
     /// The file the thing lives in.
-    pub fn file(&self) -> &Path {
+    #[cfg(test)]
+    fn file(&self) -> &Path {
         &self.file
     }
 

@@ -12,14 +12,14 @@ use std::time::{Duration, Instant};
 const MAX_REQUEST: usize = 16 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub struct Listener {
+pub(crate) struct Listener {
     listener: TcpListener,
     pub redirect_uri: String,
 }
 
 /// What the browser came back with.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Callback {
+pub(crate) enum Callback {
     Code(String),
     /// `error` (and `error_description`), escaped for a message.
     Refused(String),

@@ -12,7 +12,7 @@ extern "C" fn note(_: libc::c_int) {
 }
 
 /// While it lives, the signals above are noted instead of ending the process.
-pub struct Watch {
+pub(crate) struct Watch {
     previous: [libc::sigaction; 3],
 }
 

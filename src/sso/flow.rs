@@ -26,7 +26,7 @@ pub struct Method {
 /// Added to the polling interval on each `SlowDownException` (RFC 8628, 3.5).
 const SLOW_DOWN: Duration = Duration::from_secs(5);
 
-pub fn sign_in(
+pub(crate) fn sign_in(
     network: &Network,
     session: &SsoSession,
     home: &Path,

@@ -16,7 +16,7 @@ mod portal;
 mod registration;
 pub mod token;
 
-pub use flow::Method;
+pub(crate) use flow::Method;
 
 use crate::error::{Error, Result};
 use crate::log::warning;
@@ -40,7 +40,7 @@ thread_local! {
 static NO_SIGN_IN_AT_ALL: AtomicBool = AtomicBool::new(false);
 
 /// From now on, this thread refreshes tokens but never signs in.
-pub fn never_sign_in_on_this_thread() {
+pub(crate) fn never_sign_in_on_this_thread() {
     NO_SIGN_IN.with(|c| c.set(true));
 }
 
@@ -50,7 +50,7 @@ pub fn never_sign_in() {
 }
 
 /// Whether this thread may sign in at all.
-pub fn sign_in_allowed_here() -> bool {
+pub(crate) fn sign_in_allowed_here() -> bool {
     !NO_SIGN_IN.with(Cell::get) && !NO_SIGN_IN_AT_ALL.load(Ordering::Relaxed)
 }
 
@@ -71,7 +71,7 @@ fn home() -> Result<PathBuf> {
 }
 
 /// How messages name a session: `sso-session corp`, or the start URL of a legacy profile.
-pub fn label(session: &SsoSession) -> String {
+pub(crate) fn label(session: &SsoSession) -> String {
     match &session.name {
         Some(name) => format!("sso-session {name}"),
         None => format!("start URL {}", crate::text::escape(&session.start_url)),
@@ -80,13 +80,13 @@ pub fn label(session: &SsoSession) -> String {
 
 /// How long a sign-in may take, and so how long the runs behind it wait: a person at a
 /// browser, not `RUNAS_TIMEOUT`.
-pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+pub(crate) const LOGIN_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// A failed sign-in is the answer, for this long, for the runs that waited for it.
 const FAILURE_MEMO: Duration = Duration::from_secs(60);
 const MAX_TOKEN_FILE: u64 = 256 * 1024;
 
 /// What a run that finds no usable token may do.
-pub enum Missing<'a> {
+pub(crate) enum Missing<'a> {
     SignIn(Method),
     /// Fail, saying what to run.
     Fail {
@@ -136,7 +136,11 @@ fn stored(token: Token) -> Fetched<Token> {
 }
 
 /// A usable access token for `session`: the file's, refreshed, or from a new sign-in.
-pub fn access_token(network: &Network, session: &SsoSession, missing: Missing) -> Result<Secret> {
+pub(crate) fn access_token(
+    network: &Network,
+    session: &SsoSession,
+    missing: Missing,
+) -> Result<Secret> {
     let path = token::path(&home()?, session);
     let slot = slot(&path, session);
     if let Some(token) = slot.peek(judge) {
@@ -287,7 +291,7 @@ pub fn logout(network: &Network, session: &SsoSession) -> Result<bool> {
 }
 
 /// Role credentials for `account_id`/`role_name`, with a token from [`access_token`].
-pub fn role_credentials(
+pub(crate) fn role_credentials(
     network: &Network,
     session: &SsoSession,
     token: &Secret,

@@ -15,11 +15,11 @@ use aws_types::service_config::ServiceConfigKey;
 use std::time::{Duration, SystemTime};
 
 /// The path the AWS CLI registers for its loopback redirect; the port is the run's own.
-pub const REDIRECT_PATH: &str = "/oauth/callback";
+pub(crate) const REDIRECT_PATH: &str = "/oauth/callback";
 /// The scope the authorize page is asked for when sso_registration_scopes is not set.
-pub const DEFAULT_SCOPE: &str = "sso:account:access";
+pub(crate) const DEFAULT_SCOPE: &str = "sso:account:access";
 
-pub struct Oidc {
+pub(crate) struct Oidc {
     client: aws_sdk_ssooidc::Client,
     service: Service,
     /// Where `/authorize` is: the service's own endpoint, so an override moves it too.
@@ -27,13 +27,13 @@ pub struct Oidc {
 }
 
 /// What `CreateToken` gave.
-pub struct Issued {
+pub(crate) struct Issued {
     pub access_token: Secret,
     pub expires_at: SystemTime,
     pub refresh_token: Option<Secret>,
 }
 
-pub enum Grant<'a> {
+pub(crate) enum Grant<'a> {
     Code {
         code: &'a str,
         verifier: &'a Secret,
@@ -49,7 +49,7 @@ pub struct Refusal {
     pub sentence: String,
 }
 
-pub struct Device {
+pub(crate) struct Device {
     pub device_code: String,
     pub user_code: String,
     pub url: String,
@@ -139,7 +139,7 @@ impl Oidc {
         })
     }
 
-    pub async fn start_device(&self, client: &Client, start_url: &str) -> Result<Device> {
+    pub(crate) async fn start_device(&self, client: &Client, start_url: &str) -> Result<Device> {
         let call = self
             .client
             .start_device_authorization()
@@ -164,7 +164,7 @@ impl Oidc {
     }
 
     /// The token, or the service's refusal (which the device flow reads to go on polling).
-    pub async fn create_token(
+    pub(crate) async fn create_token(
         &self,
         client: &Client,
         grant: Grant<'_>,

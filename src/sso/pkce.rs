@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use std::io::Read;
 
 /// The verifier stays in this process; only its challenge goes to the browser.
-pub struct Pkce {
+pub(crate) struct Pkce {
     pub verifier: Secret,
     pub challenge: String,
     /// Compared with the callback's, so a callback this run did not ask for is refused.
@@ -27,7 +27,7 @@ impl Pkce {
 }
 
 /// `BASE64URL(SHA256(verifier))`, without padding.
-pub fn challenge(verifier: &str) -> String {
+pub(crate) fn challenge(verifier: &str) -> String {
     base64url(&Sha256::digest(verifier.as_bytes()))
 }
 

@@ -19,7 +19,7 @@ fn client(network: &Network, session: &SsoSession) -> Result<(aws_sdk_sso::Clien
 }
 
 /// `GetRoleCredentials`. `Ok(None)`: the portal no longer accepts the token.
-pub async fn role_credentials(
+pub(crate) async fn role_credentials(
     network: &Network,
     session: &SsoSession,
     token: &Secret,

@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// The grants of an authorization-code client, as the AWS CLI registers them.
-pub const AUTH_CODE_GRANTS: [&str; 2] = ["authorization_code", "refresh_token"];
+pub(crate) const AUTH_CODE_GRANTS: [&str; 2] = ["authorization_code", "refresh_token"];
 /// A registration this close to its end is not started with: a sign-in must finish first.
 const MARGIN: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug, Clone)]
-pub struct Registration {
+pub(crate) struct Registration {
     pub client: Client,
     pub scopes: Option<Vec<String>>,
     pub grant_types: Option<Vec<String>>,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// A token with less than this left is refreshed if it can be (the SDKs' window).
-pub const NEAR_EXPIRY: Duration = Duration::from_secs(5 * 60);
+pub(crate) const NEAR_EXPIRY: Duration = Duration::from_secs(5 * 60);
 /// Longer than any access or refresh token the service issues.
 const MAX_VALUE: usize = 16 * 1024;
 
@@ -41,7 +41,7 @@ impl Token {
     }
 
     /// Still accepted by the portal, if only for a moment.
-    pub fn valid(&self) -> bool {
+    pub(crate) fn valid(&self) -> bool {
         self.expires_at > SystemTime::now() + Duration::from_secs(30)
     }
 
@@ -55,7 +55,7 @@ impl Token {
     }
 
     /// The CLI's JSON, its keys in the CLI's order.
-    pub fn to_json(&self) -> Vec<u8> {
+    pub(crate) fn to_json(&self) -> Vec<u8> {
         let mut map = Map::new();
         let mut put = |k: &str, v: &str| {
             map.insert(k.to_owned(), Value::String(v.to_owned()));
@@ -76,7 +76,7 @@ impl Token {
     }
 
     /// A token file's contents, or why they are not a token (never quoting a value).
-    pub fn from_json(bytes: &[u8]) -> Result<Token, String> {
+    pub(crate) fn from_json(bytes: &[u8]) -> Result<Token, String> {
         let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON ({e})"))?;
         let map = value.as_object().ok_or("not a JSON object")?;
         let text = |k: &str| -> Result<Option<&str>, String> {
@@ -121,7 +121,7 @@ impl Token {
 
 /// `2026-01-01T00:00:00Z`, and the forms other writers used: `+00:00`, and the `UTC`
 /// suffix of older AWS CLI versions.
-pub fn parse_time(text: &str) -> Option<SystemTime> {
+pub(crate) fn parse_time(text: &str) -> Option<SystemTime> {
     let text = text.trim();
     let normal = if let Some(head) = text.strip_suffix("UTC") {
         format!("{head}Z")

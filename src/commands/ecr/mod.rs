@@ -264,7 +264,7 @@ impl Wanted {
 
 /// Which profile owns which registry: every profile's `ecr_registries` (a bare account in
 /// the region the profile resolves with) and the registrations; `AWS_PROFILE` the rest.
-pub fn owners(profiles: &Profiles, registrations: &Registrations, env: &Env) -> Owners {
+pub(crate) fn owners(profiles: &Profiles, registrations: &Registrations, env: &Env) -> Owners {
     let listed: Vec<Listed> = profiles
         .names()
         .into_iter()

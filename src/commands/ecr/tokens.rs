@@ -19,7 +19,7 @@ use aws_types::os_shim_internal::Env;
 use std::time::SystemTime;
 
 /// A token and where it is cached.
-pub struct Fetched {
+pub(crate) struct Fetched {
     pub token: AuthToken,
     pub usable_until: SystemTime,
     pub key: Key,
@@ -86,7 +86,7 @@ fn lookup(cache: &Cache, key: &Key, chain: &Chain) -> Option<Fetched> {
 /// The token of `registry`'s region for `profile`: from the token cache, else with the
 /// profile's credentials (cache, STS, MFA as everywhere: `otp`, `mfa_process`, the
 /// terminal) and one GetAuthorizationToken.
-pub fn obtain(
+pub(crate) fn obtain(
     profiles: &Profiles,
     profile: &str,
     registry: &Registry,
@@ -97,12 +97,12 @@ pub fn obtain(
 }
 
 /// A profile's credentials and the execution (network included) that got them.
-pub type Obtained = (Execution, Credentials);
+pub(crate) type Obtained = (Execution, Credentials);
 
 /// Tokens of one profile's registries. The credentials (and the runtime and SDK
 /// configuration they came through) are fetched at the first miss and serve every
 /// registry after it.
-pub struct ProfileTokens<'p> {
+pub(crate) struct ProfileTokens<'p> {
     profiles: &'p Profiles,
     profile: &'p str,
     env: &'p Env,
@@ -139,7 +139,7 @@ impl<'p> ProfileTokens<'p> {
 
     /// The token of `registry`'s region, as [`obtain`] gets it. Parallel pulls that miss
     /// together make one call.
-    pub fn obtain(&mut self, registry: &Registry) -> Result<Fetched> {
+    pub(crate) fn obtain(&mut self, registry: &Registry) -> Result<Fetched> {
         let (chain, key) = plan(self.profiles, self.profile, registry, self.env)?;
         let watched = chain.watched_files();
         let Some(slot) = token_slot(&Cache::locate(self.env), &key) else {

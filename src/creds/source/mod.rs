@@ -21,7 +21,7 @@ use crate::sdk::Network;
 use aws_credential_types::provider::ProvideCredentials;
 
 /// The root's credentials. Keys and `credential_process` never build the network.
-pub fn fetch(root: &Root, context: &Context, network: &Network) -> Result<Credentials> {
+pub(crate) fn fetch(root: &Root, context: &Context, network: &Network) -> Result<Credentials> {
     debug!("fetching {}", root.describe());
     let mut credentials = fetch_source(root, context, network)?;
     // What the source did not say, the plan may know (aws_account_id, sso_account_id, the
@@ -84,7 +84,7 @@ pub fn inspect(root: &Root, context: &Context) -> Vec<String> {
 
 /// What fetching a root needs from the run's surroundings, read once.
 #[derive(Debug, Clone)]
-pub struct Context {
+pub(crate) struct Context {
     /// Credentials good for less than this are refreshed (`RUNAS_REFRESH_MARGIN`).
     pub margin: std::time::Duration,
     /// The AWS CLI's login cache directory, if there is one.

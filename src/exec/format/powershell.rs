@@ -5,7 +5,7 @@ use crate::exec::Environment;
 
 /// The characters PowerShell's tokenizer takes for a single quote: the ASCII one and the
 /// typographic ones (left, right, low-9, high-reversed-9).
-pub const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+pub(crate) const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
 
 /// A verbatim string that stands for exactly `value`: inside single quotes nothing is
 /// expanded, and a quote character is written twice. An empty value is refused: assigning

@@ -10,7 +10,7 @@ use std::io::Read;
 use std::time::SystemTime;
 
 /// The `DPoP` header for a POST to `url` at `now`.
-pub fn proof(key: &p256::SecretKey, url: &str, now: SystemTime) -> std::io::Result<String> {
+pub(crate) fn proof(key: &p256::SecretKey, url: &str, now: SystemTime) -> std::io::Result<String> {
     let point = key.public_key().to_encoded_point(false);
     let (Some(x), Some(y)) = (point.x(), point.y()) else {
         return Err(std::io::Error::other("the key's public point is not whole"));

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// A few kilobytes in practice (keys, tokens, a PEM key); a larger file is not one.
-pub const MAX_SIZE: u64 = 256 << 10;
+pub(crate) const MAX_SIZE: u64 = 256 << 10;
 
 /// The directory of the login caches: `AWS_LOGIN_CACHE_DIRECTORY`, else `~/.aws/login/cache`.
 pub fn dir(variable: Option<String>, home: Option<String>) -> Option<PathBuf> {
@@ -57,7 +57,7 @@ pub struct Session {
 }
 
 /// A short view for `diagnose`: no secret, and as much as a damaged file still says.
-pub struct Summary {
+pub(crate) struct Summary {
     pub expires: Option<SystemTime>,
     pub refresh_token: bool,
 }
@@ -157,7 +157,7 @@ fn plain(value: &str, max: usize) -> bool {
 }
 
 /// What a refresh brought: new credentials for `expires_in`, and the next refresh token.
-pub struct Refreshed {
+pub(crate) struct Refreshed {
     pub access_key_id: String,
     pub secret_access_key: Secret,
     pub session_token: Secret,
@@ -173,7 +173,7 @@ impl Session {
 
     /// The file with `refreshed` in it, every other key as it was, and the credentials it
     /// now holds.
-    pub fn renewed(&self, refreshed: &Refreshed, now: SystemTime) -> (Vec<u8>, Credentials) {
+    pub(crate) fn renewed(&self, refreshed: &Refreshed, now: SystemTime) -> (Vec<u8>, Credentials) {
         let expires = now + refreshed.expires_in;
         let mut document = self.document.clone();
         let mut access = match document.remove("accessToken") {
@@ -209,7 +209,7 @@ impl Session {
 
 /// A P-256 key in the CLI's form, for tests.
 #[cfg(test)]
-pub fn tests_key() -> &'static str {
+pub(crate) fn tests_key() -> &'static str {
     tests::KEY
 }
 
