@@ -1019,6 +1019,10 @@ fn a_stop_sent_to_runas_stops_the_command_and_not_the_endpoint() {
         .args(["-c", "ulimit -Sn 300 && exec \"$0\" -S prod sh -c \"$1\""])
         .arg(runas.get_program())
         .arg(&child);
+    // A group of its own, whose parent (this test) is in another group of the same session:
+    // the kernel discards SIGTSTP in an orphaned group, which the suite's own group may be
+    // (under setsid, or once the shell that started it has gone).
+    std::os::unix::process::CommandExt::process_group(&mut limited, 0);
     let mut runas = Spawned::new(&mut limited);
     let view = std::path::PathBuf::from(&runas.wait_for_line("VIEW=")[5..]);
     assert!(view.exists(), "{}", view.display());
