@@ -627,21 +627,8 @@ impl RunArgs {
             whoami: self.whoami,
             write_credentials: self.write_credentials,
             serve: self.serve,
-            subcommand_typo: self.profile.as_deref().and_then(subcommand_typo),
         }
     }
-}
-
-/// The subcommand a PROFILE word is likely a typo of (`runas diagnse prod`): one edit away
-/// for short names, two for longer ones.
-fn subcommand_typo(word: &str) -> Option<&'static str> {
-    crate::commands::SUBCOMMANDS[..crate::commands::SUBCOMMANDS.len() - 1]
-        .iter()
-        .copied()
-        .find(|name| {
-            let distance = strsim::damerau_levenshtein(&word.to_lowercase(), name);
-            distance > 0 && distance <= if name.len() <= 4 { 1 } else { 2 }
-        })
 }
 
 impl ListIdentity {

@@ -29,5 +29,6 @@ pub mod serve;
 pub mod session;
 pub mod single_flight;
 pub mod sso;
+pub mod start;
 pub mod text;
 pub mod variables;

@@ -166,7 +166,10 @@ pub(crate) fn read_private(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
             "its mode {mode:04o} lets other users at it (0600 is private)"
         )));
     }
-    let mut bytes = Vec::new();
+    // Sized from the file's length: `take` hides it from `read_to_end`, which would start
+    // at 32 bytes and read (and grow) half a dozen times for a cache entry.
+    let expected = meta.len().min(limit) as usize;
+    let mut bytes = Vec::with_capacity(expected + 1);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > limit {
         return Err(io::Error::other(format!("it is larger than {limit} bytes")));

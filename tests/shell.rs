@@ -194,3 +194,29 @@ fn runas_itself_is_not_dumpable_while_it_holds_secrets() {
     );
     assert_eq!(read(&home.join("seen")).trim(), "runas denied");
 }
+
+/// What the runtime's start-up did before runas took it over: descriptors 0–2 that were
+/// closed are open on /dev/null (so no file runas opens takes their place, and the command
+/// gets a harmless standard input); the command gets SIGPIPE's default disposition; and the
+/// command's status, and runas's own, come out unchanged.
+#[test]
+fn start_up_duties_without_the_runtime() {
+    let env = TestEnv::shared();
+    keys_profile(&env);
+    let script = "\"$RUNAS\" k -- sh -c 'fds=$(readlink /proc/$$/fd/0 /proc/$$/fd/1); echo \"$fds\" >&2' <&- >&-; \
+                  \"$RUNAS\" k -- sh -c '(yes; echo \"yes $?\" >&2) | head -c 1 >/dev/null; exit 7'; \
+                  echo \"status $?\"; \"$RUNAS\" no-such-profile -- true 2>/dev/null; echo \"status $?\"";
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .env_clear()
+        .envs(env.command().get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("RUNAS", env!("CARGO_BIN_EXE_runas"))
+        .output()
+        .expect("bash");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr, "/dev/null\n/dev/null\nyes 141\n");
+    // `yes` dies of SIGPIPE (128 + 13) once head has gone; had it inherited SIGPIPE ignored,
+    // it would fail on EPIPE and exit 1.
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "status 7\nstatus 3\n");
+}

@@ -20,6 +20,19 @@ use crate::profile::chain::Request;
 pub(crate) const SUBCOMMANDS: [&str; 7] =
     ["ecr", "list", "diagnose", "console", "serve", "sso", "help"];
 
+/// The subcommand a PROFILE word is likely a typo of (`runas diagnse prod`): one edit away
+/// for short names, two for longer ones. Asked only once no such profile is found, so that
+/// a warm run does not pay for the edit distances.
+pub(crate) fn subcommand_typo(word: &str) -> Option<&'static str> {
+    SUBCOMMANDS[..SUBCOMMANDS.len() - 1]
+        .iter()
+        .copied()
+        .find(|name| {
+            let distance = strsim::damerau_levenshtein(&word.to_lowercase(), name);
+            distance > 0 && distance <= if name.len() <= 4 { 1 } else { 2 }
+        })
+}
+
 /// What a command that needs credentials is asked: whose (a profile or a role ARN, with
 /// the overrides of the command line) and how to get them (refresh, a given MFA code).
 #[derive(Debug, Clone, Default)]

@@ -29,8 +29,6 @@ pub struct Run {
     pub write_credentials: bool,
     /// `-S`: serve the command its credentials from an endpoint.
     pub serve: bool,
-    /// The subcommand PROFILE looks like a typo of, named if no such profile exists.
-    pub subcommand_typo: Option<&'static str>,
 }
 
 pub fn run(args: Run) -> Result<ExitCode> {
@@ -76,7 +74,7 @@ pub fn run(args: Run) -> Result<ExitCode> {
                 name,
                 files,
                 similar,
-                subcommand: args.subcommand_typo,
+                subcommand: commands::subcommand_typo(&profile),
             },
             other => other,
         })?;
