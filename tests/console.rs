@@ -262,7 +262,7 @@ fn the_browser_gets_a_private_page_not_the_url() {
         ),
     );
     env.env("BROWSER", browser.to_str().unwrap())
-        .env("RUNAS_TIMEOUT", "5");
+        .env("RUNAS_TIMEOUT", "2");
     env.run(&["console", "r"]).ok();
     assert_eq!(read(&env.path("seen.mode")).trim(), "600");
     let page = read(&seen);

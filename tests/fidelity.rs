@@ -320,7 +320,7 @@ fn prod_via(endpoint: &str) -> TestEnv {
 
 #[test]
 fn answers_that_are_not_sts_say_so_and_name_the_endpoint() {
-    for (status, kind, body) in [
+    for case in [
         (
             "200 OK",
             "text/html",
@@ -333,10 +333,17 @@ fn answers_that_are_not_sts_say_so_and_name_the_endpoint() {
             "text/xml",
             "<AssumeRoleResponse><AssumeRoleResult><Credentials>",
         ),
-    ] {
-        let (url, _) = canned_http(status, kind, body, None);
-        let env = prod_via(&url);
-        let run = env.run(&["prod", "true"]);
+    ]
+    .map(|(status, kind, body)| {
+        // Side by side: the SDK retries the 5xx answers after a back-off, and each case
+        // waits out its own.
+        std::thread::spawn(move || {
+            let (url, _) = canned_http(status, kind, body, None);
+            let run = prod_via(&url).run(&["prod", "true"]);
+            (status, url, run)
+        })
+    }) {
+        let (status, url, run) = case.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         assert_eq!(run.status, Some(4), "{status}: {}", run.stderr);
         assert!(
             run.stderr.contains(&format!(

@@ -207,18 +207,24 @@ fn insufficient_permissions_name_the_action() {
 
 #[test]
 fn nonsense_hangs_and_floods_write_nothing_and_leak_nothing() {
-    for answer in ["nonsense", "hang", "oversized"] {
-        let (mut env, cache) = login_home(None, -60);
-        let before = std::fs::read_to_string(&cache).expect("cache");
-        let signin = Signin::start(&[&cache], answer);
-        env.env("AWS_ENDPOINT_URL_SIGNIN", &signin.url())
-            .env("RUNAS_TIMEOUT", "2");
-        let run = env.run(&["alice", "true"]).fails(4, "nothing was written");
-        assert_eq!(
-            std::fs::read_to_string(&cache).expect("cache"),
-            before,
-            "{answer}"
-        );
+    // Side by side: the hang waits out its deadline while the others run.
+    let cases = ["nonsense", "hang", "oversized"].map(|answer| {
+        std::thread::spawn(move || {
+            let (mut env, cache) = login_home(None, -60);
+            let before = std::fs::read_to_string(&cache).expect("cache");
+            let signin = Signin::start(&[&cache], answer);
+            env.env("AWS_ENDPOINT_URL_SIGNIN", &signin.url())
+                .env("RUNAS_TIMEOUT", "2");
+            let run = env.run(&["alice", "true"]);
+            let after = std::fs::read_to_string(&cache).expect("cache");
+            (answer, before, after, run)
+        })
+    });
+    for case in cases {
+        let (answer, before, after, run) =
+            case.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let run = run.fails(4, "nothing was written");
+        assert_eq!(after, before, "{answer}");
         let doc: serde_json::Value = serde_json::from_str(&before).unwrap();
         for secret in [&doc["refreshToken"], &doc["accessToken"]["secretAccessKey"]] {
             assert!(

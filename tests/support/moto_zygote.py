@@ -29,6 +29,16 @@ import moto.iam.urls  # noqa: E402,F401
 import moto.sts.urls  # noqa: E402,F401
 from werkzeug.serving import make_server  # noqa: E402
 
+# What each server's first STS or ECR request would load, loaded here once: the service's
+# botocore model (which moto caches; 50 ms or more of CPU per server otherwise) and its
+# response module. Neither holds anything of a server's state.
+import moto.ecr.responses  # noqa: E402,F401
+import moto.sts.responses  # noqa: E402,F401
+from moto.core.utils import get_service_model  # noqa: E402
+
+for service in ("sts", "ecr"):
+    get_service_model(service)
+
 PR_SET_PDEATHSIG = 1
 
 
