@@ -106,6 +106,52 @@ fn parent(path: &Path) -> &Path {
 /// regular file, and at most `limit` bytes, so that a FIFO cannot block the run and a
 /// device such as `/dev/zero` cannot fill its memory.
 pub(crate) fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let (file, len) = open_regular(path, limit)?;
+    // Room for the whole file and the one byte that shows it ends there: a file of 10,000
+    // profiles is read in one go, not into a buffer that grows (and is copied) as it fills.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0) + 1);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(limit));
+    }
+    Ok(bytes)
+}
+
+/// Hands the bytes of a file someone named to `each`, under the checks of
+/// [`read_regular`], in chunks of `CHUNK` bytes (the last one shorter), whatever sizes the
+/// reads return: the same file gives the same chunks. For a digest of a large file
+/// (10,000 profiles, 1 MiB): reading it whole touched a fresh page of memory per 4 KiB,
+/// about 250 page faults on a run that otherwise makes 160.
+pub(crate) fn stream_regular(
+    path: &Path,
+    limit: u64,
+    mut each: impl FnMut(&[u8]),
+) -> io::Result<()> {
+    const CHUNK: u64 = 64 * 1024;
+    let (mut file, len) = open_regular(path, limit)?;
+    let mut chunk = Vec::with_capacity(usize::try_from(len.min(CHUNK)).unwrap_or(0) + 1);
+    let mut total = 0;
+    loop {
+        chunk.clear();
+        (&mut file).take(CHUNK).read_to_end(&mut chunk)?;
+        total += chunk.len() as u64;
+        if total > limit {
+            return Err(too_large(limit));
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        each(&chunk);
+        if (chunk.len() as u64) < CHUNK {
+            return Ok(());
+        }
+    }
+}
+
+/// Opens `path` for [`read_regular`] and [`stream_regular`]: a regular file, no larger than
+/// `limit` bytes now (a file that grows is stopped at the limit as it is read). Also
+/// returns its length.
+fn open_regular(path: &Path, limit: u64) -> io::Result<(File, u64)> {
     let file = File::options()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
@@ -115,22 +161,13 @@ pub(crate) fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         return Err(io::Error::other("it is not a regular file"));
     }
     if meta.len() > limit {
-        return Err(io::Error::other(format!(
-            "it is larger than {} MiB",
-            limit >> 20
-        )));
+        return Err(too_large(limit));
     }
-    // Room for the whole file and the one byte that shows it ends there: a file of 10,000
-    // profiles is read in one go, not into a buffer that grows (and is copied) as it fills.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(io::Error::other(format!(
-            "it is larger than {} MiB",
-            limit >> 20
-        )));
-    }
-    Ok(bytes)
+    Ok((file, meta.len()))
+}
+
+fn too_large(limit: u64) -> io::Error {
+    io::Error::other(format!("it is larger than {} MiB", limit >> 20))
 }
 
 /// Reads a file that holds something private (a cache entry, a token, a note, a
@@ -290,6 +327,31 @@ pub fn digest(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_file_comes_in_whole_chunks_within_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        let bytes: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &bytes).unwrap();
+        let mut chunks = Vec::new();
+        stream_regular(&path, 1 << 20, |c| chunks.push(c.to_vec())).unwrap();
+        let sizes: Vec<usize> = chunks.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [65_536, 65_536, 18_928]);
+        assert_eq!(chunks.concat(), bytes);
+        // An empty file: no chunk at all. A larger one than the limit: refused.
+        fs::write(&path, b"").unwrap();
+        stream_regular(&path, 10, |_| panic!("no chunk")).unwrap();
+        fs::write(&path, &bytes).unwrap();
+        let err = stream_regular(&path, 100_000, |_| ()).unwrap_err();
+        assert!(err.to_string().contains("larger than"), "{err}");
+        // A FIFO is refused before it is read (a read would wait for a writer).
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = stream_regular(&fifo, 1 << 20, |_| ()).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
 
     #[test]
     fn writes_go_through_symlinks_and_leave_no_temporary_file() {

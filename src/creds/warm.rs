@@ -15,6 +15,7 @@ use crate::log::debug;
 use crate::private_file::digest as file_digest;
 use crate::profile::Files;
 use crate::profile::chain::Chain;
+use crate::profile::sections::MAX_FILE;
 use crate::variables::{HOME, USER, XDG_CACHE_HOME, XDG_CONFIG_HOME};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -59,16 +60,18 @@ impl Inputs {
         for path in [&files.config, &files.credentials] {
             path.hash(&mut h);
             // A missing or unreadable file hashes as such; the full path reports it. The
-            // same checks as there: no FIFO, no endless device, no `~` without HOME.
-            let text = (!path.starts_with("~"))
-                .then(|| crate::profile::sections::read(path).ok().flatten())
-                .flatten();
-            match text {
-                Some(text) => {
-                    h.write_u8(1);
-                    h.write_long(text.as_bytes());
-                }
-                None => h.write_u8(0),
+            // same checks as there: no FIFO, no endless device, no `~` without HOME. Its
+            // bytes are hashed as they are read, not checked as text: a file the full
+            // path refuses never left a note to match.
+            let mut file = StableHasher::default();
+            let read = !path.starts_with("~")
+                && crate::private_file::stream_regular(path, MAX_FILE, |chunk| {
+                    file.write_long(chunk)
+                })
+                .is_ok();
+            h.write_u8(u8::from(read));
+            if read {
+                h.write_u64(file.finish());
             }
         }
         let mut vars: Vec<(String, String)> = std::env::vars_os()
