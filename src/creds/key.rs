@@ -136,15 +136,30 @@ impl std::hash::Hasher for StableHasher {
 impl StableHasher {
     /// Hashes a long byte string (a profile file) a 64-bit word at a time: the byte-wise
     /// loop costs a multiplication per byte, about 1 ms per MiB, which the warm path would
-    /// feel with a large file; this one a multiplication and a fold per word.
+    /// feel with a large file. Four lanes take every fourth word, so that the
+    /// multiplications do not wait on each other (one lane was about 0.3 ms per MiB); they
+    /// are folded in order at the end, so that the words' order still counts.
     pub(crate) fn write_long(&mut self, bytes: &[u8]) {
         use std::hash::Hasher;
-        self.write_usize(bytes.len());
-        let mut words = bytes.chunks_exact(8);
-        for word in words.by_ref() {
+        fn mix(lane: &mut u64, word: &[u8]) {
             let word = u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes"));
-            self.0 = (self.0 ^ word).wrapping_mul(0x0000_0100_0000_01b3);
-            self.0 ^= self.0 >> 32;
+            *lane = (*lane ^ word).wrapping_mul(0x0000_0100_0000_01b3);
+            *lane ^= *lane >> 32;
+        }
+        self.write_usize(bytes.len());
+        let mut lanes = [self.0, self.0 ^ 1, self.0 ^ 2, self.0 ^ 3];
+        let mut blocks = bytes.chunks_exact(32);
+        for block in blocks.by_ref() {
+            for (lane, word) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+                mix(lane, word);
+            }
+        }
+        for lane in lanes {
+            mix(&mut self.0, &lane.to_le_bytes());
+        }
+        let mut words = blocks.remainder().chunks_exact(8);
+        for word in words.by_ref() {
+            mix(&mut self.0, word);
         }
         self.write(words.remainder());
     }
@@ -197,5 +212,18 @@ mod tests {
         assert_ne!(long(b"0123456789"), long(b"0123456788"));
         assert_ne!(long(b"01234567\x80"), long(b"01234567\x00"));
         assert_ne!(long(b"x"), long(b"x\0"));
+        // Whole blocks of four words, in each lane and across lanes: order counts.
+        let block: Vec<u8> = (0..64u8).collect();
+        let mut swapped = block.clone();
+        swapped[..8].copy_from_slice(&block[32..40]);
+        swapped[32..40].copy_from_slice(&block[..8]);
+        assert_ne!(long(&block), long(&swapped));
+        let mut lanes_swapped = block.clone();
+        lanes_swapped[..8].copy_from_slice(&block[8..16]);
+        lanes_swapped[8..16].copy_from_slice(&block[..8]);
+        assert_ne!(long(&block), long(&lanes_swapped));
+        let mut flipped = block.clone();
+        flipped[45] ^= 0x10;
+        assert_ne!(long(&block), long(&flipped));
     }
 }
