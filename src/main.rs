@@ -3,21 +3,22 @@
 //! On Linux with glibc the C `main` is defined here and the standard library's start-up is
 //! skipped: it costs a sixth of a warm run (see `runas::start`).
 
-#![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
+// Not under `cargo test`, whose harness brings its own `main`.
+#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
 
 use runas::cli::Invocation;
 use runas::commands::{console, diagnose, ecr, list, run, serve, sso};
 use runas::{argv, cli, deadline, docs, error, log, text, variables};
 use std::process::ExitCode;
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     runas::start::prepare();
     runas::start::exit(runas())
 }
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[cfg(any(test, not(all(target_os = "linux", target_env = "gnu"))))]
 fn main() -> ExitCode {
     runas()
 }

@@ -1,7 +1,8 @@
 //! docker-credential-runas: Docker's credential helper for Amazon ECR, answering each
 //! registry with the token of the profile that owns it (see `runas::commands::ecr::credential_helper`).
 
-#![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
+// Not under `cargo test`, whose harness brings its own `main`.
+#![cfg_attr(all(target_os = "linux", target_env = "gnu", not(test)), no_main)]
 
 use clap::Parser;
 use runas::cli::CredentialHelper;
@@ -9,14 +10,14 @@ use runas::commands::ecr::credential_helper;
 use std::process::ExitCode;
 
 /// Skips the standard library's start-up, as runas does (see `runas::start`).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
     runas::start::prepare();
     runas::start::exit(helper())
 }
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+#[cfg(any(test, not(all(target_os = "linux", target_env = "gnu"))))]
 fn main() -> ExitCode {
     helper()
 }
