@@ -874,6 +874,21 @@ fn the_warm_path_reuses_the_plan_only_for_the_same_inputs() {
     env.env("AWS_ENDPOINT_URL_STS", &env.endpoint.clone());
     let other_env = env.run(&["-v", "prod", "env"]).ok();
     assert!(!other_env.stderr.contains("warm:"), "{}", other_env.stderr);
+
+    // A file larger than the chunks its digest is read in (64 KiB): a byte changed past
+    // the first chunk is noticed too.
+    let padding: String = (0..5000)
+        .map(|i| format!("[profile pad{i}]\nregion = us-east-1\n"))
+        .collect();
+    assert!(padding.len() > 2 * 64 * 1024);
+    env.config(&(padding.clone() + &config("eu-west-1")));
+    env.run(&["prod", "env"]).ok();
+    let warm = env.run(&["-v", "prod", "env"]).ok();
+    assert!(warm.stderr.contains("warm:"), "{}", warm.stderr);
+    env.config(&(padding + &config("eu-west-2")));
+    let changed = env.run(&["-v", "prod", "env"]).ok();
+    assert!(!changed.stderr.contains("warm:"), "{}", changed.stderr);
+    assert_eq!(changed.var("AWS_REGION").as_deref(), Some("eu-west-2"));
 }
 
 /// The metadata stand-in on a free port: the running process (stopped on drop), its URL
