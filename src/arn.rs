@@ -1,58 +1,82 @@
 //! A role's ARN, parsed once where it enters (a profile's `role_arn`, a role ARN typed in
-//! place of a profile) and carried as a type: its partition, account and name are read
-//! from the parse, never by splitting the text again.
+//! place of a profile) and carried as a type: its partition and account are read from the
+//! parse, never by splitting the text again.
 
 use std::fmt;
 use std::ops::Range;
 
-/// `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`, with a known partition and a 12-digit
-/// account: what STS takes as a `RoleArn`.
+/// What STS's model takes as a `RoleArn`: 20 to 2,048 characters.
+const LENGTH: std::ops::RangeInclusive<usize> = 20..=2048;
+
+/// The role a profile assumes, as the profile names it.
+///
+/// The SDKs send `role_arn` as written, and STS-compatible services take ARNs AWS never
+/// issues: MinIO ignores the value (its guide uses `arn:xxx:xxx:xxx:xxxx`), Ceph's have no
+/// account, the SDKs' own test vectors use 9-digit accounts. So any value STS's model
+/// allows is kept; only one of AWS's form, `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`,
+/// tells its partition (when the region table knows it) and its account (when it has 12
+/// digits), and what those decide is decided only for such ARNs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RoleArn {
     text: String,
-    partition: Range<usize>,
-    account: Range<usize>,
+    partition: Option<Range<usize>>,
+    account: Option<Range<usize>>,
 }
 
 impl RoleArn {
-    /// The ARN, or the sentence that says why `text` is not one (for `Problem::Invalid`).
+    /// The ARN, or the sentence that says why `text` cannot be sent (for
+    /// `Problem::Invalid`): too short or too long for STS, or a control character that
+    /// would reach a terminal.
     pub fn parse(text: &str) -> Result<RoleArn, String> {
+        let length = text.chars().count();
+        if !LENGTH.contains(&length) || text.chars().any(char::is_control) {
+            return Err(format!(
+                "role_arn `{}` is not a role ARN STS takes: {} to {} characters, none of them control characters, such as arn:aws:iam::123456789012:role/NAME",
+                text.escape_debug(),
+                LENGTH.start(),
+                LENGTH.end()
+            ));
+        }
         let parts: Vec<&str> = text.splitn(6, ':').collect();
-        let ok = parts.len() == 6
+        let aws_form = parts.len() == 6
             && parts[0] == "arn"
             && parts[2] == "iam"
             && parts[3].is_empty()
-            && is_account(parts[4])
-            && parts[5].starts_with("role/")
             && parts[5].len() > "role/".len()
-            && parts[5].bytes().all(|b| b.is_ascii_graphic());
-        if !ok {
-            return Err(format!(
-                "role_arn `{}` is not a role ARN; expected arn:aws:iam::123456789012:role/NAME (a 12-digit account and a role name)",
-                text.escape_debug()
-            ));
-        }
-        known_partition(parts[1], text)?;
-        let partition = 4..4 + parts[1].len();
-        // `arn:` + partition + `:iam::`
-        let account_start = partition.end + ":iam::".len();
-        Ok(RoleArn {
+            && parts[5].starts_with("role/");
+        let mut arn = RoleArn {
             text: text.to_owned(),
-            partition,
-            account: account_start..account_start + 12,
-        })
+            partition: None,
+            account: None,
+        };
+        if aws_form && crate::partition::is_known(parts[1]) {
+            let partition = 4..4 + parts[1].len();
+            // `arn:` + partition + `:iam::`
+            let account_start = partition.end + ":iam::".len();
+            arn.partition = Some(partition);
+            arn.account = is_account(parts[4]).then(|| account_start..account_start + 12);
+        }
+        Ok(arn)
     }
 
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
-    pub fn partition(&self) -> &str {
-        &self.text[self.partition.clone()]
+    /// The partition of an ARN of AWS's form, when the region table knows it.
+    pub fn partition(&self) -> Option<&str> {
+        self.partition.clone().map(|r| &self.text[r])
     }
 
-    pub fn account(&self) -> &str {
-        &self.text[self.account.clone()]
+    /// The 12-digit account of an ARN of AWS's form.
+    pub fn account(&self) -> Option<&str> {
+        self.account.clone().map(|r| &self.text[r])
+    }
+
+    /// Whether AWS STS could know the role: AWS's form, a known partition, a 12-digit
+    /// account. When STS refuses any other, the message says so.
+    pub fn is_aws_form(&self) -> bool {
+        self.partition.is_some() && self.account.is_some()
     }
 
     /// The role's name, without its path.
@@ -68,22 +92,8 @@ impl fmt::Display for RoleArn {
 }
 
 /// A 12-digit AWS account id.
-pub(crate) fn is_account(text: &str) -> bool {
+fn is_account(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// An ARN's partition must be one the region table knows, else no endpoint serves it.
-pub(crate) fn known_partition(partition: &str, arn: &str) -> Result<(), String> {
-    if crate::partition::is_known(partition) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{}` names partition `{}`, which is not one of {}",
-            arn.escape_debug(),
-            partition.escape_debug(),
-            crate::partition::names()
-        ))
-    }
 }
 
 #[cfg(test)]
@@ -93,28 +103,80 @@ mod tests {
     #[test]
     fn the_parts_come_from_the_parse() {
         let arn = RoleArn::parse("arn:aws-us-gov:iam::123456789012:role/ops/Admin").unwrap();
-        assert_eq!(arn.partition(), "aws-us-gov");
-        assert_eq!(arn.account(), "123456789012");
+        assert_eq!(arn.partition(), Some("aws-us-gov"));
+        assert_eq!(arn.account(), Some("123456789012"));
         assert_eq!(arn.name(), "Admin");
+        assert!(arn.is_aws_form());
         assert_eq!(
             arn.to_string(),
             "arn:aws-us-gov:iam::123456789012:role/ops/Admin"
         );
     }
 
+    /// What the SDKs send and some STS-compatible service takes is kept, with only the
+    /// parts AWS's form gives.
     #[test]
-    fn what_sts_would_refuse_is_not_an_arn() {
-        for bad in [
-            "arn:aws:iam::1234:role/A",
+    fn what_the_sdks_send_is_kept() {
+        for (text, partition, account) in [
+            // The SDKs' own test vectors.
+            ("arn:aws:iam::123456789:role/RoleA", Some("aws"), None),
+            // MinIO's guide; Ceph RGW's roles have no account.
+            ("arn:xxx:xxx:xxx:xxxx", None, None),
+            ("arn:minio:iam:::role/dRbc2G0WvX6RLRGn", None, None),
+            (
+                "arn:aws:iam:::role/application_abc/S3Access",
+                Some("aws"),
+                None,
+            ),
+            (
+                "arn:aws:iam::000000000000:role/localstack",
+                Some("aws"),
+                Some("000000000000"),
+            ),
+            // An unknown partition is STS's to refuse, or a local service's to take.
+            ("arn:nope:iam::123456789012:role/A", None, None),
+            (
+                "arn:aws:iam::123456789012:role/a b",
+                Some("aws"),
+                Some("123456789012"),
+            ),
+        ] {
+            let arn = RoleArn::parse(text).unwrap();
+            assert_eq!(
+                (arn.partition(), arn.account(), arn.as_str()),
+                (partition, account, text)
+            );
+            assert!(!arn.is_aws_form() || account.is_some());
+        }
+        for not_aws in [
+            "arn:aws:iam::1234:role/AAAAAAAA",
             "arn:aws:iam::123456789012:user/A",
             "arn:aws:iam::123456789012:role/",
             "arn:aws:sts::123456789012:role/A",
             "arn:aws:iam:us-east-1:123456789012:role/A",
-            "arn:aws:iam::123456789012:role/a b",
+            "arn:aws:iam:012345678901:role/something",
         ] {
-            assert!(RoleArn::parse(bad).is_err(), "{bad}");
+            assert!(!RoleArn::parse(not_aws).unwrap().is_aws_form(), "{not_aws}");
         }
-        let err = RoleArn::parse("arn:nope:iam::123456789012:role/A").unwrap_err();
-        assert!(err.contains("names partition `nope`"), "{err}");
+    }
+
+    /// STS's model: 20 to 2,048 characters; and nothing that would reach a terminal raw.
+    #[test]
+    fn what_sts_cannot_take_is_refused() {
+        let long = format!("arn:aws:iam::123456789012:role/{}", "a".repeat(2048));
+        for bad in [
+            "arn:aws:iam::1:role",
+            "",
+            long.as_str(),
+            "arn:aws:iam::123456789012:role/\u{1b}[2J",
+        ] {
+            let err = RoleArn::parse(bad).unwrap_err();
+            assert!(err.contains("20 to 2048 characters"), "{err}");
+            assert!(!err.contains('\u{1b}'), "{err}");
+        }
+        assert!(
+            RoleArn::parse("arn:aws:iam:::role/a").is_ok(),
+            "20 is enough"
+        );
     }
 }

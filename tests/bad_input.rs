@@ -178,7 +178,7 @@ const ROWS: &[Row] = &[
     row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = a\n", &["a", "true"], 3, "forms a cycle of source profiles: a -> b -> a"),
     row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = b\ncredential_source = Environment\n", &["a", "true"], 3, "sets both source_profile and credential_source"),
     row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\n", &["a", "true"], 3, "has role_arn but neither source_profile nor credential_source"),
-    row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::1234:role/A\nsource_profile = k\n", &["a", "true"], 3, "is not a role ARN"),
+    row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::1:role\nsource_profile = k\n", &["a", "true"], 3, "is not a role ARN STS takes: 20 to 2048 characters"),
     row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Laptop\n", &["a", "true"], 3, "credential_source `Laptop` is not one of"),
     row(b"[profile a]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = k\nduration_seconds = forever\n", &["a", "true"], 3, "duration_seconds: `forever` is not a duration"),
     row(b"[profile a]\nregion = us-east-1\naws_access_key_id = K\n", &["a", "true"], 3, "aws_access_key_id is set but aws_secret_access_key is missing"),

@@ -1109,6 +1109,37 @@ fn keys_of_s3_compatible_services_are_keys() {
     );
 }
 
+/// STS-compatible services take role ARNs AWS never issues: MinIO's guide writes any 20
+/// characters (`arn:xxx:xxx:xxx:xxxx`), the SDKs' own vectors use 9-digit accounts. runas
+/// sends them as written, as the SDKs do, and reads the account from STS's answer.
+#[test]
+fn role_arns_of_sts_compatible_services_are_sent_as_written() {
+    let local = Moto::start_lenient();
+    let env = TestEnv::new(&local.url());
+    env.config(
+        "[default]\nregion = us-east-1\n\
+         [profile minio]\nrole_arn = arn:xxx:xxx:xxx:xxxx\nsource_profile = default\n\
+         [profile vector]\nrole_arn = arn:aws:iam::123456789:role/RoleA\nsource_profile = default\n",
+    );
+    env.credentials("[default]\naws_access_key_id = test\naws_secret_access_key = test\n");
+    // moto answers with the caller's account for the first, and the ARN's 9 digits for the
+    // second: not an account, so none is given.
+    for (profile, account) in [("minio", Some("123456789012")), ("vector", None)] {
+        let run = env.run(&["-O", "json", profile]).ok();
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+        assert!(json["SessionToken"].is_string(), "{}", run.stdout);
+        assert_eq!(json["AccountId"].as_str(), account, "{}", run.stdout);
+    }
+    let roles: Vec<Option<String>> = local.requests().into_iter().map(|r| r.role).collect();
+    assert_eq!(
+        roles,
+        [
+            Some("arn:xxx:xxx:xxx:xxxx".to_owned()),
+            Some("arn:aws:iam::123456789:role/RoleA".to_owned())
+        ]
+    );
+}
+
 /// A refresh margin as long as the credentials live turned the cache off: every run made
 /// an STS call and wanted a new MFA code. Such a margin is taken as half their lifetime,
 /// with a warning.

@@ -256,6 +256,34 @@ fn a_new_web_identity_token_is_a_new_identity() {
     );
 }
 
+/// AWS STS answers a role ARN not of its form with AccessDenied and no reason: aws-vault's
+/// users lost time to `iam:` with one colon. runas sends such an ARN, as the SDKs do (a
+/// local service may take it), and when STS refuses it says what is wrong with it.
+#[test]
+fn a_role_arn_aws_cannot_know_is_sent_and_its_refusal_explained() {
+    let moto = Moto::start();
+    let env = TestEnv::new(&moto.url());
+    env.config(&format!(
+        "{}[profile typo]\nrole_arn = arn:aws:iam:123456789012:role/Prod\nsource_profile = me\n\
+         [profile nine]\nrole_arn = arn:aws:iam::123456789:role/RoleA\nsource_profile = me\n\
+         [profile fine]\nrole_arn = {}\nsource_profile = me\n",
+        me(),
+        role("123456789012", "Prod"),
+    ));
+    for profile in ["typo", "nine"] {
+        let run = env.run(&[profile, "true"]).fails(4, "AccessDenied");
+        assert!(
+            run.stderr
+                .contains("the role_arn is not of AWS's form arn:PARTITION:iam::ACCOUNT:role/NAME"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(moto.count("AssumeRole"), 2, "{:?}", moto.sts_calls());
+    let refused = env.run(&["fine", "true"]);
+    assert!(!refused.stderr.contains("AWS's form"), "{}", refused.stderr);
+}
+
 #[test]
 fn values_sts_would_refuse_stop_before_any_call() {
     let moto = Moto::start();

@@ -185,3 +185,47 @@ fn session_names_and_durations_are_validated() {
     let refusals = moto.requests().iter().filter(|r| r.status != 200).count();
     assert_eq!(refusals, 7, "{:#?}", moto.sts_calls());
 }
+
+#[test]
+fn role_arns_are_of_aws_form() {
+    let moto = Moto::start();
+    let with_arn = |arn: &str| {
+        let mut params = assume("3600", "arn");
+        params[1].1 = arn.to_owned();
+        params
+    };
+    refused(
+        send(&moto, &with_arn("arn:aws:iam::1:role"), false, "a"),
+        400,
+        "ValidationError",
+        "at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20",
+    );
+    for arn in [
+        "arn:aws:iam:123456789012:role/Strict",
+        "arn:aws:iam::123456789:role/RoleA",
+        "arn:xxx:xxx:xxx:xxxx",
+        "arn:aws:iam::123456789012:user/Strict",
+    ] {
+        refused(
+            send(&moto, &with_arn(arn), false, "a"),
+            403,
+            "AccessDenied",
+            &format!("not authorized to perform: sts:AssumeRole on resource: {arn}"),
+        );
+    }
+    accepted(send(&moto, &with_arn(ROLE), false, "a"));
+    accepted(send(
+        &moto,
+        &with_arn("arn:aws-us-gov:iam::123456789012:role/path/Strict"),
+        false,
+        "a",
+    ));
+    // moto alone, standing for an STS-compatible service, takes what the SDKs send.
+    let local = Moto::start_lenient();
+    accepted(send(
+        &local,
+        &with_arn("arn:aws:iam::123456789:role/RoleA"),
+        false,
+        "a",
+    ));
+}

@@ -289,7 +289,7 @@ impl Execution {
         // A session token is the identity's own account; a role's is in its ARN.
         let account = match step {
             Step::SessionToken { .. } => parent.account_id.clone(),
-            Step::AssumeRole(role) => Some(role.role_arn.account().to_owned()),
+            Step::AssumeRole(role) => role.role_arn.account().map(str::to_owned),
         };
         let mut fetched = match step {
             Step::SessionToken { duration, mfa: m } => {
@@ -305,7 +305,9 @@ impl Execution {
                 self.network.block_on(sts::assume_role(&sts, &role, mfa))?
             }
         }?;
-        fetched.account_id = account.filter(|a| !a.is_empty());
+        fetched.account_id = account
+            .or(fetched.account_id.take())
+            .filter(|a| !a.is_empty());
         Ok(fetched)
     }
 

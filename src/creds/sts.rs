@@ -1,6 +1,7 @@
 //! The STS calls a chain makes, and what their failures mean to the user.
 
 use super::Credentials;
+use crate::arn::RoleArn;
 use crate::error::{Error, Result};
 use crate::profile::chain::RoleStep;
 use crate::sdk::{Failure, Network, Service};
@@ -50,10 +51,30 @@ pub(crate) async fn assume_role(
         .send()
         .await
         .map_err(|e| {
-            let call = Call::AssumeRole(mfa.map(|(serial, _)| serial));
+            let call = Call::AssumeRole(mfa.map(|(serial, _)| serial), &role.role_arn);
             failure(&what, &sts.service, e, call)
         })?;
-    convert(output.credentials(), &what, &sts.service)
+    let mut credentials = convert(output.credentials(), &what, &sts.service)?;
+    credentials.account_id = assumed_account(output.assumed_role_user());
+    Ok(credentials)
+}
+
+/// The account STS says the assumed role belongs to, for a role whose ARN does not say.
+fn assumed_account(user: Option<&types::AssumedRoleUser>) -> Option<String> {
+    user.and_then(|user| account_of(user.arn()))
+        .map(str::to_owned)
+}
+
+/// The 12-digit account of an STS ARN (`arn:aws:sts::123456789012:assumed-role/R/s`): what
+/// the SDKs read a role's account from when its own ARN does not say.
+fn account_of(arn: &str) -> Option<&str> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let account = *parts.get(4)?;
+    (parts.len() == 6
+        && parts[0] == "arn"
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit()))
+    .then_some(account)
 }
 
 pub async fn session_token(
@@ -79,7 +100,7 @@ pub async fn session_token(
 
 pub(crate) async fn web_identity(
     sts: &Sts,
-    role_arn: &str,
+    role_arn: &RoleArn,
     session_name: &str,
     duration: Duration,
     token: &str,
@@ -88,14 +109,16 @@ pub(crate) async fn web_identity(
     let output = sts
         .client
         .assume_role_with_web_identity()
-        .role_arn(role_arn)
+        .role_arn(role_arn.as_str())
         .role_session_name(session_name)
         .duration_seconds(seconds(duration))
         .web_identity_token(token)
         .send()
         .await
-        .map_err(|e| failure(&what, &sts.service, e, Call::WebIdentity))?;
-    convert(output.credentials(), &what, &sts.service)
+        .map_err(|e| failure(&what, &sts.service, e, Call::WebIdentity(role_arn)))?;
+    let mut credentials = convert(output.credentials(), &what, &sts.service)?;
+    credentials.account_id = assumed_account(output.assumed_role_user());
+    Ok(credentials)
 }
 
 /// GetFederationToken with long-term keys, for the console (which refuses long-term keys
@@ -165,9 +188,9 @@ fn convert(c: Option<&types::Credentials>, what: &str, endpoint: &Service) -> Re
 /// refusal depends on both.
 #[derive(Clone, Copy)]
 enum Call<'a> {
-    AssumeRole(Option<&'a str>),
+    AssumeRole(Option<&'a str>, &'a RoleArn),
     SessionToken(Option<&'a str>),
-    WebIdentity,
+    WebIdentity(&'a RoleArn),
     CallerIdentity,
     FederationToken,
 }
@@ -179,8 +202,8 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     let mfa_serial = match call {
-        Call::AssumeRole(serial) | Call::SessionToken(serial) => serial,
-        Call::WebIdentity | Call::CallerIdentity | Call::FederationToken => None,
+        Call::AssumeRole(serial, _) | Call::SessionToken(serial) => serial,
+        Call::WebIdentity(_) | Call::CallerIdentity | Call::FederationToken => None,
     };
     let failure = Failure::of(&error);
     if let (Failure::Refused { code, message }, Some(serial)) = (&failure, mfa_serial) {
@@ -198,7 +221,25 @@ where
     }
     Error::Credentials {
         what: what.to_owned(),
-        message: failure.sentence(service, |code| hint(code, call).to_owned()),
+        message: failure.sentence(service, |code| {
+            format!("{}{}", hint(code, call), not_aws_form(call))
+        }),
+    }
+}
+
+/// A refused role whose ARN is not of AWS's form may be refused for that: AWS STS answers a
+/// malformed ARN (`iam:` with one colon, a short account) with AccessDenied, not with
+/// what is wrong. Local services that take such ARNs do not refuse them.
+fn not_aws_form(call: Call) -> &'static str {
+    let role = match call {
+        Call::AssumeRole(_, role) | Call::WebIdentity(role) => role,
+        Call::SessionToken(_) | Call::CallerIdentity | Call::FederationToken => return "",
+    };
+    if role.is_aws_form() {
+        ""
+    } else {
+        "; the role_arn is not of AWS's form arn:PARTITION:iam::ACCOUNT:role/NAME \
+         (two colons after `iam`, a 12-digit account), which AWS STS needs"
     }
 }
 
@@ -211,10 +252,10 @@ fn hint(code: &str, call: Call) -> &'static str {
         ("InvalidClientTokenId" | "SignatureDoesNotMatch", _) => {
             "; the source access keys are not valid: check aws_access_key_id and aws_secret_access_key"
         }
-        ("AccessDenied", Call::AssumeRole(Some(_))) => {
+        ("AccessDenied", Call::AssumeRole(Some(_), _)) => {
             "; check the role's trust policy, the caller's sts:AssumeRole permission and the MFA device"
         }
-        ("AccessDenied", Call::AssumeRole(None)) => {
+        ("AccessDenied", Call::AssumeRole(None, _)) => {
             "; check the role's trust policy and the caller's sts:AssumeRole permission"
         }
         ("AccessDenied", Call::SessionToken(_)) => {
@@ -222,7 +263,7 @@ fn hint(code: &str, call: Call) -> &'static str {
              and that user's own MFA device: check the source profile's keys, mfa_serial, and \
              any policy that denies sts:GetSessionToken"
         }
-        ("AccessDenied", Call::WebIdentity) => {
+        ("AccessDenied", Call::WebIdentity(_)) => {
             "; check the role's trust policy for the identity provider and the token's audience"
         }
         ("AccessDenied", Call::FederationToken) => {
@@ -245,7 +286,33 @@ mod tests {
             "{hint}"
         );
         assert!(!hint.contains("AssumeRole"), "{hint}");
-        let role = super::hint("AccessDenied", Call::AssumeRole(None));
+        let arn = RoleArn::parse("arn:aws:iam::123456789012:role/R").unwrap();
+        let role = super::hint("AccessDenied", Call::AssumeRole(None, &arn));
         assert!(role.contains("sts:AssumeRole"), "{role}");
+        assert_eq!(not_aws_form(Call::AssumeRole(None, &arn)), "");
+    }
+
+    /// aws-vault's users lost time to `iam:` with one colon: STS said only AccessDenied.
+    #[test]
+    fn a_refused_role_not_of_aws_form_says_so() {
+        let arn = RoleArn::parse("arn:aws:iam:012345678901:role/something").unwrap();
+        for call in [Call::AssumeRole(None, &arn), Call::WebIdentity(&arn)] {
+            assert!(not_aws_form(call).contains("two colons after `iam`"));
+        }
+    }
+
+    #[test]
+    fn an_assumed_roles_account_comes_from_its_arn() {
+        assert_eq!(
+            account_of("arn:aws:sts::123456789012:assumed-role/R/s"),
+            Some("123456789012")
+        );
+        for none in [
+            "",
+            "arn:aws:sts::1234:assumed-role/R/s",
+            "arn:minio:sts:::x",
+        ] {
+            assert_eq!(account_of(none), None, "{none}");
+        }
     }
 }

@@ -255,7 +255,7 @@ impl Chain {
     /// long-term keys does not say.
     pub fn account(&self) -> Option<&str> {
         match self.steps.last() {
-            Some(Step::AssumeRole(role)) => Some(role.role_arn.account()),
+            Some(Step::AssumeRole(role)) => role.role_arn.account(),
             Some(Step::SessionToken { .. }) => None,
             None => self.root.account(),
         }

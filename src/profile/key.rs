@@ -66,27 +66,19 @@ pub(crate) const ALL: [&str; 27] = [
 pub const SECRET: [&str; 2] = [SECRET_ACCESS_KEY, SESSION_TOKEN];
 
 /// An MFA device: its ARN (`arn:aws:iam::123456789012:mfa/NAME`) or a hardware token's
-/// serial number (letters and digits, such as GAHT12345678). Nothing else reaches STS.
+/// serial number (such as GAHT12345678). STS's model takes 9 to 256 of
+/// `[A-Za-z0-9_+=/:,.@-]` and checks the rest itself, so that is the rule here: a device
+/// of an account that is not 12 digits is STS's to refuse or a local service's to take.
 pub(crate) fn validate_mfa_serial(serial: &str) -> std::result::Result<(), String> {
-    let parts: Vec<&str> = serial.splitn(6, ':').collect();
-    let arn = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && crate::arn::is_account(parts[4])
-        && parts[5].starts_with("mfa/")
-        && parts[5].len() > "mfa/".len()
-        && parts[5].bytes().all(|b| b.is_ascii_graphic());
-    if arn {
-        return crate::arn::known_partition(parts[1], serial);
-    }
-    let hardware =
-        (9..=64).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_alphanumeric());
-    if hardware {
+    let sts_takes = (9..=256).contains(&serial.len())
+        && serial
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_+=/:,.@-".contains(&b));
+    if sts_takes {
         Ok(())
     } else {
         Err(format!(
-            "mfa_serial `{}` is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware token's serial number",
+            "mfa_serial `{}` is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware token's serial number: STS takes 9 to 256 letters, digits and _+=/:,.@-",
             serial.escape_debug()
         ))
     }
@@ -98,4 +90,30 @@ pub(crate) fn valid_session_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// STS's model for SerialNumber: 9 to 256 of `[\w+=/:,.@-]`. The SDKs' vectors use
+    /// 9-digit accounts, and a local service is free to take them.
+    #[test]
+    fn mfa_serials_are_what_sts_takes() {
+        for good in [
+            "arn:aws:iam::123456789012:mfa/alice",
+            "arn:aws:iam::123456789:mfa/vector",
+            "arn:aws-cn:iam::123456789012:mfa/path/alice@example.com",
+            "GAHT12345678",
+            "123456789",
+        ] {
+            assert_eq!(validate_mfa_serial(good), Ok(()), "{good}");
+        }
+        let long = "a".repeat(257);
+        for bad in ["my-phone", "arn:aws:iam::123456789012:mfa/a b", "GAHT1234\u{1b}5", &long] {
+            let err = validate_mfa_serial(bad).unwrap_err();
+            assert!(err.contains("STS takes 9 to 256"), "{err}");
+            assert!(!err.contains('\u{1b}'), "{err}");
+        }
+    }
 }

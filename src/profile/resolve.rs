@@ -422,8 +422,9 @@ fn region(
     Ok((region, source))
 }
 
-/// Every ARN of the chain must belong to the partition that serves its region: STS in
-/// `cn-north-1` knows nothing of `arn:aws:` roles, and the other way round.
+/// Every ARN of the chain that names a partition AWS has must belong to the one that
+/// serves its region: STS in `cn-north-1` knows nothing of `arn:aws:` roles, and the other
+/// way round. An ARN of no known partition is left to the service that receives it.
 fn check_partitions(profile: &str, region: &str, root: &Root, steps: &[Step]) -> Result<()> {
     let partition = crate::partition::of_region(region);
     // Each ARN with its owner and its partition: a role's from its parse, an MFA device's
@@ -432,16 +433,17 @@ fn check_partitions(profile: &str, region: &str, root: &Root, steps: &[Step]) ->
         serial
             .strip_prefix("arn:")
             .and_then(|a| a.split(':').next())
+            .filter(|p| crate::partition::is_known(p))
     }
     let mut arns: Vec<(&str, &str, Option<&str>)> = Vec::new();
     if let Some(role_arn) = root.role_arn() {
-        arns.push((&root.profile, role_arn.as_str(), Some(role_arn.partition())));
+        arns.push((&root.profile, role_arn.as_str(), role_arn.partition()));
     }
     for step in steps {
         match step {
             Step::AssumeRole(r) => {
                 let role = &r.role_arn;
-                arns.push((&r.profile, role.as_str(), Some(role.partition())));
+                arns.push((&r.profile, role.as_str(), role.partition()));
                 if let Some(m) = &r.mfa {
                     arns.push((&r.profile, &m.serial, device(&m.serial)));
                 }

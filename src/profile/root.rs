@@ -270,7 +270,7 @@ impl Root {
     pub fn account(&self) -> Option<&str> {
         match &self.source {
             Source::Sso(sso) => Some(&sso.account_id),
-            Source::WebIdentity(w) => Some(w.role_arn.account()),
+            Source::WebIdentity(w) => w.role_arn.account(),
             Source::AccessKey(_) | Source::CredentialProcess(_) => self.account_id.as_deref(),
             // The login cache's accountId and the environment's AWS_ACCOUNT_ID say it, when
             // the credentials are read.

@@ -5,9 +5,12 @@ This process imports it once, then forks one fresh server per request: a child o
 process that never served anything has moto's state empty, as a new server would. It
 reads one request per line on stdin and answers each on stdout:
 
-    start PORT LATENCY_MS DIR   ->  ready PID     (listening when the answer comes; the
-                                                   request log is DIR/requests.log)
-    stop PID                    ->  stopped PID   (the server is gone, and its DIR)
+    start PORT LATENCY_MS MODE DIR  ->  ready PID    (listening when the answer comes; the
+                                                      request log is DIR/requests.log)
+    stop PID                        ->  stopped PID  (the server is gone, and its DIR)
+
+MODE is `strict` (behind the strict STS layer, standing for AWS) or `lenient` (moto alone,
+standing for an STS-compatible service such as LocalStack or MinIO).
 
 When stdin closes (the tests ended, however they ended) it stops every server it started,
 removes their directories and exits. A server also dies with this process
@@ -42,7 +45,7 @@ for service in ("sts", "ecr"):
 PR_SET_PDEATHSIG = 1
 
 
-def serve(port, latency_ms, directory, ready):
+def serve(port, latency_ms, lenient, directory, ready):
     """The child: listen, say so on `ready`, serve until killed."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -51,7 +54,7 @@ def serve(port, latency_ms, directory, ready):
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    server = make_server("127.0.0.1", port, moto_logged.logged_app(os.path.join(directory, "requests.log"), latency_ms), threaded=True)
+    server = make_server("127.0.0.1", port, moto_logged.logged_app(os.path.join(directory, "requests.log"), latency_ms, lenient), threaded=True)
     os.write(ready, b"ready")
     os.close(ready)
     server.serve_forever()
@@ -77,15 +80,16 @@ def main():
         signal.signal(sig, signal.SIG_IGN)
     servers = {}
     for line in sys.stdin:
-        words = line.rstrip("\n").split(" ", 3)
-        if words[0] == "start" and len(words) == 4:
-            port, latency_ms, directory = int(words[1]), float(words[2]), words[3]
+        words = line.rstrip("\n").split(" ", 4)
+        if words[0] == "start" and len(words) == 5 and words[3] in ("strict", "lenient"):
+            port, latency_ms, directory = int(words[1]), float(words[2]), words[4]
+            lenient = words[3] == "lenient"
             read, write = os.pipe()
             pid = os.fork()
             if pid == 0:
                 os.close(read)
                 try:
-                    serve(port, latency_ms, directory, write)
+                    serve(port, latency_ms, lenient, directory, write)
                 finally:
                     os._exit(1)
             os.close(write)

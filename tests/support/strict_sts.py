@@ -12,6 +12,9 @@ code, message and HTTP status, before moto sees the request:
 3. GetSessionToken signed with session credentials: AccessDenied.
 4. RoleSessionName must match [\\w+=,.@-]{2,64}; DurationSeconds must be 900-43200 for
    AssumeRole (and AssumeRoleWithWebIdentity), 900-129600 for GetSessionToken.
+5. RoleArn must have 20 to 2048 characters (ValidationError); one that is not of AWS's
+   form, arn:PARTITION:iam::ACCOUNT:role/NAME with a 12-digit account, names no role STS
+   knows: AccessDenied, as STS answers `arn:aws:iam:123456789012:role/R` (one colon).
 
 One-time codes are remembered per device within a scope: the `app/` part of the User-Agent
 (`AWS_SDK_UA_APP_ID`), which the test harness sets to one value per test environment, so
@@ -21,8 +24,10 @@ tests that share one server behave like separate AWS accounts with devices of th
 import re
 import threading
 import urllib.parse
+from xml.sax.saxutils import escape
 
 SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$", re.ASCII)
 APP_ID = re.compile(r"(?:^|\s)app/(\S+)")
 CHAINING_CAP = 3600
 LIMITS = {
@@ -36,7 +41,7 @@ LIMITS = {
 def error(start_response, status, code, message):
     body = (
         '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
-        f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+        f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
         "<RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>"
     ).encode()
     start_response(
@@ -81,6 +86,19 @@ class StrictSts:
         if action == "GetSessionToken" and session_signed:
             return denied(
                 start_response, "Cannot call GetSessionToken with session credentials"
+            )
+        role_arn = form.get("RoleArn")
+        if role_arn is not None and not 20 <= len(role_arn) <= 2048:
+            return validation(
+                start_response,
+                f"1 validation error detected: Value '{role_arn}' at 'roleArn' failed to satisfy "
+                "constraint: Member must have length "
+                + ("greater than or equal to 20" if len(role_arn) < 20 else "less than or equal to 2048"),
+            )
+        if role_arn is not None and not ROLE_ARN.match(role_arn):
+            return denied(
+                start_response,
+                f"User is not authorized to perform: sts:{action} on resource: {role_arn}",
             )
         if "RoleSessionName" in form:
             name = form["RoleSessionName"]

@@ -160,15 +160,25 @@ impl Moto {
         Moto::start_with(Command::new("python3"), free_port(), 0)
     }
 
+    /// moto without the strict STS layer: a stand-in for an STS-compatible service
+    /// (LocalStack, MinIO) that takes what the SDKs send and AWS would refuse.
+    pub fn start_lenient() -> Moto {
+        Moto::launch(Command::new("python3"), free_port(), 0, "lenient")
+    }
+
     /// Starts moto through `launcher` (python3 itself, or nsenter into a namespace), and
     /// returns once it listens.
     pub fn start_with(launcher: Command, port: u16, latency_ms: u32) -> Moto {
+        Moto::launch(launcher, port, latency_ms, "strict")
+    }
+
+    fn launch(launcher: Command, port: u16, latency_ms: u32, mode: &str) -> Moto {
         let log = tempfile::tempdir().expect("a temporary directory");
         let key = format!("{launcher:?}");
         let answer = Zygote::ask(
             &key,
             || Zygote::start(&launcher),
-            &format!("start {port} {latency_ms} {}", log.path().display()),
+            &format!("start {port} {latency_ms} {mode} {}", log.path().display()),
         );
         let pid = answer
             .strip_prefix("ready ")

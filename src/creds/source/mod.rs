@@ -46,7 +46,7 @@ fn fetch_source(root: &Root, context: &Context, network: &Network) -> Result<Cre
         }
         .credentials(network),
         Source::WebIdentity(w) => web_identity::WebIdentity {
-            role_arn: w.role_arn.as_str(),
+            role_arn: &w.role_arn,
             token_file: &w.token_file,
             session_name: &w.session_name,
             duration: w.duration,

@@ -2,6 +2,7 @@
 //! Kubernetes service account, a CI provider) writes and renews in a file.
 
 use super::Credentials;
+use crate::arn::RoleArn;
 use crate::creds::sts::{self, Sts};
 use crate::error::{Error, Result};
 use crate::sdk::Network;
@@ -12,7 +13,7 @@ const MAX_TOKEN: u64 = 1 << 20;
 
 /// One profile's web identity settings, borrowed from the plan.
 pub struct WebIdentity<'p> {
-    pub role_arn: &'p str,
+    pub role_arn: &'p RoleArn,
     pub token_file: &'p str,
     pub session_name: &'p str,
     pub duration: Duration,

@@ -670,6 +670,8 @@ fn refused_values() -> Vec<Case> {
             ],
         },
         Case {
+            // An STS-compatible service's partition (MinIO's `arn:minio:`) is the service's
+            // to judge; AWS STS refuses it with AccessDenied, and runas says why.
             name: "a role of an unknown partition",
             config: format!(
                 "[profile a]\nrole_arn = arn:aws-moon:iam::123456789012:role/A\nsource_profile = b\n[profile b]\n{KEYS}"
@@ -678,7 +680,10 @@ fn refused_values() -> Vec<Case> {
             request: to("a"),
             env: ALICE,
             expected: &[
-                "error (Config): profile `a`: `arn:aws-moon:iam::123456789012:role/A` names partition `aws-moon`, which is not one of aws-cn, aws-us-gov, aws-iso-b, aws-iso-f, aws-iso-e, aws-iso, aws-eusc, aws",
+                "profiles [a b]",
+                "root: long-term keys AKIAKB00000000000000 of `b`",
+                "AssumeRole arn:aws-moon:iam::123456789012:role/A as runas-alice (1h) of `a`",
+                "region us-east-1 from AWS_REGION",
             ],
         },
         Case {
@@ -690,7 +695,7 @@ fn refused_values() -> Vec<Case> {
             request: to("a"),
             env: ALICE,
             expected: &[
-                "error (Config): profile `a`: mfa_serial `my-phone` is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware token's serial number",
+                "error (Config): profile `a`: mfa_serial `my-phone` is neither an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) nor a hardware token's serial number: STS takes 9 to 256 letters, digits and _+=/:,.@-",
             ],
         },
         Case {
@@ -983,13 +988,27 @@ fn role_arn() -> Vec<Case> {
             ],
         },
         Case {
+            // The SDKs send it; AWS STS refuses it, a local service may not.
             name: "a role ARN with a short account",
             config: default_keys.to_owned(),
             credentials: "",
             request: to("arn:aws:iam::123:role/short"),
             env: ALICE,
             expected: &[
-                "error (Usage): role_arn `arn:aws:iam::123:role/short` is not a role ARN; expected arn:aws:iam::123456789012:role/NAME (a 12-digit account and a role name)",
+                "profiles [default]",
+                "root: long-term keys AKIAKD00000000000000 of `default`",
+                "AssumeRole arn:aws:iam::123:role/short as runas-alice (1h) of `arn:aws:iam::123:role/short`",
+                "region us-east-1 from AWS_REGION",
+            ],
+        },
+        Case {
+            name: "a role ARN too short for STS",
+            config: default_keys.to_owned(),
+            credentials: "",
+            request: to("arn:aws:iam::1:role"),
+            env: ALICE,
+            expected: &[
+                "error (Usage): role_arn `arn:aws:iam::1:role` is not a role ARN STS takes: 20 to 2048 characters, none of them control characters, such as arn:aws:iam::123456789012:role/NAME",
             ],
         },
     ]
@@ -1114,13 +1133,27 @@ fn missing_sources_and_keys() -> Vec<Case> {
 fn malformed_settings() -> Vec<Case> {
     vec![
         Case {
-            name: "a role ARN with a short account in the profile",
-            config: "[profile a]\nrole_arn = arn:aws:iam::1234:role/A\nsource_profile = a\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n".to_owned(),
+            // MinIO's guide writes any 20 characters; the SDKs send them as they are.
+            name: "MinIO's placeholder role ARN in the profile",
+            config: "[profile a]\nrole_arn = arn:xxx:xxx:xxx:xxxx\nsource_profile = a\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n".to_owned(),
             credentials: "",
             request: to("a"),
             env: ALICE,
             expected: &[
-                "error (Config): profile `a`: role_arn `arn:aws:iam::1234:role/A` is not a role ARN; expected arn:aws:iam::123456789012:role/NAME (a 12-digit account and a role name)",
+                "profiles [a]",
+                "root: long-term keys AKIAK000000000000000 of `a`",
+                "AssumeRole arn:xxx:xxx:xxx:xxxx as runas-alice (1h) of `a`",
+                "region us-east-1 from AWS_REGION",
+            ],
+        },
+        Case {
+            name: "a role ARN with a control character in the profile",
+            config: "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/\u{1b}[2J\nsource_profile = a\naws_access_key_id = AKIAK000000000000000\naws_secret_access_key = S\n".to_owned(),
+            credentials: "",
+            request: to("a"),
+            env: ALICE,
+            expected: &[
+                "error (Config): profile `a`: role_arn `arn:aws:iam::123456789012:role/\\u{1b}[2J` is not a role ARN STS takes: 20 to 2048 characters, none of them control characters, such as arn:aws:iam::123456789012:role/NAME",
             ],
         },
         Case {
