@@ -586,7 +586,7 @@ everything else kept, mode 0600).
 \fI~/.aws/sso/cache/\fR
 The IAM Identity Center token and client registration files the AWS CLI and the SDKs share;
 written by \fBrunas sso login\fR (mode 0600), removed by \fBrunas sso logout\fR (with the
-role credentials runas cached from that sign\-in). runas's
+role credentials runas cached from that sign\-in and the registry tokens fetched with them). runas's
 lock and the memo of a failed sign\-in are in its \fI.runas/\fR.
 .TP
 \fI~/.aws/login/cache/\fR

@@ -355,18 +355,38 @@ fn botocore_uses_the_files_runas_writes_and_runas_the_clis() {
         2,
         "runas's, then botocore's"
     );
-    // Logout: the portal's Logout, the file is gone, and so are the role credentials runas
-    // cached with it: the next run has nothing to go on.
+    // A registry token fetched with the sign-in's role credentials, which the Docker
+    // helper hands out from the cache.
+    let ecr = testenv::Moto::start();
+    env.env("AWS_ENDPOINT_URL_ECR", &ecr.url());
+    env.config(&CONFIG.replace(
+        "region = eu-west-1\n",
+        "region = eu-west-1\necr_registries = 123456789012\n",
+    ));
+    let got = helper_get(&env, REGISTRY);
+    assert!(got.status.success(), "{got:?}");
+    let tokens = |env: &TestEnv| {
+        std::fs::read_dir(env.cache_dir())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "token"))
+            .count()
+    };
+    assert_eq!(tokens(&env), 1);
+    // Logout: the portal's Logout, the file is gone, and so are the role credentials and
+    // the registry token runas cached with it: the next run has nothing to go on.
     assert!(env.cache_entries() >= 1);
     let run = env.run(&["sso", "logout", "--sso-session", "corp"]).ok();
     assert!(
-        run.stderr.contains("removed 1 cached credential entries"),
+        run.stderr
+            .contains("removed 2 cached entries (credentials, registry tokens)"),
         "{}",
         run.stderr
     );
     assert!(!env.path(TOKEN_FILE).exists());
     assert_eq!(standin.count("Logout", None), 1);
     assert_eq!(env.cache_entries(), 0);
+    assert_eq!(tokens(&env), 0);
     env.run(PRINT_KEY)
         .fails(4, "run `runas sso login --profile dev`");
 }
@@ -463,15 +483,10 @@ fn rust_sdk_uses_the_files_runas_writes() {
     assert_eq!(standin.count("CreateToken", None), 2);
 }
 
-#[test]
-fn the_docker_credential_helper_never_signs_in() {
-    let standin = Standin::start(&[]);
-    let mut env = env(&standin);
-    env.env("RUNAS_SSO_AUTO_LOGIN", "1");
-    env.config(&CONFIG.replace(
-        "region = eu-west-1\n",
-        "region = eu-west-1\necr_registries = 123456789012\nsso_auto_login = true\n",
-    ));
+const REGISTRY: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+
+/// `docker-credential-runas get` for `host`, in `env`'s environment.
+fn helper_get(env: &TestEnv, host: &str) -> std::process::Output {
     let command = env.command();
     let mut helper = Command::new(env!("CARGO_BIN_EXE_docker-credential-runas"));
     helper
@@ -487,9 +502,21 @@ fn the_docker_credential_helper_never_signs_in() {
         .stdin
         .take()
         .unwrap()
-        .write_all(b"123456789012.dkr.ecr.eu-west-1.amazonaws.com")
+        .write_all(host.as_bytes())
         .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_docker_credential_helper_never_signs_in() {
+    let standin = Standin::start(&[]);
+    let mut env = env(&standin);
+    env.env("RUNAS_SSO_AUTO_LOGIN", "1");
+    env.config(&CONFIG.replace(
+        "region = eu-west-1\n",
+        "region = eu-west-1\necr_registries = 123456789012\nsso_auto_login = true\n",
+    ));
+    let out = helper_get(&env, REGISTRY);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(

@@ -81,12 +81,15 @@ pub fn logout(target: Target) -> Result<ExitCode> {
     let env = Env::real();
     let (session, network) = session(&target, &env)?;
     let signed_out = sso::logout(&network, &session)?;
-    // Role credentials runas cached from this sign-in go with it.
+    // Role credentials runas cached from this sign-in go with it, and the registry tokens
+    // fetched with them, which the Docker helper would otherwise hand out for hours.
     let prefix = crate::profile::root::sso_identity_prefix(&session.start_url);
     let forgotten =
         crate::creds::cache::Cache::locate(&env).forget(|line| line.starts_with(&prefix));
     if forgotten > 0 {
-        eprintln!("runas: removed {forgotten} cached credential entries of that sign-in");
+        eprintln!(
+            "runas: removed {forgotten} cached entries (credentials, registry tokens) of that sign-in"
+        );
     }
     if signed_out {
         eprintln!(

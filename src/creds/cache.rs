@@ -226,10 +226,18 @@ impl Cache {
         }
     }
 
-    /// Removes every credential entry whose key has a line `matches` accepts (a key is the
-    /// endpoint, the root's identity, then each step, a line each), so that nothing made
-    /// from a root outlives it (`runas sso logout`); how many went.
+    /// Removes every entry whose key has a line `matches` accepts (a key is the endpoint,
+    /// the root's identity, then each step, a line each), so that nothing made from a root
+    /// outlives it (`runas sso logout`): credentials, and whatever else a slot of this
+    /// cache holds under a key derived from them (a registry token); how many went.
     pub(crate) fn forget(&self, matches: impl Fn(&str) -> bool) -> usize {
+        /// What every entry of a slot holds, whatever else it holds.
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Keyed {
+            key: String,
+            description: String,
+        }
         let Some(dir) = self.dir() else { return 0 };
         let Ok(entries) = fs::read_dir(dir) else {
             return 0;
@@ -237,13 +245,13 @@ impl Cache {
         let mut removed = 0;
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension().is_none_or(|x| x != ENTRY) {
+            if path.extension().is_none_or(|x| x == "lock") {
                 continue;
             }
             let Ok(bytes) = private_file::read_private(&path, MAX_ENTRY) else {
                 continue;
             };
-            let Ok(found) = serde_json::from_slice::<Entry>(&bytes) else {
+            let Ok(found) = serde_json::from_slice::<Keyed>(&bytes) else {
                 continue;
             };
             if found.key.lines().any(&matches) && fs::remove_file(&path).is_ok() {

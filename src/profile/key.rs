@@ -110,7 +110,12 @@ mod tests {
             assert_eq!(validate_mfa_serial(good), Ok(()), "{good}");
         }
         let long = "a".repeat(257);
-        for bad in ["my-phone", "arn:aws:iam::123456789012:mfa/a b", "GAHT1234\u{1b}5", &long] {
+        for bad in [
+            "my-phone",
+            "arn:aws:iam::123456789012:mfa/a b",
+            "GAHT1234\u{1b}5",
+            &long,
+        ] {
             let err = validate_mfa_serial(bad).unwrap_err();
             assert!(err.contains("STS takes 9 to 256"), "{err}");
             assert!(!err.contains('\u{1b}'), "{err}");
