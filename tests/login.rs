@@ -103,15 +103,26 @@ fn cached_key(cache: &Path) -> String {
 }
 
 #[test]
-fn fresh_login_credentials_are_used_without_a_request() {
+fn fresh_login_credentials_are_used_without_a_request_until_r() {
     let (mut env, cache) = login_home(None, 3600);
     let signin = Signin::start(&[&cache], "ok");
     env.env("AWS_ENDPOINT_URL_SIGNIN", &signin.url());
     let run = env.run(&["alice", "env"]).ok();
-    assert_eq!(run.var("AWS_ACCESS_KEY_ID"), Some(cached_key(&cache)));
+    let first = run.var("AWS_ACCESS_KEY_ID");
+    assert_eq!(first, Some(cached_key(&cache)));
     assert!(run.var("AWS_SESSION_TOKEN").is_some());
     assert_eq!(run.var("AWS_ACCOUNT_ID").as_deref(), Some(ACCOUNT));
     assert!(signin.requests().is_empty(), "{:?}", signin.requests());
+    // -r renews the session however fresh it is: one refresh, new keys, written back.
+    let run = env.run(&["-r", "alice", "env"]).ok();
+    assert_eq!(signin.refreshes(), 1, "{:?}", signin.requests());
+    let renewed = cached_key(&cache);
+    assert_eq!(run.var("AWS_ACCESS_KEY_ID"), Some(renewed.clone()));
+    assert_ne!(run.var("AWS_ACCESS_KEY_ID"), first);
+    // And the next run uses them as they are.
+    let run = env.run(&["alice", "env"]).ok();
+    assert_eq!(run.var("AWS_ACCESS_KEY_ID"), Some(renewed));
+    assert_eq!(signin.requests().len(), 1);
 }
 
 #[test]

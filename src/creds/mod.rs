@@ -78,6 +78,7 @@ impl Execution {
         Execution {
             sources: source::Context {
                 sso_auto_login: chain.sso_auto_login,
+                renew: options.refresh,
                 ..source::Context::new(env, cache.margin())
             },
             cache,

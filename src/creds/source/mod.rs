@@ -91,6 +91,8 @@ pub(crate) struct Context {
     pub login_dir: Option<std::path::PathBuf>,
     /// The profile's `sso_auto_login`: a run without a terminal may sign in.
     pub sso_auto_login: bool,
+    /// `-r`: a root that renews itself (a login session) renews now, however fresh it is.
+    pub renew: bool,
 }
 
 impl Context {
@@ -103,6 +105,7 @@ impl Context {
                 env.get(crate::variables::HOME.name).ok(),
             ),
             sso_auto_login: false,
+            renew: false,
         }
     }
 }

@@ -39,7 +39,7 @@ impl Login<'_> {
         // A file that is missing or damaged has no refresh token to refresh with: only a new
         // `aws login` helps, so it is an error here, not a miss.
         let session = file::read(&path).map_err(|p| self.unusable(&path, p))?;
-        if session.credentials.fresh_for(context.margin) {
+        if !context.renew && session.credentials.fresh_for(context.margin) {
             debug!("login session cache {} is fresh", path.display());
             return Ok(session.credentials);
         }
@@ -63,7 +63,7 @@ impl Login<'_> {
             Ok(_) => Look::Miss("its credentials are about to expire".into()),
             Err(_) => Look::Miss("it cannot be used as it is".into()),
         };
-        slot.get(false, judge, || {
+        slot.get(context.renew, judge, || {
             // Under the lock, and stale or damaged at the second look.
             let session = file::read(&target).map_err(|p| self.unusable(&path, p))?;
             let key = session.key().map_err(|p| self.unusable(&path, p))?;
