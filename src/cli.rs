@@ -285,8 +285,8 @@ impl SsoTarget {
     }
 }
 
-/// The endpoints `runas serve` offers. Each prints `export` lines that point an SDK at it,
-/// then serves until SIGINT or SIGTERM.
+/// The endpoints `runas serve` offers. Each prints the variables that point an SDK at it
+/// (`export` lines, or another shell's with -O), then serves until SIGINT or SIGTERM.
 #[derive(Debug, clap::Subcommand)]
 pub enum Serve {
     /// An ECS-style container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) that wants the
@@ -307,11 +307,17 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub port: u16,
 
-    /// Write the export lines to PATH, a file only you can read (0600), instead of stdout,
+    /// Write the variables to PATH, a file only you can read (0600), instead of stdout,
     /// and remove it when the server stops: `runas serve ecs prod > env.sh` would leave
     /// the endpoint's token in a file other users can read
     #[arg(long, value_name = "PATH")]
     pub env_file: Option<std::path::PathBuf>,
+
+    /// How to print the variables that point at the endpoint, for the shell that will read
+    /// them (RUNAS_OUTPUT is not read here: its json and ini have nothing to say for an
+    /// endpoint)
+    #[arg(short = 'O', long, value_enum, default_value_t = LinesOutput::Env, value_name = "FORMAT")]
+    pub output: LinesOutput,
 
     #[command(flatten)]
     pub credentials: CredentialArgs,
@@ -501,15 +507,48 @@ pub enum Output {
 
 impl From<Output> for exec::Format {
     fn from(output: Output) -> Self {
+        use exec::format::Lines;
         match output {
-            Output::Env => exec::Format::Env,
-            Output::Fish => exec::Format::Fish,
-            Output::Powershell => exec::Format::Powershell,
-            Output::Cmd => exec::Format::Cmd,
-            Output::EnvNoExport => exec::Format::EnvNoExport,
-            Output::Dotenv => exec::Format::Dotenv,
+            Output::Env => exec::Format::Lines(Lines::Env),
+            Output::Fish => exec::Format::Lines(Lines::Fish),
+            Output::Powershell => exec::Format::Lines(Lines::Powershell),
+            Output::Cmd => exec::Format::Lines(Lines::Cmd),
+            Output::EnvNoExport => exec::Format::Lines(Lines::EnvNoExport),
+            Output::Dotenv => exec::Format::Lines(Lines::Dotenv),
             Output::Ini => exec::Format::Ini,
             Output::Json => exec::Format::Json,
+        }
+    }
+}
+
+/// What `runas serve` prints: the formats of variables (there are no credentials to print
+/// as a section or JSON, only where the endpoint is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinesOutput {
+    /// `export` lines for a POSIX shell: eval "$(runas serve ecs PROFILE)"
+    Env,
+    /// `set -gx` lines for fish: runas serve ecs -O fish PROFILE | source
+    Fish,
+    /// `$Env:` lines for PowerShell
+    Powershell,
+    /// `set "NAME=value"` lines for cmd.exe
+    Cmd,
+    /// `-uNAME` and `NAME=value` words for env
+    EnvNoExport,
+    /// `NAME=value` lines for docker run --env-file and dotenv libraries
+    Dotenv,
+}
+
+impl From<LinesOutput> for exec::format::Lines {
+    fn from(output: LinesOutput) -> Self {
+        use exec::format::Lines;
+        match output {
+            LinesOutput::Env => Lines::Env,
+            LinesOutput::Fish => Lines::Fish,
+            LinesOutput::Powershell => Lines::Powershell,
+            LinesOutput::Cmd => Lines::Cmd,
+            LinesOutput::EnvNoExport => Lines::EnvNoExport,
+            LinesOutput::Dotenv => Lines::Dotenv,
         }
     }
 }
@@ -643,6 +682,7 @@ impl ServeArgs {
             kind,
             port: self.port,
             env_file: self.env_file,
+            lines: self.output.into(),
             ask: self.credentials.ask(&self.profile),
         }
     }

@@ -9,7 +9,7 @@ mod testenv;
 use quoting::Change;
 use runas::credentials::Credentials;
 use runas::exec::Environment;
-use runas::exec::format::{self, Format};
+use runas::exec::format::Lines;
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use testenv::*;
@@ -120,12 +120,12 @@ fn posix_shells_and_fish_read_back_every_value() {
         let env = environment(value);
         let start = before(&env);
         let want = expected(&env, &start);
-        let text = format::render(Format::Env, &env, &creds(), "p").unwrap();
+        let text = Lines::Env.render(&env).unwrap();
         for shell in POSIX_SHELLS {
             let got = shell_env(shell, "eval \"$RUNAS_OUT\" && env -0", &text, &start);
             assert_eq!(got, want, "{shell:?} on {text}");
         }
-        let text = format::render(Format::Fish, &env, &creds(), "p").unwrap();
+        let text = Lines::Fish.render(&env).unwrap();
         let got = shell_env(
             &["fish", "--no-config"],
             "printf '%s' \"$RUNAS_OUT\" | source; and env -0",
@@ -143,10 +143,10 @@ fn powershell_and_cmd_read_back_every_value_they_take() {
         let env = environment(value);
         let start = before(&env);
         let want = expected(&env, &start);
-        let text = format::render(Format::Powershell, &env, &creds(), "p").unwrap();
+        let text = Lines::Powershell.render(&env).unwrap();
         let changes = quoting::powershell(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(quoting::apply(start.clone(), &changes), want, "{text}");
-        match format::render(Format::Cmd, &env, &creds(), "p") {
+        match Lines::Cmd.render(&env) {
             Ok(text) => {
                 let changes = quoting::cmd(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
                 assert_eq!(quoting::apply(start.clone(), &changes), want, "{text}");
@@ -175,7 +175,7 @@ fn env_no_export_words_survive_every_shells_splitting() {
     let env = environment(plain);
     let start = before(&env);
     let want = expected(&env, &start);
-    let text = format::render(Format::EnvNoExport, &env, &creds(), "p").unwrap();
+    let text = Lines::EnvNoExport.render(&env).unwrap();
     for shell in POSIX_SHELLS {
         let got = shell_env(
             shell,
@@ -194,7 +194,8 @@ fn env_no_export_words_survive_every_shells_splitting() {
     assert_eq!(got, want, "fish on {text}");
     // A blank, a glob character: refused, named, not shown.
     for value in ["s3 cret", "s3\tcret", "s3*", "s3?", "[s3]", "s3\ncret"] {
-        let error = format::render(Format::EnvNoExport, &environment(value), &creds(), "p")
+        let error = Lines::EnvNoExport
+            .render(&environment(value))
             .unwrap_err()
             .to_string();
         assert!(error.contains("AWS_SECRET_ACCESS_KEY"), "{error}");
@@ -253,7 +254,7 @@ fn dotenv_reads_the_same_in_python_dotenv_and_docker() {
             .iter()
             .map(|(n, v)| ((*n).to_owned(), v.clone()))
             .collect();
-        match format::render(Format::Dotenv, &env, &creds(), "p") {
+        match Lines::Dotenv.render(&env) {
             Ok(text) => {
                 took += 1;
                 assert_eq!(python_dotenv(&text), set, "python-dotenv on {text}");
@@ -280,16 +281,6 @@ fn dotenv_reads_the_same_in_python_dotenv_and_docker() {
         }
     }
     assert!(took >= 4, "dotenv took only {took}");
-}
-
-fn creds() -> Credentials {
-    Credentials {
-        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        secret_access_key: "secret".into(),
-        session_token: None,
-        expiration: None,
-        account_id: None,
-    }
 }
 
 /// A keys-only profile whose secret key holds every quote and expansion character the

@@ -1238,6 +1238,59 @@ fn serve_ecs_writes_its_token_to_a_private_file_and_removes_it() {
     assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
 }
 
+/// Every shell: `-O fish` prints fish's lines, which fish sources into a client of the
+/// endpoint; the message about the file says how fish uses it. Formats without variables
+/// (json, ini) are not offered.
+#[test]
+fn serve_prints_its_variables_for_other_shells() {
+    let env = env_with_role("Fished");
+    let file = env.path("endpoint.fish");
+    let mut runas = env.command();
+    runas
+        .args(["serve", "ecs", "-O", "fish", "--env-file"])
+        .arg(&file)
+        .arg("prod");
+    let mut server = Spawned::new(&mut runas);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !server.stderr().contains("until interrupted") {
+        assert!(Instant::now() < deadline, "{}", server.stderr());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let text = read(&file);
+    assert!(
+        text.contains("set -gx AWS_CONTAINER_AUTHORIZATION_TOKEN '"),
+        "{text}"
+    );
+    assert!(
+        server
+            .stderr()
+            .contains(&format!("`source {}` in fish uses them", file.display())),
+        "{}",
+        server.stderr()
+    );
+    let probe = Command::new("fish")
+        .args([
+            "--no-config",
+            "-c",
+            "source $argv[1]; and python3 $argv[2] probe",
+        ])
+        .arg(&file)
+        .arg(client_script())
+        .output()
+        .expect("fish runs (apt-get install fish)");
+    let run = Run::from(probe);
+    assert!(
+        run.var("RIGHT").unwrap_or_default().starts_with("200 "),
+        "{}",
+        run.stderr
+    );
+    server.signal("INT");
+    assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
+    assert!(!file.exists());
+    env.run(&["serve", "ecs", "-O", "json", "prod"])
+        .fails(2, "invalid value 'json'");
+}
+
 /// The terminal's Ctrl-Z stops the command and runas both, so that the shell sees the job
 /// stopped; `fg` resumes both; Ctrl-C ends both (runas handles SIGTSTP, and stops itself
 /// when the terminal sent it).

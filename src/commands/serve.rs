@@ -4,6 +4,7 @@
 use crate::commands::Ask;
 use crate::creds::{self, Fresh};
 use crate::error::{Error, Result};
+use crate::exec::format::Lines;
 use crate::exec::{self, Environment};
 use crate::log::{debug, warning};
 use crate::profile::Profiles;
@@ -26,6 +27,8 @@ pub struct Serve {
     pub port: u16,
     /// Where to write the variables (0600, removed on stop), instead of stdout.
     pub env_file: Option<std::path::PathBuf>,
+    /// The shell (or file) the variables are printed for.
+    pub lines: Lines,
     pub ask: Ask,
 }
 
@@ -119,7 +122,9 @@ pub fn endpoint(args: Serve) -> Result<ExitCode> {
     let interruptible = serve::Interruptible::catch()?;
     let views = views(&profiles, &mut environment, &env)?;
     let secret = args.kind == Kind::Ecs;
-    let env_file = handover::hand_over(&environment.shell(), args.env_file.as_deref(), secret)?;
+    let text = args.lines.render(&environment)?;
+    let used_by = |path: &std::path::Path| args.lines.used_by(path);
+    let env_file = handover::hand_over(&text, args.env_file.as_deref(), used_by, secret)?;
     eprintln!("runas: serving `{profile}` on http://{address} until interrupted");
     if let Some(views) = &views {
         eprintln!(

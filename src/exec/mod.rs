@@ -143,11 +143,6 @@ impl Environment {
             command.env(name, value);
         }
     }
-
-    /// `export NAME='value'` lines for `eval "$(runas prod)"`.
-    pub fn shell(&self) -> String {
-        format::posix::render(self)
-    }
 }
 
 /// Replaces this process with `command`. Returns only on failure, with 127 for a command
@@ -225,7 +220,10 @@ mod tests {
     #[test]
     fn quoting_survives_a_real_shell() {
         let env = Environment::new(&creds(Some("tok")), "eu-west-1", "prod");
-        let script = format!("{}printf '%s' \"$AWS_SECRET_ACCESS_KEY\"", env.shell());
+        let script = format!(
+            "{}printf '%s' \"$AWS_SECRET_ACCESS_KEY\"",
+            format::posix::render(&env)
+        );
         let out = Command::new("sh").arg("-c").arg(script).output().unwrap();
         assert_eq!(
             String::from_utf8(out.stdout).unwrap(),

@@ -25,7 +25,13 @@ impl Drop for EnvFile {
 }
 
 /// Writes `lines` to `file`, or prints them; `secret` says whether they carry a token.
-pub(crate) fn hand_over(lines: &str, file: Option<&Path>, secret: bool) -> Result<Option<EnvFile>> {
+/// `used_by` says how the file is put to use, in the shell the lines are for.
+pub(crate) fn hand_over(
+    lines: &str,
+    file: Option<&Path>,
+    used_by: impl Fn(&Path) -> String,
+    secret: bool,
+) -> Result<Option<EnvFile>> {
     if let Some(path) = file {
         private_file::replace(path, lines.as_bytes()).map_err(|e| {
             Error::Serve(format!(
@@ -34,8 +40,9 @@ pub(crate) fn hand_over(lines: &str, file: Option<&Path>, secret: bool) -> Resul
             ))
         })?;
         eprintln!(
-            "runas: the endpoint's variables are in {} (mode 0600; `. {0}` in a shell uses them), removed when this server stops",
-            path.display()
+            "runas: the endpoint's variables are in {} (mode 0600; {}), removed when this server stops",
+            path.display(),
+            used_by(path)
         );
         return Ok(Some(EnvFile(path.to_owned())));
     }

@@ -17,8 +17,26 @@ use crate::error::{Error, Result};
 use crate::exec::{Environment, credentials_file};
 
 /// How credentials are printed when there is no command to run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Variables, set and removed, as lines for a shell or a file.
+    Lines(Lines),
+    /// A credentials-file section, as `-c` writes it.
+    Ini,
+    /// The credential_process JSON format.
+    Json,
+}
+
+impl Default for Format {
+    fn default() -> Self {
+        Format::Lines(Lines::Env)
+    }
+}
+
+/// The formats that are variables: what `runas serve` prints too, where there are no
+/// credentials to print, only where the endpoint is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lines {
     /// `export NAME='value'` and `unset` lines for a POSIX shell.
     #[default]
     Env,
@@ -32,10 +50,6 @@ pub enum Format {
     EnvNoExport,
     /// `NAME=value` lines for `docker run --env-file` and dotenv libraries.
     Dotenv,
-    /// A credentials-file section, as `-c` writes it.
-    Ini,
-    /// The credential_process JSON format.
-    Json,
 }
 
 /// Why a format cannot carry a value: the reader would see something else.
@@ -49,36 +63,72 @@ pub fn render(
     credentials: &Credentials,
     profile: &str,
 ) -> Result<String> {
-    let lines = match format {
-        Format::Env => Ok(posix::render(environment)),
-        Format::Fish => fish::render(environment),
-        Format::Powershell => powershell::render(environment),
-        Format::Cmd => cmd::render(environment),
-        Format::EnvNoExport => words::render(environment),
-        Format::Dotenv => dotenv::render(environment),
-        Format::Ini => return ini(credentials, profile),
-        Format::Json => return Ok(crate::exec::json(credentials)),
-    };
-    lines.map_err(|(name, Refusal(why))| {
-        Error::Usage(format!(
-            "cannot print {name} as -O {}: its value {why}; choose another format (-O env, -O json)",
-            format.name()
-        ))
-    })
+    match format {
+        Format::Lines(lines) => lines.render(environment),
+        Format::Ini => ini(credentials, profile),
+        Format::Json => Ok(crate::exec::json(credentials)),
+    }
 }
 
 impl Format {
     /// The name `-O` takes.
     pub fn name(self) -> &'static str {
         match self {
-            Format::Env => "env",
-            Format::Fish => "fish",
-            Format::Powershell => "powershell",
-            Format::Cmd => "cmd",
-            Format::EnvNoExport => "env-no-export",
-            Format::Dotenv => "dotenv",
+            Format::Lines(lines) => lines.name(),
             Format::Ini => "ini",
             Format::Json => "json",
+        }
+    }
+}
+
+impl Lines {
+    /// The name `-O` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lines::Env => "env",
+            Lines::Fish => "fish",
+            Lines::Powershell => "powershell",
+            Lines::Cmd => "cmd",
+            Lines::EnvNoExport => "env-no-export",
+            Lines::Dotenv => "dotenv",
+        }
+    }
+
+    /// `environment` as lines of this format, or the error that names the variable it
+    /// cannot carry (never its value).
+    pub fn render(self, environment: &Environment) -> Result<String> {
+        let lines = match self {
+            Lines::Env => Ok(posix::render(environment)),
+            Lines::Fish => fish::render(environment),
+            Lines::Powershell => powershell::render(environment),
+            Lines::Cmd => cmd::render(environment),
+            Lines::EnvNoExport => words::render(environment),
+            Lines::Dotenv => dotenv::render(environment),
+        };
+        lines.map_err(|(name, Refusal(why))| {
+            Error::Usage(format!(
+                "cannot print {name} as -O {}: its value {why}; choose another format (-O env, -O json)",
+                self.name()
+            ))
+        })
+    }
+
+    /// How a file of these lines is put to use, for the message that names the file.
+    pub fn used_by(self, path: &std::path::Path) -> String {
+        let path = path.display();
+        match self {
+            Lines::Env => format!("`. {path}` in a POSIX shell uses them"),
+            Lines::Fish => format!("`source {path}` in fish uses them"),
+            Lines::Powershell => {
+                format!("`Get-Content {path} | Invoke-Expression` in PowerShell uses them")
+            }
+            Lines::Cmd => {
+                format!("`for /f \"delims=\" %l in ({path}) do @%l` in cmd.exe uses them")
+            }
+            Lines::EnvNoExport => format!("`env $(cat {path}) COMMAND` uses them"),
+            Lines::Dotenv => {
+                format!("`docker run --env-file {path}` or a dotenv library uses them")
+            }
         }
     }
 }
