@@ -164,6 +164,35 @@ fn sixteen_parallel_runs_on_a_stale_session_refresh_it_once() {
     assert_eq!(mode, 0o600);
 }
 
+/// `-r` asks for credentials newer than the ones cached; runs that waited while another
+/// refreshed take its answer, so eight parallel `-r` runs make one refresh (each refresh
+/// rotates the session's refresh token).
+#[test]
+fn parallel_r_runs_refresh_a_login_session_once() {
+    let (mut env, cache) = login_home(None, 3600);
+    let before = cached_key(&cache);
+    let signin = Signin::start_with(&[&cache], "ok", 300);
+    env.env("AWS_ENDPOINT_URL_SIGNIN", &signin.url());
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            let mut cmd = env.command();
+            cmd.args(["-r", "alice", "env"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            cmd.spawn().expect("spawn runas")
+        })
+        .collect();
+    let key = |child: std::process::Child| {
+        let run = Run::from(child.wait_with_output().expect("runas ends")).ok();
+        run.var("AWS_ACCESS_KEY_ID").expect("a key")
+    };
+    let keys: Vec<String> = children.into_iter().map(key).collect();
+    assert_eq!(signin.refreshes(), 1, "{:?}", signin.requests());
+    let after = cached_key(&cache);
+    assert_ne!(after, before);
+    assert!(keys.iter().all(|k| *k == after), "{keys:?} vs {after}");
+}
+
 #[test]
 fn a_role_sourced_from_a_login_session() {
     let moto = Moto::start();

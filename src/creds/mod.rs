@@ -78,7 +78,6 @@ impl Execution {
         Execution {
             sources: source::Context {
                 sso_auto_login: chain.sso_auto_login,
-                renew: options.refresh,
                 ..source::Context::new(env, cache.margin())
             },
             cache,
@@ -248,7 +247,12 @@ impl Execution {
     }
 
     fn fetch_root(&self) -> Result<Credentials> {
-        source::fetch(&self.chain.root, &self.sources, &self.network)
+        // `-r` as it stands now: a server's later refreshes are not asked for with it.
+        let sources = source::Context {
+            renew: self.options.refresh,
+            ..self.sources.clone()
+        };
+        source::fetch(&self.chain.root, &sources, &self.network)
     }
 
     /// One step's STS call. A code typed at the terminal that STS refuses (a typo) is

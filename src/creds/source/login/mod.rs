@@ -58,12 +58,21 @@ impl Login<'_> {
         let slot = Slot::new(target.clone(), beside(".runas-lock"), self.what())
             .limit(file::MAX_SIZE)
             .remember_failures(beside(".runas-failed"), FAILURE_MEMO);
+        // With `-r`, the credentials read above are the ones to replace: fresh ones are
+        // others only, written by a run that refreshed while this one waited for the lock.
+        // So parallel `-r` runs make one refresh, and a refused one is remembered for all.
+        let replaced = context
+            .renew
+            .then(|| session.credentials.access_key_id.clone());
         let judge = |bytes: &[u8]| match file::parse(bytes) {
+            Ok(s) if replaced.as_ref() == Some(&s.credentials.access_key_id) => {
+                Look::Miss("-r asks for a refresh".into())
+            }
             Ok(s) if s.credentials.fresh_for(context.margin) => Look::Fresh(s.credentials),
             Ok(_) => Look::Miss("its credentials are about to expire".into()),
             Err(_) => Look::Miss("it cannot be used as it is".into()),
         };
-        slot.get(context.renew, judge, || {
+        slot.get(false, judge, || {
             // Under the lock, and stale or damaged at the second look.
             let session = file::read(&target).map_err(|p| self.unusable(&path, p))?;
             let key = session.key().map_err(|p| self.unusable(&path, p))?;
