@@ -1,6 +1,7 @@
 //! `runas sso login` and `runas sso logout`: which IAM Identity Center session a profile
 //! or an `[sso-session]` names, then the sign-in or sign-out (`crate::sso`).
 
+use crate::creds::cache;
 use crate::error::{Error, Result};
 use crate::profile::chain::{Request, SsoSession, Target as Plan};
 use crate::profile::root::Source;
@@ -84,8 +85,8 @@ pub fn logout(target: Target) -> Result<ExitCode> {
     // Role credentials runas cached from this sign-in go with it, and the registry tokens
     // fetched with them, which the Docker helper would otherwise hand out for hours.
     let prefix = crate::profile::root::sso_identity_prefix(&session.start_url);
-    let forgotten =
-        crate::creds::cache::Cache::locate(&env).forget(|line| line.starts_with(&prefix));
+    let kinds = [cache::ENTRY, crate::ecr::token_cache::EXTENSION];
+    let forgotten = cache::Cache::locate(&env).forget(&kinds, |line| line.starts_with(&prefix));
     if forgotten > 0 {
         eprintln!(
             "runas: removed {forgotten} cached entries (credentials, registry tokens) of that sign-in"

@@ -29,7 +29,7 @@ pub(crate) const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// An entry is a few hundred bytes; anything much larger is not one.
 const MAX_ENTRY: u64 = 64 * 1024;
 /// The extension of credential entries.
-const ENTRY: &str = "json";
+pub(crate) const ENTRY: &str = "json";
 
 /// The cache, or none: a directory that is not the user's own is not used at all.
 pub struct Cache {
@@ -226,11 +226,13 @@ impl Cache {
         }
     }
 
-    /// Removes every entry whose key has a line `matches` accepts (a key is the endpoint,
-    /// the root's identity, then each step, a line each), so that nothing made from a root
-    /// outlives it (`runas sso logout`): credentials, and whatever else a slot of this
-    /// cache holds under a key derived from them (a registry token); how many went.
-    pub(crate) fn forget(&self, matches: impl Fn(&str) -> bool) -> usize {
+    /// Removes every entry of the `kinds` named (credentials, [`ENTRY`], and whatever else
+    /// slots of this cache hold under keys derived from them, such as registry tokens)
+    /// whose key has a line `matches` accepts (a key is the endpoint, the root's identity,
+    /// then each step, a line each), so that nothing made from a root outlives it (`runas
+    /// sso logout`); how many went. Nothing else in the directory is read: not the locks,
+    /// the warm path's notes, a store's temporary file, or another program's files.
+    pub(crate) fn forget(&self, kinds: &[&str], matches: impl Fn(&str) -> bool) -> usize {
         /// What every entry of a slot holds, whatever else it holds.
         #[derive(Deserialize)]
         #[serde(rename_all = "PascalCase")]
@@ -245,7 +247,10 @@ impl Cache {
         let mut removed = 0;
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.extension().is_none_or(|x| x == "lock") {
+            if !path
+                .extension()
+                .is_some_and(|x| kinds.iter().any(|k| x == *k))
+            {
                 continue;
             }
             let Ok(bytes) = private_file::read_private(&path, MAX_ENTRY) else {
@@ -352,6 +357,42 @@ mod tests {
             session_token: Some("token".into()),
             expiration: Some(SystemTime::now() + Duration::from_secs(expires_in)),
             account_id: None,
+        }
+    }
+
+    /// What `sso logout` removes: the sign-in's credentials and the entries of other kinds
+    /// keyed under them (a registry token), nothing of another sign-in, and no file of a
+    /// kind not named: a lock, a warm-path note, a store's temporary file, a stranger's.
+    #[test]
+    fn forget_removes_the_named_kinds_of_a_root_only() {
+        let home = tempfile::tempdir().unwrap();
+        let cache = Cache {
+            dir: Some(home.path().join("cache")),
+            margin: REFRESH_MARGIN,
+        };
+        let ours = test_key("endpoint\nsso ours\nrole A");
+        let theirs = test_key("endpoint\nsso theirs\nrole A");
+        cache.store(&ours, &creds(3600));
+        cache.store(&theirs, &creds(3600));
+        let token = ours.derived("registry token ecr us-east-1", "token".into());
+        let token_bytes = serde_json::to_vec(&serde_json::json!({
+            "Key": token.text(), "Description": "token", "Password": "p"
+        }))
+        .unwrap();
+        private_file::replace(&cache.path(&token, "token").unwrap(), &token_bytes).unwrap();
+        let dir = cache.dir().unwrap().to_owned();
+        let keyed = format!("{{\"Key\": {:?}, \"Description\": \"x\"}}", ours.text());
+        let bystanders = [".a.json.runas-tmp-AbCd", "b.plan", "c.lock", "d.other"];
+        for name in bystanders {
+            private_file::replace(&dir.join(name), keyed.as_bytes()).unwrap();
+        }
+        let forgotten = cache.forget(&[ENTRY, "token"], |line| line == "sso ours");
+        assert_eq!(forgotten, 2);
+        assert!(cache.fresh(&ours).is_none());
+        assert!(!cache.path(&token, "token").unwrap().exists());
+        assert!(cache.fresh(&theirs).is_some());
+        for name in bystanders {
+            assert!(dir.join(name).exists(), "{name}");
         }
     }
 
