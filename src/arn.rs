@@ -43,7 +43,8 @@ impl RoleArn {
             && parts[2] == "iam"
             && parts[3].is_empty()
             && parts[5].len() > "role/".len()
-            && parts[5].starts_with("role/");
+            && parts[5].starts_with("role/")
+            && parts[5].bytes().all(|b| b.is_ascii_graphic());
         let mut arn = RoleArn {
             text: text.to_owned(),
             partition: None,
@@ -79,9 +80,11 @@ impl RoleArn {
         self.partition.is_some() && self.account.is_some()
     }
 
-    /// The role's name, without its path.
-    pub fn name(&self) -> &str {
-        self.text.rsplit('/').next().unwrap_or_default()
+    /// The role's name, without its path, for an ARN of AWS's form (another has no name
+    /// that means anything: MinIO's `arn:xxx:xxx:xxx:xxxx`).
+    pub fn name(&self) -> Option<&str> {
+        self.partition.as_ref()?;
+        self.text.rsplit('/').next().filter(|name| !name.is_empty())
     }
 }
 
@@ -105,7 +108,7 @@ mod tests {
         let arn = RoleArn::parse("arn:aws-us-gov:iam::123456789012:role/ops/Admin").unwrap();
         assert_eq!(arn.partition(), Some("aws-us-gov"));
         assert_eq!(arn.account(), Some("123456789012"));
-        assert_eq!(arn.name(), "Admin");
+        assert_eq!(arn.name(), Some("Admin"));
         assert!(arn.is_aws_form());
         assert_eq!(
             arn.to_string(),
@@ -135,11 +138,8 @@ mod tests {
             ),
             // An unknown partition is STS's to refuse, or a local service's to take.
             ("arn:nope:iam::123456789012:role/A", None, None),
-            (
-                "arn:aws:iam::123456789012:role/a b",
-                Some("aws"),
-                Some("123456789012"),
-            ),
+            // No role name holds a blank: AWS STS cannot know it.
+            ("arn:aws:iam::123456789012:role/a b", None, None),
         ] {
             let arn = RoleArn::parse(text).unwrap();
             assert_eq!(
@@ -147,6 +147,7 @@ mod tests {
                 (partition, account, text)
             );
             assert!(!arn.is_aws_form() || account.is_some());
+            assert_eq!(arn.name().is_some(), partition.is_some(), "{text}");
         }
         for not_aws in [
             "arn:aws:iam::1234:role/AAAAAAAA",

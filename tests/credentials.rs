@@ -1138,6 +1138,11 @@ fn role_arns_of_sts_compatible_services_are_sent_as_written() {
             Some("arn:aws:iam::123456789:role/RoleA".to_owned())
         ]
     );
+    // The registry of the role's own account comes from STS's answer, with no
+    // GetCallerIdentity.
+    env.run(&["ecr", "token", "minio"]).ok();
+    assert_eq!(local.count("GetAuthorizationToken"), 1);
+    assert_eq!(local.count("GetCallerIdentity"), 0);
 }
 
 /// A refresh margin as long as the credentials live turned the cache off: every run made

@@ -291,7 +291,8 @@ impl Execution {
         debug!("calling STS: {}", self.describe(level));
         let sts = self.sts(Some(parent))?;
         let with_code = |m: &Option<Mfa>| m.clone().zip(code.clone());
-        // A session token is the identity's own account; a role's is in its ARN.
+        // A session token is the identity's own account; a role's is in its ARN, when its
+        // ARN is of AWS's form.
         let account = match step {
             Step::SessionToken { .. } => parent.account_id.clone(),
             Step::AssumeRole(role) => role.role_arn.account().map(str::to_owned),
@@ -310,8 +311,11 @@ impl Execution {
                 self.network.block_on(sts::assume_role(&sts, &role, mfa))?
             }
         }?;
-        fetched.account_id = account
-            .or(fetched.account_id.take())
+        // What STS said (the assumed role's ARN), else what the plan knows, as for a root.
+        fetched.account_id = fetched
+            .account_id
+            .take()
+            .or(account)
             .filter(|a| !a.is_empty());
         Ok(fetched)
     }

@@ -221,15 +221,25 @@ where
     }
     Error::Credentials {
         what: what.to_owned(),
-        message: failure.sentence(service, |code| {
-            format!("{}{}", hint(code, call), not_aws_form(call))
-        }),
+        message: failure.sentence(service, |code| advice(code, call)),
     }
+}
+
+/// Everything said after a refusal: what to do about its code, and whether the ARN may be
+/// the reason.
+fn advice(code: &str, call: Call) -> String {
+    let shape = match code {
+        "AccessDenied" | "ValidationError" => not_aws_form(call),
+        _ => "",
+    };
+    format!("{}{shape}", hint(code, call))
 }
 
 /// A refused role whose ARN is not of AWS's form may be refused for that: AWS STS answers a
 /// malformed ARN (`iam:` with one colon, a short account) with AccessDenied, not with
-/// what is wrong. Local services that take such ARNs do not refuse them.
+/// what is wrong. Said for AccessDenied and ValidationError only (an expired token or a
+/// throttle has nothing to do with the ARN), and for any endpoint: an `endpoint_url` may be
+/// AWS's own (a VPC endpoint), and the sentence names AWS STS as the one that needs it.
 fn not_aws_form(call: Call) -> &'static str {
     let role = match call {
         Call::AssumeRole(_, role) | Call::WebIdentity(role) => role,
@@ -297,7 +307,11 @@ mod tests {
     fn a_refused_role_not_of_aws_form_says_so() {
         let arn = RoleArn::parse("arn:aws:iam:012345678901:role/something").unwrap();
         for call in [Call::AssumeRole(None, &arn), Call::WebIdentity(&arn)] {
-            assert!(not_aws_form(call).contains("two colons after `iam`"));
+            assert!(advice("AccessDenied", call).contains("two colons after `iam`"));
+            assert!(advice("ValidationError", call).contains("two colons after `iam`"));
+            // An expired source or a throttle has nothing to do with the ARN.
+            assert!(!advice("ExpiredToken", call).contains("AWS's form"));
+            assert!(!advice("Throttling", call).contains("AWS's form"));
         }
     }
 

@@ -58,7 +58,7 @@ impl Identity {
         let role_arn = fresh.role_arn().cloned();
         let name = role_arn
             .as_ref()
-            .map(RoleArn::name)
+            .and_then(RoleArn::name)
             .unwrap_or(fresh.chain().profile());
         let role_name = name
             .chars()

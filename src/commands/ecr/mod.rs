@@ -229,7 +229,13 @@ impl Wanted {
         if !self.endpoints.is_empty() {
             return Ok(self.expand(None));
         }
-        let account = match self.account_from_plan() {
+        // The plan's account, else the one the credentials came with (STS's answer for a
+        // role whose ARN does not say), else GetCallerIdentity.
+        let known = credentials
+            .account_id
+            .clone()
+            .filter(|_| self.profile == self.chain.profile());
+        let account = match self.account_from_plan().or(known) {
             Some(account) => account,
             None => execution.whoami(credentials)?.account,
         };
