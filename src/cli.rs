@@ -525,17 +525,18 @@ impl From<Output> for exec::Format {
 /// as a section or JSON, only where the endpoint is).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LinesOutput {
-    /// `export` lines for a POSIX shell: eval "$(runas serve ecs PROFILE)"
+    /// `export` lines for a POSIX shell: `. FILE` once --env-file FILE is written
     Env,
-    /// `set -gx` lines for fish: runas serve ecs -O fish PROFILE | source
+    /// `set -gx` lines for fish: `source FILE`
     Fish,
-    /// `$Env:` lines for PowerShell
+    /// `$Env:` lines for PowerShell: `Get-Content -Raw FILE | Invoke-Expression`
     Powershell,
     /// `set "NAME=value"` lines for cmd.exe
     Cmd,
-    /// `-uNAME` and `NAME=value` words for env
+    /// `-uNAME` and `NAME=value` words for env (serve imds only: the ecs token would be in
+    /// a command's arguments)
     EnvNoExport,
-    /// `NAME=value` lines for docker run --env-file and dotenv libraries
+    /// `NAME=value` lines for dotenv libraries
     Dotenv,
 }
 

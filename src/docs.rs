@@ -312,10 +312,16 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
     ),
     (
         "runas-serve-ecs",
-        &[(
-            "eval \"$(runas serve ecs prod &)\"",
-            "Point this shell's SDKs at a container credential endpoint for prod.",
-        )],
+        &[
+            (
+                "runas serve ecs --env-file ~/.runas-prod.env prod &",
+                "Serve prod's credentials in the background; once the file is written, `. ~/.runas-prod.env` points a shell's SDKs at the endpoint (the file is removed when the server stops).",
+            ),
+            (
+                "runas serve ecs -O fish --env-file ~/.runas-prod.fish prod &",
+                "The same for fish: `source ~/.runas-prod.fish`.",
+            ),
+        ],
     ),
     (
         "runas-serve-imds",

@@ -1289,6 +1289,26 @@ fn serve_prints_its_variables_for_other_shells() {
     assert!(!file.exists());
     env.run(&["serve", "ecs", "-O", "json", "prod"])
         .fails(2, "invalid value 'json'");
+    // env's words would put the token in a command's arguments: refused before any call.
+    let calls = || {
+        logged_moto()
+            .requests()
+            .iter()
+            .filter(|r| r.role.as_deref().is_some_and(|r| r.ends_with("/Unworded")))
+            .count()
+    };
+    let env = env_with_role("Unworded");
+    env.run(&["serve", "ecs", "-O", "env-no-export", "prod"])
+        .fails(2, "would put the endpoint's token in a command's arguments");
+    assert_eq!(calls(), 0);
+    // For the metadata endpoint there is no token: its words are fine.
+    let mut runas = env.command();
+    runas.args(["serve", "imds", "-O", "env-no-export", "prod"]);
+    let mut server = Spawned::new(&mut runas);
+    server.wait_for_line("AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:");
+    server.signal("INT");
+    assert_eq!(server.wait(Duration::from_secs(10)), Some(0));
+    assert_eq!(calls(), 1);
 }
 
 /// The terminal's Ctrl-Z stops the command and runas both, so that the shell sees the job

@@ -106,24 +106,35 @@ pub fn endpoint(args: Serve) -> Result<ExitCode> {
     let (profile, region) = (chain.profile().to_owned(), chain.region.clone());
     // The port first: a taken one fails before an MFA prompt or an STS call.
     let listener = http::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))?;
-    let fresh = start(chain, &args.ask, &env)?;
     let address = serve::address(&listener)?;
-    let (mut environment, endpoint) = if args.kind == Kind::Ecs {
-        let uri = format!("http://{address}{}", ecs::PATH);
-        let token = token()?;
-        let environment = Environment::served(&uri, token.expose(), &region, &profile);
-        (environment, ecs_endpoint(token, fresh))
-    } else {
-        let environment = Environment::metadata(&format!("http://{address}"), &region, &profile);
-        let identity = Identity::of(&fresh);
-        let endpoint = Endpoint::Imds(imds::Imds::new(Supply::start(fresh), identity));
-        (environment, endpoint)
+    let (mut environment, token) = match args.kind {
+        Kind::Ecs => {
+            let uri = format!("http://{address}{}", ecs::PATH);
+            let token = token()?;
+            let environment = Environment::served(&uri, token.expose(), &region, &profile);
+            (environment, Some(token))
+        }
+        Kind::Imds => {
+            let environment =
+                Environment::metadata(&format!("http://{address}"), &region, &profile);
+            (environment, None)
+        }
+    };
+    // So is a format that cannot carry the variables.
+    printable(args.kind, args.lines, &environment)?;
+    let fresh = start(chain, &args.ask, &env)?;
+    let endpoint = match token {
+        Some(token) => ecs_endpoint(token, fresh),
+        None => {
+            let identity = Identity::of(&fresh);
+            Endpoint::Imds(imds::Imds::new(Supply::start(fresh), identity))
+        }
     };
     let interruptible = serve::Interruptible::catch()?;
     let views = views(&profiles, &mut environment, &env)?;
-    let secret = args.kind == Kind::Ecs;
     let text = args.lines.render(&environment)?;
     let used_by = |path: &std::path::Path| args.lines.used_by(path);
+    let secret = token_printed(args.kind);
     let env_file = handover::hand_over(&text, args.env_file.as_deref(), used_by, secret)?;
     eprintln!("runas: serving `{profile}` on http://{address} until interrupted");
     if let Some(views) = &views {
@@ -139,6 +150,28 @@ pub fn endpoint(args: Serve) -> Result<ExitCode> {
     served?;
     debug!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the printed variables carry a secret: the ECS endpoint's token.
+fn token_printed(kind: Kind) -> bool {
+    match kind {
+        Kind::Ecs => true,
+        Kind::Imds => false,
+    }
+}
+
+/// Refuses, before any prompt or call, a format that cannot carry the variables, and
+/// env's words for a token: they are a command's arguments, which every local user can
+/// read in the process table.
+fn printable(kind: Kind, lines: Lines, environment: &Environment) -> Result<()> {
+    if lines == Lines::EnvNoExport && token_printed(kind) {
+        return Err(Error::Usage(
+            "-O env-no-export would put the endpoint's token in a command's arguments, which \
+             other users can read; use -O env, or another shell's format"
+                .into(),
+        ));
+    }
+    lines.render(environment).map(drop)
 }
 
 /// SDKs read the profile files before they ask an endpoint, so credentials of

@@ -107,7 +107,7 @@ impl Lines {
         };
         lines.map_err(|(name, Refusal(why))| {
             Error::Usage(format!(
-                "cannot print {name} as -O {}: its value {why}; choose another format (-O env, -O json)",
+                "cannot print {name} as -O {}: its value {why}; choose another format (-O env carries any value)",
                 self.name()
             ))
         })
@@ -119,16 +119,17 @@ impl Lines {
         match self {
             Lines::Env => format!("`. {path}` in a POSIX shell uses them"),
             Lines::Fish => format!("`source {path}` in fish uses them"),
+            // Whole: a value may hold a line break, which a line at a time would split.
             Lines::Powershell => {
-                format!("`Get-Content {path} | Invoke-Expression` in PowerShell uses them")
+                format!("`Get-Content -Raw \"{path}\" | Invoke-Expression` in PowerShell uses them")
             }
-            Lines::Cmd => {
-                format!("`for /f \"delims=\" %l in ({path}) do @%l` in cmd.exe uses them")
-            }
+            Lines::Cmd => format!(
+                "`for /f \"usebackq delims=\" %l in (\"{path}\") do @%l` in cmd.exe uses them"
+            ),
             Lines::EnvNoExport => format!("`env $(cat {path}) COMMAND` uses them"),
-            Lines::Dotenv => {
-                format!("`docker run --env-file {path}` or a dotenv library uses them")
-            }
+            Lines::Dotenv => "a dotenv library uses them (a container reaches this machine's \
+                 127.0.0.1 only with `docker run --network host`)"
+                .to_owned(),
         }
     }
 }
