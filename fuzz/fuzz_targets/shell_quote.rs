@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use runas::credentials::Credentials;
-use runas::exec::Environment;
+use runas::exec::{Environment, format};
 use std::process::Command;
 
 fuzz_target!(|data: &[u8]| {
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         expiration: None,
         account_id: None,
     };
-    let shell = Environment::new(&credentials, value, value).shell();
+    let shell = format::posix::render(&Environment::new(&credentials, value, value));
     // A value that broke out of its quotes would most likely run `touch`-free commands,
     // but whatever it ran, the variables would differ or the shell would fail.
     let out = Command::new("sh")
