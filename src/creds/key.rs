@@ -141,6 +141,7 @@ impl StableHasher {
     /// are folded in order at the end, so that the words' order still counts.
     pub(crate) fn write_long(&mut self, bytes: &[u8]) {
         use std::hash::Hasher;
+        // Every word passed is 8 bytes: from `chunks_exact(8)` or a lane's `to_le_bytes`.
         fn mix(lane: &mut u64, word: &[u8]) {
             let word = u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes"));
             *lane = (*lane ^ word).wrapping_mul(0x0000_0100_0000_01b3);
